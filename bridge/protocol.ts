@@ -1,0 +1,106 @@
+/**
+ * MT5 bridge protocol v1 — the messages of `shared/CONTRACT.md`, as TypeScript types.
+ * Both transports (HTTP long-poll and file drop) carry exactly these bodies.
+ */
+
+export interface HeartbeatAccount {
+  login: number | string;
+  server: string;
+  currency: string;
+  balance: number;
+  equity: number;
+  trade_allowed: boolean;
+}
+
+export interface HeartbeatSymbol {
+  name: string;
+  tick_size: number;
+  tick_value: number;
+  volume_min: number;
+  volume_step: number;
+  volume_max: number;
+  contract_size: number;
+  digits: number;
+}
+
+export interface HeartbeatPrice {
+  symbol: string;
+  bid: number;
+  ask: number;
+  /** ISO-8601 or unix seconds, as the terminal sends it. */
+  time?: string | number;
+}
+
+export interface Heartbeat {
+  account: HeartbeatAccount;
+  symbols?: HeartbeatSymbol[];
+  prices?: HeartbeatPrice[];
+}
+
+export interface HeartbeatAnswer {
+  server_time: string;
+}
+
+/** One order for the terminal. One command per take-profit leg. */
+export interface BridgeCommand {
+  id: string;
+  fire_id: string;
+  leg: number;
+  action: "open";
+  /** Broker's symbol name (already mapped from the signal's symbol). */
+  symbol: string;
+  side: "BUY" | "SELL";
+  volume: number;
+  entry: number;
+  max_entry_distance: number;
+  stop_loss: number;
+  take_profit: number | null;
+  expires_at: string;
+  comment: string;
+}
+
+export interface CommandsAnswer {
+  commands: BridgeCommand[];
+}
+
+export type ResultStatus = "filled" | "rejected" | "failed";
+
+export interface CommandResult {
+  id: string;
+  status: ResultStatus;
+  retcode?: number | null;
+  ticket?: number | string | null;
+  price?: number | null;
+  volume?: number | null;
+  message?: string | null;
+}
+
+export interface ClosedReport {
+  id: string;
+  ticket?: number | string | null;
+  close_price: number;
+  profit: number;
+  closed_at?: string | null;
+}
+
+/**
+ * What a transport needs from Sortie for one user's terminal. The HTTP routes and the file-drop
+ * watcher are both thin adapters over this.
+ */
+export interface BridgeService {
+  /** Records liveness, balance/equity/currency, symbol specs and prices. */
+  heartbeat(userId: number, body: Heartbeat): HeartbeatAnswer;
+  /** Any authenticated bridge request shows the terminal is alive. */
+  touch(userId: number): void;
+  /**
+   * Commands due for delivery now (pending, or delivered without a result for longer than the
+   * visibility timeout); marks them delivered.
+   */
+  takeCommands(userId: number): BridgeCommand[];
+  /** Resolves when a command for this user may be ready, or after `waitMs`. */
+  waitForCommands(userId: number, waitMs: number, signal?: AbortSignal): Promise<void>;
+  /** Idempotent per command id. Throws a not-found error for another user's command. */
+  submitResult(userId: number, body: CommandResult): void;
+  /** Idempotent per command id. */
+  submitClosed(userId: number, body: ClosedReport): void;
+}
