@@ -36,7 +36,15 @@ function cfdSpec(
   symbol: string,
   base: string,
   quote: string,
-  o: { pipSize: number; contractSize: number; tickSize: number; digits: number; volumeMin: number; volumeStep: number; volumeMax: number },
+  o: {
+    pipSize: number;
+    contractSize: number;
+    tickSize: number;
+    digits: number;
+    volumeMin: number;
+    volumeStep: number;
+    volumeMax: number;
+  },
 ): InstrumentSpec {
   return {
     symbol,
@@ -63,9 +71,23 @@ function buildDefaults(): Map<string, InstrumentSpec> {
     }
   }
   const metal = { volumeMin: 0.01, volumeStep: 0.01, volumeMax: 100 };
-  specs.set("XAUUSD", cfdSpec("XAUUSD", "XAU", "USD", { pipSize: 0.1, contractSize: 100, tickSize: 0.01, digits: 2, ...metal }));
-  specs.set("XAGUSD", cfdSpec("XAGUSD", "XAG", "USD", { pipSize: 0.01, contractSize: 5000, tickSize: 0.001, digits: 3, ...metal }));
-  const index = { pipSize: 1, contractSize: 1, tickSize: 0.01, digits: 2, volumeMin: 0.1, volumeStep: 0.1, volumeMax: 500 };
+  specs.set(
+    "XAUUSD",
+    cfdSpec("XAUUSD", "XAU", "USD", { pipSize: 0.1, contractSize: 100, tickSize: 0.01, digits: 2, ...metal }),
+  );
+  specs.set(
+    "XAGUSD",
+    cfdSpec("XAGUSD", "XAG", "USD", { pipSize: 0.01, contractSize: 5000, tickSize: 0.001, digits: 3, ...metal }),
+  );
+  const index = {
+    pipSize: 1,
+    contractSize: 1,
+    tickSize: 0.01,
+    digits: 2,
+    volumeMin: 0.1,
+    volumeStep: 0.1,
+    volumeMax: 500,
+  };
   const indices: Array<[string, string]> = [
     ["US30", "USD"],
     ["US500", "USD"],
@@ -110,7 +132,10 @@ const ALIAS_TO_CANONICAL: ReadonlyMap<string, string> = new Map(
  */
 export function canonicalSymbol(raw: string): string | null {
   const afterExchange = raw.includes(":") ? raw.slice(raw.lastIndexOf(":") + 1) : raw;
-  const cleaned = afterExchange.trim().toUpperCase().replace(/[/\s_-]/g, "");
+  const cleaned = afterExchange
+    .trim()
+    .toUpperCase()
+    .replace(/[/\s_-]/g, "");
   if (DEFAULT_SPECS.has(cleaned)) return cleaned;
   const alias = ALIAS_TO_CANONICAL.get(cleaned);
   if (alias) return alias;

@@ -21,8 +21,8 @@ export interface Signal {
   pattern: string | null;
   session: string | null;
   min_tier: Tier;
-  /** Stored status: "active" or "cancelled". Expiry is computed against the clock. */
-  status: "active" | "cancelled";
+  /** Stored as "active" or "cancelled"; readers see "expired" past `expires_at` (see `signalStatus`). */
+  status: SignalStatus;
   created_at: string;
   cancelled_at: string | null;
   source: string;

@@ -1,0 +1,36 @@
+import { SYMBOL_ALIASES } from "./instruments.ts";
+
+function affixMatch(candidate: string, name: string): boolean {
+  // EURUSD.m, EURUSDm, EURUSD_i, EURUSD.pro (suffix) or m.EURUSD, #EURUSD (prefix): the rest is short
+  // and never a letter run that would make another instrument (EURUSDX is not EURUSD's suffix form).
+  const upper = candidate.toUpperCase();
+  const at = upper.indexOf(name);
+  if (at === -1) return false;
+  const prefix = upper.slice(0, at);
+  const suffix = upper.slice(at + name.length);
+  const affix = /^[^A-Z0-9]?[A-Z0-9]{0,4}$|^$/;
+  if (prefix === "" && suffix === "") return true;
+  if (prefix !== "" && suffix !== "") return false;
+  const rest = prefix || suffix;
+  if (!affix.test(rest)) return false;
+  // A bare letter run glued to the name (EURUSDX) only counts when it is a known broker suffix style.
+  return /[^A-Z]/.test(rest) || rest.length <= 2 || /^(PRO|ECN|RAW|STD|MICRO|MINI)$/.test(rest.replace(/[^A-Z]/g, ""));
+}
+
+/**
+ * The broker's name for a Sortie symbol, from the names the user's terminal reported: exact, then
+ * prefix/suffix forms (`EURUSD.m`, `EURUSDm`, `#EURUSD`), then aliases (`GOLD` for `XAUUSD`) with
+ * the same forms. Shortest match wins; null when the terminal reported nothing that fits.
+ */
+export function mapBrokerSymbol(canonical: string, reported: readonly string[]): string | null {
+  const names = [canonical, ...(SYMBOL_ALIASES[canonical] ?? [])];
+  for (const name of names) {
+    const exact = reported.find((r) => r.toUpperCase() === name);
+    if (exact) return exact;
+  }
+  for (const name of names) {
+    const matches = reported.filter((r) => affixMatch(r, name)).sort((a, b) => a.length - b.length);
+    if (matches[0]) return matches[0];
+  }
+  return null;
+}

@@ -1,0 +1,160 @@
+import { canonicalSymbol } from "./instruments.ts";
+import { DEFAULT_TIER, isTier, TIER_NAMES } from "./tiers.ts";
+import type { Side, Signal, SignalStatus, Tier } from "./types.ts";
+
+/** A signal as an admin, the API or a webhook submits it (already JSON, not yet trusted). */
+export interface SignalInput {
+  symbol?: unknown;
+  side?: unknown;
+  entry?: unknown;
+  stop_loss?: unknown;
+  take_profit?: unknown;
+  expires_at?: unknown;
+  expires_in_s?: unknown;
+  expires_in_min?: unknown;
+  confidence?: unknown;
+  shield_score?: unknown;
+  shield_notes?: unknown;
+  pattern?: unknown;
+  session?: unknown;
+  min_tier?: unknown;
+}
+
+/** A validated signal ready to store (id and timestamps are the store's). */
+export interface NewSignal {
+  symbol: string;
+  side: Side;
+  entry: number;
+  stop_loss: number;
+  take_profit: number[];
+  expires_at: string;
+  confidence: number | null;
+  shield_score: number | null;
+  shield_notes: string | null;
+  pattern: string | null;
+  session: string | null;
+  min_tier: Tier;
+}
+
+export type SignalValidation = { ok: true; value: NewSignal } | { ok: false; field: string; message: string };
+
+const MAX_TAKE_PROFITS = 5;
+const MAX_EXPIRY_MS = 30 * 24 * 3600 * 1000;
+
+class FieldError extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function price(value: unknown, field: string): number {
+  const n = typeof value === "string" && value.trim() !== "" ? Number(value) : value;
+  if (typeof n !== "number" || !Number.isFinite(n)) throw new FieldError(field, `${field} must be a number`);
+  if (n <= 0) throw new FieldError(field, `${field} must be greater than 0`);
+  return n;
+}
+
+function optionalRange(value: unknown, field: string, min: number, max: number): number | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== "number" || !Number.isFinite(value)) throw new FieldError(field, `${field} must be a number`);
+  if (value < min || value > max) throw new FieldError(field, `${field} must be between ${min} and ${max}`);
+  return value;
+}
+
+function optionalText(value: unknown, field: string, maxLength: number): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== "string") throw new FieldError(field, `${field} must be a string`);
+  const text = value.trim();
+  if (text.length > maxLength) throw new FieldError(field, `${field} must be at most ${maxLength} characters`);
+  return text === "" ? null : text;
+}
+
+function side(value: unknown): Side {
+  const text = typeof value === "string" ? value.trim().toUpperCase() : "";
+  if (text === "BUY" || text === "LONG") return "BUY";
+  if (text === "SELL" || text === "SHORT") return "SELL";
+  throw new FieldError("side", "side must be BUY or SELL");
+}
+
+function expiry(input: SignalInput, nowMs: number): string {
+  let atMs: number;
+  if (input.expires_at !== undefined && input.expires_at !== null) {
+    const parsed = typeof input.expires_at === "string" ? Date.parse(input.expires_at) : Number.NaN;
+    if (Number.isNaN(parsed)) throw new FieldError("expires_at", "expires_at must be an ISO-8601 date-time");
+    atMs = parsed;
+  } else if (input.expires_in_s !== undefined || input.expires_in_min !== undefined) {
+    const field = input.expires_in_s !== undefined ? "expires_in_s" : "expires_in_min";
+    const amount = input.expires_in_s !== undefined ? input.expires_in_s : input.expires_in_min;
+    if (typeof amount !== "number" || !Number.isFinite(amount))
+      throw new FieldError(field, `${field} must be a number`);
+    atMs = nowMs + amount * (field === "expires_in_s" ? 1000 : 60_000);
+  } else {
+    throw new FieldError("expires_at", "expires_at is required");
+  }
+  if (atMs <= nowMs) throw new FieldError("expires_at", "expires_at must be in the future");
+  if (atMs - nowMs > MAX_EXPIRY_MS) throw new FieldError("expires_at", "expires_at must be within 30 days");
+  return new Date(atMs).toISOString();
+}
+
+function takeProfits(value: unknown): number[] {
+  const list = Array.isArray(value) ? value : value === undefined || value === null ? [] : [value];
+  if (list.length === 0) throw new FieldError("take_profit", "take_profit needs at least one price");
+  if (list.length > MAX_TAKE_PROFITS)
+    throw new FieldError("take_profit", `take_profit allows at most ${MAX_TAKE_PROFITS} prices`);
+  return list.map((tp) => price(tp, "take_profit"));
+}
+
+/**
+ * Validates a submitted signal: known symbol, side, prices, geometry (a BUY has stop_loss < entry <
+ * every take-profit, a SELL the reverse), expiry in the future, confidence 0–100, shield score 0–10.
+ * Errors name the first offending field. Take-profits come back nearest first.
+ */
+export function validateSignal(input: SignalInput, nowMs: number): SignalValidation {
+  try {
+    if (typeof input.symbol !== "string" || input.symbol.trim() === "") {
+      throw new FieldError("symbol", "symbol is required");
+    }
+    const symbol = canonicalSymbol(input.symbol);
+    if (!symbol) throw new FieldError("symbol", `unknown symbol ${JSON.stringify(input.symbol.slice(0, 32))}`);
+    const direction = side(input.side);
+    const entry = price(input.entry, "entry");
+    const stopLoss = price(input.stop_loss, "stop_loss");
+    const targets = takeProfits(input.take_profit);
+    const buy = direction === "BUY";
+    if (buy ? !(stopLoss < entry) : !(stopLoss > entry)) {
+      throw new FieldError("stop_loss", `a ${direction} needs stop_loss ${buy ? "below" : "above"} entry`);
+    }
+    if (targets.some((tp) => (buy ? !(tp > entry) : !(tp < entry)))) {
+      throw new FieldError("take_profit", `a ${direction} needs every take_profit ${buy ? "above" : "below"} entry`);
+    }
+    const minTier = input.min_tier === undefined || input.min_tier === null ? DEFAULT_TIER : input.min_tier;
+    if (!isTier(minTier)) throw new FieldError("min_tier", `min_tier must be one of ${TIER_NAMES.join(", ")}`);
+    const value: NewSignal = {
+      symbol,
+      side: direction,
+      entry,
+      stop_loss: stopLoss,
+      take_profit: [...targets].sort((a, b) => Math.abs(a - entry) - Math.abs(b - entry)),
+      expires_at: expiry(input, nowMs),
+      confidence: optionalRange(input.confidence, "confidence", 0, 100),
+      shield_score: optionalRange(input.shield_score, "shield_score", 0, 10),
+      shield_notes: optionalText(input.shield_notes, "shield_notes", 2000),
+      pattern: optionalText(input.pattern, "pattern", 64),
+      session: optionalText(input.session, "session", 64),
+      min_tier: minTier,
+    };
+    return { ok: true, value };
+  } catch (err) {
+    if (err instanceof FieldError) return { ok: false, field: err.field, message: err.message };
+    throw err;
+  }
+}
+
+/** The status a reader sees: a stored "active" signal past its expiry reads "expired". */
+export function signalStatus(signal: Pick<Signal, "status" | "expires_at">, nowMs: number): SignalStatus {
+  if (signal.status === "cancelled") return "cancelled";
+  return Date.parse(signal.expires_at) <= nowMs ? "expired" : "active";
+}

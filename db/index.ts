@@ -1,0 +1,94 @@
+import { createHash } from "node:crypto";
+import { mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import Database from "better-sqlite3";
+
+export type Sqlite = Database.Database;
+
+const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), "migrations");
+
+export interface OpenDbOptions {
+  /** Called with every SQL statement executed (tests count queries with it). */
+  onQuery?: (sql: string) => void;
+  migrationsDir?: string;
+}
+
+/** Thrown when a database's applied migrations disagree with the files: start-up must stop. */
+export class MigrationMismatchError extends Error {
+  override name = "MigrationMismatchError";
+}
+
+interface MigrationFile {
+  name: string;
+  sql: string;
+  checksum: string;
+}
+
+function readMigrations(dir: string): MigrationFile[] {
+  return readdirSync(dir)
+    .filter((f) => /^\d{4}_[\w-]+\.sql$/.test(f))
+    .sort()
+    .map((name) => {
+      const sql = readFileSync(join(dir, name), "utf8");
+      return { name, sql, checksum: createHash("sha256").update(sql).digest("hex") };
+    });
+}
+
+/**
+ * Applies pending numbered migrations, each in its own transaction and recorded in
+ * `schema_migrations`. Refuses (throws MigrationMismatchError) when the database has a migration
+ * the files do not, or one whose checksum differs: such a database belongs to other code.
+ */
+export function migrate(sqlite: Sqlite, dir = MIGRATIONS_DIR): string[] {
+  sqlite.exec(
+    "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, checksum TEXT NOT NULL, applied_at TEXT NOT NULL)",
+  );
+  const files = readMigrations(dir);
+  const applied = sqlite.prepare("SELECT name, checksum FROM schema_migrations ORDER BY name").all() as Array<{
+    name: string;
+    checksum: string;
+  }>;
+  applied.forEach((row, i) => {
+    const file = files[i];
+    if (!file || file.name !== row.name) {
+      throw new MigrationMismatchError(
+        `database has migration ${row.name} that the code does not (expected ${file?.name ?? "nothing"}); refusing to start`,
+      );
+    }
+    if (file.checksum !== row.checksum) {
+      throw new MigrationMismatchError(`migration ${row.name} was changed after it was applied; refusing to start`);
+    }
+  });
+  const record = sqlite.prepare("INSERT INTO schema_migrations (name, checksum, applied_at) VALUES (?, ?, ?)");
+  const pending = files.slice(applied.length);
+  for (const file of pending) {
+    sqlite.transaction(() => {
+      sqlite.exec(file.sql);
+      record.run(file.name, file.checksum, new Date().toISOString());
+    })();
+  }
+  return pending.map((f) => f.name);
+}
+
+/**
+ * Opens (creating folder and file) and migrates the SQLite database.
+ * WAL lets readers run beside the single writer; synchronous=FULL makes every committed fire
+ * durable across power loss and SIGKILL (a fire answered 202 must never be lost, and our write
+ * rate is far below what FULL costs); foreign keys on; a busy timeout for the backup CLI.
+ */
+export function openDb(path: string, options: OpenDbOptions = {}): Sqlite {
+  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+  const sqlite = new Database(path, options.onQuery ? { verbose: (sql) => options.onQuery?.(String(sql)) } : {});
+  sqlite.pragma("journal_mode = WAL");
+  sqlite.pragma("synchronous = FULL");
+  sqlite.pragma("foreign_keys = ON");
+  sqlite.pragma("busy_timeout = 5000");
+  try {
+    migrate(sqlite, options.migrationsDir);
+  } catch (err) {
+    sqlite.close();
+    throw err;
+  }
+  return sqlite;
+}

@@ -1,0 +1,130 @@
+import type { Sqlite } from "../index.ts";
+import { FIRE_JSON, type FireView, parseFire } from "../rows.ts";
+
+export interface NewFire {
+  id: string;
+  signal_id: string;
+  user_id: number;
+  lots: number;
+  symbol: string;
+  broker_symbol: string;
+  side: "BUY" | "SELL";
+  risk_amount: number;
+  created_at: string;
+  created_ms: number;
+}
+
+export interface NewCommand {
+  id: string;
+  leg: number;
+  payload: string;
+}
+
+export interface NewEvent {
+  type: string;
+  actor?: string | null;
+  user_id?: number | null;
+  signal_id?: string | null;
+  fire_id?: string | null;
+  data?: unknown;
+}
+
+/** Typed queries over `fires`, their outbox commands, and the append-only `events` log. */
+export function fireQueries(sqlite: Sqlite) {
+  const insertFire =
+    sqlite.prepare(`INSERT INTO fires (id, signal_id, user_id, state, lots, symbol, broker_symbol, side,
+      risk_amount, created_at, created_ms, updated_at)
+    VALUES (@id, @signal_id, @user_id, 'queued', @lots, @symbol, @broker_symbol, @side, @risk_amount, @created_at,
+      @created_ms, @created_at)
+    ON CONFLICT (signal_id, user_id) DO NOTHING`);
+  const insertCommand = sqlite.prepare(`INSERT INTO bridge_commands (id, fire_id, user_id, leg, payload, created_ms)
+    VALUES (?, ?, ?, ?, ?, ?)`);
+  const insertEvent = sqlite.prepare(
+    "INSERT INTO events (at, type, actor, user_id, signal_id, fire_id, data) VALUES (?, ?, ?, ?, ?, ?, ?)",
+  );
+  const fireBySignalUser = sqlite.prepare(`SELECT ${FIRE_JSON} AS j FROM fires f WHERE signal_id = ? AND user_id = ?`);
+  const fireById = sqlite.prepare(`SELECT ${FIRE_JSON} AS j FROM fires f WHERE id = ?`);
+  const firesByUser = sqlite.prepare(
+    `SELECT ${FIRE_JSON} AS j FROM fires f WHERE user_id = ? ORDER BY created_ms DESC, id DESC LIMIT ?`,
+  );
+  const countBySignal = sqlite.prepare("SELECT COUNT(*) AS n FROM fires WHERE signal_id = ?");
+  const countByUserSince = sqlite.prepare("SELECT COUNT(*) AS n FROM fires WHERE user_id = ? AND created_ms >= ?");
+  const pnlSince = sqlite.prepare(
+    "SELECT coalesce(sum(profit), 0) AS pnl FROM fires WHERE user_id = ? AND state = 'closed' AND closed_ms >= ?",
+  );
+  const eventsByFire = sqlite.prepare("SELECT * FROM events WHERE fire_id = ? ORDER BY seq");
+  const stuck = sqlite.prepare("SELECT COUNT(*) AS n FROM fires WHERE state IN ('queued', 'delivered')");
+
+  const appendEventAt = (at: string, e: NewEvent) =>
+    insertEvent.run(
+      at,
+      e.type,
+      e.actor ?? null,
+      e.user_id ?? null,
+      e.signal_id ?? null,
+      e.fire_id ?? null,
+      e.data === undefined ? null : JSON.stringify(e.data),
+    );
+
+  /**
+   * The idempotent lock: inserts the fire, its commands and audit events in ONE transaction.
+   * `UNIQUE(signal_id, user_id)` decides: when a fire already exists nothing is written and the
+   * existing fire comes back with `duplicate: true`.
+   */
+  const lockAndQueue = sqlite.transaction(
+    (fire: NewFire, commands: NewCommand[], events: NewEvent[]): { fire: FireView; duplicate: boolean } => {
+      const inserted = insertFire.run(fire).changes === 1;
+      if (!inserted) {
+        const existing = parseFire((fireBySignalUser.get(fire.signal_id, fire.user_id) as { j: string }).j);
+        return { fire: existing!, duplicate: true };
+      }
+      for (const c of commands) insertCommand.run(c.id, fire.id, fire.user_id, c.leg, c.payload, fire.created_ms);
+      for (const e of events) appendEventAt(fire.created_at, e);
+      return { fire: parseFire((fireById.get(fire.id) as { j: string }).j)!, duplicate: false };
+    },
+  );
+
+  return {
+    lockAndQueue(fire: NewFire, commands: NewCommand[], events: NewEvent[]) {
+      return lockAndQueue(fire, commands, events);
+    },
+    findFire(signalId: string, userId: number): FireView | null {
+      return parseFire((fireBySignalUser.get(signalId, userId) as { j: string } | undefined)?.j);
+    },
+    findFireById(id: string): FireView | null {
+      return parseFire((fireById.get(id) as { j: string } | undefined)?.j);
+    },
+    listFiresByUser(userId: number, limit: number): FireView[] {
+      return (firesByUser.all(userId, limit) as Array<{ j: string }>).map((r) => parseFire(r.j)!);
+    },
+    countFires(signalId: string): number {
+      return (countBySignal.get(signalId) as { n: number }).n;
+    },
+    countFiresSince(userId: number, sinceMs: number): number {
+      return (countByUserSince.get(userId, sinceMs) as { n: number }).n;
+    },
+    closedPnlSince(userId: number, sinceMs: number): number {
+      return (pnlSince.get(userId, sinceMs) as { pnl: number }).pnl;
+    },
+    countUnfinishedFires(): number {
+      return (stuck.get() as { n: number }).n;
+    },
+    /** Appends to the event log (never updated, never deleted). */
+    appendEvent(e: NewEvent, at = new Date().toISOString()): void {
+      appendEventAt(at, e);
+    },
+    listFireEvents(
+      fireId: string,
+    ): Array<{ seq: number; at: string; type: string; actor: string | null; data: string | null }> {
+      return eventsByFire.all(fireId) as Array<{
+        seq: number;
+        at: string;
+        type: string;
+        actor: string | null;
+        data: string | null;
+      }>;
+    },
+  };
+}
+
+export type FireQueries = ReturnType<typeof fireQueries>;

@@ -1,0 +1,91 @@
+import type { HeartbeatAccount, HeartbeatPrice, HeartbeatSymbol } from "../../bridge/protocol.ts";
+import { canonicalSymbol } from "../../core/instruments.ts";
+import type { Sqlite } from "../index.ts";
+
+/** Typed queries for what a user's terminal reports: account, symbol specs, prices, liveness. */
+export function terminalQueries(sqlite: Sqlite) {
+  const account = sqlite.prepare(`UPDATE users SET balance = @balance, equity = @equity, currency = @currency,
+    account_login = @login, account_server = @server, trade_allowed = @trade_allowed, bridge_seen_ms = @seen_ms,
+    updated_at = @now WHERE id = @user_id`);
+  const touch = sqlite.prepare("UPDATE users SET bridge_seen_ms = ? WHERE id = ?");
+  const symbol = sqlite.prepare(`INSERT INTO terminal_symbols (user_id, name, canonical, tick_size, tick_value,
+      volume_min, volume_step, volume_max, contract_size, digits, updated_at)
+    VALUES (@user_id, @name, @canonical, @tick_size, @tick_value, @volume_min, @volume_step, @volume_max,
+      @contract_size, @digits, @now)
+    ON CONFLICT (user_id, name) DO UPDATE SET canonical = excluded.canonical, tick_size = excluded.tick_size,
+      tick_value = excluded.tick_value, volume_min = excluded.volume_min, volume_step = excluded.volume_step,
+      volume_max = excluded.volume_max, contract_size = excluded.contract_size, digits = excluded.digits,
+      updated_at = excluded.updated_at`);
+  const price = sqlite.prepare(`INSERT INTO terminal_prices (user_id, name, canonical, bid, ask, time)
+    VALUES (@user_id, @name, @canonical, @bid, @ask, @time)
+    ON CONFLICT (user_id, name) DO UPDATE SET bid = excluded.bid, ask = excluded.ask, time = excluded.time`);
+  const names = sqlite.prepare("SELECT name FROM terminal_symbols WHERE user_id = ?");
+  const specByName = sqlite.prepare("SELECT * FROM terminal_symbols WHERE user_id = ? AND name = ?");
+  const priceByName = sqlite.prepare("SELECT bid, ask FROM terminal_prices WHERE user_id = ? AND name = ?");
+  const rates = sqlite.prepare(
+    "SELECT canonical, (bid + ask) / 2 AS mid FROM terminal_prices WHERE user_id = ? AND canonical IS NOT NULL",
+  );
+
+  const record = sqlite.transaction(
+    (userId: number, acct: HeartbeatAccount, symbols: HeartbeatSymbol[], prices: HeartbeatPrice[], nowMs: number) => {
+      const now = new Date(nowMs).toISOString();
+      account.run({
+        user_id: userId,
+        balance: acct.balance,
+        equity: acct.equity,
+        currency: acct.currency.toUpperCase(),
+        login: String(acct.login),
+        server: acct.server,
+        trade_allowed: acct.trade_allowed ? 1 : 0,
+        seen_ms: nowMs,
+        now,
+      });
+      for (const s of symbols) symbol.run({ ...s, user_id: userId, canonical: canonicalSymbol(s.name), now });
+      for (const p of prices) {
+        const time = typeof p.time === "number" ? new Date(p.time * 1000).toISOString() : (p.time ?? now);
+        price.run({
+          user_id: userId,
+          name: p.symbol,
+          canonical: canonicalSymbol(p.symbol),
+          bid: p.bid,
+          ask: p.ask,
+          time,
+        });
+      }
+    },
+  );
+
+  return {
+    /** Stores a heartbeat (account, specs, prices) in one transaction. */
+    recordHeartbeat(
+      userId: number,
+      acct: HeartbeatAccount,
+      symbols: HeartbeatSymbol[],
+      prices: HeartbeatPrice[],
+      nowMs: number,
+    ): void {
+      record(userId, acct, symbols, prices, nowMs);
+    },
+    /** Marks the bridge as heard from. */
+    touchBridge(userId: number, nowMs: number): void {
+      touch.run(nowMs, userId);
+    },
+    listSymbolNames(userId: number): string[] {
+      return (names.all(userId) as Array<{ name: string }>).map((r) => r.name);
+    },
+    findSymbolSpec(userId: number, brokerName: string): HeartbeatSymbol | null {
+      return (specByName.get(userId, brokerName) as HeartbeatSymbol | undefined) ?? null;
+    },
+    findPrice(userId: number, brokerName: string): { bid: number; ask: number } | null {
+      return (priceByName.get(userId, brokerName) as { bid: number; ask: number } | undefined) ?? null;
+    },
+    /** Mid prices by canonical symbol, for currency conversion. */
+    findRates(userId: number): Record<string, number> {
+      const out: Record<string, number> = {};
+      for (const r of rates.all(userId) as Array<{ canonical: string; mid: number }>) out[r.canonical] = r.mid;
+      return out;
+    },
+  };
+}
+
+export type TerminalQueries = ReturnType<typeof terminalQueries>;

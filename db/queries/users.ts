@@ -1,0 +1,129 @@
+import type { TerminalSymbolSpec } from "../../core/instruments.ts";
+import type { Tier } from "../../core/types.ts";
+import type { Sqlite } from "../index.ts";
+import { FIRE_JSON, type FireView, parseFire, type UserRow } from "../rows.ts";
+
+export interface TelegramProfile {
+  id: number;
+  first_name?: string | null;
+  last_name?: string | null;
+  username?: string | null;
+}
+
+/** Everything personal a mission needs, read in one statement. */
+export interface MissionOverlayRow {
+  user: UserRow;
+  linked: boolean;
+  firesToday: number;
+  terminalSpec: TerminalSymbolSpec | null;
+  rates: Record<string, number>;
+  fire: FireView | null;
+  note: { text: string; updated_at: string } | null;
+}
+
+/** Typed queries over `users`, `bridge_tokens` and `mission_notes`. */
+export function userQueries(sqlite: Sqlite) {
+  const insert = sqlite.prepare(`INSERT INTO users (id, first_name, last_name, username, created_at, updated_at)
+    VALUES (@id, @first_name, @last_name, @username, @now, @now)
+    ON CONFLICT (id) DO UPDATE SET first_name = excluded.first_name, last_name = excluded.last_name,
+      username = excluded.username, updated_at = excluded.updated_at
+    WHERE coalesce(first_name, '') <> coalesce(excluded.first_name, '')
+       OR coalesce(last_name, '') <> coalesce(excluded.last_name, '')
+       OR coalesce(username, '') <> coalesce(excluded.username, '')`);
+  const byId = sqlite.prepare("SELECT * FROM users WHERE id = ?");
+  const setRisk = sqlite.prepare("UPDATE users SET risk_percent = ?, updated_at = ? WHERE id = ?");
+  const setTier = sqlite.prepare("UPDATE users SET tier = ?, updated_at = ? WHERE id = ?");
+  const setDm = sqlite.prepare("UPDATE users SET dm_status = ? WHERE id = ? AND dm_status <> ?");
+  const setOfflineNotified = sqlite.prepare("UPDATE users SET bridge_offline_notified = ? WHERE id = ?");
+  const upsertToken = sqlite.prepare(`INSERT INTO bridge_tokens (user_id, token_hash, created_at) VALUES (?, ?, ?)
+    ON CONFLICT (user_id) DO UPDATE SET token_hash = excluded.token_hash, created_at = excluded.created_at`);
+  const byToken = sqlite.prepare("SELECT user_id FROM bridge_tokens WHERE token_hash = ?");
+  const upsertNote =
+    sqlite.prepare(`INSERT INTO mission_notes (user_id, signal_id, text, updated_at) VALUES (?, ?, ?, ?)
+    ON CONFLICT (user_id, signal_id) DO UPDATE SET text = excluded.text, updated_at = excluded.updated_at`);
+  const deleteNote = sqlite.prepare("DELETE FROM mission_notes WHERE user_id = ? AND signal_id = ?");
+  const listAll = sqlite.prepare(
+    "SELECT u.*, EXISTS (SELECT 1 FROM bridge_tokens t WHERE t.user_id = u.id) AS linked FROM users u ORDER BY u.id",
+  );
+  const overlay = sqlite.prepare(`SELECT u.*,
+      EXISTS (SELECT 1 FROM bridge_tokens t WHERE t.user_id = u.id) AS linked,
+      (SELECT COUNT(*) FROM fires WHERE user_id = u.id AND created_ms >= @day_start) AS fires_today,
+      (SELECT json_object('name', name, 'tick_size', tick_size, 'tick_value', tick_value, 'volume_min', volume_min,
+          'volume_step', volume_step, 'volume_max', volume_max, 'contract_size', contract_size, 'digits', digits)
+        FROM terminal_symbols WHERE user_id = u.id AND canonical = @symbol ORDER BY length(name) LIMIT 1) AS spec_json,
+      (SELECT json_group_object(canonical, (bid + ask) / 2) FROM terminal_prices
+        WHERE user_id = u.id AND canonical IS NOT NULL) AS rates_json,
+      (SELECT ${FIRE_JSON} FROM fires f WHERE f.signal_id = @signal_id AND f.user_id = u.id) AS fire_json,
+      (SELECT json_object('text', text, 'updated_at', updated_at) FROM mission_notes
+        WHERE user_id = u.id AND signal_id = @signal_id) AS note_json
+    FROM users u WHERE u.id = @user_id`);
+
+  return {
+    /** Creates the user on first sight; refreshes names only when they changed (no write otherwise). */
+    ensureUser(profile: TelegramProfile, now: string): void {
+      insert.run({
+        id: profile.id,
+        first_name: profile.first_name ?? null,
+        last_name: profile.last_name ?? null,
+        username: profile.username ?? null,
+        now,
+      });
+    },
+    findUser(id: number): UserRow | null {
+      return (byId.get(id) as UserRow | undefined) ?? null;
+    },
+    listUsers(): Array<UserRow & { linked: number }> {
+      return listAll.all() as Array<UserRow & { linked: number }>;
+    },
+    setRiskPercent(id: number, riskPercent: number, now: string): boolean {
+      return setRisk.run(riskPercent, now, id).changes === 1;
+    },
+    setTier(id: number, tier: Tier, now: string): boolean {
+      return setTier.run(tier, now, id).changes === 1;
+    },
+    /** Records whether the bot can DM the user; true when it changed. */
+    setDmStatus(id: number, status: "ok" | "unreachable"): boolean {
+      return setDm.run(status, id, status).changes === 1;
+    },
+    setOfflineNotified(id: number, notified: boolean): void {
+      setOfflineNotified.run(notified ? 1 : 0, id);
+    },
+    /** Stores the hash of a new bridge token; the previous token stops working. */
+    setBridgeTokenHash(userId: number, hash: string, now: string): void {
+      upsertToken.run(userId, hash, now);
+    },
+    findUserIdByTokenHash(hash: string): number | null {
+      return (byToken.get(hash) as { user_id: number } | undefined)?.user_id ?? null;
+    },
+    saveNote(userId: number, signalId: string, text: string, now: string): void {
+      if (text.trim() === "") deleteNote.run(userId, signalId);
+      else upsertNote.run(userId, signalId, text, now);
+    },
+    /** The overlay, fire, note and terminal data of one user for one signal: a single statement. */
+    findMissionOverlay(userId: number, signalId: string, symbol: string, dayStartMs: number): MissionOverlayRow | null {
+      const row = overlay.get({ user_id: userId, signal_id: signalId, symbol, day_start: dayStartMs }) as
+        | (UserRow & {
+            linked: number;
+            fires_today: number;
+            spec_json: string | null;
+            rates_json: string | null;
+            fire_json: string | null;
+            note_json: string | null;
+          })
+        | undefined;
+      if (!row) return null;
+      const { linked, fires_today, spec_json, rates_json, fire_json, note_json, ...user } = row;
+      return {
+        user,
+        linked: linked === 1,
+        firesToday: fires_today,
+        terminalSpec: spec_json ? (JSON.parse(spec_json) as TerminalSymbolSpec) : null,
+        rates: rates_json ? (JSON.parse(rates_json) as Record<string, number>) : {},
+        fire: parseFire(fire_json),
+        note: note_json ? (JSON.parse(note_json) as { text: string; updated_at: string }) : null,
+      };
+    },
+  };
+}
+
+export type UserQueries = ReturnType<typeof userQueries>;

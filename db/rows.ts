@@ -1,0 +1,135 @@
+import type { Signal, Tier } from "../core/types.ts";
+
+/** A `signals` row as stored. */
+export interface SignalRow {
+  id: string;
+  symbol: string;
+  side: "BUY" | "SELL";
+  entry: number;
+  stop_loss: number;
+  take_profit: string;
+  expires_at: string;
+  expires_ms: number;
+  confidence: number | null;
+  shield_score: number | null;
+  shield_notes: string | null;
+  pattern: string | null;
+  session: string | null;
+  min_tier: Tier;
+  status: "active" | "cancelled";
+  created_at: string;
+  created_ms: number;
+  cancelled_at: string | null;
+  source: string;
+  created_by: string | null;
+  idempotency_key: string | null;
+  body_hash: string | null;
+}
+
+/** A `users` row as stored. */
+export interface UserRow {
+  id: number;
+  first_name: string | null;
+  last_name: string | null;
+  username: string | null;
+  tier: Tier;
+  risk_percent: number;
+  balance: number | null;
+  equity: number | null;
+  currency: string | null;
+  account_login: string | null;
+  account_server: string | null;
+  trade_allowed: number;
+  bridge_seen_ms: number | null;
+  bridge_offline_notified: number;
+  dm_status: "unknown" | "ok" | "unreachable";
+  trades: number;
+  wins: number;
+  losses: number;
+  pnl: number;
+  xp: number;
+  created_at: string;
+  updated_at: string;
+}
+
+/** Maps a stored signal row to the domain Signal (status as stored; expiry is the reader's). */
+export function toSignal(row: SignalRow): Signal {
+  return {
+    id: row.id,
+    symbol: row.symbol,
+    side: row.side,
+    entry: row.entry,
+    stop_loss: row.stop_loss,
+    take_profit: JSON.parse(row.take_profit) as number[],
+    expires_at: row.expires_at,
+    confidence: row.confidence,
+    shield_score: row.shield_score,
+    shield_notes: row.shield_notes,
+    pattern: row.pattern,
+    session: row.session,
+    min_tier: row.min_tier,
+    status: row.status,
+    created_at: row.created_at,
+    cancelled_at: row.cancelled_at,
+    source: row.source,
+  };
+}
+
+/**
+ * SQL expression building a fire as the API shows it (with its legs), from alias `f`.
+ * Kept in SQL so a mission reads its fire in the same statement as the overlay.
+ */
+export const FIRE_JSON = `json_object(
+  'id', f.id, 'signal_id', f.signal_id, 'user_id', f.user_id, 'state', f.state, 'lots', f.lots,
+  'symbol', f.symbol, 'broker_symbol', f.broker_symbol, 'side', f.side, 'risk_amount', f.risk_amount,
+  'fill_price', f.fill_price, 'slippage_pips', f.slippage_pips, 'latency_ms', f.latency_ms,
+  'profit', f.profit, 'message', f.message, 'xp_awarded', f.xp_awarded, 'created_at', f.created_at,
+  'updated_at', f.updated_at, 'closed_at', f.closed_at,
+  'legs', (SELECT json_group_array(json_object(
+      'id', c.id, 'leg', c.leg, 'volume', json_extract(c.payload, '$.volume'),
+      'take_profit', json_extract(c.payload, '$.take_profit'), 'state', c.state, 'price', c.price,
+      'ticket', c.ticket, 'retcode', c.retcode, 'message', c.message, 'close_price', c.close_price,
+      'profit', c.profit, 'closed_at', c.closed_at, 'deliveries', c.deliveries))
+    FROM (SELECT * FROM bridge_commands WHERE fire_id = f.id ORDER BY leg) c))`;
+
+/** A fire as the API shows it. */
+export interface FireView {
+  id: string;
+  signal_id: string;
+  user_id: number;
+  state: string;
+  lots: number;
+  symbol: string;
+  broker_symbol: string;
+  side: "BUY" | "SELL";
+  risk_amount: number | null;
+  fill_price: number | null;
+  slippage_pips: number | null;
+  latency_ms: number | null;
+  profit: number | null;
+  message: string | null;
+  xp_awarded: number;
+  created_at: string;
+  updated_at: string;
+  closed_at: string | null;
+  legs: Array<{
+    id: string;
+    leg: number;
+    volume: number;
+    take_profit: number | null;
+    state: string;
+    price: number | null;
+    ticket: string | null;
+    retcode: number | null;
+    message: string | null;
+    close_price: number | null;
+    profit: number | null;
+    closed_at: string | null;
+    deliveries: number;
+  }>;
+}
+
+/** Parses the JSON produced by FIRE_JSON. */
+export function parseFire(json: string | null | undefined): FireView | null {
+  return json ? (JSON.parse(json) as FireView) : null;
+}
