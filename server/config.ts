@@ -1,0 +1,161 @@
+/**
+ * Configuration from the environment (shared/CONTRACT.md, "Configuration"), validated once at
+ * start-up into a typed object. A bad value throws ConfigError naming the variable.
+ */
+
+/** The fixed bot token of local mode, so local Mini App links can be signed (CONTRACT.md). */
+export const LOCAL_BOT_TOKEN = "local:sortie";
+
+export interface Config {
+  botToken: string | null;
+  /** The token initData is signed with: BOT_TOKEN, or `local:sortie` in local mode. */
+  signingToken: string;
+  localMode: boolean;
+  telegramApiRoot: string;
+  publicUrl: string;
+  miniAppLink: string | null;
+  alertChatIds: number[];
+  adminIds: number[];
+  adminApiToken: string | null;
+  signalHookSecret: string | null;
+  databasePath: string;
+  host: string;
+  port: number;
+  initDataMaxAgeS: number;
+  heartbeatStaleS: number;
+  rateLimitPerMin: number;
+  rateLimitIpPerMin: number;
+  /** Extensions. */
+  bridgeDir: string | null;
+  bridgeDirUserId: number | null;
+  warRoomLinks: Array<{ title: string; url: string }>;
+  webhookUrl: string | null;
+  webhookSecret: string | null;
+  logLevel: string;
+  demo: boolean;
+}
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+  constructor(
+    readonly variable: string,
+    detail: string,
+  ) {
+    super(`${variable}: ${detail}`);
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function text(env: Env, name: string): string | null {
+  const value = env[name]?.trim();
+  return value ? value : null;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = text(env, name);
+  if (raw === null) return fallback;
+  if (!/^-?\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number, got ${JSON.stringify(raw)}`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function idList(env: Env, name: string): number[] {
+  const raw = text(env, name);
+  if (raw === null) return [];
+  return raw
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "")
+    .map((s) => {
+      if (!/^-?\d{1,20}$/.test(s))
+        throw new ConfigError(name, `must be comma-separated numeric ids, got ${JSON.stringify(s)}`);
+      return Number(s);
+    });
+}
+
+function url(env: Env, name: string, fallback: string | null): string | null {
+  const raw = text(env, name);
+  if (raw === null) return fallback;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(name, `must be an absolute http(s) URL, got ${JSON.stringify(raw)}`);
+  }
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
+    throw new ConfigError(name, `must be an http(s) URL, got ${JSON.stringify(raw)}`);
+  }
+  return raw.replace(/\/+$/, "");
+}
+
+function links(env: Env, name: string): Array<{ title: string; url: string }> {
+  const raw = text(env, name);
+  if (raw === null) return [];
+  return raw.split(",").map((pair) => {
+    const [title, href] = pair.split("|").map((s) => s.trim());
+    if (!title || !href || !/^https?:\/\//.test(href)) {
+      throw new ConfigError(name, `must be "Title|https://url" pairs separated by commas, got ${JSON.stringify(pair)}`);
+    }
+    return { title, url: href };
+  });
+}
+
+/** Parses and validates the environment. Throws ConfigError naming the first bad variable. */
+export function loadConfig(env: Env): Config {
+  const botToken = text(env, "BOT_TOKEN");
+  if (botToken !== null && !/^\d+:[\w-]{20,}$/.test(botToken)) {
+    throw new ConfigError("BOT_TOKEN", "does not look like a bot token from @BotFather (digits:secret)");
+  }
+  const host = text(env, "HOST") ?? "127.0.0.1";
+  const port = integer(env, "PORT", 8080, 0, 65535);
+  const adminApiToken = text(env, "ADMIN_API_TOKEN");
+  if (adminApiToken !== null && adminApiToken.length < 16) {
+    throw new ConfigError("ADMIN_API_TOKEN", "must be at least 16 characters");
+  }
+  const signalHookSecret = text(env, "SIGNAL_HOOK_SECRET");
+  if (signalHookSecret !== null && !/^[\w-]{8,128}$/.test(signalHookSecret)) {
+    throw new ConfigError("SIGNAL_HOOK_SECRET", "must be 8–128 URL-safe characters [A-Za-z0-9_-]");
+  }
+  const miniAppLink = url(env, "MINIAPP_LINK", null);
+  const bridgeDirUser = text(env, "BRIDGE_DIR_USER_ID");
+  if (bridgeDirUser !== null && !/^\d+$/.test(bridgeDirUser))
+    throw new ConfigError("BRIDGE_DIR_USER_ID", "must be a Telegram user id");
+  const bridgeDir = text(env, "BRIDGE_DIR");
+  if (bridgeDir !== null && bridgeDirUser === null)
+    throw new ConfigError("BRIDGE_DIR_USER_ID", "is required when BRIDGE_DIR is set");
+  const webhookSecret = text(env, "WEBHOOK_SECRET");
+  if (webhookSecret !== null && !/^[\w-]{1,256}$/.test(webhookSecret)) {
+    throw new ConfigError("WEBHOOK_SECRET", "must be 1–256 characters [A-Za-z0-9_-] (Telegram's secret_token rule)");
+  }
+  const demoRaw = text(env, "DEMO");
+  if (demoRaw !== null && !["0", "1", "true", "false"].includes(demoRaw))
+    throw new ConfigError("DEMO", "must be 0 or 1");
+  return {
+    botToken,
+    signingToken: botToken ?? LOCAL_BOT_TOKEN,
+    localMode: botToken === null,
+    telegramApiRoot: url(env, "TELEGRAM_API_ROOT", "https://api.telegram.org")!,
+    publicUrl: url(env, "PUBLIC_URL", `http://${host.includes(":") ? `[${host}]` : host}:${port}`)!,
+    miniAppLink,
+    alertChatIds: idList(env, "ALERT_CHAT_IDS"),
+    adminIds: idList(env, "ADMIN_IDS"),
+    adminApiToken,
+    signalHookSecret,
+    databasePath: text(env, "DATABASE_PATH") ?? "./data/sortie.db",
+    host,
+    port,
+    initDataMaxAgeS: integer(env, "INITDATA_MAX_AGE_S", 86400, 1, 10 * 365 * 86400),
+    heartbeatStaleS: integer(env, "HEARTBEAT_STALE_S", 30, 1, 86400),
+    rateLimitPerMin: integer(env, "RATE_LIMIT_PER_MIN", 120, 0, 10_000_000),
+    rateLimitIpPerMin: integer(env, "RATE_LIMIT_IP_PER_MIN", 6000, 0, 10_000_000),
+    bridgeDir,
+    bridgeDirUserId: bridgeDirUser === null ? null : Number(bridgeDirUser),
+    warRoomLinks: links(env, "WAR_ROOM_LINKS"),
+    webhookUrl: url(env, "WEBHOOK_URL", null),
+    webhookSecret,
+    logLevel: text(env, "LOG_LEVEL") ?? "info",
+    demo: demoRaw === null ? botToken === null : demoRaw === "1" || demoRaw === "true",
+  };
+}

@@ -1,0 +1,31 @@
+import type { Store } from "../db/store.ts";
+import type { Clock } from "./clock.ts";
+import type { Config } from "./config.ts";
+import { Hub } from "./events/hub.ts";
+import { createBridgeService } from "./services/bridge/index.ts";
+import { createFireService } from "./services/fire.ts";
+import { createMissionService } from "./services/missions.ts";
+import { createSignalService } from "./services/signals.ts";
+
+/**
+ * The application core wired once: store, hub and services. The HTTP app, the bot, the file-drop
+ * transport and local mode all take this object, so one process shares one cache and one bus.
+ */
+export function createContext(deps: {
+  store: Store;
+  config: Config;
+  clock: Clock;
+  hub?: Hub;
+  log?: (msg: string, err?: unknown) => void;
+}) {
+  const { store, config, clock } = deps;
+  const log = deps.log ?? (() => undefined);
+  const hub = deps.hub ?? new Hub((err, event) => log(`hub listener for ${event} failed`, err));
+  const missions = createMissionService({ store, config, clock, hub });
+  const signals = createSignalService({ store, hub, clock });
+  const fires = createFireService({ store, hub, clock, missions });
+  const bridge = createBridgeService({ store, hub, clock, config });
+  return { store, config, clock, hub, missions, signals, fires, bridge };
+}
+
+export type AppContext = ReturnType<typeof createContext>;

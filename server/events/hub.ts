@@ -1,0 +1,48 @@
+import { EventEmitter } from "node:events";
+import type { Signal } from "../../core/types.ts";
+import type { FireView } from "../../db/rows.ts";
+import type { UserStats } from "../services/stats.ts";
+
+/** Everything that happens inside Sortie that another part may react to (SSE, bot, bridge wake-ups). */
+export interface HubEvents {
+  "signal.created": { signal: Signal; actor: string };
+  "signal.cancelled": { signal: Signal; actor: string };
+  "signal.expired": { signal: Signal };
+  "fire.created": { fire: FireView };
+  /** A fire changed state; `leg` is the command that changed, when one did. */
+  "fire.updated": { fire: FireView; previousState: string; kind: "delivered" | "result" | "closed" | "expired" };
+  "fire.count": { signal_id: string; count: number };
+  "stats.updated": { user_id: number; stats: UserStats; xpGained: number };
+  "bridge.status": { user_id: number; online: boolean; last_seen: string | null };
+  /** Commands are waiting for this user's terminal: wake its long-poll. */
+  "commands.ready": { user_id: number };
+  "user.updated": { user_id: number };
+}
+
+/** A small typed event bus. Listeners run synchronously; a throwing listener is logged, never fatal. */
+export class Hub {
+  private readonly emitter = new EventEmitter();
+  constructor(private readonly onListenerError: (err: unknown, event: string) => void = () => undefined) {
+    this.emitter.setMaxListeners(0);
+  }
+
+  emit<K extends keyof HubEvents>(event: K, payload: HubEvents[K]): void {
+    for (const listener of this.emitter.listeners(event)) {
+      try {
+        (listener as (p: HubEvents[K]) => void)(payload);
+      } catch (err) {
+        this.onListenerError(err, event);
+      }
+    }
+  }
+
+  /** Subscribes; returns the unsubscribe function. */
+  on<K extends keyof HubEvents>(event: K, listener: (payload: HubEvents[K]) => void): () => void {
+    this.emitter.on(event, listener);
+    return () => this.emitter.off(event, listener);
+  }
+
+  listenerCount(event: keyof HubEvents): number {
+    return this.emitter.listenerCount(event);
+  }
+}

@@ -1,0 +1,236 @@
+import type {
+  BridgeCommand,
+  BridgeService,
+  ClosedReport,
+  CommandResult,
+  Heartbeat,
+  HeartbeatAnswer,
+} from "../../../bridge/protocol.ts";
+import { FILLED_RETCODES, retcodeMessage } from "../../../core/retcodes.ts";
+import { utcDayStartMs } from "../../../core/tiers.ts";
+import { XP_RULES, xpForClose } from "../../../core/xp.ts";
+import { commandPayload } from "../../../db/queries/commands.ts";
+import type { FireView } from "../../../db/rows.ts";
+import type { Store } from "../../../db/store.ts";
+import type { Clock } from "../../clock.ts";
+import type { Config } from "../../config.ts";
+import { forbidden, notFound } from "../../errors.ts";
+import type { Hub, HubEvents } from "../../events/hub.ts";
+import { statsFor } from "../stats.ts";
+import { recomputeFire } from "./recompute.ts";
+
+/** A delivered command without a result is sent again after this long (CONTRACT.md). */
+export const VISIBILITY_TIMEOUT_MS = 10_000;
+/** Liveness writes from non-heartbeat requests are throttled to one per second per user. */
+const TOUCH_WRITE_MS = 1_000;
+
+type Emit = Array<[keyof HubEvents, HubEvents[keyof HubEvents]]>;
+
+/** Sortie's side of protocol v1, shared by the HTTP routes and the file-drop transport. */
+export function createBridgeService(deps: { store: Store; hub: Hub; clock: Clock; config: Config }): BridgeService & {
+  sweep(): void;
+  isOnline(userId: number): boolean;
+} {
+  const { store, hub, clock, config } = deps;
+  const lastTouch = new Map<number, number>();
+  const waiters = new Map<number, Set<() => void>>();
+
+  hub.on("commands.ready", ({ user_id }) => {
+    const set = waiters.get(user_id);
+    if (!set) return;
+    waiters.delete(user_id);
+    for (const wake of set) wake();
+  });
+
+  const staleMs = config.heartbeatStaleS * 1000;
+  const online = (seenMs: number | null, nowMs: number) => seenMs !== null && nowMs - seenMs <= staleMs;
+
+  function flush(events: Emit) {
+    for (const [name, payload] of events) hub.emit(name, payload as never);
+  }
+
+  function noteAlive(userId: number, nowMs: number, write: () => void) {
+    const before = store.users.findUser(userId)?.bridge_seen_ms ?? null;
+    write();
+    lastTouch.set(userId, nowMs);
+    hub.emit("user.updated", { user_id: userId });
+    if (!online(before, nowMs)) {
+      hub.emit("bridge.status", { user_id: userId, online: true, last_seen: new Date(nowMs).toISOString() });
+    }
+  }
+
+  function ownCommand(userId: number, id: string) {
+    const row = store.commands.findCommand(id);
+    if (!row) throw notFound("Command");
+    if (row.user_id !== userId) throw forbidden("This command belongs to another terminal");
+    return row;
+  }
+
+  function fireChanged(fireId: string, nowMs: number, kind: HubEvents["fire.updated"]["kind"], events: Emit): FireView {
+    const { before, after } = recomputeFire(store, fireId, nowMs);
+    if (before.state !== after.state || kind !== "delivered") {
+      events.push(["fire.updated", { fire: after, previousState: before.state, kind }]);
+    }
+    return after;
+  }
+
+  function statsEvent(userId: number, nowMs: number, xpGained: number, events: Emit) {
+    const stats = statsFor(store, userId, nowMs, utcDayStartMs(nowMs));
+    if (stats) events.push(["stats.updated", { user_id: userId, stats, xpGained }]);
+  }
+
+  return {
+    heartbeat(userId: number, body: Heartbeat): HeartbeatAnswer {
+      const nowMs = clock.now();
+      noteAlive(userId, nowMs, () =>
+        store.terminal.recordHeartbeat(userId, body.account, body.symbols ?? [], body.prices ?? [], nowMs),
+      );
+      return { server_time: new Date(nowMs).toISOString() };
+    },
+
+    touch(userId: number): void {
+      const nowMs = clock.now();
+      if (nowMs - (lastTouch.get(userId) ?? 0) < TOUCH_WRITE_MS) return;
+      noteAlive(userId, nowMs, () => store.terminal.touchBridge(userId, nowMs));
+    },
+
+    takeCommands(userId: number): BridgeCommand[] {
+      const nowMs = clock.now();
+      const events: Emit = [];
+      const rows = store.transaction(() => {
+        const due = store.commands.takeDue(userId, nowMs, VISIBILITY_TIMEOUT_MS);
+        const fireIds = new Set(due.filter((r) => r.deliveries === 0).map((r) => r.fire_id));
+        for (const fireId of fireIds) {
+          fireChanged(fireId, nowMs, "delivered", events);
+          store.fires.appendEvent({ type: "fire.delivered", actor: "bridge", user_id: userId, fire_id: fireId });
+        }
+        return due;
+      });
+      flush(events);
+      return rows.map(commandPayload);
+    },
+
+    waitForCommands(userId: number, waitMs: number, signal?: AbortSignal): Promise<void> {
+      return new Promise((resolve) => {
+        let set = waiters.get(userId);
+        if (!set) {
+          set = new Set();
+          waiters.set(userId, set);
+        }
+        const done = () => {
+          clearTimeout(timer);
+          signal?.removeEventListener("abort", done);
+          set?.delete(done);
+          resolve();
+        };
+        const timer = setTimeout(done, waitMs);
+        signal?.addEventListener("abort", done, { once: true });
+        set.add(done);
+      });
+    },
+
+    submitResult(userId: number, body: CommandResult): void {
+      const nowMs = clock.now();
+      const events: Emit = [];
+      store.transaction(() => {
+        const row = ownCommand(userId, body.id);
+        if (row.result_ms !== null && row.state !== "expired") return; // idempotent per command id
+        const retcode = body.retcode ?? null;
+        const state =
+          body.status === "filled" && retcode !== null && !FILLED_RETCODES.has(retcode) ? "rejected" : body.status;
+        const message =
+          state === "filled"
+            ? null
+            : (body.message?.trim() || retcodeMessage(retcode) || `Order ${state}`).slice(0, 500);
+        store.commands.setLegResult(
+          row.id,
+          {
+            state,
+            retcode,
+            ticket: body.ticket === undefined || body.ticket === null ? null : String(body.ticket),
+            price: body.price ?? null,
+            volume: body.volume ?? null,
+            message,
+          },
+          nowMs,
+        );
+        store.fires.appendEvent({
+          type: `command.${state}`,
+          actor: "bridge",
+          user_id: userId,
+          fire_id: row.fire_id,
+          data: { ...body, plain_message: message },
+        });
+        const wasFilled = store.fires.findFireById(row.fire_id)?.xp_awarded ?? 0;
+        const fire = fireChanged(row.fire_id, nowMs, "result", events);
+        if (state === "filled" && wasFilled === 0 && fire.state === "filled") {
+          store.stats.awardXp(userId, fire.id, XP_RULES.filled);
+          statsEvent(userId, nowMs, XP_RULES.filled, events);
+        }
+      });
+      flush(events);
+    },
+
+    submitClosed(userId: number, body: ClosedReport): void {
+      const nowMs = clock.now();
+      const events: Emit = [];
+      store.transaction(() => {
+        const row = ownCommand(userId, body.id);
+        if (row.state === "closed") return; // idempotent
+        const closedAt =
+          body.closed_at && !Number.isNaN(Date.parse(body.closed_at))
+            ? new Date(body.closed_at).toISOString()
+            : new Date(nowMs).toISOString();
+        const ticket = body.ticket === undefined || body.ticket === null ? null : String(body.ticket);
+        store.commands.setLegClosed(row.id, body.close_price, body.profit, closedAt, ticket);
+        store.fires.appendEvent({
+          type: "command.closed",
+          actor: "bridge",
+          user_id: userId,
+          fire_id: row.fire_id,
+          data: body,
+        });
+        const fire = fireChanged(row.fire_id, nowMs, "closed", events);
+        if (fire.state === "closed") {
+          const xp = xpForClose(fire.profit ?? 0);
+          store.stats.recordClosedTrade(userId, fire.profit ?? 0, xp);
+          store.stats.awardXp(userId, fire.id, 0);
+          statsEvent(userId, nowMs, xp, events);
+        }
+      });
+      flush(events);
+    },
+
+    /** Expires commands that can no longer execute; reports terminals that went quiet. */
+    sweep(): void {
+      const nowMs = clock.now();
+      const events: Emit = [];
+      store.transaction(() => {
+        // Never delivered and past expiry: the EA would refuse it anyway. Delivered without a result:
+        // a minute's grace for a late report (the EA re-reports a stored result on redelivery).
+        for (const row of store.commands.listOverdue(new Date(nowMs).toISOString())) {
+          const expiresMs = Date.parse(commandPayload(row).expires_at);
+          if (row.state === "delivered" && nowMs - expiresMs < 60_000) continue;
+          const message =
+            row.state === "queued"
+              ? "Expired before the terminal picked it up"
+              : "No result from the terminal before expiry";
+          store.commands.expireLeg(row.id, message, nowMs);
+          store.fires.appendEvent({
+            type: "command.expired",
+            actor: "sortie",
+            user_id: row.user_id,
+            fire_id: row.fire_id,
+            data: { message },
+          });
+          fireChanged(row.fire_id, nowMs, "expired", events);
+        }
+      });
+      flush(events);
+    },
+
+    isOnline(userId: number): boolean {
+      return online(store.users.findUser(userId)?.bridge_seen_ms ?? null, clock.now());
+    },
+  };
+}

@@ -1,0 +1,61 @@
+import { DEFAULT_SPECS } from "../../../core/instruments.ts";
+import { roundMoney, roundTo } from "../../../core/money.ts";
+import { type CommandRow, commandPayload, fireStateOf } from "../../../db/queries/commands.ts";
+import type { FireView } from "../../../db/rows.ts";
+import type { Store } from "../../../db/store.ts";
+
+/**
+ * Re-derives a fire's fields from its legs (state, volume-weighted fill price, slippage against
+ * the signal's entry in pips — positive means a worse price than planned —, delivery latency,
+ * profit, first failure message) and writes them. Call inside the transaction that changed a leg.
+ */
+export function recomputeFire(store: Store, fireId: string, nowMs: number): { before: FireView; after: FireView } {
+  const before = store.fires.findFireById(fireId)!;
+  const legs = store.commands.listLegs(fireId);
+  const state = fireStateOf(legs);
+  const filled = legs.filter(
+    (l): l is CommandRow & { price: number } => (l.state === "filled" || l.state === "closed") && l.price !== null,
+  );
+  const filledVolume = filled.reduce((sum, l) => sum + (l.volume ?? commandPayload(l).volume), 0);
+  const fillPrice =
+    filled.length > 0 && filledVolume > 0
+      ? filled.reduce((sum, l) => sum + l.price * (l.volume ?? commandPayload(l).volume), 0) / filledVolume
+      : null;
+  const first = legs[0] ? commandPayload(legs[0]) : null;
+  const pipSize = DEFAULT_SPECS.get(before.symbol)?.pipSize ?? null;
+  const slippage =
+    fillPrice !== null && first && pipSize
+      ? roundTo((before.side === "BUY" ? fillPrice - first.entry : first.entry - fillPrice) / pipSize, 1)
+      : null;
+  const delivered = legs.map((l) => l.first_delivered_ms).filter((ms): ms is number => ms !== null);
+  const latency = delivered.length > 0 ? Math.min(...delivered) - Date.parse(before.created_at) : null;
+  const closedLegs = legs.filter((l) => l.state === "closed");
+  const profit = closedLegs.length > 0 ? roundMoney(closedLegs.reduce((sum, l) => sum + (l.profit ?? 0), 0)) : null;
+  const failure = legs.find(
+    (l) => (l.state === "rejected" || l.state === "failed" || l.state === "expired") && l.message,
+  );
+  const closedAt =
+    state === "closed"
+      ? closedLegs
+          .map((l) => l.closed_at ?? "")
+          .sort()
+          .at(-1) || new Date(nowMs).toISOString()
+      : null;
+  store.commands.updateFire({
+    id: fireId,
+    state,
+    fill_price: fillPrice === null ? null : roundTo(fillPrice, first ? decimalsOf(first.entry, fillPrice) : 5),
+    slippage_pips: slippage,
+    latency_ms: latency,
+    profit,
+    message: state === "filled" || state === "closed" ? null : (failure?.message ?? null),
+    now: new Date(nowMs).toISOString(),
+    closed_at: closedAt,
+    closed_ms: closedAt ? Date.parse(closedAt) : null,
+  });
+  return { before, after: store.fires.findFireById(fireId)! };
+}
+
+function decimalsOf(...prices: number[]): number {
+  return Math.min(8, Math.max(...prices.map((p) => (p.toString().split(".")[1] ?? "").length), 2));
+}

@@ -1,0 +1,124 @@
+import { buildMission, type Mission } from "../../core/mission.ts";
+import { utcDayStartMs } from "../../core/tiers.ts";
+import type { Overlay, Signal } from "../../core/types.ts";
+import type { MissionOverlayRow } from "../../db/queries/users.ts";
+import type { FireView } from "../../db/rows.ts";
+import type { Store } from "../../db/store.ts";
+import type { Clock } from "../clock.ts";
+import type { Config } from "../config.ts";
+import { notFound } from "../errors.ts";
+import type { Hub } from "../events/hub.ts";
+
+export type MissionView = Mission<FireView> & {
+  note: string | null;
+  note_updated_at: string | null;
+  links: Array<{ title: string; url: string }>;
+};
+
+/** A bounded map that forgets its oldest entries (insertion order) past `max`. */
+class BoundedMap<K, V> extends Map<K, V> {
+  constructor(private readonly max: number) {
+    super();
+  }
+  override set(key: K, value: V): this {
+    if (!this.has(key) && this.size >= this.max) {
+      const oldest = this.keys().next();
+      if (!oldest.done) this.delete(oldest.value);
+    }
+    return super.set(key, value);
+  }
+}
+
+/**
+ * Missions computed on request from one signal and one overlay, each read through a small
+ * in-process cache invalidated on write: at most two statements per request, none when warm.
+ * Every write that concerns a user goes through `touchUser` (or a hub event that calls it).
+ */
+export function createMissionService(deps: { store: Store; config: Config; clock: Clock; hub: Hub }) {
+  const { store, config, clock, hub } = deps;
+  const signals = new BoundedMap<string, { signal: Signal; fireCount: number }>(2_000);
+  const overlays = new BoundedMap<string, { version: number; dayStart: number; row: MissionOverlayRow }>(20_000);
+  const userVersions = new Map<number, number>();
+
+  const touchUser = (userId: number) => userVersions.set(userId, (userVersions.get(userId) ?? 0) + 1);
+
+  hub.on("signal.cancelled", ({ signal }) => signals.delete(signal.id));
+  hub.on("fire.created", ({ fire }) => touchUser(fire.user_id));
+  hub.on("fire.updated", ({ fire }) => touchUser(fire.user_id));
+  hub.on("user.updated", ({ user_id }) => touchUser(user_id));
+
+  function signalEntry(signalId: string) {
+    let entry = signals.get(signalId);
+    if (!entry) {
+      const found = store.signals.findSignalWithCount(signalId);
+      if (!found) return null;
+      entry = found;
+      signals.set(signalId, entry);
+    }
+    return entry;
+  }
+
+  function overlayRow(userId: number, signal: Signal, nowMs: number): MissionOverlayRow {
+    const key = `${userId}:${signal.id}`;
+    const version = userVersions.get(userId) ?? 0;
+    const dayStart = utcDayStartMs(nowMs);
+    const cached = overlays.get(key);
+    if (cached && cached.version === version && cached.dayStart === dayStart) return cached.row;
+    const row = store.users.findMissionOverlay(userId, signal.id, signal.symbol, dayStart);
+    if (!row) throw notFound("User");
+    overlays.set(key, { version, dayStart, row });
+    return row;
+  }
+
+  return {
+    touchUser,
+    /** The shared signal and its fire count (cached). */
+    findSignal(signalId: string) {
+      return signalEntry(signalId);
+    },
+    /** Records a new fire on the cached count; returns the new count. */
+    countFire(signalId: string): number {
+      const entry = signals.get(signalId);
+      if (entry) {
+        entry.fireCount += 1;
+        return entry.fireCount;
+      }
+      return store.fires.countFires(signalId);
+    },
+    /** The mission of one user for one signal. Throws NOT_FOUND for an unknown signal. */
+    missionFor(userId: number, signalId: string): MissionView {
+      const nowMs = clock.now();
+      const entry = signalEntry(signalId);
+      if (!entry) throw notFound("Signal");
+      const row = overlayRow(userId, entry.signal, nowMs);
+      const overlay: Overlay = {
+        id: row.user.id,
+        tier: row.user.tier,
+        balance: row.user.balance,
+        equity: row.user.equity,
+        currency: row.user.currency,
+        risk_percent: row.user.risk_percent,
+      };
+      const mission = buildMission<FireView>({
+        signal: entry.signal,
+        overlay,
+        terminalSpec: row.terminalSpec,
+        rates: row.rates,
+        fire: row.fire,
+        fireCount: entry.fireCount,
+        firesToday: row.firesToday,
+        bridge: { linked: row.linked, lastSeenMs: row.user.bridge_seen_ms, tradeAllowed: row.user.trade_allowed === 1 },
+        nowMs,
+        staleMs: config.heartbeatStaleS * 1000,
+      });
+      return {
+        ...mission,
+        note: row.note?.text ?? null,
+        note_updated_at: row.note?.updated_at ?? null,
+        links: config.warRoomLinks,
+      };
+    },
+  };
+}
+
+export type MissionService = ReturnType<typeof createMissionService>;

@@ -1,0 +1,91 @@
+import { createHash } from "node:crypto";
+import { type SignalInput, validateSignal } from "../../core/signal.ts";
+import type { Signal } from "../../core/types.ts";
+import type { Store } from "../../db/store.ts";
+import type { Clock } from "../clock.ts";
+import { ApiError, notFound } from "../errors.ts";
+import type { Hub } from "../events/hub.ts";
+import { newSignalId } from "../ids.ts";
+
+export interface CreateSignalOptions {
+  source: "api" | "bot" | "webhook" | "demo";
+  /** Who did it, for the event log: "tg:<id>", "admin-token", "webhook". */
+  actor: string;
+  idempotencyKey?: string | null;
+  /** Dedup identical webhook bodies delivered within `dedupWindowMs`. */
+  dedupBody?: unknown;
+}
+
+/** Same webhook body within this window creates one signal (CONTRACT.md). */
+export const DEDUP_WINDOW_MS = 60_000;
+
+/** Creating and cancelling signals: validation from core, one row, an audit event, a hub event. */
+export function createSignalService(deps: { store: Store; hub: Hub; clock: Clock }) {
+  const { store, hub, clock } = deps;
+
+  return {
+    /**
+     * Validates and stores a signal once; answers `created: false` with the existing signal when
+     * the same idempotency key, or the same body within 60 s, was already seen.
+     */
+    create(input: SignalInput, options: CreateSignalOptions): { signal: Signal; created: boolean } {
+      const nowMs = clock.now();
+      const bodyHash =
+        options.dedupBody === undefined
+          ? null
+          : createHash("sha256").update(JSON.stringify(options.dedupBody)).digest("hex");
+      const key = options.idempotencyKey ?? null;
+      const result = store.transaction(() => {
+        if (key) {
+          const existing = store.signals.findByIdempotencyKey(key);
+          if (existing) return { signal: existing, created: false };
+        }
+        if (bodyHash) {
+          const existing = store.signals.findRecentByBodyHash(bodyHash, nowMs - DEDUP_WINDOW_MS);
+          if (existing) return { signal: existing, created: false };
+        }
+        const validation = validateSignal(input, nowMs);
+        if (!validation.ok) throw new ApiError("BAD_REQUEST", validation.message, validation.field);
+        const createdAt = new Date(nowMs).toISOString();
+        const signal = store.signals.insertSignal(validation.value, {
+          id: newSignalId(nowMs),
+          createdAt,
+          createdMs: nowMs,
+          source: options.source,
+          createdBy: options.actor,
+          idempotencyKey: key,
+          bodyHash,
+        });
+        store.fires.appendEvent(
+          {
+            type: "signal.created",
+            actor: options.actor,
+            signal_id: signal.id,
+            data: { source: options.source, signal },
+          },
+          createdAt,
+        );
+        return { signal, created: true };
+      });
+      if (result.created) hub.emit("signal.created", { signal: result.signal, actor: options.actor });
+      return result;
+    },
+
+    /** Cancels a signal (idempotent: cancelling a cancelled signal answers it as it is). */
+    cancel(id: string, actor: string): Signal {
+      const nowMs = clock.now();
+      const at = new Date(nowMs).toISOString();
+      const changed = store.transaction(() => {
+        if (!store.signals.findSignal(id)) throw notFound("Signal");
+        const did = store.signals.cancelSignal(id, at);
+        if (did) store.fires.appendEvent({ type: "signal.cancelled", actor, signal_id: id }, at);
+        return did;
+      });
+      const signal = store.signals.findSignal(id)!;
+      if (changed) hub.emit("signal.cancelled", { signal, actor });
+      return signal;
+    },
+  };
+}
+
+export type SignalService = ReturnType<typeof createSignalService>;
