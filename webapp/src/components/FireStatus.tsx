@@ -1,0 +1,80 @@
+import "./FireStatus.css";
+import { useEffect, useRef } from "preact/hooks";
+import { lots, pips, pnl, price } from "../format.ts";
+import { haptic } from "../telegram.ts";
+import type { Fire, FireState } from "../types.ts";
+
+const STEPS = ["queued", "delivered", "filled"] as const;
+const BAD: FireState[] = ["rejected", "failed", "expired"];
+
+function headline(fire: Fire, digits: number, currency: string | null): string {
+  switch (fire.state) {
+    case "queued":
+      return "Queued: waiting for your terminal to pick it up.";
+    case "delivered":
+      return "Delivered to your terminal: placing the order…";
+    case "filled":
+      return `Filled at ${price(fire.fill_price, digits)}`;
+    case "rejected":
+      return `Rejected: ${fire.message ?? "the broker refused the order."}`;
+    case "failed":
+      return `Failed: ${fire.message ?? "the terminal could not place the order."}`;
+    case "expired":
+      return fire.message ? `Expired: ${fire.message}` : "Expired before your terminal could place it.";
+    case "closed":
+      return `Closed · ${pnl(fire.profit, currency)}`;
+  }
+}
+
+/** The fire's live state: a queued → delivered → filled track, or the plain reason it did not fill. */
+export function FireStatus({ fire, digits, currency }: { fire: Fire; digits: number; currency: string | null }) {
+  const previous = useRef(fire.state);
+  useEffect(() => {
+    if (previous.current === fire.state) return;
+    previous.current = fire.state;
+    if (fire.state === "filled") haptic.notify("success");
+    else if (BAD.includes(fire.state)) haptic.notify("error");
+  }, [fire.state]);
+
+  const bad = BAD.includes(fire.state);
+  const reached = fire.state === "closed" ? 3 : STEPS.indexOf(fire.state as (typeof STEPS)[number]) + 1;
+  return (
+    <div class={`fire-status fire-status-${fire.state}`} data-testid="fire-status" data-state={fire.state}>
+      <ol class="fire-track">
+        {STEPS.map((step, index) => {
+          const last = index === STEPS.length - 1;
+          const label = last && bad ? fire.state : step;
+          const cls = last && bad ? "bad" : index < reached ? "done" : index === reached ? "next" : "";
+          return (
+            <li key={step} class={`fire-step ${cls}`}>
+              <span class="fire-step-dot" />
+              {label}
+            </li>
+          );
+        })}
+      </ol>
+      <p class="fire-headline" data-testid="fire-headline">
+        {headline(fire, digits, currency)}
+      </p>
+      <div class="fire-facts num">
+        <span>
+          {fire.side} {lots(fire.lots)} lots
+        </span>
+        {fire.slippage_pips !== null && <span data-testid="slippage">slippage {pips(fire.slippage_pips)}</span>}
+        {fire.latency_ms != null && <span>{Math.round(fire.latency_ms)} ms</span>}
+        {fire.state === "closed" && fire.profit !== null && <span>P&L {pnl(fire.profit, currency)}</span>}
+      </div>
+      {(fire.legs?.length ?? 0) > 1 && (
+        <ul class="fire-legs">
+          {fire.legs!.map((leg) => (
+            <li key={leg.id} class="num">
+              Leg {leg.leg}: {lots(leg.volume)} lots → TP {price(leg.take_profit, digits)} · {leg.state}
+              {leg.price !== null ? ` @ ${price(leg.price, digits)}` : ""}
+              {leg.message && leg.state !== "filled" ? ` (${leg.message})` : ""}
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,160 @@
+/** JSON shapes the server returns (docs/API.md). Types only: nothing here reaches the bundle. */
+
+export type Side = "BUY" | "SELL";
+export type MissionStatus = "active" | "expired" | "cancelled";
+export type FireState = "queued" | "delivered" | "filled" | "rejected" | "failed" | "expired" | "closed";
+
+export interface Signal {
+  id: string;
+  symbol: string;
+  side: Side;
+  entry: number;
+  stop_loss: number;
+  take_profit: number[];
+  expires_at: string;
+  confidence: number | null;
+  shield_score: number | null;
+  shield_notes: string | null;
+  pattern: string | null;
+  session: string | null;
+  min_tier: string;
+  status: MissionStatus;
+  created_at: string;
+  cancelled_at?: string | null;
+  source?: string;
+  digits?: number;
+}
+
+export interface UserOverlay {
+  id: number;
+  first_name?: string;
+  username?: string | null;
+  tier: string;
+  balance: number | null;
+  equity: number | null;
+  currency: string | null;
+  risk_percent: number;
+  daily_limit: number | null;
+  fires_today: number;
+  fires_left_today: number | null;
+}
+
+export interface Reward {
+  take_profit: number;
+  pips: number;
+  amount: number;
+  risk_reward: number;
+  lots: number;
+}
+
+export interface Position {
+  lots: number;
+  risk_amount: number;
+  reward_amount: number;
+  stop_pips: number;
+  target_pips: number;
+  risk_reward: number;
+  pip_value: number;
+  risk_money?: number;
+  rewards?: Reward[];
+  reason?: string | null;
+  spec_source?: string;
+  digits?: number;
+}
+
+export interface Bridge {
+  linked?: boolean;
+  online: boolean;
+  last_seen: string | null;
+  trade_allowed?: boolean;
+}
+
+export interface Leg {
+  id: string;
+  leg: number;
+  volume: number;
+  take_profit: number | null;
+  state: FireState;
+  price: number | null;
+  message: string | null;
+  profit: number | null;
+}
+
+export interface Fire {
+  id: string;
+  signal_id: string;
+  state: FireState;
+  lots: number;
+  symbol: string;
+  side: Side;
+  legs?: Leg[];
+  fill_price: number | null;
+  slippage_pips: number | null;
+  latency_ms?: number | null;
+  profit: number | null;
+  message: string | null;
+  created_at: string;
+  updated_at?: string;
+  closed_at?: string | null;
+}
+
+export interface Link {
+  title: string;
+  url: string;
+}
+
+export interface Block {
+  code: string;
+  message: string;
+}
+
+export interface Mission {
+  signal: Signal;
+  status: MissionStatus;
+  user: UserOverlay;
+  position: Position;
+  fire: Fire | null;
+  fire_count: number;
+  expires_in_s: number;
+  bridge: Bridge;
+  note?: string | null;
+  links?: Link[];
+  can_fire?: boolean;
+  fire_block?: Block | null;
+}
+
+export interface Stats {
+  user_id: number;
+  trades: number;
+  wins: number;
+  losses: number;
+  win_rate: number | null;
+  pnl: number;
+  pnl_7d?: number;
+  xp?: number;
+  rank?: string;
+  fires?: number;
+  fires_today?: number;
+}
+
+export interface Me {
+  user: UserOverlay;
+  bridge: Bridge;
+  stats?: Stats;
+  app?: { local_mode?: boolean; bot_username?: string | null; links?: Link[] };
+}
+
+export interface Candle {
+  time: number;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+}
+
+export interface FireResult {
+  fire: Fire;
+  duplicate?: boolean;
+}
+
+export type HistoryFire = Fire & { signal?: Signal };
