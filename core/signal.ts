@@ -39,7 +39,6 @@ export interface NewSignal {
 export type SignalValidation = { ok: true; value: NewSignal } | { ok: false; field: string; message: string };
 
 const MAX_TAKE_PROFITS = 5;
-const MAX_EXPIRY_MS = 30 * 24 * 3600 * 1000;
 
 class FieldError extends Error {
   constructor(
@@ -95,7 +94,6 @@ function expiry(input: SignalInput, nowMs: number): string {
     throw new FieldError("expires_at", "expires_at is required");
   }
   if (atMs <= nowMs) throw new FieldError("expires_at", "expires_at must be in the future");
-  if (atMs - nowMs > MAX_EXPIRY_MS) throw new FieldError("expires_at", "expires_at must be within 30 days");
   return new Date(atMs).toISOString();
 }
 

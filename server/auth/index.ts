@@ -1,0 +1,106 @@
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { AppContext } from "../context.ts";
+import { forbidden, unauthorized } from "../errors.ts";
+import { createInitDataVerifier, type TelegramUser } from "./init-data.ts";
+import { hashToken, safeEqual } from "./tokens.ts";
+
+export type Caller =
+  | { kind: "user"; userId: number; admin: boolean; user: TelegramUser }
+  | { kind: "admin-token"; admin: true };
+
+declare module "fastify" {
+  interface FastifyRequest {
+    caller: Caller | null;
+    bridgeUserId: number | null;
+  }
+}
+
+function credentials(req: FastifyRequest): { scheme: string; value: string } | null {
+  const header = req.headers.authorization;
+  if (typeof header !== "string") return null;
+  const space = header.indexOf(" ");
+  if (space <= 0) return null;
+  return { scheme: header.slice(0, space).toLowerCase(), value: header.slice(space + 1).trim() };
+}
+
+/**
+ * The three doors: `tma <initData>` (Mini App users; created on first sight), `Bearer
+ * <ADMIN_API_TOKEN>` (admin scripts) and `Bearer <bridge token>` (terminals, stored hashed).
+ * Each is a preHandler a route opts into; the admin check lives only here.
+ */
+export function createAuth(app: FastifyInstance, ctx: AppContext) {
+  const { config, store, clock } = ctx;
+  const verify = createInitDataVerifier({
+    token: config.signingToken,
+    maxAgeS: config.initDataMaxAgeS,
+    now: () => clock.now(),
+  });
+  const knownUsers = new Set<number>();
+  const adminIds = new Set(config.adminIds);
+
+  app.decorateRequest("caller", null);
+  app.decorateRequest("bridgeUserId", null);
+
+  function tmaUser(value: string): Caller {
+    const user = verify(value);
+    if (!knownUsers.has(user.id)) {
+      store.users.ensureUser(user, new Date(clock.now()).toISOString());
+      knownUsers.add(user.id);
+    }
+    return { kind: "user", userId: user.id, admin: adminIds.has(user.id), user };
+  }
+
+  return {
+    /** Requires a valid `tma` initData. */
+    async user(req: FastifyRequest): Promise<void> {
+      const cred = credentials(req);
+      if (!cred || cred.scheme !== "tma" || cred.value === "") {
+        throw unauthorized("Sign in through Telegram: send Authorization: tma <initData>");
+      }
+      req.caller = tmaUser(cred.value);
+    },
+    /** Requires the admin bearer token, or initData of a user in ADMIN_IDS. */
+    async admin(req: FastifyRequest): Promise<void> {
+      const cred = credentials(req);
+      if (!cred || cred.value === "") throw unauthorized("Admin credentials required");
+      if (cred.scheme === "bearer") {
+        if (!config.adminApiToken) throw unauthorized("The admin API token is not configured on this server");
+        if (!safeEqual(cred.value, config.adminApiToken)) throw unauthorized("Invalid admin token");
+        req.caller = { kind: "admin-token", admin: true };
+        return;
+      }
+      if (cred.scheme === "tma") {
+        const caller = tmaUser(cred.value);
+        if (!caller.admin) throw forbidden("Admin rights required");
+        req.caller = caller;
+        return;
+      }
+      throw unauthorized("Unsupported authorization scheme");
+    },
+    /** Requires a tma user or an admin (either door). */
+    async userOrAdmin(req: FastifyRequest): Promise<void> {
+      const cred = credentials(req);
+      if (cred?.scheme === "bearer") return this.admin(req);
+      return this.user(req);
+    },
+    /** Requires a bridge token; the terminal is alive as of now. */
+    async bridge(req: FastifyRequest): Promise<void> {
+      const cred = credentials(req);
+      if (!cred || cred.scheme !== "bearer" || cred.value === "") throw unauthorized("Bridge token required");
+      // The lookup is by hash: a constant-time compare of secrets happens inside the index probe's
+      // equality on a fixed-length digest, so no token prefix leaks through timing.
+      const userId = store.users.findUserIdByTokenHash(hashToken(cred.value));
+      if (userId === null) throw unauthorized("Unknown or rotated bridge token");
+      req.bridgeUserId = userId;
+      ctx.bridge.touch(userId);
+    },
+  };
+}
+
+export type Auth = ReturnType<typeof createAuth>;
+
+/** Who did it, for the event log. */
+export function actorOf(caller: Caller | null): string {
+  if (!caller) return "unknown";
+  return caller.kind === "admin-token" ? "admin-token" : `tg:${caller.userId}`;
+}

@@ -1,0 +1,62 @@
+import type { FastifyError, FastifyInstance } from "fastify";
+import { ApiError } from "./errors.ts";
+
+/**
+ * The one error handler: every non-2xx answer is `{"error": {"code", "message"}}`. Bad input is a
+ * 4xx naming the field; anything unexpected is a 500 with a generic message (logged, never leaked).
+ */
+export function installErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError | ApiError, req, reply) => {
+    if (err instanceof ApiError) {
+      const body = { error: { code: err.code, message: err.message, ...(err.field ? { field: err.field } : {}) } };
+      return reply.status(err.statusCode).send(body);
+    }
+    const fe = err as FastifyError;
+    if (fe.validation) {
+      const first = fe.validation[0];
+      const where = fe.validationContext ?? "request";
+      const path = first?.instancePath ? first.instancePath.replace(/^\//, "").replace(/\//g, ".") : "";
+      const missing = (first?.params as { missingProperty?: string } | undefined)?.missingProperty;
+      const field = missing ?? path;
+      const message = missing
+        ? `${where}: ${missing} is required`
+        : `${where}${field ? `.${field}` : ""} ${first?.message ?? "is invalid"}`;
+      return reply.status(400).send({ error: { code: "BAD_REQUEST", message, ...(field ? { field } : {}) } });
+    }
+    const status = typeof fe.statusCode === "number" ? fe.statusCode : 500;
+    if (status === 429) {
+      return reply
+        .status(429)
+        .send({ error: { code: "RATE_LIMITED", message: "Too many requests: slow down and retry shortly" } });
+    }
+    if (status >= 400 && status < 500) {
+      const code =
+        status === 413
+          ? "PAYLOAD_TOO_LARGE"
+          : status === 415
+            ? "UNSUPPORTED_MEDIA_TYPE"
+            : status === 404
+              ? "NOT_FOUND"
+              : status === 401
+                ? "UNAUTHORIZED"
+                : status === 403
+                  ? "FORBIDDEN"
+                  : "BAD_REQUEST";
+      const message =
+        fe.code === "FST_ERR_CTP_INVALID_JSON_BODY" || fe.code === "FST_ERR_CTP_EMPTY_JSON_BODY"
+          ? "Body is not valid JSON"
+          : fe.message || "Bad request";
+      return reply.status(status).send({ error: { code, message } });
+    }
+    req.log.error({ err }, "unhandled error");
+    return reply
+      .status(500)
+      .send({ error: { code: "INTERNAL", message: "Something went wrong on our side; it has been logged" } });
+  });
+
+  app.setNotFoundHandler((req, reply) => {
+    reply
+      .status(404)
+      .send({ error: { code: "NOT_FOUND", message: `No route ${req.method} ${req.url.split("?")[0]}` } });
+  });
+}

@@ -1,0 +1,120 @@
+import type { ServerResponse } from "node:http";
+import type { Hub } from "./hub.ts";
+
+interface Frame {
+  id: number;
+  name: string;
+  data: string;
+  /** null = everyone; else only this user's streams. */
+  userId: number | null;
+}
+
+interface Client {
+  userId: number;
+  res: ServerResponse;
+}
+
+export interface SseOptions {
+  /** Fire counts are coalesced: at most one `fire_count_update` per signal per window. */
+  coalesceMs?: number;
+  heartbeatMs?: number;
+  replaySize?: number;
+  /** A client this far behind (bytes buffered) is dropped rather than letting memory grow. */
+  maxBufferedBytes?: number;
+}
+
+/**
+ * Server-Sent Events for the Mini App: public events to everyone, private ones (fires, stats,
+ * bridge) only to their owner. Ids are a process-wide sequence; `Last-Event-ID` replays what a
+ * client missed from a bounded ring buffer.
+ */
+export function createSseBroker(hub: Hub, options: SseOptions = {}) {
+  const coalesceMs = options.coalesceMs ?? 250;
+  const heartbeatMs = options.heartbeatMs ?? 15_000;
+  const replaySize = options.replaySize ?? 2_000;
+  const maxBuffered = options.maxBufferedBytes ?? 1 << 20;
+  const clients = new Set<Client>();
+  const ring: Frame[] = [];
+  const pendingCounts = new Map<string, number>();
+  let seq = 0;
+  let sent = 0;
+
+  const encode = (f: Frame) => `id: ${f.id}\nevent: ${f.name}\ndata: ${f.data}\n\n`;
+
+  function write(client: Client, chunk: string) {
+    if (client.res.writableLength > maxBuffered) {
+      client.res.destroy();
+      clients.delete(client);
+      return;
+    }
+    client.res.write(chunk);
+    sent++;
+  }
+
+  function publish(name: string, data: unknown, userId: number | null) {
+    const frame: Frame = { id: ++seq, name, data: JSON.stringify(data), userId };
+    ring.push(frame);
+    if (ring.length > replaySize) ring.shift();
+    const chunk = encode(frame);
+    for (const client of clients) {
+      if (userId === null || client.userId === userId) write(client, chunk);
+    }
+  }
+
+  const flushTimer = setInterval(() => {
+    if (pendingCounts.size === 0) return;
+    const batch = [...pendingCounts];
+    pendingCounts.clear();
+    for (const [signal_id, count] of batch) publish("fire_count_update", { signal_id, count }, null);
+  }, coalesceMs);
+  const pingTimer = setInterval(() => {
+    for (const client of clients) write(client, ": ping\n\n");
+  }, heartbeatMs);
+  flushTimer.unref();
+  pingTimer.unref();
+
+  const unsubscribe = [
+    hub.on("fire.count", ({ signal_id, count }) => {
+      pendingCounts.set(signal_id, Math.max(count, pendingCounts.get(signal_id) ?? 0));
+    }),
+    hub.on("fire.created", ({ fire }) => publish("fire_update", { fire }, fire.user_id)),
+    hub.on("fire.updated", ({ fire }) => publish("fire_update", { fire }, fire.user_id)),
+    hub.on("stats.updated", ({ user_id, stats }) => publish("user_stats_update", { stats }, user_id)),
+    hub.on("signal.cancelled", ({ signal }) =>
+      publish("mission_status_update", { signal_id: signal.id, status: "cancelled" }, null),
+    ),
+    hub.on("signal.expired", ({ signal }) =>
+      publish("mission_status_update", { signal_id: signal.id, status: "expired" }, null),
+    ),
+    hub.on("signal.created", ({ signal }) => publish("signal_created", { signal }, null)),
+    hub.on("bridge.status", ({ user_id, online, last_seen }) =>
+      publish("bridge_status", { online, last_seen }, user_id),
+    ),
+  ];
+
+  return {
+    /** Attaches an open response as a stream for `userId`, replaying after `lastEventId`. */
+    attach(userId: number, res: ServerResponse, lastEventId: number | null): () => void {
+      const client: Client = { userId, res };
+      res.write(`retry: 2000\n: connected\n\n`);
+      if (lastEventId !== null) {
+        for (const frame of ring) {
+          if (frame.id > lastEventId && (frame.userId === null || frame.userId === userId)) res.write(encode(frame));
+        }
+      }
+      clients.add(client);
+      return () => clients.delete(client);
+    },
+    /** Ends every stream (graceful shutdown) and stops timers. */
+    close(): void {
+      clearInterval(flushTimer);
+      clearInterval(pingTimer);
+      for (const off of unsubscribe) off();
+      for (const client of clients) client.res.end();
+      clients.clear();
+    },
+    stats: () => ({ clients: clients.size, lastEventId: seq, framesSent: sent }),
+  };
+}
+
+export type SseBroker = ReturnType<typeof createSseBroker>;

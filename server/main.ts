@@ -1,0 +1,75 @@
+import { existsSync } from "node:fs";
+import { openDb } from "../db/index.ts";
+import { createStore } from "../db/store.ts";
+import { buildApp, loggerOptions } from "./app.ts";
+import { systemClock } from "./clock.ts";
+import { ConfigError, loadConfig } from "./config.ts";
+import { createContext } from "./context.ts";
+import { startExtras } from "./extras.ts";
+import { startSweeper } from "./sweeper.ts";
+
+/**
+ * Starts Sortie: config, database, core services, HTTP, bot or local mode. Shuts down gracefully
+ * on SIGINT/SIGTERM: stop accepting and finish in-flight requests (closing SSE streams and
+ * long-polls), stop the bot and terminals, then close the database.
+ */
+async function main(): Promise<void> {
+  if (existsSync(".env")) process.loadEnvFile(".env");
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`sortie: invalid configuration: ${err.message}`);
+      process.exit(1);
+    }
+    throw err;
+  }
+
+  let sqlite: ReturnType<typeof openDb>;
+  try {
+    sqlite = openDb(config.databasePath);
+  } catch (err) {
+    console.error(`sortie: cannot open database ${config.databasePath}: ${(err as Error).message}`);
+    process.exit(1);
+  }
+  const store = createStore(sqlite);
+  const ctx = createContext({ store, config, clock: systemClock, log: (msg, err) => console.error(msg, err) });
+  const extras = await startExtras(ctx);
+  const app = await buildApp(ctx, {
+    logger: loggerOptions(config.logLevel),
+    health: extras.health,
+    plugins: extras.plugins,
+  });
+  const stopSweeper = startSweeper(ctx, 1000, (msg, err) => app.log.error({ err }, msg));
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    app.log.info(`${signal}: shutting down`);
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    try {
+      await app.close();
+      stopSweeper();
+      await extras.stop();
+    } finally {
+      sqlite.close();
+      clearTimeout(force);
+      process.exit(0);
+    }
+  };
+  process.on("SIGINT", () => void stop("SIGINT"));
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+
+  try {
+    await app.listen({ host: config.host, port: config.port });
+  } catch (err) {
+    console.error(`sortie: cannot listen on ${config.host}:${config.port}: ${(err as Error).message}`);
+    process.exit(1);
+  }
+  await extras.afterListen(app);
+}
+
+void main();

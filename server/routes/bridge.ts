@@ -1,0 +1,163 @@
+import { Type } from "typebox";
+import { errorResponses } from "../schemas.ts";
+import type { App, RouteDeps } from "./types.ts";
+
+const Finite = (opts: Record<string, unknown> = {}) => Type.Number(opts);
+const HeartbeatSchema = Type.Object({
+  account: Type.Object({
+    login: Type.Union([Type.Integer(), Type.String({ maxLength: 64 })]),
+    server: Type.String({ maxLength: 128 }),
+    currency: Type.String({ minLength: 3, maxLength: 3, pattern: "^[A-Za-z]{3}$" }),
+    balance: Finite(),
+    equity: Finite(),
+    trade_allowed: Type.Boolean(),
+  }),
+  symbols: Type.Optional(
+    Type.Array(
+      Type.Object({
+        name: Type.String({ minLength: 1, maxLength: 64 }),
+        tick_size: Finite({ exclusiveMinimum: 0 }),
+        tick_value: Finite({ exclusiveMinimum: 0 }),
+        volume_min: Finite({ exclusiveMinimum: 0 }),
+        volume_step: Finite({ exclusiveMinimum: 0 }),
+        volume_max: Finite({ exclusiveMinimum: 0 }),
+        contract_size: Finite({ minimum: 0 }),
+        digits: Type.Integer({ minimum: 0, maximum: 10 }),
+      }),
+      { maxItems: 2000 },
+    ),
+  ),
+  prices: Type.Optional(
+    Type.Array(
+      Type.Object({
+        symbol: Type.String({ minLength: 1, maxLength: 64 }),
+        bid: Finite({ exclusiveMinimum: 0 }),
+        ask: Finite({ exclusiveMinimum: 0 }),
+        time: Type.Optional(Type.Union([Type.String({ maxLength: 40 }), Type.Number()])),
+      }),
+      { maxItems: 2000 },
+    ),
+  ),
+});
+
+const CommandSchema = Type.Object({
+  id: Type.String(),
+  fire_id: Type.String(),
+  leg: Type.Integer(),
+  action: Type.String(),
+  symbol: Type.String(),
+  side: Type.String(),
+  volume: Type.Number(),
+  entry: Type.Number(),
+  max_entry_distance: Type.Number(),
+  stop_loss: Type.Number(),
+  take_profit: Type.Union([Type.Number(), Type.Null()]),
+  expires_at: Type.String(),
+  comment: Type.String(),
+});
+
+const CommandIdField = Type.String({ minLength: 1, maxLength: 64, pattern: "^[A-Za-z0-9_-]+$" });
+const Ok = Type.Object({ ok: Type.Boolean() });
+
+/** MT5 bridge protocol v1 over HTTP: every route is scoped to the bridge token's user. */
+export function bridgeRoutes(app: App, { ctx, auth, candles }: RouteDeps, shutdown: AbortSignal): void {
+  const { bridge, clock } = ctx;
+  const bridgeAuth = auth.bridge.bind(auth);
+
+  app.post(
+    "/bridge/v1/heartbeat",
+    {
+      preHandler: bridgeAuth,
+      schema: {
+        tags: ["bridge"],
+        body: HeartbeatSchema,
+        response: { 200: Type.Object({ server_time: Type.String() }), ...errorResponses(400, 401, 429) },
+      },
+    },
+    async (req) => {
+      const answer = bridge.heartbeat(req.bridgeUserId!, req.body);
+      if (req.body.prices) candles.add(req.body.prices, clock.now());
+      return answer;
+    },
+  );
+
+  app.get(
+    "/bridge/v1/commands",
+    {
+      preHandler: bridgeAuth,
+      schema: {
+        tags: ["bridge"],
+        querystring: Type.Object({ wait: Type.Optional(Type.Number({ minimum: 0 })) }),
+        response: { 200: Type.Object({ commands: Type.Array(CommandSchema) }), ...errorResponses(400, 401, 429) },
+      },
+    },
+    async (req) => {
+      const userId = req.bridgeUserId!;
+      // Above 30 s counts as 30 (CONTRACT.md): proxies commonly cut idle requests at 60 s.
+      const waitMs = Math.min(req.query.wait ?? 0, 30) * 1000;
+      const deadline = Date.now() + waitMs;
+      const gone = new AbortController();
+      const onClose = () => gone.abort();
+      req.raw.once("close", onClose);
+      shutdown.addEventListener("abort", onClose, { once: true });
+      try {
+        for (;;) {
+          const commands = bridge.takeCommands(userId);
+          const left = deadline - Date.now();
+          if (commands.length > 0 || left <= 0 || gone.signal.aborted) return { commands };
+          // Woken at once by a committed fire; the 1 s cap re-checks visibility-timeout redeliveries.
+          await bridge.waitForCommands(userId, Math.min(left, 1000), gone.signal);
+        }
+      } finally {
+        req.raw.off("close", onClose);
+        shutdown.removeEventListener("abort", onClose);
+      }
+    },
+  );
+
+  app.post(
+    "/bridge/v1/results",
+    {
+      preHandler: bridgeAuth,
+      schema: {
+        tags: ["bridge"],
+        body: Type.Object({
+          id: CommandIdField,
+          status: Type.Union([Type.Literal("filled"), Type.Literal("rejected"), Type.Literal("failed")]),
+          retcode: Type.Optional(Type.Union([Type.Integer(), Type.Null()])),
+          ticket: Type.Optional(Type.Union([Type.Integer(), Type.String({ maxLength: 64 }), Type.Null()])),
+          price: Type.Optional(Type.Union([Type.Number({ minimum: 0 }), Type.Null()])),
+          volume: Type.Optional(Type.Union([Type.Number({ minimum: 0 }), Type.Null()])),
+          message: Type.Optional(Type.Union([Type.String({ maxLength: 1000 }), Type.Null()])),
+        }),
+        response: { 200: Ok, ...errorResponses(400, 401, 403, 404, 429) },
+      },
+    },
+    async (req) => {
+      bridge.submitResult(req.bridgeUserId!, req.body);
+      return { ok: true };
+    },
+  );
+
+  app.post(
+    "/bridge/v1/closed",
+    {
+      preHandler: bridgeAuth,
+      schema: {
+        tags: ["bridge"],
+        body: Type.Object({
+          id: CommandIdField,
+          ticket: Type.Optional(Type.Union([Type.Integer(), Type.String({ maxLength: 64 }), Type.Null()])),
+          close_price: Type.Number({ minimum: 0 }),
+          profit: Type.Number(),
+          closed_at: Type.Optional(Type.Union([Type.String({ maxLength: 40 }), Type.Null()])),
+        }),
+        response: { 200: Ok, ...errorResponses(400, 401, 403, 404, 429) },
+      },
+    },
+    async (req) => {
+      bridge.submitClosed(req.bridgeUserId!, req.body);
+      return { ok: true };
+    },
+  );
+}

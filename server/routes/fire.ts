@@ -1,0 +1,36 @@
+import { Type } from "typebox";
+import { forbidden } from "../errors.ts";
+import { errorResponses, FireSchema, IdParam } from "../schemas.ts";
+import type { App, RouteDeps } from "./types.ts";
+
+/** `POST /api/fire`: 202 for the first accepted request, 200 + duplicate for every later one. */
+export function fireRoutes(app: App, { ctx, auth, userLimit }: RouteDeps): void {
+  app.post(
+    "/api/fire",
+    {
+      preHandler: [auth.user.bind(auth), userLimit],
+      schema: {
+        tags: ["missions"],
+        body: Type.Object({
+          signal_id: IdParam,
+          user_id: Type.Optional(Type.Union([Type.Integer(), Type.String({ maxLength: 32 })])),
+        }),
+        response: {
+          202: Type.Object({ fire: FireSchema }),
+          200: Type.Object({ fire: FireSchema, duplicate: Type.Boolean() }),
+          ...errorResponses(400, 401, 403, 404, 409, 410, 422, 429, 503),
+        },
+      },
+    },
+    async (req, reply) => {
+      if (req.caller?.kind !== "user") throw forbidden("Fires belong to Telegram users");
+      const outcome = ctx.fires.fire(req.caller.userId, req.body.signal_id, req.body.user_id);
+      if (outcome.duplicate) {
+        reply.status(200);
+        return { fire: outcome.fire, duplicate: true };
+      }
+      reply.status(202);
+      return { fire: outcome.fire };
+    },
+  );
+}

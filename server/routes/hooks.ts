@@ -1,0 +1,78 @@
+import { Type } from "typebox";
+import { safeEqual } from "../auth/tokens.ts";
+import { ApiError, badRequest, notFound } from "../errors.ts";
+import { errorResponses, SignalSchema } from "../schemas.ts";
+import type { App, RouteDeps } from "./types.ts";
+
+/** TradingView-style alert fields we understand; everything else in the body is ignored. */
+interface HookBody {
+  [key: string]: unknown;
+}
+
+const first = (body: HookBody, ...names: string[]) =>
+  names.map((n) => body[n]).find((v) => v !== undefined && v !== null && v !== "");
+const num = (v: unknown) => (typeof v === "string" && v.trim() !== "" && Number.isFinite(Number(v)) ? Number(v) : v);
+
+/** Maps a TradingView alert (symbol, side|action, entry|price, sl, tp|tp1..tp3, expiry minutes) to a signal input. */
+export function hookToSignalInput(body: HookBody) {
+  const tps =
+    body.tp !== undefined
+      ? body.tp
+      : ["tp1", "tp2", "tp3"].map((k) => body[k]).filter((v) => v !== undefined && v !== null && v !== "");
+  const takeProfit = Array.isArray(tps) ? tps.map(num) : num(tps);
+  const expiry = first(body, "expiry", "expiry_minutes", "expires_in_min");
+  return {
+    symbol: first(body, "symbol", "ticker"),
+    side: first(body, "side", "action"),
+    entry: num(first(body, "entry", "price")),
+    stop_loss: num(first(body, "sl", "stop_loss", "stop")),
+    take_profit: Array.isArray(takeProfit) && takeProfit.length === 0 ? undefined : takeProfit,
+    expires_at: body.expires_at,
+    expires_in_min: expiry === undefined ? (body.expires_at === undefined ? 60 : undefined) : num(expiry),
+    confidence: num(body.confidence),
+    shield_score: num(first(body, "shield_score", "score", "quality")),
+    shield_notes: first(body, "shield_notes", "notes", "comment"),
+    pattern: body.pattern,
+    session: body.session,
+    min_tier: body.min_tier,
+  };
+}
+
+/** `POST /hooks/signal/:secret`: create a signal from a TradingView-style JSON alert, deduplicated. */
+export function hookRoutes(app: App, { ctx }: RouteDeps): void {
+  app.post(
+    "/hooks/signal/:secret",
+    {
+      schema: {
+        tags: ["admin"],
+        params: Type.Object({ secret: Type.String({ maxLength: 256 }) }),
+        body: Type.Object({}, { additionalProperties: true }),
+        response: {
+          201: SignalSchema,
+          200: Type.Object({ ...SignalSchema.properties, duplicate: Type.Boolean() }),
+          ...errorResponses(400, 404, 429),
+        },
+      },
+    },
+    async (req, reply) => {
+      const secret = ctx.config.signalHookSecret;
+      // Wrong or disabled secret answers 404, as if the hook did not exist: nothing to probe.
+      if (!secret || !safeEqual(req.params.secret, secret)) throw notFound("Hook");
+      const body = req.body as HookBody;
+      if (typeof body !== "object" || body === null || Array.isArray(body))
+        throw badRequest("Body must be a JSON object");
+      const key = body.idempotency_key;
+      if (key !== undefined && (typeof key !== "string" || key.length === 0 || key.length > 128)) {
+        throw new ApiError("BAD_REQUEST", "idempotency_key must be a string of 1–128 characters", "idempotency_key");
+      }
+      const { signal, created } = ctx.signals.create(hookToSignalInput(body), {
+        source: "webhook",
+        actor: "webhook",
+        idempotencyKey: (key as string | undefined) ?? null,
+        dedupBody: key === undefined ? body : undefined,
+      });
+      reply.status(created ? 201 : 200);
+      return created ? signal : { ...signal, duplicate: true };
+    },
+  );
+}

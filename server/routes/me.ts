@@ -1,0 +1,175 @@
+import { Type } from "typebox";
+import { bridgeView, missionUser } from "../../core/mission.ts";
+import { utcDayStartMs } from "../../core/tiers.ts";
+import { hashToken, newBridgeToken } from "../auth/tokens.ts";
+import { forbidden, notFound } from "../errors.ts";
+import { BridgeStatusSchema, errorResponses, FireSchema, SignalSchema, StatsSchema, UserSchema } from "../schemas.ts";
+import { statsFor } from "../services/stats.ts";
+import type { App, RouteDeps } from "./types.ts";
+
+const MeSchema = Type.Object({
+  user: Type.Object({
+    ...UserSchema.properties,
+    first_name: Type.Union([Type.String(), Type.Null()]),
+    username: Type.Union([Type.String(), Type.Null()]),
+    is_admin: Type.Boolean(),
+  }),
+  bridge: BridgeStatusSchema,
+  stats: StatsSchema,
+  app: Type.Object({
+    local_mode: Type.Boolean(),
+    links: Type.Array(Type.Object({ title: Type.String(), url: Type.String() })),
+    heartbeat_stale_s: Type.Integer(),
+  }),
+});
+
+/** The caller's overlay, settings, bridge token, history and stats. */
+export function meRoutes(app: App, { ctx, auth, userLimit }: RouteDeps): void {
+  const { store, clock, config, hub } = ctx;
+  const userOnly = [auth.user.bind(auth), userLimit];
+
+  function me(userId: number, admin: boolean) {
+    const nowMs = clock.now();
+    const user = store.users.findUser(userId);
+    if (!user) throw notFound("User");
+    const stats = statsFor(store, userId, nowMs, utcDayStartMs(nowMs))!;
+    const linked = hasToken(userId);
+    return {
+      user: {
+        ...missionUser(
+          {
+            id: user.id,
+            tier: user.tier,
+            balance: user.balance,
+            equity: user.equity,
+            currency: user.currency,
+            risk_percent: user.risk_percent,
+          },
+          stats.fires_today,
+        ),
+        first_name: user.first_name,
+        username: user.username,
+        is_admin: admin,
+      },
+      bridge: bridgeView(
+        { linked, lastSeenMs: user.bridge_seen_ms, tradeAllowed: user.trade_allowed === 1 },
+        nowMs,
+        config.heartbeatStaleS * 1000,
+      ),
+      stats,
+      app: { local_mode: config.localMode, links: config.warRoomLinks, heartbeat_stale_s: config.heartbeatStaleS },
+    };
+  }
+  const tokenCheck = store.sqlite.prepare("SELECT 1 FROM bridge_tokens WHERE user_id = ?");
+  const hasToken = (userId: number) => tokenCheck.get(userId) !== undefined;
+  const caller = (req: { caller: import("../auth/index.ts").Caller | null }) => {
+    if (req.caller?.kind !== "user") throw forbidden("This endpoint belongs to Telegram users");
+    return req.caller;
+  };
+
+  app.get(
+    "/api/me",
+    { preHandler: userOnly, schema: { tags: ["me"], response: { 200: MeSchema, ...errorResponses(401, 429) } } },
+    async (req) => {
+      const c = caller(req);
+      return me(c.userId, c.admin);
+    },
+  );
+
+  app.patch(
+    "/api/me",
+    {
+      preHandler: userOnly,
+      schema: {
+        tags: ["me"],
+        body: Type.Object({ risk_percent: Type.Optional(Type.Number({ minimum: 0.1, maximum: 10 })) }),
+        response: { 200: MeSchema, ...errorResponses(400, 401, 429) },
+      },
+    },
+    async (req) => {
+      const c = caller(req);
+      if (req.body.risk_percent !== undefined) {
+        store.users.setRiskPercent(c.userId, req.body.risk_percent, new Date(clock.now()).toISOString());
+        store.fires.appendEvent({
+          type: "user.risk_changed",
+          actor: `tg:${c.userId}`,
+          user_id: c.userId,
+          data: req.body,
+        });
+        hub.emit("user.updated", { user_id: c.userId });
+      }
+      return me(c.userId, c.admin);
+    },
+  );
+
+  app.post(
+    "/api/me/bridge-token",
+    {
+      preHandler: userOnly,
+      schema: {
+        tags: ["me"],
+        response: { 200: Type.Object({ token: Type.String(), rotated: Type.Boolean() }), ...errorResponses(401, 429) },
+      },
+    },
+    async (req) => {
+      const c = caller(req);
+      const rotated = hasToken(c.userId);
+      const token = newBridgeToken();
+      store.transaction(() => {
+        store.users.setBridgeTokenHash(c.userId, hashToken(token), new Date(clock.now()).toISOString());
+        store.fires.appendEvent({
+          type: rotated ? "bridge.token_rotated" : "bridge.token_issued",
+          actor: `tg:${c.userId}`,
+          user_id: c.userId,
+        });
+      });
+      hub.emit("user.updated", { user_id: c.userId });
+      return { token, rotated };
+    },
+  );
+
+  app.get(
+    "/api/me/fires",
+    {
+      preHandler: userOnly,
+      schema: {
+        tags: ["me"],
+        querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })) }),
+        response: {
+          200: Type.Object({
+            fires: Type.Array(
+              Type.Object({ ...FireSchema.properties, signal: Type.Union([SignalSchema, Type.Null()]) }),
+            ),
+          }),
+          ...errorResponses(400, 401, 429),
+        },
+      },
+    },
+    async (req) => {
+      const c = caller(req);
+      const fires = store.fires.listFiresByUser(c.userId, req.query.limit ?? 50);
+      return { fires: fires.map((f) => ({ ...f, signal: ctx.missions.findSignal(f.signal_id)?.signal ?? null })) };
+    },
+  );
+
+  app.get(
+    "/api/users/:userId/stats",
+    {
+      preHandler: [auth.userOrAdmin.bind(auth), userLimit],
+      schema: {
+        tags: ["me"],
+        params: Type.Object({ userId: Type.Integer({ minimum: 1 }) }),
+        response: { 200: StatsSchema, ...errorResponses(400, 401, 403, 404, 429) },
+      },
+    },
+    async (req) => {
+      const who = req.caller;
+      const isSelf = who?.kind === "user" && who.userId === req.params.userId;
+      if (!isSelf && !who?.admin) throw forbidden("You can only see your own stats");
+      const nowMs = clock.now();
+      const stats = statsFor(store, req.params.userId, nowMs, utcDayStartMs(nowMs));
+      if (!stats) throw notFound("User");
+      return stats;
+    },
+  );
+}

@@ -1,0 +1,39 @@
+import { Type } from "typebox";
+import { canonicalSymbol } from "../../core/instruments.ts";
+import { notFound } from "../errors.ts";
+import { errorResponses } from "../schemas.ts";
+import type { App, RouteDeps } from "./types.ts";
+
+/** `GET /api/prices/:symbol`: one-minute candles from terminals' price feeds (may be empty). */
+export function priceRoutes(app: App, { auth, candles, userLimit }: RouteDeps): void {
+  app.get(
+    "/api/prices/:symbol",
+    {
+      preHandler: [auth.user.bind(auth), userLimit],
+      schema: {
+        tags: ["missions"],
+        params: Type.Object({ symbol: Type.String({ maxLength: 32 }) }),
+        response: {
+          200: Type.Object({
+            symbol: Type.String(),
+            candles: Type.Array(
+              Type.Object({
+                time: Type.Integer(),
+                open: Type.Number(),
+                high: Type.Number(),
+                low: Type.Number(),
+                close: Type.Number(),
+              }),
+            ),
+          }),
+          ...errorResponses(400, 401, 404, 429),
+        },
+      },
+    },
+    async (req) => {
+      const symbol = canonicalSymbol(req.params.symbol);
+      if (!symbol) throw notFound("Symbol");
+      return { symbol, candles: candles.candles(symbol) };
+    },
+  );
+}

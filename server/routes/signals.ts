@@ -1,0 +1,122 @@
+import { Type } from "typebox";
+import { signalStatus } from "../../core/signal.ts";
+import { actorOf } from "../auth/index.ts";
+import { notFound } from "../errors.ts";
+import { errorResponses, SignalIdParams, SignalInputSchema, SignalSchema, SignalWithCount } from "../schemas.ts";
+import type { App, RouteDeps } from "./types.ts";
+
+/** Signals: list, one, fire count (traders); create and cancel (admins). */
+export function signalRoutes(app: App, { ctx, auth, userLimit }: RouteDeps): void {
+  const { store, clock, signals, missions } = ctx;
+  const userAuth = [auth.userOrAdmin.bind(auth), userLimit];
+
+  app.get(
+    "/api/signals",
+    {
+      preHandler: userAuth,
+      schema: {
+        tags: ["signals"],
+        querystring: Type.Object({
+          status: Type.Optional(
+            Type.Union([
+              Type.Literal("active"),
+              Type.Literal("expired"),
+              Type.Literal("cancelled"),
+              Type.Literal("all"),
+            ]),
+          ),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
+        }),
+        response: { 200: Type.Object({ signals: Type.Array(SignalWithCount) }), ...errorResponses(400, 401, 403, 429) },
+      },
+    },
+    async (req) => {
+      const nowMs = clock.now();
+      const rows = store.signals.listSignals(req.query.status ?? "all", nowMs, req.query.limit ?? 50);
+      return {
+        signals: rows.map(({ signal, fireCount }) => ({
+          ...signal,
+          status: signalStatus(signal, nowMs),
+          fire_count: fireCount,
+        })),
+      };
+    },
+  );
+
+  app.get(
+    "/api/signals/:signalId",
+    {
+      preHandler: userAuth,
+      schema: {
+        tags: ["signals"],
+        params: SignalIdParams,
+        response: { 200: SignalWithCount, ...errorResponses(400, 401, 403, 404, 429) },
+      },
+    },
+    async (req) => {
+      const entry = missions.findSignal(req.params.signalId);
+      if (!entry) throw notFound("Signal");
+      return { ...entry.signal, status: signalStatus(entry.signal, clock.now()), fire_count: entry.fireCount };
+    },
+  );
+
+  app.get(
+    "/api/signals/:signalId/fire-count",
+    {
+      preHandler: userAuth,
+      schema: {
+        tags: ["signals"],
+        params: SignalIdParams,
+        response: {
+          200: Type.Object({ signal_id: Type.String(), count: Type.Integer() }),
+          ...errorResponses(400, 401, 403, 404, 429),
+        },
+      },
+    },
+    async (req) => {
+      const entry = missions.findSignal(req.params.signalId);
+      if (!entry) throw notFound("Signal");
+      return { signal_id: entry.signal.id, count: entry.fireCount };
+    },
+  );
+
+  app.post(
+    "/api/signals",
+    {
+      preHandler: auth.admin.bind(auth),
+      schema: {
+        tags: ["admin"],
+        body: SignalInputSchema,
+        response: { 201: SignalSchema, 200: SignalSchema, ...errorResponses(400, 401, 403, 429) },
+      },
+    },
+    async (req, reply) => {
+      const { idempotency_key, ...input } = req.body;
+      const headerKey = req.headers["idempotency-key"];
+      const key = idempotency_key ?? (typeof headerKey === "string" && headerKey.length <= 128 ? headerKey : null);
+      const { signal, created } = signals.create(input, {
+        source: "api",
+        actor: actorOf(req.caller),
+        idempotencyKey: key,
+      });
+      reply.status(created ? 201 : 200);
+      return { ...signal, status: signalStatus(signal, clock.now()) };
+    },
+  );
+
+  app.post(
+    "/api/signals/:signalId/cancel",
+    {
+      preHandler: auth.admin.bind(auth),
+      schema: {
+        tags: ["admin"],
+        params: SignalIdParams,
+        response: { 200: SignalSchema, ...errorResponses(400, 401, 403, 404, 429) },
+      },
+    },
+    async (req) => {
+      const signal = signals.cancel(req.params.signalId, actorOf(req.caller));
+      return { ...signal, status: signalStatus(signal, clock.now()) };
+    },
+  );
+}

@@ -1,0 +1,31 @@
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import type {
+  FastifyBaseLogger,
+  FastifyInstance,
+  RawReplyDefaultExpression,
+  RawRequestDefaultExpression,
+  RawServerDefault,
+} from "fastify";
+import type { Auth } from "../auth/index.ts";
+import type { AppContext } from "../context.ts";
+import type { SseBroker } from "../events/sse.ts";
+import type { CandleStore } from "../services/candles.ts";
+
+export type App = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
+
+/** What every route module receives. */
+export interface RouteDeps {
+  ctx: AppContext;
+  auth: Auth;
+  sse: SseBroker;
+  candles: CandleStore;
+  /** Per-user rate limit preHandler (after auth). */
+  userLimit: (req: unknown, reply: unknown) => Promise<void> | void;
+  extras: { health?: () => Record<string, unknown> };
+}

@@ -1,0 +1,179 @@
+import { type Static, Type } from "typebox";
+import { ID_PATTERN } from "./ids.ts";
+
+/**
+ * Response and request schemas (TypeBox → JSON Schema). Response schemas are also the leak guard:
+ * fast-json-stringify writes only the properties listed here.
+ */
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
+const Num = Type.Number();
+const NumOrNull = Nullable(Type.Number());
+const StrOrNull = Nullable(Type.String());
+
+export const ErrorBody = Type.Object(
+  {
+    error: Type.Object({ code: Type.String(), message: Type.String(), field: Type.Optional(Type.String()) }),
+  },
+  { $id: "Error" },
+);
+
+export const errorResponses = (...codes: number[]) =>
+  Object.fromEntries(codes.map((c) => [c, Type.Ref("Error")])) as Record<number, ReturnType<typeof Type.Ref>>;
+
+export const Tier = Type.Union([
+  Type.Literal("NIBBLER"),
+  Type.Literal("FANG"),
+  Type.Literal("COMMANDER"),
+  Type.Literal("APEX"),
+]);
+
+export const SignalSchema = Type.Object({
+  id: Type.String(),
+  symbol: Type.String(),
+  side: Type.String(),
+  entry: Num,
+  stop_loss: Num,
+  take_profit: Type.Array(Num),
+  expires_at: Type.String(),
+  confidence: NumOrNull,
+  shield_score: NumOrNull,
+  shield_notes: StrOrNull,
+  pattern: StrOrNull,
+  session: StrOrNull,
+  min_tier: Type.String(),
+  status: Type.String(),
+  created_at: Type.String(),
+  cancelled_at: StrOrNull,
+  source: Type.String(),
+});
+
+export const SignalWithCount = Type.Object({ ...SignalSchema.properties, fire_count: Type.Integer() });
+
+const Leg = Type.Object({
+  id: Type.String(),
+  leg: Type.Integer(),
+  volume: Num,
+  take_profit: NumOrNull,
+  state: Type.String(),
+  price: NumOrNull,
+  ticket: StrOrNull,
+  retcode: Nullable(Type.Integer()),
+  message: StrOrNull,
+  close_price: NumOrNull,
+  profit: NumOrNull,
+  closed_at: StrOrNull,
+  deliveries: Type.Integer(),
+});
+
+export const FireSchema = Type.Object({
+  id: Type.String(),
+  signal_id: Type.String(),
+  user_id: Type.Integer(),
+  state: Type.String(),
+  lots: Num,
+  symbol: Type.String(),
+  broker_symbol: Type.String(),
+  side: Type.String(),
+  risk_amount: NumOrNull,
+  fill_price: NumOrNull,
+  slippage_pips: NumOrNull,
+  latency_ms: Nullable(Type.Integer()),
+  profit: NumOrNull,
+  message: StrOrNull,
+  xp_awarded: Type.Integer(),
+  created_at: Type.String(),
+  updated_at: Type.String(),
+  closed_at: StrOrNull,
+  legs: Type.Array(Leg),
+});
+
+export const UserSchema = Type.Object({
+  id: Type.Integer(),
+  tier: Type.String(),
+  balance: NumOrNull,
+  equity: NumOrNull,
+  currency: StrOrNull,
+  risk_percent: Num,
+  daily_limit: Nullable(Type.Integer()),
+  fires_today: Type.Integer(),
+  fires_left_today: Nullable(Type.Integer()),
+});
+
+export const BridgeStatusSchema = Type.Object({
+  linked: Type.Boolean(),
+  online: Type.Boolean(),
+  last_seen: StrOrNull,
+  trade_allowed: Type.Boolean(),
+});
+
+const Reward = Type.Object({ take_profit: Num, lots: Num, pips: Num, amount: Num, risk_reward: Num });
+
+export const PositionSchema = Type.Object({
+  lots: Num,
+  risk_amount: Num,
+  risk_money: Num,
+  reward_amount: Num,
+  stop_pips: Num,
+  target_pips: Num,
+  risk_reward: Num,
+  pip_value: Num,
+  rewards: Type.Array(Reward),
+  reason: StrOrNull,
+  spec_source: Type.String(),
+});
+
+const Refusal = Type.Object({ code: Type.String(), message: Type.String() });
+const Link = Type.Object({ title: Type.String(), url: Type.String() });
+
+export const MissionSchema = Type.Object({
+  signal: SignalSchema,
+  status: Type.String(),
+  user: UserSchema,
+  position: PositionSchema,
+  fire: Nullable(FireSchema),
+  fire_count: Type.Integer(),
+  expires_in_s: Type.Integer(),
+  bridge: BridgeStatusSchema,
+  can_fire: Type.Boolean(),
+  fire_block: Nullable(Refusal),
+  note: StrOrNull,
+  note_updated_at: StrOrNull,
+  links: Type.Array(Link),
+});
+
+export const StatsSchema = Type.Object({
+  user_id: Type.Integer(),
+  trades: Type.Integer(),
+  wins: Type.Integer(),
+  losses: Type.Integer(),
+  win_rate: Num,
+  pnl: Num,
+  pnl_7d: Num,
+  xp: Type.Integer(),
+  rank: Type.String(),
+  fires: Type.Integer(),
+  fires_today: Type.Integer(),
+});
+
+export const IdParam = Type.String({ pattern: ID_PATTERN, maxLength: 64 });
+export const SignalIdParams = Type.Object({ signalId: IdParam });
+
+/** Body of `POST /api/signals`: types are loose on purpose, core validates and names the field. */
+export const SignalInputSchema = Type.Object({
+  symbol: Type.String({ maxLength: 64 }),
+  side: Type.String({ maxLength: 8 }),
+  entry: Num,
+  stop_loss: Num,
+  take_profit: Type.Union([Num, Type.Array(Num, { minItems: 1, maxItems: 5 })]),
+  expires_at: Type.Optional(Type.String({ maxLength: 64 })),
+  expires_in_s: Type.Optional(Num),
+  expires_in_min: Type.Optional(Num),
+  confidence: Type.Optional(NumOrNull),
+  shield_score: Type.Optional(NumOrNull),
+  shield_notes: Type.Optional(Nullable(Type.String({ maxLength: 2000 }))),
+  pattern: Type.Optional(Nullable(Type.String({ maxLength: 64 }))),
+  session: Type.Optional(Nullable(Type.String({ maxLength: 64 }))),
+  min_tier: Type.Optional(Tier),
+  idempotency_key: Type.Optional(Type.String({ maxLength: 128 })),
+});
+export type SignalInputBody = Static<typeof SignalInputSchema>;

@@ -1,0 +1,53 @@
+import type { AppContext } from "./context.ts";
+
+/**
+ * Background upkeep, once a second: announces signals that just expired (missions and alerts
+ * update live), expires bridge commands that can no longer execute, and announces terminals that
+ * went quiet (`bridge.status` offline). Returns a stop function.
+ */
+export function startSweeper(
+  ctx: AppContext,
+  intervalMs = 1000,
+  log: (msg: string, err: unknown) => void = () => undefined,
+): () => void {
+  const { store, hub, clock, config } = ctx;
+  let lastMs = clock.now();
+  const online = new Map<number, number>();
+  const staleMs = config.heartbeatStaleS * 1000;
+
+  const offStatus = hub.on("bridge.status", ({ user_id, online: isOnline, last_seen }) => {
+    if (isOnline) online.set(user_id, last_seen ? Date.parse(last_seen) : clock.now());
+  });
+  const offUpdated = hub.on("user.updated", ({ user_id }) => {
+    if (online.has(user_id)) online.set(user_id, clock.now());
+  });
+
+  const tick = () => {
+    try {
+      const nowMs = clock.now();
+      for (const signal of store.signals.listExpiredBetween(lastMs, nowMs)) hub.emit("signal.expired", { signal });
+      lastMs = nowMs;
+      ctx.bridge.sweep();
+      for (const [userId] of online) {
+        const seen = store.users.findUser(userId)?.bridge_seen_ms ?? null;
+        if (seen === null || nowMs - seen > staleMs) {
+          online.delete(userId);
+          hub.emit("bridge.status", {
+            user_id: userId,
+            online: false,
+            last_seen: seen === null ? null : new Date(seen).toISOString(),
+          });
+        }
+      }
+    } catch (err) {
+      log("sweeper tick failed", err);
+    }
+  };
+  const timer = setInterval(tick, intervalMs);
+  timer.unref();
+  return () => {
+    clearInterval(timer);
+    offStatus();
+    offUpdated();
+  };
+}
