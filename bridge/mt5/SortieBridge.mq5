@@ -52,6 +52,8 @@ const string HEARTBEAT_FILE = "sortie\\heartbeat.json";
 #define CLOSED_SCAN_SECONDS      15
 #define JSON_MAX_DEPTH           32
 #define HTTP_TIMEOUT_MS          8000
+// Sortie accepts at most 2000 symbols (and prices) per heartbeat.
+#define MAX_REPORTED_SYMBOLS     2000
 
 //--- JSON value kinds returned by the reader
 #define JK_NONE    0
@@ -1404,7 +1406,7 @@ string ResultJson(const ExecRecord &r)
           ",\"ticket\":" + IntegerToString((long)r.ticket) +
           ",\"price\":" + JsonNum(r.price, PriceDigits(r.symbol)) +
           ",\"volume\":" + JsonNum(r.volume, 8) +
-          ",\"message\":" + JsonString(r.message) + "}";
+          ",\"message\":" + JsonString(Sub(r.message, 0, 900)) + "}";   // Sortie accepts up to 1000 characters
   }
 
 void QueueResult(const ExecRecord &r)
@@ -1599,19 +1601,38 @@ string BuildHeartbeatJson()
    int count = CollectSymbols(names);
    string symbols = "";
    string prices = "";
-   for(int i = 0; i < count; i++)
+   int reported = 0;
+   string skipped = "";
+   for(int i = 0; i < count && reported < MAX_REPORTED_SYMBOLS; i++)
      {
       string name = names[i];
       int digits = (int)SymbolInfoInteger(name, SYMBOL_DIGITS);
+      double tickSize = SymbolInfoDouble(name, SYMBOL_TRADE_TICK_SIZE);
+      double tickValue = SymbolInfoDouble(name, SYMBOL_TRADE_TICK_VALUE);
+      double volumeMin = SymbolInfoDouble(name, SYMBOL_VOLUME_MIN);
+      double volumeStep = SymbolInfoDouble(name, SYMBOL_VOLUME_STEP);
+      double volumeMax = SymbolInfoDouble(name, SYMBOL_VOLUME_MAX);
+      double contractSize = SymbolInfoDouble(name, SYMBOL_TRADE_CONTRACT_SIZE);
+      // Sortie refuses a heartbeat whose symbol list holds an incomplete specification, and MT5
+      // reports tick_value 0 until a symbol's conversion rate has arrived. Such a symbol is left
+      // out (and comes back on a later heartbeat) rather than letting it take the whole
+      // heartbeat, and with it the bridge's online status, down.
+      if(tickSize <= 0 || tickValue <= 0 || volumeMin <= 0 || volumeStep <= 0 || volumeMax <= 0 ||
+         contractSize < 0 || digits < 0 || digits > 10 || StringLen(name) > 64)
+        {
+         skipped += (skipped == "" ? "" : ", ") + name;
+         continue;
+        }
+      reported++;
       if(symbols != "")
          symbols += ",";
       symbols += "{\"name\":" + JsonString(name) +
-                 ",\"tick_size\":" + JsonNum(SymbolInfoDouble(name, SYMBOL_TRADE_TICK_SIZE), 10) +
-                 ",\"tick_value\":" + JsonNum(SymbolInfoDouble(name, SYMBOL_TRADE_TICK_VALUE), 10) +
-                 ",\"volume_min\":" + JsonNum(SymbolInfoDouble(name, SYMBOL_VOLUME_MIN), 8) +
-                 ",\"volume_step\":" + JsonNum(SymbolInfoDouble(name, SYMBOL_VOLUME_STEP), 8) +
-                 ",\"volume_max\":" + JsonNum(SymbolInfoDouble(name, SYMBOL_VOLUME_MAX), 8) +
-                 ",\"contract_size\":" + JsonNum(SymbolInfoDouble(name, SYMBOL_TRADE_CONTRACT_SIZE), 8) +
+                 ",\"tick_size\":" + JsonNum(tickSize, 10) +
+                 ",\"tick_value\":" + JsonNum(tickValue, 10) +
+                 ",\"volume_min\":" + JsonNum(volumeMin, 8) +
+                 ",\"volume_step\":" + JsonNum(volumeStep, 8) +
+                 ",\"volume_max\":" + JsonNum(volumeMax, 8) +
+                 ",\"contract_size\":" + JsonNum(contractSize, 8) +
                  ",\"digits\":" + IntegerToString(digits) + "}";
       MqlTick tick;
       if(SymbolInfoTick(name, tick) && tick.time > 0 && tick.bid > 0 && tick.ask > 0)
@@ -1624,6 +1645,11 @@ string BuildHeartbeatJson()
                    ",\"time\":" + JsonString(IsoUtc(ServerToUtc(tick.time))) + "}";
         }
      }
+   if(skipped != "")
+      LogThrottled("skipped symbols " + skipped, "not reporting symbols without a complete specification yet: " + Sub(skipped, 0, 500), 3600);
+   if(count > MAX_REPORTED_SYMBOLS)
+      LogThrottled("too many symbols", "Market Watch has " + IntegerToString(count) + " symbols; reporting the first " +
+                   IntegerToString(MAX_REPORTED_SYMBOLS) + " (set SymbolsToReport to choose)", 3600);
    json += ",\"symbols\":[" + symbols + "]";
    json += ",\"prices\":[" + prices + "]";
    // Extra fields (the contract welcomes them): who is talking, for support and logs.
