@@ -7,7 +7,7 @@ const HeartbeatSchema = Type.Object({
   account: Type.Object({
     login: Type.Union([Type.Integer(), Type.String({ maxLength: 64 })]),
     server: Type.String({ maxLength: 128 }),
-    currency: Type.String({ minLength: 3, maxLength: 3, pattern: "^[A-Za-z]{3}$" }),
+    currency: Type.String({ minLength: 2, maxLength: 8, pattern: "^[A-Za-z0-9]{2,8}$" }),
     balance: Finite(),
     equity: Finite(),
     trade_allowed: Type.Boolean(),
@@ -16,11 +16,13 @@ const HeartbeatSchema = Type.Object({
     Type.Array(
       Type.Object({
         name: Type.String({ minLength: 1, maxLength: 64 }),
-        tick_size: Finite({ exclusiveMinimum: 0 }),
-        tick_value: Finite({ exclusiveMinimum: 0 }),
-        volume_min: Finite({ exclusiveMinimum: 0 }),
-        volume_step: Finite({ exclusiveMinimum: 0 }),
-        volume_max: Finite({ exclusiveMinimum: 0 }),
+        // MT5 reports 0 until a symbol's conversion rate arrives: accepted, and sizing then falls back
+        // to the built-in spec for that symbol (resolveSpec ignores incomplete terminal specs).
+        tick_size: Finite({ minimum: 0 }),
+        tick_value: Finite({ minimum: 0 }),
+        volume_min: Finite({ minimum: 0 }),
+        volume_step: Finite({ minimum: 0 }),
+        volume_max: Finite({ minimum: 0 }),
         contract_size: Finite({ minimum: 0 }),
         digits: Type.Integer({ minimum: 0, maximum: 10 }),
       }),

@@ -1,0 +1,178 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { manualClock } from "../../server/clock.ts";
+import { type Harness, startHarness } from "../support/harness.ts";
+
+describe("POST /api/fire", () => {
+  const clock = manualClock(Date.parse("2026-11-21T12:00:00Z"));
+  let h: Harness;
+  let nextUser = 1000;
+  beforeAll(async () => {
+    h = await startHarness({ clock });
+  });
+  afterAll(() => h.close());
+
+  const fire = (user: number, signalId: string, extra: Record<string, unknown> = {}) =>
+    h.app.inject({
+      method: "POST",
+      url: "/api/fire",
+      headers: { authorization: h.tma(user) },
+      payload: { signal_id: signalId, ...extra },
+    });
+
+  /** A trader with a linked, online terminal reporting `balance` USD. */
+  async function trader(balance = 10_000, tradeAllowed = true) {
+    const id = nextUser++;
+    const token = await h.linkBridge(id);
+    await h.heartbeat(token, { balance, trade_allowed: tradeAllowed });
+    return { id, token };
+  }
+
+  it("accepts the first fire with 202 and answers every later one with 200 duplicate", async () => {
+    const s = await h.createSignal();
+    const t = await trader();
+    const first = await fire(t.id, s.id);
+    expect(first.statusCode).toBe(202);
+    const body = first.json();
+    expect(body.fire).toMatchObject({ state: "queued", lots: 0.5, signal_id: s.id, user_id: t.id });
+    expect(body.fire.id).toMatch(/^f_/);
+    expect(body.duplicate).toBeUndefined();
+    const again = await fire(t.id, s.id);
+    expect(again.statusCode).toBe(200);
+    expect(again.json()).toMatchObject({ duplicate: true, fire: { id: body.fire.id } });
+    expect(h.sqlite.prepare("SELECT COUNT(*) AS n FROM bridge_commands WHERE fire_id = ?").get(body.fire.id)).toEqual({
+      n: 1,
+    });
+    const events = h.sqlite.prepare("SELECT type FROM events WHERE fire_id = ? ORDER BY seq").all(body.fire.id);
+    expect(events).toEqual([{ type: "fire.created" }, { type: "command.queued" }]);
+  });
+
+  it("answers duplicate before any other check, whatever happened since", async () => {
+    const s = await h.createSignal();
+    const t = await trader();
+    expect((await fire(t.id, s.id)).statusCode).toBe(202);
+    await h.app.inject({ method: "POST", url: `/api/signals/${s.id}/cancel`, headers: h.admin });
+    const after = await fire(t.id, s.id);
+    expect(after.statusCode).toBe(200);
+    expect(after.json().duplicate).toBe(true);
+  });
+
+  it("refuses a body user_id that is not the caller with 403", async () => {
+    const s = await h.createSignal();
+    const t = await trader();
+    const res = await fire(t.id, s.id, { user_id: t.id + 1 });
+    expect(res.statusCode).toBe(403);
+    expect(res.json().error.code).toBe("FORBIDDEN");
+    expect((await fire(t.id, s.id, { user_id: t.id })).statusCode).toBe(202);
+  });
+
+  it("404 for an unknown signal, 400 for a missing signal_id", async () => {
+    const t = await trader();
+    const res = await fire(t.id, "s_does_not_exist");
+    expect(res.statusCode).toBe(404);
+    expect(res.json().error.code).toBe("NOT_FOUND");
+    const missing = await h.app.inject({
+      method: "POST",
+      url: "/api/fire",
+      headers: { authorization: h.tma(t.id) },
+      payload: {},
+    });
+    expect(missing.statusCode).toBe(400);
+  });
+
+  it("410 SIGNAL_CANCELLED and 410 SIGNAL_EXPIRED", async () => {
+    const t = await trader();
+    const cancelled = await h.createSignal();
+    await h.app.inject({ method: "POST", url: `/api/signals/${cancelled.id}/cancel`, headers: h.admin });
+    const c = await fire(t.id, cancelled.id);
+    expect([c.statusCode, c.json().error.code]).toEqual([410, "SIGNAL_CANCELLED"]);
+    const expiring = await h.createSignal({ expires_at: new Date(clock.now() + 60_000).toISOString() });
+    clock.advance(61_000);
+    await h.heartbeat(t.token);
+    const e = await fire(t.id, expiring.id);
+    expect([e.statusCode, e.json().error.code]).toEqual([410, "SIGNAL_EXPIRED"]);
+  });
+
+  it("403 FORBIDDEN below the signal's tier, 403 LIMIT_REACHED past the daily limit", async () => {
+    const t = await trader();
+    const apex = await h.createSignal({ min_tier: "APEX" });
+    const tier = await fire(t.id, apex.id);
+    expect([tier.statusCode, tier.json().error.code]).toEqual([403, "FORBIDDEN"]);
+    // NIBBLER: 5 fires per UTC day.
+    for (let i = 0; i < 5; i++) expect((await fire(t.id, (await h.createSignal()).id)).statusCode).toBe(202);
+    const limit = await fire(t.id, (await h.createSignal()).id);
+    expect([limit.statusCode, limit.json().error.code]).toEqual([403, "LIMIT_REACHED"]);
+  });
+
+  it("409 BRIDGE_NOT_LINKED, 503 BRIDGE_OFFLINE when stale or trading disabled", async () => {
+    const s = await h.createSignal();
+    const unlinked = await fire(nextUser++, s.id);
+    expect([unlinked.statusCode, unlinked.json().error.code]).toEqual([409, "BRIDGE_NOT_LINKED"]);
+    const stale = await trader();
+    clock.advance(31_000);
+    const s2 = await h.createSignal();
+    const offline = await fire(stale.id, s2.id);
+    expect([offline.statusCode, offline.json().error.code]).toEqual([503, "BRIDGE_OFFLINE"]);
+    const disabled = await trader(10_000, false);
+    const d = await fire(disabled.id, s2.id);
+    expect([d.statusCode, d.json().error.code]).toEqual([503, "BRIDGE_OFFLINE"]);
+  });
+
+  it("422 SIZE_TOO_SMALL below the broker minimum, and the mission says why", async () => {
+    const s = await h.createSignal();
+    const t = await trader(100); // $1 risk on 20 pips = 0.005 lots < 0.01
+    const mission = await h.app.inject({
+      method: "GET",
+      url: `/api/missions/${s.id}`,
+      headers: { authorization: h.tma(t.id) },
+    });
+    expect(mission.json().position).toMatchObject({ lots: 0, reason: expect.stringContaining("minimum") });
+    const res = await fire(t.id, s.id);
+    expect([res.statusCode, res.json().error.code]).toEqual([422, "SIZE_TOO_SMALL"]);
+  });
+
+  it("splits a multi-take-profit signal into one command per leg with the broker's symbol", async () => {
+    const s = await h.createSignal({ take_profit: [1.087, 1.089, 1.091] });
+    const id = nextUser++;
+    const token = await h.linkBridge(id);
+    await h.heartbeat(
+      token,
+      {},
+      {
+        symbols: [
+          {
+            name: "EURUSD.m",
+            tick_size: 0.00001,
+            tick_value: 1,
+            volume_min: 0.01,
+            volume_step: 0.01,
+            volume_max: 100,
+            contract_size: 100000,
+            digits: 5,
+          },
+        ],
+      },
+    );
+    const res = await fire(id, s.id);
+    expect(res.statusCode).toBe(202);
+    expect(res.json().fire.legs.map((l: { volume: number }) => l.volume)).toEqual([0.17, 0.17, 0.16]);
+    const polled = await h.app.inject({
+      method: "GET",
+      url: "/bridge/v1/commands?wait=0",
+      headers: { authorization: `Bearer ${token}` },
+    });
+    const commands = polled.json().commands;
+    expect(commands).toHaveLength(3);
+    expect(commands[0]).toMatchObject({
+      symbol: "EURUSD.m",
+      side: "BUY",
+      volume: 0.17,
+      entry: 1.085,
+      stop_loss: 1.083,
+      take_profit: 1.087,
+      leg: 1,
+      action: "open",
+      max_entry_distance: 0.0005,
+    });
+    expect(commands[0].comment).toBe(commands[0].id);
+  });
+});

@@ -1,0 +1,214 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Harness, HOOK_SECRET, startHarness } from "../support/harness.ts";
+
+describe("signals routes", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(() => h.close());
+
+  const base = () => ({
+    symbol: "EURUSD",
+    side: "BUY",
+    entry: 1.085,
+    stop_loss: 1.083,
+    take_profit: [1.089],
+    expires_at: new Date(Date.now() + 3600_000).toISOString(),
+  });
+  const create = (payload: Record<string, unknown>) =>
+    h.app.inject({ method: "POST", url: "/api/signals", headers: h.admin, payload });
+
+  it("creates a signal: 201 with the contract's fields, stored once", async () => {
+    const res = await create({
+      ...base(),
+      confidence: 89.5,
+      shield_score: 8.9,
+      shield_notes: "Institutional",
+      pattern: "LIQUIDITY_SWEEP_REVERSAL",
+      session: "LONDON",
+    });
+    expect(res.statusCode).toBe(201);
+    const s = res.json();
+    expect(s).toMatchObject({
+      symbol: "EURUSD",
+      side: "BUY",
+      entry: 1.085,
+      stop_loss: 1.083,
+      take_profit: [1.089],
+      confidence: 89.5,
+      shield_score: 8.9,
+      min_tier: "NIBBLER",
+      status: "active",
+    });
+    expect(s.id).toMatch(/^[A-Za-z0-9_-]{1,64}$/);
+    expect(h.sqlite.prepare("SELECT COUNT(*) AS n FROM signals WHERE id = ?").get(s.id)).toEqual({ n: 1 });
+    const events = h.sqlite
+      .prepare("SELECT actor FROM events WHERE signal_id = ? AND type = 'signal.created'")
+      .all(s.id);
+    expect(events).toEqual([{ actor: "admin-token" }]);
+  });
+
+  it.each([
+    [{ stop_loss: 1.086 }, "stop_loss"],
+    [{ take_profit: [1.08] }, "take_profit"],
+    [{ side: "SELL" }, "stop_loss"],
+    [{ symbol: "NOPEUSD" }, "symbol"],
+    [{ expires_at: "2001-01-01T00:00:00Z" }, "expires_at"],
+    [{ expires_at: "tomorrow" }, "expires_at"],
+    [{ confidence: 101 }, "confidence"],
+    [{ shield_score: -1 }, "shield_score"],
+    [{ entry: "abc" }, "entry"],
+    [{ entry: -1 }, "entry"],
+    [{ side: "UP" }, "side"],
+    [{ min_tier: "GOD" }, "min_tier"],
+  ])("refuses %j with 400 naming %s", async (patch, field) => {
+    const res = await create({ ...base(), ...patch });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.code).toBe("BAD_REQUEST");
+    expect(res.json().error.message).toContain(field);
+  });
+
+  it("refuses a missing field, bad JSON and a wrong content type with 4xx in the error shape", async () => {
+    const { symbol: _s, ...noSymbol } = base();
+    const missing = await create(noSymbol);
+    expect(missing.statusCode).toBe(400);
+    expect(missing.json().error.message).toContain("symbol");
+    const badJson = await h.app.inject({
+      method: "POST",
+      url: "/api/signals",
+      headers: { ...h.admin, "content-type": "application/json" },
+      payload: "{nope",
+    });
+    expect(badJson.statusCode).toBe(400);
+    expect(badJson.json().error.code).toBe("BAD_REQUEST");
+    const text = await h.app.inject({
+      method: "POST",
+      url: "/api/signals",
+      headers: { ...h.admin, "content-type": "text/plain" },
+      payload: "hi",
+    });
+    expect(text.statusCode).toBe(400);
+    expect(text.json().error).toBeDefined();
+  });
+
+  it("accepts a SELL with several take-profits, nearest first", async () => {
+    const res = await create({
+      ...base(),
+      side: "SELL",
+      entry: 1.085,
+      stop_loss: 1.087,
+      take_profit: [1.079, 1.083, 1.081],
+    });
+    expect(res.statusCode).toBe(201);
+    expect(res.json().take_profit).toEqual([1.083, 1.081, 1.079]);
+  });
+
+  it("lists signals newest first, filters active, and cancels", async () => {
+    const a = (await create(base())).json();
+    const b = (await create(base())).json();
+    const list = await h.app.inject({
+      method: "GET",
+      url: "/api/signals?status=active",
+      headers: { authorization: h.tma(1) },
+    });
+    expect(list.statusCode).toBe(200);
+    const ids = list.json().signals.map((s: { id: string }) => s.id);
+    expect(ids.indexOf(b.id)).toBeLessThan(ids.indexOf(a.id));
+    const cancel = await h.app.inject({ method: "POST", url: `/api/signals/${a.id}/cancel`, headers: h.admin });
+    expect(cancel.statusCode).toBe(200);
+    expect(cancel.json().status).toBe("cancelled");
+    const after = await h.app.inject({
+      method: "GET",
+      url: "/api/signals?status=active",
+      headers: { authorization: h.tma(1) },
+    });
+    expect(after.json().signals.map((s: { id: string }) => s.id)).not.toContain(a.id);
+    const mission = await h.app.inject({
+      method: "GET",
+      url: `/api/missions/${a.id}`,
+      headers: { authorization: h.tma(1) },
+    });
+    expect(mission.json().status).toBe("cancelled");
+    expect(mission.json().fire_block.code).toBe("SIGNAL_CANCELLED");
+    const count = await h.app.inject({
+      method: "GET",
+      url: `/api/signals/${b.id}/fire-count`,
+      headers: { authorization: h.tma(1) },
+    });
+    expect(count.json()).toEqual({ signal_id: b.id, count: 0 });
+  });
+
+  it("answers 404 for unknown signals and 400 for malformed ids", async () => {
+    const unknown = await h.app.inject({
+      method: "GET",
+      url: "/api/signals/s_unknown/fire-count",
+      headers: { authorization: h.tma(1) },
+    });
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json().error.code).toBe("NOT_FOUND");
+    const cancel = await h.app.inject({ method: "POST", url: "/api/signals/s_unknown/cancel", headers: h.admin });
+    expect(cancel.statusCode).toBe(404);
+    const weird = await h.app.inject({
+      method: "GET",
+      url: "/api/missions/..%2F..%2Fetc",
+      headers: { authorization: h.tma(1) },
+    });
+    expect(weird.statusCode).toBe(400);
+  });
+
+  it("webhook: wrong secret 404; TradingView fields map; same alert twice creates one signal", async () => {
+    const alert = {
+      ticker: "OANDA:XAUUSD",
+      action: "sell",
+      price: "2000.5",
+      sl: 2010,
+      tp1: 1990,
+      tp2: 1980,
+      expiry: 30,
+    };
+    const wrong = await h.app.inject({ method: "POST", url: "/hooks/signal/wrong-secret", payload: alert });
+    expect(wrong.statusCode).toBe(404);
+    const first = await h.app.inject({ method: "POST", url: `/hooks/signal/${HOOK_SECRET}`, payload: alert });
+    expect(first.statusCode).toBe(201);
+    expect(first.json()).toMatchObject({
+      symbol: "XAUUSD",
+      side: "SELL",
+      entry: 2000.5,
+      stop_loss: 2010,
+      take_profit: [1990, 1980],
+      source: "webhook",
+    });
+    const again = await h.app.inject({ method: "POST", url: `/hooks/signal/${HOOK_SECRET}`, payload: alert });
+    expect(again.statusCode).toBe(200);
+    expect(again.json().id).toBe(first.json().id);
+    const keyed = { ...alert, idempotency_key: "tv-123", price: 2001 };
+    const k1 = await h.app.inject({ method: "POST", url: `/hooks/signal/${HOOK_SECRET}`, payload: keyed });
+    const k2 = await h.app.inject({
+      method: "POST",
+      url: `/hooks/signal/${HOOK_SECRET}`,
+      payload: { ...keyed, price: 2002 },
+    });
+    expect(k1.statusCode).toBe(201);
+    expect(k2.statusCode).toBe(200);
+    expect(k2.json().id).toBe(k1.json().id);
+    const bad = await h.app.inject({
+      method: "POST",
+      url: `/hooks/signal/${HOOK_SECRET}`,
+      payload: { ...alert, sl: 1990 },
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.message).toContain("stop_loss");
+  });
+
+  it("serves the OpenAPI document and unknown routes in the error shape", async () => {
+    const docs = await h.app.inject({ method: "GET", url: "/docs/json" });
+    expect(docs.statusCode).toBe(200);
+    expect(Object.keys(docs.json().paths)).toEqual(
+      expect.arrayContaining(["/api/fire", "/api/missions/{signalId}", "/bridge/v1/commands"]),
+    );
+    const none = await h.app.inject({ method: "GET", url: "/api/nothing-here" });
+    expect(none.statusCode).toBe(404);
+    expect(none.json().error.code).toBe("NOT_FOUND");
+  });
+});

@@ -1,0 +1,156 @@
+import { join } from "node:path";
+import { sign } from "@telegram-apps/init-data-node";
+import { openDb } from "../../db/index.ts";
+import { createStore } from "../../db/store.ts";
+import { type BuildAppOptions, buildApp } from "../../server/app.ts";
+import { type Clock, systemClock } from "../../server/clock.ts";
+import { loadConfig } from "../../server/config.ts";
+import { createContext } from "../../server/context.ts";
+import type { App } from "../../server/routes/types.ts";
+import { startSweeper } from "../../server/sweeper.ts";
+import { tempDir } from "./tmp.ts";
+
+export const TEST_BOT_TOKEN = "123456:TEST-token-for-sortie-tests-only";
+export const ADMIN_TOKEN = "test-admin-token-0123456789";
+export const HOOK_SECRET = "hook-secret-123";
+export const ADMIN_USER_ID = 900001;
+
+export interface TestUser {
+  id: number;
+  first_name?: string;
+  username?: string;
+}
+
+/** Signs Mini App initData for `user` as Telegram would, with `authDate` (default: now). */
+export function signInitData(user: TestUser, token = TEST_BOT_TOKEN, authDate = new Date()): string {
+  return sign({ user: { first_name: "Test", ...user } as never, query_id: `q${user.id}` } as never, token, authDate);
+}
+
+export interface HarnessOptions {
+  env?: Record<string, string>;
+  clock?: Clock;
+  app?: BuildAppOptions;
+  /** Listen on a real port (for real-HTTP tests); otherwise use app.inject. */
+  listen?: boolean;
+  sweeper?: boolean;
+  onQuery?: (sql: string) => void;
+}
+
+export type Harness = Awaited<ReturnType<typeof startHarness>>;
+
+/**
+ * One helper to build the real thing for a test: a fresh SQLite file, the context, the Fastify
+ * app (listening on a random loopback port when asked), plus signing and admin shortcuts.
+ */
+export async function startHarness(options: HarnessOptions = {}) {
+  const tmp = tempDir("sortie-test-");
+  const dbPath = join(tmp.dir, "sortie.db");
+  const sqlite = openDb(dbPath, options.onQuery ? { onQuery: options.onQuery } : {});
+  const store = createStore(sqlite);
+  const config = loadConfig({
+    BOT_TOKEN: TEST_BOT_TOKEN,
+    ADMIN_API_TOKEN: ADMIN_TOKEN,
+    ADMIN_IDS: String(ADMIN_USER_ID),
+    SIGNAL_HOOK_SECRET: HOOK_SECRET,
+    DATABASE_PATH: dbPath,
+    RATE_LIMIT_PER_MIN: "0",
+    RATE_LIMIT_IP_PER_MIN: "0",
+    ...options.env,
+  });
+  const clock = options.clock ?? systemClock;
+  const ctx = createContext({ store, config, clock });
+  const app: App = await buildApp(ctx, options.app ?? {});
+  const stopSweeper = options.sweeper ? startSweeper(ctx, 200) : () => undefined;
+  let url = "";
+  if (options.listen) {
+    await app.listen({ host: "127.0.0.1", port: 0 });
+    const address = app.server.address();
+    if (address && typeof address === "object") url = `http://127.0.0.1:${address.port}`;
+  }
+
+  const tma = (user: TestUser | number, authDate?: Date) =>
+    `tma ${signInitData(typeof user === "number" ? { id: user } : user, config.signingToken, authDate ?? new Date(clock.now()))}`;
+  const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
+
+  async function createSignal(body: Record<string, unknown> = {}) {
+    const res = await app.inject({
+      method: "POST",
+      url: "/api/signals",
+      headers: admin,
+      payload: {
+        symbol: "EURUSD",
+        side: "BUY",
+        entry: 1.085,
+        stop_loss: 1.083,
+        take_profit: [1.089],
+        expires_at: new Date(clock.now() + 3600_000).toISOString(),
+        confidence: 89.5,
+        shield_score: 8.9,
+        shield_notes: "Institutional accumulation detected",
+        ...body,
+      },
+    });
+    if (res.statusCode !== 201) throw new Error(`createSignal: ${res.statusCode} ${res.body}`);
+    return res.json() as { id: string; [k: string]: unknown };
+  }
+
+  /** Issues a bridge token for `userId` through the API (creating the user). */
+  async function linkBridge(userId: number): Promise<string> {
+    const res = await app.inject({
+      method: "POST",
+      url: "/api/me/bridge-token",
+      headers: { authorization: tma(userId) },
+    });
+    if (res.statusCode !== 200) throw new Error(`linkBridge: ${res.statusCode} ${res.body}`);
+    return (res.json() as { token: string }).token;
+  }
+
+  /** Posts a heartbeat as the terminal of `token` would. */
+  async function heartbeat(
+    token: string,
+    account: Partial<{ balance: number; currency: string; trade_allowed: boolean }> = {},
+    extra: Record<string, unknown> = {},
+  ) {
+    const res = await app.inject({
+      method: "POST",
+      url: "/bridge/v1/heartbeat",
+      headers: { authorization: `Bearer ${token}` },
+      payload: {
+        account: {
+          login: 1,
+          server: "Demo",
+          currency: "USD",
+          balance: 10_000,
+          equity: 10_000,
+          trade_allowed: true,
+          ...account,
+        },
+        ...extra,
+      },
+    });
+    if (res.statusCode !== 200) throw new Error(`heartbeat: ${res.statusCode} ${res.body}`);
+  }
+
+  return {
+    app,
+    ctx,
+    store,
+    sqlite,
+    config,
+    clock,
+    url,
+    dbPath,
+    dir: tmp.dir,
+    tma,
+    admin,
+    createSignal,
+    linkBridge,
+    heartbeat,
+    async close() {
+      stopSweeper();
+      await app.close();
+      sqlite.close();
+      tmp.cleanup();
+    },
+  };
+}
