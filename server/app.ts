@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 import rateLimit from "@fastify/rate-limit";
 import swagger from "@fastify/swagger";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import Fastify, { type FastifyServerOptions } from "fastify";
+import Fastify, { type FastifyReply, type FastifyRequest, type FastifyServerOptions } from "fastify";
 import { createAuth } from "./auth/index.ts";
 import type { AppContext } from "./context.ts";
 import { installErrorHandler } from "./error-handler.ts";
@@ -117,15 +117,24 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
     timeWindow: 60_000,
     errorResponseBuilder: limitError,
   });
-  const perUser =
+  // A second limiter keyed by Telegram user, checked after auth. `createRateLimit` (not
+  // `rateLimit`) because the plugin marks a request as limited once, which would skip this one.
+  const userCheck =
     config.rateLimitPerMin > 0
-      ? app.rateLimit({
+      ? app.createRateLimit({
           max: config.rateLimitPerMin,
           timeWindow: 60_000,
           keyGenerator: (req) => (req.caller?.kind === "user" ? `u:${req.caller.userId}` : `ip:${req.ip}`),
-          errorResponseBuilder: limitError,
         })
-      : async () => undefined;
+      : null;
+  const perUser = async (req: FastifyRequest, reply: FastifyReply) => {
+    if (!userCheck) return;
+    const result = await userCheck(req);
+    if (!result.isAllowed && result.isExceeded) {
+      reply.header("retry-after", result.ttlInSeconds);
+      throw new ApiError("RATE_LIMITED", `Too many requests: retry in ${result.ttlInSeconds} s`);
+    }
+  };
 
   const deps: RouteDeps = {
     ctx,
