@@ -1,0 +1,64 @@
+import { Composer } from "grammy";
+import { signalStatus } from "../../../core/signal.ts";
+import type { AppContext } from "../../../server/context.ts";
+import type { BotContext } from "../../context.ts";
+import { duration, escapeHtml } from "../../format/common.ts";
+import type { Button } from "../../messenger.ts";
+import { ADMIN_CALLBACK_PREFIX } from "../admin-guard.ts";
+
+const CANCEL = `${ADMIN_CALLBACK_PREFIX}cancel:`;
+const LIST_LIMIT = 20;
+
+/** The /signals message: active signals with fire counts, one cancel button each. */
+function activeSignals(app: AppContext): { html: string; buttons: Button[][] } {
+  const nowMs = app.clock.now();
+  const active = app.store.signals.listSignals("active", nowMs, LIST_LIMIT);
+  if (active.length === 0) return { html: "No active signals. Create one with /signal.", buttons: [] };
+  const lines = active.map(
+    ({ signal, fireCount }, i) =>
+      `${i + 1}. <b>${escapeHtml(signal.symbol)} ${signal.side}</b> @ ${signal.entry} · 🔥 ${fireCount} · ` +
+      `${duration(Date.parse(signal.expires_at) - nowMs)} left\n<code>${signal.id}</code>`,
+  );
+  return {
+    html: [`📡 <b>Active signals</b> (${active.length})`, "", ...lines].join("\n"),
+    buttons: active.map(({ signal }) => [
+      { text: `✖ Cancel ${signal.symbol} ${signal.side}`, callback_data: `${CANCEL}${signal.id}` },
+    ]),
+  };
+}
+
+/** Cancels one signal for an admin; answers what to tell them. */
+function cancel(app: AppContext, signalId: string, actor: string): string {
+  const existing = app.store.signals.findSignal(signalId);
+  if (!existing) return `No signal ${signalId}.`;
+  const status = signalStatus(existing, app.clock.now());
+  if (status !== "active") return `${existing.symbol} ${existing.side} (${signalId}) is already ${status}.`;
+  const signal = app.signals.cancel(signalId, actor);
+  return `Cancelled ${signal.symbol} ${signal.side} (${signal.id}). Its alerts now say so; fires are refused.`;
+}
+
+/** Admin: /signals and its cancel buttons, /cancel_signal <id>. Rights are checked by the admin guard. */
+export const signalsFeature = new Composer<BotContext>();
+
+signalsFeature.command("signals", async (ctx) => {
+  const { html, buttons } = activeSignals(ctx.app);
+  await ctx.reply(html, { parse_mode: "HTML", reply_markup: { inline_keyboard: buttons } });
+});
+
+signalsFeature.command("cancel_signal", async (ctx) => {
+  const signalId = ctx.match.trim();
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(signalId)) {
+    await ctx.reply("Usage: /cancel_signal <signal id> (see /signals for ids)");
+    return;
+  }
+  await ctx.reply(cancel(ctx.app, signalId, ctx.actor));
+});
+
+signalsFeature.callbackQuery(new RegExp(`^${CANCEL}([A-Za-z0-9_-]{1,64})$`), async (ctx) => {
+  const answer = cancel(ctx.app, ctx.match[1]!, ctx.actor);
+  await ctx.answerCallbackQuery({ text: answer.slice(0, 200) });
+  const { html, buttons } = activeSignals(ctx.app);
+  await ctx
+    .editMessageText(html, { parse_mode: "HTML", reply_markup: { inline_keyboard: buttons } })
+    .catch((err: unknown) => ctx.log("could not refresh /signals", err));
+});

@@ -1,0 +1,47 @@
+import { Composer } from "grammy";
+import { hashToken, newBridgeToken } from "../../server/auth/tokens.ts";
+import type { BotContext } from "../context.ts";
+import { botQueries } from "../queries.ts";
+
+/**
+ * /link: issues (or rotates) the user's bridge token. Private chat only: a token posted in a
+ * group would hand the member's terminal to everyone there. Only the SHA-256 hash is stored
+ * (the same hash the bridge API checks); the token itself is shown this once.
+ */
+export const linkFeature = new Composer<BotContext>();
+
+linkFeature.command("link", async (ctx) => {
+  if (ctx.chat.type !== "private" || !ctx.from) {
+    await ctx.reply("🔒 For your safety, /link only works in a private chat with me.");
+    return;
+  }
+  const { store, clock, hub, config } = ctx.app;
+  const userId = ctx.from.id;
+  const token = newBridgeToken();
+  const now = new Date(clock.now()).toISOString();
+  const rotated = store.transaction(() => {
+    store.users.ensureUser(ctx.from!, now);
+    const had = botQueries(store.sqlite).isLinked(userId);
+    store.users.setBridgeTokenHash(userId, hashToken(token), now);
+    store.fires.appendEvent(
+      { type: had ? "bridge.token_rotated" : "bridge.token_issued", actor: ctx.actor, user_id: userId },
+      now,
+    );
+    return had;
+  });
+  hub.emit("user.updated", { user_id: userId });
+  await ctx.reply(
+    [
+      rotated ? "🔁 <b>New bridge token</b> — the old one no longer works." : "🔗 <b>Your bridge token</b>",
+      `<code>${token}</code>`,
+      "Shown once: copy it now. Anyone with it can trade on your terminal.",
+      "",
+      "<b>Install the EA in MetaTrader 5</b>",
+      "1. Copy <code>Sortie.ex5</code> into <i>File → Open Data Folder → MQL5/Experts</i>.",
+      `2. <i>Tools → Options → Expert Advisors</i>: tick “Allow WebRequest” and add <code>${config.publicUrl}</code>.`,
+      "3. Drag the Sortie EA onto any chart, paste the token in its inputs, enable Algo Trading.",
+      "4. Send /me here: your terminal shows 🟢 online within a few seconds.",
+    ].join("\n"),
+    { parse_mode: "HTML" },
+  );
+});

@@ -1,0 +1,135 @@
+import { type Conversation, createConversation } from "@grammyjs/conversations";
+import { Composer } from "grammy";
+import { ApiError } from "../../../server/errors.ts";
+import type { BotContext, WizardContext } from "../../context.ts";
+import { signalLines } from "../../format/alert.ts";
+import { utcTime } from "../../format/common.ts";
+import { checkStep, type Draft, STEPS, validateDraft } from "./steps.ts";
+
+const WIZARD_ID = "signal";
+const CONFIRM = "wiz:confirm";
+const CANCEL = "wiz:cancel";
+/** An abandoned wizard ends on the next update after this long. */
+const MAX_WAIT_MS = 30 * 60 * 1000;
+
+type WizardConversation = Conversation<BotContext, WizardContext>;
+
+const isCancel = (text: string | undefined) => /^\/cancel(@\w+)?$/i.test(text?.trim() ?? "");
+
+/**
+ * Asks one question until core accepts the answer. Other commands pass through to the bot
+ * (so /signals still works mid-wizard); /cancel ends the wizard (returns false).
+ */
+async function ask(conversation: WizardConversation, ctx: WizardContext, draft: Draft, index: number) {
+  const step = STEPS[index]!;
+  await ctx.reply(step.prompt);
+  for (;;) {
+    const answer = await conversation.waitFor("message:text", { next: true });
+    const text = answer.message.text.trim();
+    if (isCancel(text)) return false;
+    if (text.startsWith("/")) await conversation.skip({ next: true });
+    step.apply(draft, text);
+    const nowMs = await conversation.external((outer) => outer.app.clock.now());
+    const error = checkStep(step, draft, nowMs);
+    if (!error) return true;
+    await answer.reply(`❗ ${error}\n${step.prompt}`);
+  }
+}
+
+/**
+ * The admin's signal wizard (private chat): one question per field, each answer checked by
+ * core's validation, then a preview with Confirm / Cancel. The signal is created through the
+ * signal service inside `conversation.external` (never replayed), which logs who created it
+ * and emits `signal.created` (the notifier posts the alerts).
+ */
+async function signalWizard(conversation: WizardConversation, ctx: WizardContext) {
+  const draft: Draft = {};
+  await ctx.reply("🧭 New signal. Answer each question, or /cancel at any time.");
+  for (let i = 0; i < STEPS.length; i++) {
+    if (!(await ask(conversation, ctx, draft, i))) {
+      await ctx.reply("Signal wizard cancelled. Nothing was created.");
+      return;
+    }
+  }
+  const nowMs = await conversation.external((outer) => outer.app.clock.now());
+  const checked = validateDraft(draft, nowMs);
+  if (!checked.ok) {
+    await ctx.reply(`❗ ${checked.message}\nNothing was created; start again with /signal.`);
+    return;
+  }
+  const preview = await ctx.reply(
+    ["👀 <b>Preview</b>", ...signalLines(checked.value), `⏳ Expires ${utcTime(checked.value.expires_at)}`].join("\n"),
+    {
+      parse_mode: "HTML",
+      reply_markup: {
+        inline_keyboard: [
+          [
+            { text: "✅ Confirm", callback_data: CONFIRM },
+            { text: "✖ Cancel", callback_data: CANCEL },
+          ],
+        ],
+      },
+    },
+  );
+  const choice = await conversation.waitUntil(
+    (c) => c.callbackQuery?.data === CONFIRM || c.callbackQuery?.data === CANCEL || isCancel(c.message?.text),
+    { next: true, otherwise: (c) => c.message?.text && c.reply("Tap ✅ Confirm or ✖ Cancel above (or /cancel).") },
+  );
+  if (choice.callbackQuery) await choice.answerCallbackQuery();
+  await ctx.api
+    .editMessageReplyMarkup(preview.chat.id, preview.message_id, { reply_markup: { inline_keyboard: [] } })
+    .catch(() => undefined);
+  if (choice.callbackQuery?.data !== CONFIRM) {
+    await ctx.reply("Signal wizard cancelled. Nothing was created.");
+    return;
+  }
+  const created = await conversation.external((outer) => {
+    try {
+      const { signal } = outer.app.signals.create(
+        { ...checked.value, expires_at: undefined, ...expiryOf(draft, checked.value.expires_at) },
+        { source: "bot", actor: outer.actor },
+      );
+      return { ok: true as const, id: signal.id, chats: outer.app.config.alertChatIds.length };
+    } catch (err) {
+      if (err instanceof ApiError) return { ok: false as const, message: err.message };
+      throw err;
+    }
+  });
+  if (!created.ok) {
+    await ctx.reply(`❗ ${created.message}\nNothing was created; start again with /signal.`);
+    return;
+  }
+  await ctx.reply(`✅ Signal <code>${created.id}</code> is live. Alerts go to ${created.chats} chat(s).`, {
+    parse_mode: "HTML",
+  });
+}
+
+/** A relative expiry counts from the moment the admin confirms, not from when it was typed. */
+function expiryOf(draft: Draft, fallbackIso: string) {
+  return draft.expiry && "expires_in_min" in draft.expiry
+    ? { expires_in_min: draft.expiry.expires_in_min }
+    : { expires_at: fallbackIso };
+}
+
+/** /signal (admins, private chat; rights checked by the admin guard) and its conversation. */
+export const wizardFeature = new Composer<BotContext>();
+
+wizardFeature.use(
+  createConversation<BotContext, WizardContext>(signalWizard, { id: WIZARD_ID, maxMillisecondsToWait: MAX_WAIT_MS }),
+);
+
+wizardFeature.command("signal", async (ctx) => {
+  if (ctx.chat.type !== "private") {
+    await ctx.reply("Run /signal in a private chat with me.");
+    return;
+  }
+  if (ctx.conversation.active(WIZARD_ID) > 0) {
+    await ctx.reply("A signal wizard is already running: answer its question, or /cancel.");
+    return;
+  }
+  await ctx.conversation.enter(WIZARD_ID);
+});
+
+wizardFeature.command("cancel", (ctx) => ctx.reply("Nothing to cancel."));
+
+wizardFeature.callbackQuery(/^wiz:/, (ctx) => ctx.answerCallbackQuery({ text: "This preview is no longer active." }));

@@ -1,0 +1,149 @@
+import { type NewSignal, type SignalInput, validateSignal } from "../../../core/signal.ts";
+
+/** What the admin has answered so far (raw, validated by core step by step). */
+export interface Draft {
+  symbol?: string;
+  side?: string;
+  entry?: string;
+  stop_loss?: string;
+  take_profit?: string[];
+  expiry?: { expires_in_min: number } | { expires_at: string } | { unreadable: string };
+  shield_score?: number | string | null;
+  shield_notes?: string | null;
+}
+
+export interface Step {
+  key: keyof Draft;
+  /** The fields of core's validation this step answers for. */
+  fields: string[];
+  prompt: string;
+  apply(draft: Draft, text: string): void;
+}
+
+const SKIP = /^(skip|-|none|no)$/i;
+
+/** "45" or "45m" → minutes; "2h", "1d"; otherwise an ISO-8601 date-time. */
+export function parseExpiry(text: string): Draft["expiry"] {
+  const duration = /^(-?\d+(?:\.\d+)?)\s*(m|min|mins|minutes?|h|hours?|d|days?)?$/i.exec(text.trim());
+  if (duration) {
+    const unit = (duration[2] ?? "m").toLowerCase()[0];
+    const factor = unit === "h" ? 60 : unit === "d" ? 1440 : 1;
+    return { expires_in_min: Number(duration[1]) * factor };
+  }
+  return Number.isNaN(Date.parse(text)) ? { unreadable: text } : { expires_at: text };
+}
+
+export const STEPS: Step[] = [
+  {
+    key: "symbol",
+    fields: ["symbol"],
+    prompt: "1/8 Symbol? (e.g. EURUSD, XAUUSD)",
+    apply: (d, t) => {
+      d.symbol = t;
+    },
+  },
+  {
+    key: "side",
+    fields: ["side"],
+    prompt: "2/8 Side? BUY or SELL",
+    apply: (d, t) => {
+      d.side = t;
+    },
+  },
+  {
+    key: "entry",
+    fields: ["entry"],
+    prompt: "3/8 Entry price?",
+    apply: (d, t) => {
+      d.entry = t;
+    },
+  },
+  {
+    key: "stop_loss",
+    fields: ["stop_loss"],
+    prompt: "4/8 Stop loss price?",
+    apply: (d, t) => {
+      d.stop_loss = t;
+    },
+  },
+  {
+    key: "take_profit",
+    fields: ["take_profit"],
+    prompt: "5/8 Take-profit price(s)? One or more, separated by spaces, e.g. 1.0890 1.0910",
+    apply: (d, t) => {
+      d.take_profit = t.split(/[\s,;]+/).filter((s) => s !== "");
+    },
+  },
+  {
+    key: "expiry",
+    fields: ["expires_at", "expires_in_min"],
+    prompt: "6/8 Expires in? Minutes (45), hours (2h) or a UTC time (2026-11-21T16:30Z)",
+    apply: (d, t) => {
+      d.expiry = parseExpiry(t);
+    },
+  },
+  {
+    key: "shield_score",
+    fields: ["shield_score"],
+    prompt: "7/8 Quality score 0–10? (or skip)",
+    apply: (d, t) => {
+      d.shield_score = SKIP.test(t) ? null : /^\d+(\.\d+)?$/.test(t) ? Number(t) : t;
+    },
+  },
+  {
+    key: "shield_notes",
+    fields: ["shield_notes"],
+    prompt: "8/8 Notes for traders? (or skip)",
+    apply: (d, t) => {
+      d.shield_notes = SKIP.test(t) ? null : t;
+    },
+  },
+];
+
+/**
+ * The draft as core's input. Questions not yet answered get placeholders that pass (a target and
+ * stop on the right side of the entry, an hour's expiry) so that only what was asked is judged.
+ */
+export function toInput(draft: Draft): SignalInput {
+  const entry = Number(draft.entry);
+  const base = Number.isFinite(entry) && entry > 0 ? entry : 1;
+  const sell = /^(sell|short)$/i.test(draft.side ?? "");
+  const expiry = draft.expiry ?? { expires_in_min: 60 };
+  return {
+    symbol: draft.symbol ?? "EURUSD",
+    side: draft.side ?? "BUY",
+    entry: draft.entry ?? base,
+    stop_loss: draft.stop_loss ?? (sell ? base * 2 : base / 2),
+    take_profit: draft.take_profit ?? (sell ? base / 2 : base * 2),
+    ...("unreadable" in expiry ? { expires_at: expiry.unreadable } : expiry),
+    shield_score: draft.shield_score ?? null,
+    shield_notes: draft.shield_notes ?? null,
+  };
+}
+
+const FRIENDLY: Array<[RegExp, string]> = [
+  [/\bstop_loss\b/g, "stop loss"],
+  [/\btake_profit\b/g, "take-profit"],
+  [/\bexpires_at must be an ISO-8601 date-time\b/g, "expiry must be minutes (45), hours (2h) or a UTC date-time"],
+  [/\bexpires_(at|in_min)\b/g, "expiry"],
+  [/\bshield_score\b/g, "quality score"],
+  [/\bshield_notes\b/g, "notes"],
+];
+
+const friendly = (message: string) => FRIENDLY.reduce((m, [pattern, words]) => m.replace(pattern, words), message);
+
+/** Core's verdict on one step: a message for the admin when this step's answer is wrong, else null. */
+export function checkStep(step: Step, draft: Draft, nowMs: number): string | null {
+  const result = validateSignal(toInput(draft), nowMs);
+  if (result.ok || !step.fields.includes(result.field)) return null;
+  return friendly(result.message);
+}
+
+/** Core's verdict on the whole draft. */
+export function validateDraft(
+  draft: Draft,
+  nowMs: number,
+): { ok: true; value: NewSignal } | { ok: false; message: string } {
+  const result = validateSignal(toInput(draft), nowMs);
+  return result.ok ? result : { ok: false, message: friendly(result.message) };
+}

@@ -1,0 +1,51 @@
+import type { Signal } from "../../core/types.ts";
+import { duration, escapeHtml, ratio, riskReward, utcTime } from "./common.ts";
+
+export type AlertState = "live" | "expired" | "cancelled";
+
+const SIDE_ICON = { BUY: "🟢", SELL: "🔴" } as const;
+
+/** The signal's trade plan lines (shared by the group alert and the admin's wizard preview). */
+export function signalLines(signal: Omit<Signal, "id" | "status" | "created_at" | "cancelled_at" | "source">) {
+  const tps = signal.take_profit.map(
+    (tp, i) =>
+      `TP${signal.take_profit.length > 1 ? i + 1 : ""} <code>${tp}</code> (R:R ${ratio(riskReward(signal.entry, signal.stop_loss, tp))})`,
+  );
+  const quality = [
+    signal.confidence === null ? null : `Confidence ${signal.confidence}%`,
+    signal.shield_score === null ? null : `Quality ${signal.shield_score}/10`,
+  ].filter((s) => s !== null);
+  return [
+    `${SIDE_ICON[signal.side]} <b>${escapeHtml(signal.symbol)} ${signal.side}</b>`,
+    `Entry <code>${signal.entry}</code> · Stop <code>${signal.stop_loss}</code>`,
+    ...tps,
+    ...(quality.length > 0 ? [quality.join(" · ")] : []),
+    ...(signal.shield_notes ? [`<i>${escapeHtml(signal.shield_notes)}</i>`] : []),
+  ];
+}
+
+/**
+ * A group alert: the plan, quality, expiry and the live fire count. Once the signal expired or
+ * was cancelled the header says so (and the caller removes the button).
+ */
+export function alertText(signal: Signal, fireCount: number, state: AlertState, nowMs: number): string {
+  const expiresMs = Date.parse(signal.expires_at);
+  const header =
+    state === "cancelled"
+      ? ["⛔ <b>CANCELLED</b> — do not open this trade"]
+      : state === "expired"
+        ? ["⌛ <b>EXPIRED</b>"]
+        : [];
+  const expiry =
+    state === "live"
+      ? `⏳ Expires ${utcTime(signal.expires_at)} (in ${duration(expiresMs - nowMs)})`
+      : state === "cancelled"
+        ? `Cancelled ${utcTime(signal.cancelled_at ?? nowMs)}`
+        : `Expired ${utcTime(signal.expires_at)}`;
+  return [
+    ...header,
+    ...signalLines(signal),
+    expiry,
+    `🔥 ${fireCount} ${fireCount === 1 ? "trader" : "traders"} fired`,
+  ].join("\n");
+}

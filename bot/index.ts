@@ -1,0 +1,132 @@
+import { randomBytes } from "node:crypto";
+import { autoRetry } from "@grammyjs/auto-retry";
+import { conversations } from "@grammyjs/conversations";
+import { type RunnerHandle, run, sequentialize } from "@grammyjs/runner";
+import { Bot, type Context, type MiddlewareFn, webhookCallback } from "grammy";
+import type { Update } from "grammy/types";
+import type { AppContext } from "../server/context.ts";
+import { publishCommands } from "./commands.ts";
+import type { BotContext, BotLog, WizardContext } from "./context.ts";
+import { reportsFeature } from "./features/admin/reports.ts";
+import { signalsFeature } from "./features/admin/signals.ts";
+import { adminGuard } from "./features/admin-guard.ts";
+import { linkFeature } from "./features/link.ts";
+import { sessionFeature } from "./features/session.ts";
+import { traderFeature } from "./features/trader.ts";
+import { wizardFeature } from "./features/wizard/index.ts";
+import { apiMessenger } from "./messenger.ts";
+import { createNotifier, type NotifierOptions } from "./notifier/index.ts";
+
+export type { BotContext, BotLog } from "./context.ts";
+export { createLocalBot } from "./local.ts";
+export { createLocalOutbox, type LocalOutbox, type OutboxEntry } from "./outbox.ts";
+
+/**
+ * Retries 429s (honouring retry_after up to a minute) and 5xx/network errors a few times, so one
+ * call either succeeds or fails once: a send is never repeated by our code, only by this plugin.
+ */
+const retry = () => autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 60 });
+
+/** auto-retry for the Api instances conversations build for themselves (STYLE.md, grammY). */
+const retryInConversations: MiddlewareFn<WizardContext> = async (ctx, next) => {
+  ctx.api.config.use(retry());
+  await next();
+};
+
+export interface CreateBotOptions extends NotifierOptions {
+  ctx: AppContext;
+  token: string;
+  /** Bot API root (TELEGRAM_API_ROOT; tests point it at a local fake). */
+  apiRoot?: string;
+  log: BotLog;
+  /**
+   * How updates arrive: long polling with the runner (default), a webhook (default when
+   * WEBHOOK_URL is set; mount `webhook.handler` at `webhook.path`), or `manual` (`handleUpdate`).
+   */
+  receive?: "polling" | "webhook" | "manual";
+  /** getUpdates long-poll seconds (default 30). */
+  pollTimeoutS?: number;
+}
+
+/**
+ * The Telegram bot: features installed inside one error boundary (a bad update is logged, never
+ * stops the bot), auto-retry on every Api, and the notifier (alerts, DMs, readiness) speaking
+ * through `bot.api`. `start()` publishes commands, starts the notifier and receives updates;
+ * `stop()` stops all of it and waits for sends in flight.
+ */
+export function createBot(options: CreateBotOptions) {
+  const { ctx: app, token, log } = options;
+  const bot = new Bot<BotContext>(token, { client: { apiRoot: options.apiRoot ?? app.config.telegramApiRoot } });
+  bot.api.config.use(retry());
+
+  const webhookUrl = app.config.webhookUrl;
+  const receive = options.receive ?? (webhookUrl ? "webhook" : "polling");
+  // Telegram sends this header with every webhook update; a request without it is not Telegram.
+  const secretToken = app.config.webhookSecret ?? randomBytes(32).toString("base64url");
+
+  bot.use(sequentialize((ctx: Context) => ctx.chatId?.toString() ?? ctx.from?.id.toString()));
+  bot.errorBoundary(
+    (err) => log(`update ${err.ctx.update.update_id} failed`, err.error),
+    sessionFeature(app, log),
+    conversations<BotContext, WizardContext>({ plugins: [retryInConversations] }),
+    adminGuard,
+    wizardFeature,
+    signalsFeature,
+    reportsFeature,
+    linkFeature,
+    traderFeature,
+  );
+  bot.catch((err) => log(`update ${err.ctx.update.update_id} failed outside the boundary`, err.error));
+
+  const notifier = createNotifier({
+    app,
+    messenger: apiMessenger(bot.api),
+    log,
+    editIntervalMs: options.editIntervalMs,
+    tickMs: options.tickMs,
+    alertChatIds: options.alertChatIds,
+  });
+  let runner: RunnerHandle | null = null;
+
+  return {
+    bot,
+    notifier,
+    /** In webhook mode: where to mount Telegram's POSTs (Fastify handler checking the secret token). */
+    webhook:
+      receive === "webhook" && webhookUrl
+        ? { path: new URL(webhookUrl).pathname, handler: webhookCallback(bot, "fastify", { secretToken }) }
+        : null,
+    async start(): Promise<void> {
+      await bot.init();
+      await publishCommands(bot.api, app.config.adminIds, log);
+      notifier.start();
+      if (receive === "webhook" && webhookUrl) {
+        await bot.api.setWebhook(webhookUrl, {
+          secret_token: secretToken,
+          allowed_updates: ["message", "callback_query"],
+        });
+      } else if (receive === "polling") {
+        await bot.api.deleteWebhook().catch((err: unknown) => log("deleteWebhook failed", err));
+        runner = run(bot, {
+          runner: {
+            fetch: { timeout: options.pollTimeoutS ?? 30, allowed_updates: ["message", "callback_query"] },
+            silent: true,
+          },
+        });
+      }
+      log(`telegram bot @${bot.botInfo.username} started (${receive})`);
+    },
+    async stop(): Promise<void> {
+      if (runner?.isRunning()) await runner.stop();
+      runner = null;
+      await notifier.stop();
+    },
+    /** Handles one update (manual mode and tests); outgoing calls are real HTTP. */
+    async handleUpdate(update: Update): Promise<void> {
+      await bot.init();
+      await bot.handleUpdate(update);
+    },
+  };
+}
+
+export type SortieBot = ReturnType<typeof createBot>;

@@ -1,0 +1,35 @@
+import type { AppContext } from "../server/context.ts";
+import type { BotLog } from "./context.ts";
+import { createNotifier, type NotifierOptions } from "./notifier/index.ts";
+import { createLocalOutbox } from "./outbox.ts";
+
+/** Where local mode "posts" alerts when ALERT_CHAT_IDS is empty (no real chat has this id). */
+export const LOCAL_ALERT_CHAT_ID = -1;
+
+/**
+ * Local mode (no BOT_TOKEN): the same notifier, speaking to an in-memory outbox that logs every
+ * alert and DM it would have sent. `outbox.list()` feeds a local page. Same lifecycle as createBot.
+ */
+export function createLocalBot(options: { ctx: AppContext; log: BotLog } & NotifierOptions) {
+  const { ctx: app, log } = options;
+  const outbox = createLocalOutbox({ log, now: () => app.clock.now() });
+  const alertChatIds =
+    options.alertChatIds ?? (app.config.alertChatIds.length > 0 ? app.config.alertChatIds : [LOCAL_ALERT_CHAT_ID]);
+  const notifier = createNotifier({
+    app,
+    messenger: outbox,
+    log,
+    editIntervalMs: options.editIntervalMs,
+    tickMs: options.tickMs,
+    alertChatIds,
+  });
+  return {
+    outbox,
+    notifier,
+    async start(): Promise<void> {
+      notifier.start();
+      log("local mode: no Telegram; alerts and DMs go to the console and the local outbox");
+    },
+    stop: () => notifier.stop(),
+  };
+}

@@ -1,0 +1,67 @@
+import type { Api } from "grammy";
+
+/** One inline button: a link, or a callback for this bot. */
+export type Button = { text: string; url: string } | { text: string; callback_data: string };
+
+export interface MessageOptions {
+  /** Rows of inline buttons. Omitted on an edit = the buttons are removed. */
+  buttons?: Button[][];
+}
+
+/**
+ * What the notifier needs to talk to people: send and edit HTML text messages. Two
+ * implementations: grammY's `bot.api` (below) and the local outbox (`outbox.ts`) that records
+ * what would have been sent when there is no bot token.
+ */
+export interface Messenger {
+  sendMessage(chatId: number, html: string, options?: MessageOptions): Promise<{ message_id: number }>;
+  editMessageText(chatId: number, messageId: number, html: string, options?: MessageOptions): Promise<void>;
+}
+
+/** The Bot API's answer to a failed call, as grammY's GrammyError carries it. */
+interface ApiFailure {
+  error_code?: number;
+  description?: string;
+}
+
+/**
+ * Sorts a failed send or edit:
+ * - `unreachable`: the user blocked the bot or never started it (403), or the chat is gone;
+ * - `not_modified`: an edit with the same text and buttons (harmless);
+ * - `gone`: the message to edit was deleted;
+ * - `other`: anything else (auto-retry already retried 429 and 5xx).
+ */
+export function failureKind(err: unknown): "unreachable" | "not_modified" | "gone" | "other" {
+  const { error_code: code, description = "" } = (err ?? {}) as ApiFailure;
+  if (code === 403) return "unreachable";
+  if (code === 400 && /chat not found|user is deactivated|PEER_ID_INVALID/i.test(description)) return "unreachable";
+  if (code === 400 && /message is not modified/i.test(description)) return "not_modified";
+  if (code === 400 && /message to edit not found|MESSAGE_ID_INVALID/i.test(description)) return "gone";
+  return "other";
+}
+
+/** The inline keyboard markup for `buttons`; an empty keyboard removes existing buttons on edit. */
+export function inlineKeyboard(buttons: Button[][] | undefined) {
+  return { inline_keyboard: buttons ?? [] };
+}
+
+/** grammY's Api as a Messenger: HTML parse mode, no link previews. */
+export function apiMessenger(api: Api): Messenger {
+  return {
+    async sendMessage(chatId, html, options = {}) {
+      const sent = await api.sendMessage(chatId, html, {
+        parse_mode: "HTML",
+        link_preview_options: { is_disabled: true },
+        ...(options.buttons ? { reply_markup: inlineKeyboard(options.buttons) } : {}),
+      });
+      return { message_id: sent.message_id };
+    },
+    async editMessageText(chatId, messageId, html, options = {}) {
+      await api.editMessageText(chatId, messageId, html, {
+        parse_mode: "HTML",
+        link_preview_options: { is_disabled: true },
+        reply_markup: inlineKeyboard(options.buttons),
+      });
+    },
+  };
+}

@@ -1,0 +1,171 @@
+import { signalStatus } from "../../core/signal.ts";
+import type { Signal } from "../../core/types.ts";
+import type { AppContext } from "../../server/context.ts";
+import type { BotLog } from "../context.ts";
+import { type AlertState, alertText } from "../format/alert.ts";
+import { missionLink } from "../links.ts";
+import { failureKind, type Messenger } from "../messenger.ts";
+import type { WorkQueue } from "./queue.ts";
+
+/** Signals whose expiry is older than this are not looked at when the bot starts. */
+const CATCH_UP_MS = 31 * 24 * 3600 * 1000;
+
+interface LiveAlert {
+  /** Highest fire count seen. */
+  latest: number;
+  /** When the last edit started (app clock). */
+  lastEditMs: number;
+  timer: ReturnType<typeof setTimeout> | null;
+  closed: boolean;
+}
+
+/**
+ * Group alerts: one message per signal per chat (the alerts table's claim makes a retried or
+ * repeated post a no-op), the fire count edited in at most once per `editIntervalMs` per alert,
+ * and a final edit without the button when the signal expires or is cancelled. All work on one
+ * signal runs in order on the work queue, so a late count edit never resurrects a closed alert.
+ */
+export function createAlerts(deps: {
+  app: AppContext;
+  messenger: Messenger;
+  log: BotLog;
+  queue: WorkQueue;
+  chatIds: number[];
+  editIntervalMs: number;
+}) {
+  const { app, messenger, log, queue, chatIds, editIntervalMs } = deps;
+  const { store, config, clock } = app;
+  const live = new Map<string, LiveAlert>();
+  let sweptUpToMs = clock.now() - CATCH_UP_MS;
+  const nowIso = () => new Date(clock.now()).toISOString();
+  const button = (signalId: string) => [[{ text: "🎯 Open mission", url: missionLink(config, signalId) }]];
+
+  function entry(signalId: string): LiveAlert {
+    let alert = live.get(signalId);
+    if (!alert) {
+      const rows = store.alerts.listAlerts(signalId);
+      alert = {
+        latest: Math.max(0, ...rows.map((r) => r.shown_count)),
+        lastEditMs: Math.max(0, ...rows.map((r) => r.last_edit_ms ?? 0)),
+        timer: null,
+        closed: false,
+      };
+      live.set(signalId, alert);
+    }
+    return alert;
+  }
+
+  async function postTo(signal: Signal, chatId: number, count: number) {
+    if (!store.alerts.claimAlert(signal.id, chatId, nowIso())) return; // posted (or posting) already
+    try {
+      const sent = await messenger.sendMessage(chatId, alertText(signal, count, "live", clock.now()), {
+        buttons: button(signal.id),
+      });
+      store.alerts.markPosted(signal.id, chatId, sent.message_id, count, nowIso());
+    } catch (err) {
+      store.alerts.setAlertState(signal.id, chatId, "failed", nowIso());
+      log(`alert for ${signal.id} could not be posted in chat ${chatId}`, err);
+    }
+  }
+
+  function post(signal: Signal): void {
+    if (chatIds.length === 0) return;
+    const alert = entry(signal.id);
+    queue.run(`alert:${signal.id}`, async () => {
+      const count = app.missions.findSignal(signal.id)?.fireCount ?? 0;
+      alert.latest = Math.max(alert.latest, count);
+      await Promise.all(chatIds.map((chatId) => postTo(signal, chatId, count)));
+      if (alert.latest !== count) schedule(signal.id, alert);
+    });
+  }
+
+  function schedule(signalId: string, alert: LiveAlert): void {
+    if (alert.closed || alert.timer) return;
+    const waitMs = Math.max(0, alert.lastEditMs + editIntervalMs - clock.now());
+    alert.timer = setTimeout(() => {
+      alert.timer = null;
+      queue.run(`alert:${signalId}`, () => editCount(signalId, alert));
+    }, waitMs);
+  }
+
+  async function edit(signalId: string, chatId: number, messageId: number, html: string, withButton: boolean) {
+    try {
+      await messenger.editMessageText(chatId, messageId, html, withButton ? { buttons: button(signalId) } : {});
+    } catch (err) {
+      const kind = failureKind(err);
+      if (kind === "gone") store.alerts.setAlertState(signalId, chatId, "closed", nowIso());
+      else if (kind !== "not_modified") log(`alert ${signalId} in chat ${chatId} could not be edited`, err);
+    }
+  }
+
+  async function editCount(signalId: string, alert: LiveAlert) {
+    if (alert.closed) return;
+    const count = alert.latest;
+    const rows = store.alerts
+      .listAlerts(signalId)
+      .filter((r) => r.state === "posted" && r.message_id !== null && r.shown_count !== count);
+    const signal = store.signals.findSignal(signalId);
+    if (rows.length === 0 || !signal) return;
+    alert.lastEditMs = clock.now();
+    const html = alertText(signal, count, "live", clock.now());
+    await Promise.all(
+      rows.map(async (r) => {
+        await edit(signalId, r.chat_id, r.message_id!, html, true);
+        store.alerts.markEdited(signalId, r.chat_id, count, clock.now());
+      }),
+    );
+    if (alert.latest !== count) schedule(signalId, alert);
+  }
+
+  function close(signal: Signal, state: Exclude<AlertState, "live">): void {
+    const alert = entry(signal.id);
+    if (alert.closed) return;
+    alert.closed = true;
+    if (alert.timer) clearTimeout(alert.timer);
+    alert.timer = null;
+    queue.run(`alert:${signal.id}`, async () => {
+      const fresh = store.signals.findSignal(signal.id) ?? signal;
+      const count = Math.max(alert.latest, store.fires.countFires(signal.id));
+      const html = alertText(fresh, count, state, clock.now());
+      const rows = store.alerts.listAlerts(signal.id).filter((r) => r.state === "posted" && r.message_id !== null);
+      await Promise.all(
+        rows.map(async (r) => {
+          await edit(signal.id, r.chat_id, r.message_id!, html, false);
+          store.alerts.setAlertState(signal.id, r.chat_id, "closed", nowIso());
+        }),
+      );
+      live.delete(signal.id);
+    });
+  }
+
+  return {
+    post,
+    close,
+    /** A new fire count: edited in at the next allowed moment (coalesced). */
+    count(signalId: string, count: number): void {
+      const alert = entry(signalId);
+      if (count <= alert.latest && alert.timer === null) return;
+      alert.latest = Math.max(alert.latest, count);
+      schedule(signalId, alert);
+    },
+    /** Closes the alerts of signals that expired since the last sweep (no one emits expiry). */
+    sweepExpired(): void {
+      const nowMs = clock.now();
+      for (const signal of store.signals.listExpiredBetween(sweptUpToMs, nowMs)) {
+        if (signalStatus(signal, nowMs) === "expired") close(signal, "expired");
+      }
+      sweptUpToMs = nowMs;
+    },
+    /** Posts active signals not yet posted in some chat (created while the bot was down). */
+    catchUp(): void {
+      for (const { signal } of store.signals.listSignals("active", clock.now(), 100)) {
+        const posted = new Set(store.alerts.listAlerts(signal.id).map((r) => r.chat_id));
+        if (chatIds.some((id) => !posted.has(id))) post(signal);
+      }
+    },
+    stop(): void {
+      for (const alert of live.values()) if (alert.timer) clearTimeout(alert.timer);
+      live.clear();
+    },
+  };
+}

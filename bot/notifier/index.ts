@@ -1,0 +1,82 @@
+import type { AppContext } from "../../server/context.ts";
+import type { BotLog } from "../context.ts";
+import type { Messenger } from "../messenger.ts";
+import { createAlerts } from "./alerts.ts";
+import { createDms } from "./dms.ts";
+import { createWorkQueue } from "./queue.ts";
+import { createReadiness } from "./readiness.ts";
+
+export interface NotifierOptions {
+  /** At most one edit per alert per this many ms (default 10 s). */
+  editIntervalMs?: number;
+  /** How often expiry and terminal silence are checked (default 5 s). */
+  tickMs?: number;
+  /** Chats that receive alerts (default: ALERT_CHAT_IDS). */
+  alertChatIds?: number[];
+}
+
+/**
+ * Everything the bot says without being asked: group alerts kept live, result DMs and terminal
+ * readiness DMs. Driven by the hub; speaks through a Messenger (Telegram or the local outbox).
+ * `start()` subscribes and starts the timer; `stop()` undoes both and waits for sends in flight.
+ */
+export function createNotifier(deps: { app: AppContext; messenger: Messenger; log: BotLog } & NotifierOptions) {
+  const { app, messenger, log } = deps;
+  const queue = createWorkQueue(log);
+  const alerts = createAlerts({
+    app,
+    messenger,
+    log,
+    queue,
+    chatIds: deps.alertChatIds ?? app.config.alertChatIds,
+    editIntervalMs: deps.editIntervalMs ?? 10_000,
+  });
+  const dms = createDms({ app, messenger, log, queue });
+  const readiness = createReadiness({ app, dms });
+  const tickMs = deps.tickMs ?? 5_000;
+  let unsubscribe: Array<() => void> = [];
+  let ticker: ReturnType<typeof setInterval> | null = null;
+
+  const tick = () => {
+    try {
+      alerts.sweepExpired();
+      readiness.check();
+    } catch (err) {
+      log("notifier tick failed", err);
+    }
+  };
+
+  return {
+    start(): void {
+      if (ticker) return;
+      const { hub } = app;
+      unsubscribe = [
+        hub.on("signal.created", ({ signal }) => alerts.post(signal)),
+        hub.on("signal.cancelled", ({ signal }) => alerts.close(signal, "cancelled")),
+        hub.on("signal.expired", ({ signal }) => alerts.close(signal, "expired")),
+        hub.on("fire.count", ({ signal_id, count }) => alerts.count(signal_id, count)),
+        hub.on("fire.updated", ({ fire, previousState }) => dms.fireUpdated(fire, previousState)),
+        hub.on("stats.updated", ({ user_id, xpGained }) => dms.statsUpdated(user_id, xpGained)),
+        hub.on("bridge.status", ({ user_id, online }) => online && readiness.online(user_id)),
+      ];
+      alerts.catchUp();
+      tick();
+      ticker = setInterval(tick, tickMs);
+      ticker.unref();
+    },
+    /** Runs the periodic checks now (tests, or after a clock jump). */
+    tick,
+    /** Resolves when no send or edit is in flight. */
+    idle: () => queue.drain(),
+    async stop(): Promise<void> {
+      for (const off of unsubscribe) off();
+      unsubscribe = [];
+      if (ticker) clearInterval(ticker);
+      ticker = null;
+      alerts.stop();
+      await queue.drain();
+    },
+  };
+}
+
+export type Notifier = ReturnType<typeof createNotifier>;
