@@ -77,7 +77,6 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
     logger: options.logger ?? false,
     bodyLimit: 256 * 1024,
     // The hook path carries a secret; never log URLs with it. Ids and routes are enough.
-    disableRequestLogging: false,
     trustProxy: false,
     return503OnClosing: true,
     forceCloseConnections: "idle",

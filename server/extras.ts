@@ -1,4 +1,8 @@
+import { createBot } from "../bot/index.ts";
+import { createFileDropTransport } from "../bridge/filedrop/index.ts";
+import { hashToken, newBridgeToken } from "./auth/tokens.ts";
 import type { AppContext } from "./context.ts";
+import { createLocalMode } from "./local/index.ts";
 import type { App, RouteDeps } from "./routes/types.ts";
 
 /** What runs beside the HTTP app: the Telegram bot, or local mode's demo traders and terminals. */
@@ -9,13 +13,109 @@ export interface Extras {
   stop(): Promise<void>;
 }
 
+/** Start-up lines saying what is enabled and what is missing. */
+export function startupReport(ctx: AppContext): string[] {
+  const c = ctx.config;
+  const lines = [
+    c.localMode
+      ? "mode: LOCAL (no BOT_TOKEN): paper terminals and demo traders, no Telegram"
+      : "mode: TELEGRAM bot (long polling unless WEBHOOK_URL is set)",
+    `database: ${c.databasePath}`,
+    `public URL: ${c.publicUrl}`,
+    c.miniAppLink
+      ? `Mini App direct link: ${c.miniAppLink}`
+      : "Mini App direct link: missing (MINIAPP_LINK); alerts link to PUBLIC_URL/mission/<id>",
+    c.alertChatIds.length
+      ? `alert chats: ${c.alertChatIds.join(", ")}`
+      : "alert chats: none (ALERT_CHAT_IDS): signals are not posted to any group",
+    c.adminIds.length
+      ? `admins: ${c.adminIds.join(", ")}`
+      : "admins: none (ADMIN_IDS): nobody can use admin bot commands",
+    c.adminApiToken ? "admin HTTP API: enabled" : "admin HTTP API: disabled (ADMIN_API_TOKEN unset)",
+    c.signalHookSecret
+      ? "signal webhook: enabled at /hooks/signal/<secret>"
+      : "signal webhook: disabled (SIGNAL_HOOK_SECRET unset)",
+    c.bridgeDir
+      ? `file-drop bridge: ${c.bridgeDir} for user ${c.bridgeDirUserId}`
+      : "file-drop bridge: off (BRIDGE_DIR unset); terminals use HTTP",
+  ];
+  if (!c.localMode && c.publicUrl.startsWith("http://"))
+    lines.push("warning: PUBLIC_URL is not HTTPS; Telegram only opens Mini Apps over HTTPS");
+  return lines;
+}
+
 /** Chooses and starts the extras for this configuration. */
-export async function startExtras(ctx: AppContext): Promise<Extras> {
-  void ctx;
+export async function startExtras(
+  ctx: AppContext,
+  log: (line: string) => void = (l) => console.log(l),
+): Promise<Extras> {
+  const { config } = ctx;
+  for (const line of startupReport(ctx)) log(`sortie: ${line}`);
+  const stops: Array<() => Promise<void>> = [];
+  const plugins: Extras["plugins"] = [];
+  const botLog = (msg: string, err?: unknown) =>
+    log(err ? `${msg}: ${err instanceof Error ? err.message : String(err)}` : msg);
+  let afterListen: (app: App) => Promise<void> = async () => undefined;
+  let botState: Record<string, unknown> = {};
+
+  if (config.localMode) {
+    const local = createLocalMode(ctx, log);
+    plugins.push((app) => local.plugin(app));
+    afterListen = async (app) => {
+      const address = app.server.address();
+      const port = address && typeof address === "object" ? address.port : config.port;
+      await local.start(`http://127.0.0.1:${port}`);
+    };
+    stops.push(() => local.stop());
+    botState = { mode: "local", outbox: () => local.outbox.list().length };
+  } else {
+    const bot = createBot({ ctx, token: config.botToken!, log: botLog });
+    if (bot.webhook) {
+      const { path, handler } = bot.webhook;
+      plugins.push((app) => {
+        app.post(path, { schema: { hide: true } }, handler as never);
+      });
+    }
+    let state = "starting";
+    afterListen = async () => {
+      try {
+        await bot.start();
+        state = "running";
+      } catch (err) {
+        state = "failed";
+        log(`sortie: the Telegram bot failed to start: ${(err as Error).message} (the API keeps running)`);
+      }
+    };
+    stops.push(() => bot.stop());
+    botState = { mode: "telegram", state: () => state };
+  }
+
+  if (config.bridgeDir && config.bridgeDirUserId !== null) {
+    const transport = createFileDropTransport({
+      dir: config.bridgeDir,
+      userId: config.bridgeDirUserId,
+      service: ctx.bridge,
+      log: (line) => log(`[file-drop] ${line}`),
+    });
+    const now = new Date(ctx.clock.now()).toISOString();
+    ctx.store.users.ensureUser({ id: config.bridgeDirUserId }, now);
+    // A file-drop terminal needs no token, but counts as linked: give it one nobody will ever see.
+    if (!ctx.store.sqlite.prepare("SELECT 1 FROM bridge_tokens WHERE user_id = ?").get(config.bridgeDirUserId)) {
+      ctx.store.users.setBridgeTokenHash(config.bridgeDirUserId, hashToken(newBridgeToken()), now);
+    }
+    await transport.start();
+    stops.push(() => transport.stop());
+  }
+
   return {
-    plugins: [],
-    health: () => ({ bot: { mode: ctx.config.localMode ? "local" : "telegram" } }),
-    afterListen: async () => undefined,
-    stop: async () => undefined,
+    plugins,
+    health: () => ({
+      bot: Object.fromEntries(Object.entries(botState).map(([k, v]) => [k, typeof v === "function" ? v() : v])),
+    }),
+    afterListen,
+    async stop() {
+      for (const stop of stops.reverse())
+        await stop().catch((err: unknown) => log(`sortie: stop failed: ${String(err)}`));
+    },
   };
 }
