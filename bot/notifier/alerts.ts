@@ -7,7 +7,7 @@ import { missionLink } from "../links.ts";
 import { failureKind, type Messenger } from "../messenger.ts";
 import type { WorkQueue } from "./queue.ts";
 
-/** Signals whose expiry is older than this are not looked at when the bot starts. */
+/** On start, alerts of signals that expired up to this long ago (while the bot was down) are closed. */
 const CATCH_UP_MS = 31 * 24 * 3600 * 1000;
 
 interface LiveAlert {

@@ -1,0 +1,132 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { type BotWorld, botWorld, onlineTrader, signalInput, TRADER_ID } from "./harness.ts";
+
+const heartbeat = (world: BotWorld, userId: number) =>
+  world.app.bridge.heartbeat(userId, {
+    account: { login: userId, server: "Demo", currency: "USD", balance: 10_000, equity: 10_000, trade_allowed: true },
+  });
+
+/** Fires a fresh signal for the trader and hands its commands to the "terminal". */
+function fireAndDeliver(world: BotWorld, userId: number) {
+  const { signal } = world.app.signals.create(signalInput({ take_profit: [1.089] }), {
+    source: "api",
+    actor: "admin-token",
+  });
+  world.app.fires.fire(userId, signal.id);
+  const [command] = world.app.bridge.takeCommands(userId);
+  return command!;
+}
+
+describe("result DMs", () => {
+  let world: BotWorld;
+  afterEach(async () => world?.close());
+
+  it("tells the trader when the order filled (price, lots, slippage) and when it closed (P&L, XP)", async () => {
+    world = await botWorld({ env: { ALERT_CHAT_IDS: "" } });
+    onlineTrader(world, TRADER_ID);
+    const command = fireAndDeliver(world, TRADER_ID);
+    world.app.bridge.submitResult(TRADER_ID, {
+      id: command.id,
+      status: "filled",
+      retcode: 10009,
+      ticket: 555,
+      price: 1.0852,
+      volume: command.volume,
+    });
+    await world.sortie.notifier.idle();
+    const filled = world.lastTo(TRADER_ID);
+    expect(filled).toContain("✅ <b>Filled</b> — EURUSD BUY");
+    expect(filled).toContain(`${command.volume} lots at <code>1.0852</code>`);
+    expect(filled).toMatch(/Slippage [\d.]+ pips/);
+
+    world.app.bridge.submitClosed(TRADER_ID, { id: command.id, ticket: 555, close_price: 1.089, profit: 123.4 });
+    await world.sortie.notifier.idle();
+    const closed = world.lastTo(TRADER_ID);
+    expect(closed).toContain("🏁 <b>Trade closed</b> — EURUSD BUY");
+    expect(closed).toContain("P&amp;L +123.40 USD");
+    expect(closed).toContain("+25 XP");
+    expect(world.sentTo(TRADER_ID)).toHaveLength(2);
+  });
+
+  it("explains a rejection in plain words", async () => {
+    world = await botWorld({ env: { ALERT_CHAT_IDS: "" } });
+    onlineTrader(world, TRADER_ID);
+    const command = fireAndDeliver(world, TRADER_ID);
+    world.app.bridge.submitResult(TRADER_ID, { id: command.id, status: "rejected", retcode: 10019 });
+    await world.sortie.notifier.idle();
+    const rejected = world.lastTo(TRADER_ID);
+    expect(rejected).toMatch(/^❌ <b>Order rejected<\/b> — EURUSD BUY [\d.]+ lots\n.+/);
+    expect(rejected).not.toContain("10019\n");
+  });
+
+  it("marks a user who blocked the bot unreachable, never retries, and writes again after /start", async () => {
+    world = await botWorld({ env: { ALERT_CHAT_IDS: "" } });
+    onlineTrader(world, TRADER_ID);
+    world.telegram.blockUser(TRADER_ID);
+    for (let i = 0; i < 3; i++) {
+      const command = fireAndDeliver(world, TRADER_ID);
+      world.app.bridge.submitResult(TRADER_ID, { id: command.id, status: "rejected", retcode: 10019 });
+    }
+    await world.sortie.notifier.idle();
+    expect(world.telegram.callsOf("sendMessage")).toHaveLength(1); // one 403, then silence
+    expect(world.store.users.findUser(TRADER_ID)?.dm_status).toBe("unreachable");
+    expect(world.logs.filter((l) => l.includes("cannot be reached"))).toHaveLength(1);
+
+    world.telegram.unblockUser(TRADER_ID);
+    await world.send(TRADER_ID, "/start");
+    expect(world.store.users.findUser(TRADER_ID)?.dm_status).toBe("ok");
+    const command = fireAndDeliver(world, TRADER_ID);
+    world.app.bridge.submitResult(TRADER_ID, { id: command.id, status: "rejected", retcode: 10019 });
+    await world.sortie.notifier.idle();
+    expect(world.lastTo(TRADER_ID)).toContain("Order rejected");
+  });
+});
+
+describe("terminal readiness DMs", () => {
+  let world: BotWorld;
+  afterEach(async () => world?.close());
+
+  it("DMs once when an active trader's terminal goes silent, and once when it is back", async () => {
+    world = await botWorld({ env: { ALERT_CHAT_IDS: "" } });
+    onlineTrader(world, TRADER_ID);
+    onlineTrader(world, 4004); // stays online: never told anything
+    const lastSeen = Date.now() - 31_000;
+    world.store.sqlite.prepare("UPDATE users SET bridge_seen_ms = ? WHERE id = ?").run(lastSeen, TRADER_ID);
+
+    for (let i = 0; i < 3; i++) world.sortie.notifier.tick();
+    await new Promise((r) => setTimeout(r, 200)); // the bot's own ticker runs too
+    await world.sortie.notifier.idle();
+    const offline = world.sentTo(TRADER_ID);
+    expect(offline).toHaveLength(1);
+    expect(offline[0]).toContain(
+      `Your MT5 terminal went offline at ${new Date(lastSeen).toISOString().slice(0, 16).replace("T", " ")} UTC`,
+    );
+    expect(world.sentTo(4004)).toHaveLength(0);
+
+    heartbeat(world, TRADER_ID);
+    heartbeat(world, TRADER_ID);
+    await world.sortie.notifier.idle();
+    expect(world.sentTo(TRADER_ID)).toEqual([offline[0], "✅ Your MT5 terminal is back online. You can fire again."]);
+
+    // A second outage is a new outage: told again, once.
+    world.store.sqlite.prepare("UPDATE users SET bridge_seen_ms = ? WHERE id = ?").run(Date.now() - 40_000, TRADER_ID);
+    world.sortie.notifier.tick();
+    world.sortie.notifier.tick();
+    await world.sortie.notifier.idle();
+    expect(world.sentTo(TRADER_ID)).toHaveLength(3);
+  });
+
+  it("does not DM about terminals silent for longer than a day, nor unlinked users", async () => {
+    world = await botWorld({ env: { ALERT_CHAT_IDS: "" } });
+    onlineTrader(world, TRADER_ID);
+    world.store.sqlite
+      .prepare("UPDATE users SET bridge_seen_ms = ? WHERE id = ?")
+      .run(Date.now() - 2 * 86_400_000, TRADER_ID);
+    world.store.users.ensureUser({ id: 4005 }, new Date().toISOString());
+    world.store.sqlite.prepare("UPDATE users SET bridge_seen_ms = ? WHERE id = 4005").run(Date.now() - 60_000);
+    world.sortie.notifier.tick();
+    await world.sortie.notifier.idle();
+    expect(world.sentTo(TRADER_ID)).toHaveLength(0);
+    expect(world.sentTo(4005)).toHaveLength(0);
+  });
+});

@@ -1,0 +1,145 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { ADMIN_ID, type BotWorld, botWorld, GROUP_A, GROUP_B } from "./harness.ts";
+
+type Markup = { inline_keyboard: Array<Array<{ text: string; callback_data?: string }>> };
+
+/** Answers to every step, in order. */
+const HAPPY = ["eurusd", "buy", "1.0850", "1.0830", "1.0890 1.0910", "90", "8.5", "London open sweep"];
+
+describe("/signal wizard", () => {
+  let world: BotWorld;
+  afterEach(async () => world?.close());
+
+  async function answer(...texts: string[]) {
+    for (const text of texts) await world.send(ADMIN_ID, text);
+  }
+
+  it("walks through every step, previews, and creates the signal on Confirm", async () => {
+    world = await botWorld();
+    await world.send(ADMIN_ID, "/signal");
+    expect(world.sentTo(ADMIN_ID)).toEqual([
+      "🧭 New signal. Answer each question, or /cancel at any time.",
+      "1/8 Symbol? (e.g. EURUSD, XAUUSD)",
+    ]);
+    await answer(...HAPPY);
+    const preview = world.telegram.callsOf("sendMessage").at(-1)!;
+    expect(String(preview.payload.text)).toContain("Preview");
+    expect(String(preview.payload.text)).toContain("EURUSD BUY");
+    expect(String(preview.payload.text)).toContain("TP1 <code>1.089</code> (R:R 1:2.0)");
+    expect(String(preview.payload.text)).toContain("Quality 8.5/10");
+    const buttons = (preview.payload.reply_markup as Markup).inline_keyboard.flat();
+    expect(buttons.map((b) => b.callback_data)).toEqual(["wiz:confirm", "wiz:cancel"]);
+    expect(world.store.signals.listSignals("all", Date.now(), 10)).toHaveLength(0);
+
+    const previewId = (
+      world.telegram.message(ADMIN_ID, world.telegram.callsOf("sendMessage").length) ?? {
+        message_id: 0,
+      }
+    ).message_id;
+    await world.tap(ADMIN_ID, "wiz:confirm", ADMIN_ID, previewId);
+    const [created] = world.store.signals.listSignals("all", Date.now(), 10);
+    expect(created?.signal).toMatchObject({
+      symbol: "EURUSD",
+      side: "BUY",
+      entry: 1.085,
+      stop_loss: 1.083,
+      take_profit: [1.089, 1.091],
+      shield_score: 8.5,
+      shield_notes: "London open sweep",
+      source: "bot",
+    });
+    const expiresInMin = (Date.parse(created!.signal.expires_at) - Date.now()) / 60_000;
+    expect(expiresInMin).toBeGreaterThan(89);
+    expect(expiresInMin).toBeLessThanOrEqual(90);
+    expect(world.lastTo(ADMIN_ID)).toContain(`Signal <code>${created!.signal.id}</code> is live`);
+    expect(world.telegram.callsOf("editMessageReplyMarkup").at(-1)?.payload).toMatchObject({
+      message_id: previewId,
+      reply_markup: { inline_keyboard: [] },
+    });
+    const logged = world.store.sqlite
+      .prepare("SELECT actor FROM events WHERE type = 'signal.created' AND signal_id = ?")
+      .get(created!.signal.id) as { actor: string };
+    expect(logged.actor).toBe(`tg:${ADMIN_ID}`);
+
+    await world.sortie.notifier.idle();
+    expect(world.sentTo(GROUP_A)).toHaveLength(1);
+    expect(world.sentTo(GROUP_B)).toHaveLength(1);
+  });
+
+  const cases: Array<{ step: number; bad: string; message: string }> = [
+    { step: 0, bad: "DOGEMOON", message: 'unknown symbol "DOGEMOON"' },
+    { step: 1, bad: "up", message: "side must be BUY or SELL" },
+    { step: 2, bad: "abc", message: "entry must be a number" },
+    { step: 2, bad: "-1", message: "entry must be greater than 0" },
+    { step: 3, bad: "1.0900", message: "a BUY needs stop loss below entry" },
+    { step: 3, bad: "x", message: "stop loss must be a number" },
+    { step: 4, bad: "1.0800", message: "a BUY needs every take-profit above entry" },
+    { step: 4, bad: "1.0890 nope", message: "take-profit must be a number" },
+    { step: 4, bad: "1.09 1.091 1.092 1.093 1.094 1.095", message: "take-profit allows at most 5 prices" },
+    { step: 5, bad: "-5", message: "expiry must be in the future" },
+    { step: 5, bad: "someday", message: "expiry must be minutes (45), hours (2h) or a UTC date-time" },
+    { step: 5, bad: "2020-01-01T00:00:00Z", message: "expiry must be in the future" },
+    { step: 6, bad: "11", message: "quality score must be between 0 and 10" },
+    { step: 6, bad: "great", message: "quality score must be a number" },
+    { step: 7, bad: "x".repeat(2001), message: "notes must be at most 2000 characters" },
+  ];
+
+  it.each(cases)("step $step refuses $bad with a clear message and asks again", async ({ step, bad, message }) => {
+    world = await botWorld();
+    await world.send(ADMIN_ID, "/signal");
+    await answer(...HAPPY.slice(0, step));
+    world.telegram.reset();
+    await answer(bad);
+    const reply = world.lastTo(ADMIN_ID);
+    expect(reply).toBe(`❗ ${message}\n${reply.split("\n")[1]}`);
+    expect(reply.split("\n")[1]).toMatch(new RegExp(`^${step + 1}/8 `));
+    // The right answer moves on.
+    await answer(HAPPY[step]!);
+    expect(world.lastTo(ADMIN_ID)).toMatch(step === 7 ? /Preview/ : new RegExp(`^${step + 2}/8 `));
+  });
+
+  it("/cancel ends the wizard and creates nothing; other commands still work mid-wizard", async () => {
+    world = await botWorld();
+    await world.send(ADMIN_ID, "/signal");
+    await answer("EURUSD", "SELL");
+    await world.send(ADMIN_ID, "/stats");
+    expect(world.lastTo(ADMIN_ID)).toContain("Last 7 days");
+    await answer("1.0850");
+    expect(world.lastTo(ADMIN_ID)).toMatch(/^4\/8 /);
+    await answer("/cancel");
+    expect(world.lastTo(ADMIN_ID)).toBe("Signal wizard cancelled. Nothing was created.");
+    await answer("1.0870");
+    expect(world.lastTo(ADMIN_ID)).toBe("Signal wizard cancelled. Nothing was created."); // no one is asking now
+    expect(world.store.signals.listSignals("all", Date.now(), 10)).toHaveLength(0);
+  });
+
+  it("the preview's Cancel button creates nothing", async () => {
+    world = await botWorld();
+    await world.send(ADMIN_ID, "/signal");
+    await answer(...HAPPY);
+    await world.tap(ADMIN_ID, "wiz:cancel");
+    expect(world.lastTo(ADMIN_ID)).toBe("Signal wizard cancelled. Nothing was created.");
+    expect(world.store.signals.listSignals("all", Date.now(), 10)).toHaveLength(0);
+    await world.tap(ADMIN_ID, "wiz:confirm");
+    expect(world.telegram.callsOf("answerCallbackQuery").at(-1)?.payload.text).toBe(
+      "This preview is no longer active.",
+    );
+  });
+
+  it("retries a 429 inside the conversation (auto-retry on the conversation's own Api)", async () => {
+    world = await botWorld();
+    await world.send(ADMIN_ID, "/signal");
+    world.telegram.failNext("sendMessage", { code: 429, retryAfter: 1 });
+    await answer("EURUSD");
+    const prompts = world.telegram.callsOf("sendMessage").filter((c) => String(c.payload.text).startsWith("2/8 "));
+    expect(prompts).toHaveLength(2); // refused once with 429, then delivered
+    expect(prompts[1]!.at - prompts[0]!.at).toBeGreaterThanOrEqual(950);
+    expect(world.logs.filter((l) => l.includes("failed"))).toEqual([]);
+  });
+
+  it("/signal in a group asks for a private chat", async () => {
+    world = await botWorld();
+    await world.send(ADMIN_ID, "/signal", GROUP_A);
+    expect(world.lastTo(GROUP_A)).toBe("Run /signal in a private chat with me.");
+  });
+});
