@@ -87,6 +87,8 @@ export interface Fire {
   lots: number;
   symbol: string;
   side: Side;
+  /** Money the fire's lots risk at the stop, as sized when fired. */
+  risk_amount?: number | null;
   legs?: Leg[];
   fill_price: number | null;
   slippage_pips: number | null;

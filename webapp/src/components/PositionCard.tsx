@@ -22,7 +22,7 @@ export function PositionCard({ mission }: { mission: LiveMission }) {
         </div>
         <div class="pos-risk">
           <div class="num pos-risk-money" data-testid="risk-amount">
-            {money(position.risk_amount, currency)}
+            {user.balance === null ? "—" : money(position.risk_amount, currency)}
           </div>
           <div class="hint pos-unit">at risk</div>
         </div>
@@ -51,7 +51,7 @@ export function PositionCard({ mission }: { mission: LiveMission }) {
         <span class="hint">Risk setting</span>
         <span class="num" data-testid="risk-percent">
           {percent(user.risk_percent)}
-          {position.risk_money !== undefined && (
+          {position.risk_money !== undefined && user.balance !== null && (
             <span class="hint"> · budget {money(position.risk_money, currency)}</span>
           )}
         </span>

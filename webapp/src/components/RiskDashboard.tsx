@@ -13,6 +13,7 @@ export function RiskDashboard({ mission }: { mission: LiveMission }) {
   const history = useResource(`open:${mission.fire?.state ?? "none"}`, () => api.fires(50));
   const open = (history.data ?? []).filter((fire) => OPEN_STATES.has(fire.state));
   const openLots = open.reduce((sum, fire) => sum + fire.lots, 0);
+  const openRisk = open.reduce((sum, fire) => sum + (fire.risk_amount ?? 0), 0);
   const riskPct = user.balance ? (position.risk_amount / user.balance) * 100 : null;
   const limit = user.daily_limit;
   const left = user.fires_left_today;
@@ -33,7 +34,9 @@ export function RiskDashboard({ mission }: { mission: LiveMission }) {
           <div class="num risk-big" data-testid="open-exposure">
             {history.data ? open.length : "…"}
           </div>
-          <div class="hint risk-label">open · {lots(openLots)} lots</div>
+          <div class="hint risk-label">
+            open · {lots(openLots)} lots{openRisk > 0 ? ` · ${money(openRisk, user.currency)} at risk` : ""}
+          </div>
         </div>
         <div class="risk-tile">
           <div class={`num risk-big${left === 0 ? " risk-out" : ""}`} data-testid="fires-left">

@@ -21,10 +21,14 @@ function newer(current: Fire | null, incoming: Fire | null): Fire | null {
 
 export function useMission(id: string): Resource<LiveMission> {
   const { api } = useServices();
+  const latest = useRef<LiveMission | null>(null);
   const resource = useResource<LiveMission>(id, async () => {
     const mission = await api.mission(id);
-    return { ...mission, deadlineMs: Date.now() + mission.expires_in_s * 1000 };
+    // A fire never disappears: a read that raced ahead of the fire's commit must not hide it.
+    const fire = newer(latest.current?.signal.id === id ? latest.current.fire : null, mission.fire);
+    return { ...mission, fire, deadlineMs: Date.now() + mission.expires_in_s * 1000 };
   });
+  latest.current = resource.data;
   const { data, setData, reload } = resource;
   const status = useLiveStatus();
 

@@ -1,0 +1,153 @@
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Fire, Mission } from "../../webapp/src/types.ts";
+import { byTest, launchChromium, openApp, screenshot } from "./support/browser.ts";
+import { startWebappServer, type WebappServer } from "./support/server.ts";
+
+let server: WebappServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  server = await startWebappServer();
+  browser = await launchChromium();
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+describe("Mini App mission briefing (real server, paper terminal, headless Chromium)", () => {
+  it("shows the trader's own lots and risk exactly as the API computes them", async () => {
+    const trader = await server.trader(7001, 10_000);
+    const signal = await server.createSignal({ take_profit: [1.089, 1.091] });
+    const mission = await server.api<Mission>(trader, `/api/missions/${signal.id}`);
+    const { page, errors } = await openApp(browser, server.url, trader, signal.id);
+
+    await page.waitForSelector(byTest("briefing"));
+    expect(await page.textContent(byTest("lots"))).toBe(mission.position.lots.toFixed(2));
+    expect(mission.position.lots).toBe(0.5); // 1% of $10,000 over a 20-pip stop at $10/pip
+    expect(await page.textContent(byTest("risk-amount"))).toBe(`$${mission.position.risk_amount.toFixed(2)}`);
+    expect(await page.textContent(byTest("entry"))).toBe("1.08500");
+    expect(await page.textContent(byTest("tp-2"))).toBe("1.09100");
+    expect(await page.textContent(byTest("symbol"))).toBe("EURUSD");
+    await page.waitForSelector(`${byTest("live")}[data-status="live"]`);
+    await page.waitForSelector(`${byTest("chart")}[data-state="ready"]`);
+    const tg = await page.evaluate(() => (window as never as { __tg: { log: string[] } }).__tg.log);
+    expect(tg).toEqual(expect.arrayContaining(["ready", "expand"]));
+    await screenshot(page, "briefing");
+    await screenshot(page, "briefing-full", true);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it("FIRE → confirmation with lots and money at risk → filled with price and slippage", async () => {
+    const trader = await server.trader(7002, 10_000);
+    const signal = await server.createSignal();
+    const { page, errors } = await openApp(browser, server.url, trader, signal.id);
+    await page.waitForSelector(`${byTest("live")}[data-status="live"]`);
+
+    await page.click(byTest("fire-button"));
+    const confirm = await page.textContent(byTest("fire-confirm"));
+    expect(confirm).toContain("0.50 lots of EURUSD");
+    expect(confirm).toContain("$100.00");
+    const mainButton = await page.evaluate(
+      () => (window as never as { __tg: { MainButton: { text: string } } }).__tg.MainButton.text,
+    );
+    expect(mainButton).toBe("CONFIRM · RISK $100.00");
+    await screenshot(page, "fire-confirm");
+
+    await page.click(byTest("fire-confirm-button"));
+    await page.waitForSelector(`${byTest("fire-status")}[data-state="filled"]`, { timeout: 20_000 });
+    const headline = await page.textContent(byTest("fire-headline"));
+    expect(headline).toBe("Filled at 1.08502"); // a BUY fills at the ask
+    expect(await page.textContent(byTest("slippage"))).toBe("slippage 0.2 pips");
+    const haptics = await page.evaluate(() => (window as never as { __tg: { haptics: string[] } }).__tg.haptics);
+    expect(haptics).toEqual(expect.arrayContaining(["impact:heavy", "notify:success"]));
+    expect(trader.terminal!.positions()).toHaveLength(1);
+    await page.locator(byTest("fire-panel")).scrollIntoViewIfNeeded();
+    await screenshot(page, "fire-filled");
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it("a double tap, the MainButton and a second device all end in one order and 'already fired'", async () => {
+    const trader = await server.trader(7003, 10_000);
+    const signal = await server.createSignal();
+    const { page } = await openApp(browser, server.url, trader, signal.id);
+    await page.waitForSelector(`${byTest("live")}[data-status="live"]`);
+
+    // Telegram's MainButton tapped twice (FIRE, then CONFIRM twice in the same tick).
+    await page.evaluate(() => (window as never as { __tg: { MainButton: { tap(): void } } }).__tg.MainButton.tap());
+    await page.waitForSelector(byTest("fire-confirm"));
+    await page.evaluate(() => {
+      const { MainButton } = (window as never as { __tg: { MainButton: { tap(): void } } }).__tg;
+      MainButton.tap();
+      MainButton.tap();
+    });
+    await page.waitForSelector(`${byTest("fire-status")}[data-state="filled"]`, { timeout: 20_000 });
+
+    // Tapping again in the page sends nothing and says so.
+    await page.click(byTest("fire-button"));
+    await page.waitForSelector(byTest("already-fired"));
+
+    // A second device (same trader) loaded the mission before the fire: its tap reaches the server,
+    // which answers with the same fire and duplicate: true.
+    const other = await openApp(browser, server.url, trader);
+    await other.page.route(
+      "**/api/missions/**",
+      async (route) => {
+        const response = await route.fetch();
+        const body = (await response.json()) as Mission;
+        await route.fulfill({ response, json: { ...body, fire: null, can_fire: true, fire_block: null } });
+      },
+      { times: 1 },
+    );
+    await other.page.goto(`${server.url}/mission/${signal.id}`);
+    await other.page.dblclick(byTest("fire-button"));
+    await other.page.dblclick(byTest("fire-confirm-button"));
+    await other.page.waitForSelector(byTest("already-fired"));
+    await other.page.locator(byTest("fire-panel")).scrollIntoViewIfNeeded();
+    await screenshot(other.page, "fire-already-fired");
+
+    const { fires } = await server.api<{ fires: Fire[] }>(trader, "/api/me/fires");
+    expect(fires.filter((fire) => fire.signal_id === signal.id)).toHaveLength(1);
+    expect(trader.terminal!.executedIds()).toHaveLength(1);
+    expect(trader.terminal!.positions()).toHaveLength(1);
+    await page.context().close();
+    await other.page.context().close();
+  });
+
+  it("an expired mission disables FIRE and shows the server's reason", async () => {
+    const trader = await server.trader(7004, 10_000);
+    const signal = await server.createSignal({ expires_at: new Date(Date.now() + 1500).toISOString() });
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    const mission = await server.api<Mission>(trader, `/api/missions/${signal.id}`);
+    expect(mission.status).toBe("expired");
+    const { page } = await openApp(browser, server.url, trader, signal.id);
+
+    await page.waitForSelector(byTest("fire-block"));
+    expect(await page.isDisabled(byTest("fire-button"))).toBe(true);
+    expect(await page.textContent(byTest("fire-block"))).toBe(mission.fire_block!.message);
+    expect(await page.textContent(byTest("mission-status"))).toBe("EXPIRED");
+    const mainButton = await page.evaluate(
+      () => (window as never as { __tg: { MainButton: { isActive: boolean } } }).__tg.MainButton,
+    );
+    expect(mainButton.isActive).toBe(false);
+    await page.locator(byTest("fire-panel")).scrollIntoViewIfNeeded();
+    await screenshot(page, "mission-expired");
+    expect(trader.terminal!.executedIds()).toHaveLength(0);
+    await page.context().close();
+  });
+
+  it("a mission that expires while open disables FIRE when the countdown ends", async () => {
+    const trader = await server.trader(7005, 10_000);
+    const signal = await server.createSignal({ expires_at: new Date(Date.now() + 4000).toISOString() });
+    const { page } = await openApp(browser, server.url, trader, signal.id);
+    await page.waitForSelector(byTest("countdown"));
+    expect(await page.isEnabled(byTest("fire-button"))).toBe(true);
+    await page.waitForSelector(`${byTest("fire-block")}[data-code="SIGNAL_EXPIRED"]`, { timeout: 10_000 });
+    expect(await page.isDisabled(byTest("fire-button"))).toBe(true);
+    await page.context().close();
+  });
+});

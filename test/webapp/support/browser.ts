@@ -1,0 +1,40 @@
+/** Headless Chromium for the Mini App tests: a phone-sized page with the Telegram stub installed. */
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { launchChromium } from "../../../bench/webapp.ts";
+import type { Trader } from "./server.ts";
+import { installTelegram } from "./telegram.ts";
+
+export const SHOTS = join(process.cwd(), "test-results", "webapp");
+
+export { launchChromium };
+
+export interface OpenedPage {
+  page: Page;
+  /** Uncaught page errors (a passing test also checks the app never threw). */
+  errors: string[];
+}
+
+/** Opens the Mini App as Telegram would: the stub carries the trader's signed initData and start_param. */
+export async function openApp(
+  browser: Browser,
+  baseUrl: string,
+  trader: Trader,
+  signalId?: string,
+): Promise<OpenedPage> {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2 });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on("pageerror", (error) => errors.push(error.message));
+  await installTelegram(page, trader.launch(signalId), trader.user, signalId);
+  await page.goto(`${baseUrl}/app/`);
+  return { page, errors };
+}
+
+export async function screenshot(page: Page, name: string, fullPage = false): Promise<void> {
+  mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage });
+}
+
+export const byTest = (id: string) => `[data-testid="${id}"]`;
