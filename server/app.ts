@@ -9,6 +9,7 @@ import type { AppContext } from "./context.ts";
 import { installErrorHandler } from "./error-handler.ts";
 import { ApiError } from "./errors.ts";
 import { createSseBroker, type SseOptions } from "./events/sse.ts";
+import { installMetrics, type Metrics, metricsFor } from "./metrics.ts";
 import { bridgeRoutes } from "./routes/bridge.ts";
 import { eventRoutes } from "./routes/events.ts";
 import { fireRoutes } from "./routes/fire.ts";
@@ -34,6 +35,8 @@ export interface BuildAppOptions {
   health?: () => Record<string, unknown>;
   /** Register more routes (the bot's webhook, the local-mode page) inside the app. */
   plugins?: Array<(app: App, deps: RouteDeps) => void | Promise<void>>;
+  /** Prometheus metrics for `/metrics`; default: the context's own (`metricsFor(ctx)`). */
+  metrics?: Metrics;
 }
 
 /** Log redaction: tokens and initData never reach the logs. */
@@ -143,6 +146,7 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
     userLimit: perUser as RouteDeps["userLimit"],
     extras: { health: options.health },
   };
+  installMetrics(app, deps, options.metrics ?? metricsFor(ctx));
   healthRoutes(app, deps);
   signalRoutes(app, deps);
   missionRoutes(app, deps);

@@ -1,29 +1,57 @@
 import { Type } from "typebox";
+import { metricsQueries } from "../../db/queries/metrics.ts";
 import type { App, RouteDeps } from "./types.ts";
 
-/** `GET /health`: liveness with database, bot and bridge figures. */
+const startedMs = Date.now();
+
+/**
+ * `GET /health`: liveness with database, bot and bridge figures. A database that cannot answer
+ * makes it 503 `UNAVAILABLE` (in the error shape), so a load balancer or uptime check notices.
+ */
 export function healthRoutes(app: App, { ctx, sse, extras }: RouteDeps): void {
+  const figures = metricsQueries(ctx.store.sqlite);
+  const ping = ctx.store.sqlite.prepare("SELECT 1");
+  const staleMs = ctx.config.heartbeatStaleS * 1000;
+
   app.get(
     "/health",
     {
       schema: {
         tags: ["system"],
-        response: { 200: Type.Object({ status: Type.String() }, { additionalProperties: true }) },
+        response: {
+          200: Type.Object({ status: Type.String() }, { additionalProperties: true }),
+          503: Type.Ref("Error"),
+        },
       },
     },
-    async () => {
+    async (req, reply) => {
       const started = performance.now();
-      ctx.store.sqlite.prepare("SELECT 1").get();
+      const nowMs = ctx.clock.now();
+      let bridge: Record<string, number>;
+      try {
+        ping.get();
+        bridge = {
+          commands_pending: ctx.store.commands.countPending(),
+          fires_unfinished: ctx.store.fires.countUnfinishedFires(),
+          terminals_linked: figures.countLinkedTerminals(),
+          terminals_online: figures.countOnlineTerminals(nowMs - staleMs),
+        };
+      } catch (err) {
+        req.log.error({ err }, "health: database check failed");
+        return reply
+          .status(503)
+          .send({ error: { code: "UNAVAILABLE", message: "The database is not answering; see the server log" } });
+      }
       return {
         status: "ok",
         mode: ctx.config.localMode ? "local" : "telegram",
-        time: new Date(ctx.clock.now()).toISOString(),
+        time: new Date(nowMs).toISOString(),
+        uptime_s: Math.round((Date.now() - startedMs) / 1000),
         db: { ok: true, latency_ms: Math.round((performance.now() - started) * 1000) / 1000 },
-        bridge: {
-          commands_pending: ctx.store.commands.countPending(),
-          fires_unfinished: ctx.store.fires.countUnfinishedFires(),
-        },
+        bridge,
         events: sse.stats(),
+        // The bot reports itself through `extras.health` (main.ts); an app built without one says so.
+        bot: { mode: "none" },
         ...(extras.health?.() ?? {}),
       };
     },
