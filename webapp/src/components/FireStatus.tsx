@@ -37,7 +37,15 @@ export function FireStatus({ fire, digits, currency }: { fire: Fire; digits: num
   }, [fire.state]);
 
   const bad = BAD.includes(fire.state);
-  const reached = fire.state === "closed" ? 3 : STEPS.indexOf(fire.state as (typeof STEPS)[number]) + 1;
+  // How many steps are done: a rejection or failure came back from the terminal, so it was delivered.
+  const reached =
+    fire.state === "closed"
+      ? 3
+      : fire.state === "expired"
+        ? 1
+        : bad
+          ? 2
+          : STEPS.indexOf(fire.state as (typeof STEPS)[number]) + 1;
   return (
     <div class={`fire-status fire-status-${fire.state}`} data-testid="fire-status" data-state={fire.state}>
       <ol class="fire-track">

@@ -73,12 +73,14 @@ export function RiskSetting({ user, onSaved }: { user: UserOverlay; onSaved(me: 
         </label>
       </div>
       <p class="hint rs-help">
-        {valid
-          ? `${parsed}% of ${money(user.balance, user.currency)} = ${money(
-              user.balance === null ? null : (user.balance * parsed) / 100,
-              user.currency,
-            )} risked per mission.`
-          : `Choose between ${MIN}% and ${MAX}%.`}
+        {!valid
+          ? `Choose between ${MIN}% and ${MAX}%.`
+          : user.balance === null
+            ? `${parsed}% of your balance per mission, once your terminal reports it.`
+            : `${parsed}% of ${money(user.balance, user.currency)} = ${money(
+                (user.balance * parsed) / 100,
+                user.currency,
+              )} risked per mission.`}
       </p>
       {error && <p class="rs-error">{error.message}</p>}
       <button

@@ -78,7 +78,8 @@ export function TerminalLink({ bridge, onRefresh }: { bridge: Bridge; onRefresh(
             <code>{window.location.origin}</code>.
           </li>
           <li>
-            Copy the Sortie bridge EA into <b>File → Open Data Folder → MQL5/Experts</b> and refresh the Navigator.
+            Copy <code>SortieBridge.mq5</code> (from your desk, or <code>bridge/mt5/</code> in Sortie) into{" "}
+            <b>File → Open Data Folder → MQL5/Experts</b>, compile it in MetaEditor and refresh the Navigator.
           </li>
           <li>
             Drag the EA onto any chart. In <i>Inputs</i> paste the token above and the server address{" "}
