@@ -98,8 +98,8 @@ export function createBot(options: CreateBotOptions) {
         : null,
     async start(): Promise<void> {
       await bot.init();
-      await publishCommands(bot.api, app.config.adminIds, log);
       notifier.start();
+      await publishCommands(bot.api, app.config.adminIds, log);
       if (receive === "webhook" && webhookUrl) {
         await bot.api.setWebhook(webhookUrl, {
           secret_token: secretToken,

@@ -64,9 +64,9 @@ export function createLocalOutbox(options: { log?: BotLog; limit?: number; now?:
     async editMessageText(chatId, messageId, html, opts = {}) {
       record("edit", chatId, messageId, html, opts.buttons);
     },
-    /** Newest first. */
+    /** Oldest first (the order they were sent). */
     list() {
-      return [...entries].reverse();
+      return [...entries];
     },
     clear() {
       entries.length = 0;

@@ -1,5 +1,5 @@
 import type { Signal } from "../../core/types.ts";
-import { duration, escapeHtml, ratio, riskReward, utcTime } from "./common.ts";
+import { escapeHtml, ratio, riskReward, utcTime } from "./common.ts";
 
 export type AlertState = "live" | "expired" | "cancelled";
 
@@ -29,7 +29,6 @@ export function signalLines(signal: Omit<Signal, "id" | "status" | "created_at" 
  * was cancelled the header says so (and the caller removes the button).
  */
 export function alertText(signal: Signal, fireCount: number, state: AlertState, nowMs: number): string {
-  const expiresMs = Date.parse(signal.expires_at);
   const header =
     state === "cancelled"
       ? ["⛔ <b>CANCELLED</b> — do not open this trade"]
@@ -38,7 +37,7 @@ export function alertText(signal: Signal, fireCount: number, state: AlertState, 
         : [];
   const expiry =
     state === "live"
-      ? `⏳ Expires ${utcTime(signal.expires_at)} (in ${duration(expiresMs - nowMs)})`
+      ? `⏳ Expires ${utcTime(signal.expires_at)}` // absolute: the alert is only edited when the count moves
       : state === "cancelled"
         ? `Cancelled ${utcTime(signal.cancelled_at ?? nowMs)}`
         : `Expired ${utcTime(signal.expires_at)}`;

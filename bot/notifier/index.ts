@@ -36,6 +36,7 @@ export function createNotifier(deps: { app: AppContext; messenger: Messenger; lo
   const tickMs = deps.tickMs ?? 5_000;
   let unsubscribe: Array<() => void> = [];
   let ticker: ReturnType<typeof setInterval> | null = null;
+  let soon: ReturnType<typeof setImmediate> | null = null;
 
   const tick = () => {
     try {
@@ -44,6 +45,14 @@ export function createNotifier(deps: { app: AppContext; messenger: Messenger; lo
     } catch (err) {
       log("notifier tick failed", err);
     }
+  };
+
+  /** One extra tick on the next turn, however many terminals were announced offline at once. */
+  const tickSoon = () => {
+    soon ??= setImmediate(() => {
+      soon = null;
+      tick();
+    });
   };
 
   return {
@@ -57,7 +66,8 @@ export function createNotifier(deps: { app: AppContext; messenger: Messenger; lo
         hub.on("fire.count", ({ signal_id, count }) => alerts.count(signal_id, count)),
         hub.on("fire.updated", ({ fire, previousState }) => dms.fireUpdated(fire, previousState)),
         hub.on("stats.updated", ({ user_id, xpGained }) => dms.statsUpdated(user_id, xpGained)),
-        hub.on("bridge.status", ({ user_id, online }) => online && readiness.online(user_id)),
+        // Going offline is found by `tick` (the server's sweeper may also announce it: check now).
+        hub.on("bridge.status", ({ user_id, online }) => (online ? readiness.online(user_id) : tickSoon())),
       ];
       alerts.catchUp();
       tick();
@@ -72,7 +82,9 @@ export function createNotifier(deps: { app: AppContext; messenger: Messenger; lo
       for (const off of unsubscribe) off();
       unsubscribe = [];
       if (ticker) clearInterval(ticker);
+      if (soon) clearImmediate(soon);
       ticker = null;
+      soon = null;
       alerts.stop();
       await queue.drain();
     },

@@ -116,6 +116,20 @@ describe("terminal readiness DMs", () => {
     expect(world.sentTo(TRADER_ID)).toHaveLength(3);
   });
 
+  it("checks at once when the server announces a terminal offline", async () => {
+    world = await botWorld({ env: { ALERT_CHAT_IDS: "" }, bot: { tickMs: 60_000 } });
+    onlineTrader(world, TRADER_ID);
+    const lastSeen = Date.now() - 31_000;
+    world.store.sqlite.prepare("UPDATE users SET bridge_seen_ms = ? WHERE id = ?").run(lastSeen, TRADER_ID);
+    world.app.hub.emit("bridge.status", {
+      user_id: TRADER_ID,
+      online: false,
+      last_seen: new Date(lastSeen).toISOString(),
+    });
+    await world.telegram.waitFor(() => world.sentTo(TRADER_ID).length === 1, 1_000);
+    expect(world.lastTo(TRADER_ID)).toContain("went offline");
+  });
+
   it("does not DM about terminals silent for longer than a day, nor unlinked users", async () => {
     world = await botWorld({ env: { ALERT_CHAT_IDS: "" } });
     onlineTrader(world, TRADER_ID);

@@ -63,8 +63,8 @@ describe("local mode", () => {
       [{ text: "🎯 Open mission", url: `https://t.me/sortie_test_bot/app?startapp=${signal.id}` }],
     ]);
     expect(entries.some((e) => e.kind === "edit" && e.text.includes("🔥 1 trader fired"))).toBe(true);
-    expect(entries[0]).toMatchObject({ kind: "send", chat_id: TRADER_ID });
-    expect(entries[0]!.text).toContain("Filled — EURUSD BUY");
+    expect(entries.at(-1)).toMatchObject({ kind: "send", chat_id: TRADER_ID });
+    expect(entries.at(-1)!.text).toContain("Filled — EURUSD BUY");
     expect(lines.some((l) => l.startsWith(`[local bot] → chat ${TRADER_ID}`) && l.includes("Filled"))).toBe(true);
     expect(world.telegram.callsOf("sendMessage")).toHaveLength(0);
   });
