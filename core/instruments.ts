@@ -165,7 +165,15 @@ export function resolveSpec(
   accountCurrency: string | null,
 ): { spec: InstrumentSpec; source: "terminal" | "default" } | null {
   const base = DEFAULT_SPECS.get(canonical) ?? null;
-  if (terminal && accountCurrency && terminal.tick_size > 0 && terminal.tick_value > 0 && terminal.volume_step > 0 && terminal.volume_min > 0 && terminal.volume_max > 0) {
+  if (
+    terminal &&
+    accountCurrency &&
+    terminal.tick_size > 0 &&
+    terminal.tick_value > 0 &&
+    terminal.volume_step > 0 &&
+    terminal.volume_min > 0 &&
+    terminal.volume_max > 0
+  ) {
     const digits = Math.max(0, Math.trunc(terminal.digits));
     const pipSize = base?.pipSize ?? (digits === 3 || digits === 5 ? terminal.tick_size * 10 : terminal.tick_size);
     return {

@@ -37,9 +37,16 @@ export function floorSteps(volume: number, step: number): number {
   return Math.floor(volume / step + 1e-9);
 }
 
-/** `steps × step` as a clean decimal. */
+const decimalFactors = new Map<number, number>();
+
+/** `steps × step` as a clean decimal (0.29, not 0.29000000000000004). */
 export function stepsToVolume(steps: number, step: number): number {
-  return Number((steps * step).toFixed(stepDecimals(step)));
+  let factor = decimalFactors.get(step);
+  if (factor === undefined) {
+    factor = 10 ** stepDecimals(step);
+    decimalFactors.set(step, factor);
+  }
+  return Math.round(steps * step * factor) / factor;
 }
 
 /** Rounds money for display and JSON (cents). */

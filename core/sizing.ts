@@ -62,92 +62,80 @@ export function splitLegs(lots: number, legCount: number, volumeStep: number, vo
  * account's are converted with `rates`.
  */
 export function computePosition(input: SizingInput): Position {
-  const { spec } = input;
+  const { spec, takeProfits } = input;
   const stopDistance = Math.abs(input.entry - input.stopLoss);
+  const count = takeProfits.length;
+  const targetDistances = new Array<number>(count);
+  let farthest = 0;
+  let sumTargets = 0;
+  for (let i = 0; i < count; i++) {
+    const d = Math.abs(takeProfits[i]! - input.entry);
+    targetDistances[i] = d;
+    if (d > farthest) farthest = d;
+    sumTargets += d;
+  }
+  const plannedRatio = stopDistance > 0 && count > 0 ? roundTo(sumTargets / count / stopDistance, 2) : 0;
   const stopPips = roundTo(stopDistance / spec.pipSize, 1);
-  const targetDistances = input.takeProfits.map((tp) => Math.abs(tp - input.entry));
-  const farthest = targetDistances.length > 0 ? Math.max(...targetDistances) : 0;
-  const meanTarget =
-    targetDistances.length > 0 ? targetDistances.reduce((a, b) => a + b, 0) / targetDistances.length : 0;
-  const plannedRatio = stopDistance > 0 ? roundTo(meanTarget / stopDistance, 2) : 0;
-
-  const base = {
-    stop_pips: stopPips,
-    target_pips: roundTo(farthest / spec.pipSize, 1),
-    risk_reward: plannedRatio,
-  };
-  const empty = (reason: string, pipValue = 0, riskMoney = 0): Position => ({
-    ...base,
-    lots: 0,
-    risk_amount: 0,
-    risk_money: roundMoney(riskMoney),
-    reward_amount: 0,
-    pip_value: roundTo(pipValue, 4),
-    rewards: input.takeProfits.map((tp, i) => ({
-      take_profit: tp,
-      lots: 0,
-      pips: roundTo((targetDistances[i] ?? 0) / spec.pipSize, 1),
-      amount: 0,
-      risk_reward: stopDistance > 0 ? roundTo((targetDistances[i] ?? 0) / stopDistance, 2) : 0,
-    })),
-    reason,
-  });
+  const targetPips = roundTo(farthest / spec.pipSize, 1);
 
   const currency = input.accountCurrency;
-  if (input.balance === null || currency === null) {
-    return empty("Balance unknown: link your MT5 terminal so Sortie can size the position.");
-  }
-  const rate = conversionRate(spec.tickValueCurrency, currency, input.rates);
-  if (rate === null) {
-    return empty(`No ${spec.tickValueCurrency}/${currency} rate known yet to size this trade in ${currency}.`);
-  }
-  const tickValue = spec.tickValue * rate;
+  const rate = currency === null ? null : conversionRate(spec.tickValueCurrency, currency, input.rates);
+  const tickValue = rate === null ? 0 : spec.tickValue * rate;
   const pipValue = (tickValue * spec.pipSize) / spec.tickSize;
-  const riskMoney = (input.balance * input.riskPercent) / 100;
-  if (input.balance <= 0) return empty("Balance is zero or negative.", pipValue, riskMoney);
-  if (stopDistance <= 0) return empty("Stop loss equals entry.", pipValue, riskMoney);
-
-  const rawLots = (riskMoney * spec.tickSize) / (tickValue * stopDistance);
-  const maxSteps = floorSteps(spec.volumeMax, spec.volumeStep);
-  const steps = Math.min(floorSteps(rawLots, spec.volumeStep), maxSteps);
-  const lots = stepsToVolume(steps, spec.volumeStep);
-  if (lots <= 0 || lots + 1e-12 < spec.volumeMin) {
-    const needed = roundMoney((spec.volumeMin * tickValue * stopDistance) / spec.tickSize);
-    return empty(
-      `Position too small: ${roundTo(rawLots, 4)} lots is below the broker minimum of ${spec.volumeMin} lots ` +
-        `(needs ${needed} ${currency} at risk).`,
-      pipValue,
-      riskMoney,
-    );
+  const balance = input.balance;
+  const riskMoney = balance === null ? 0 : (balance * input.riskPercent) / 100;
+  let reason: string | null = null;
+  let lots = 0;
+  let rawLots = 0;
+  if (balance === null || currency === null) {
+    reason = "Balance unknown: link your MT5 terminal so Sortie can size the position.";
+  } else if (rate === null) {
+    reason = `No ${spec.tickValueCurrency}/${currency} rate known yet to size this trade in ${currency}.`;
+  } else if (balance <= 0) {
+    reason = "Balance is zero or negative.";
+  } else if (stopDistance <= 0) {
+    reason = "Stop loss equals entry.";
+  } else {
+    rawLots = (riskMoney * spec.tickSize) / (tickValue * stopDistance);
+    const maxSteps = floorSteps(spec.volumeMax, spec.volumeStep);
+    lots = stepsToVolume(Math.min(floorSteps(rawLots, spec.volumeStep), maxSteps), spec.volumeStep);
+    if (lots <= 0 || lots + 1e-12 < spec.volumeMin) {
+      const needed = roundMoney((spec.volumeMin * tickValue * stopDistance) / spec.tickSize);
+      reason =
+        `Position too small: ${roundTo(rawLots, 4)} lots is below the broker minimum of ${spec.volumeMin} lots ` +
+        `(needs ${needed} ${currency} at risk).`;
+      lots = 0;
+    }
   }
 
   const moneyPerPriceUnit = tickValue / spec.tickSize;
-  const riskAmount = lots * stopDistance * moneyPerPriceUnit;
-  const legs = splitLegs(lots, input.takeProfits.length, spec.volumeStep, spec.volumeMin);
-  const rewards: LegReward[] = input.takeProfits.map((tp, i) => {
-    const distance = targetDistances[i] ?? 0;
+  const legs = lots > 0 ? splitLegs(lots, count, spec.volumeStep, spec.volumeMin) : [];
+  const rewards = new Array<LegReward>(count);
+  let rewardAmount = 0;
+  for (let i = 0; i < count; i++) {
+    const distance = targetDistances[i]!;
     const legLots = legs[i] ?? 0;
-    return {
-      take_profit: tp,
+    const amount = legLots * distance * moneyPerPriceUnit;
+    rewardAmount += amount;
+    rewards[i] = {
+      take_profit: takeProfits[i]!,
       lots: legLots,
       pips: roundTo(distance / spec.pipSize, 1),
-      amount: roundMoney(legLots * distance * moneyPerPriceUnit),
-      risk_reward: roundTo(distance / stopDistance, 2),
+      amount: roundMoney(amount),
+      risk_reward: stopDistance > 0 ? roundTo(distance / stopDistance, 2) : 0,
     };
-  });
-  const rewardAmount = legs.reduce(
-    (sum, legLots, i) => sum + legLots * (targetDistances[i] ?? 0) * moneyPerPriceUnit,
-    0,
-  );
+  }
+  const riskAmount = lots * stopDistance * moneyPerPriceUnit;
   return {
-    ...base,
     lots,
     risk_amount: roundMoney(riskAmount),
     risk_money: roundMoney(riskMoney),
     reward_amount: roundMoney(rewardAmount),
+    stop_pips: stopPips,
+    target_pips: targetPips,
     risk_reward: riskAmount > 0 ? roundTo(rewardAmount / riskAmount, 2) : plannedRatio,
     pip_value: roundTo(pipValue, 4),
     rewards,
-    reason: null,
+    reason,
   };
 }

@@ -20,9 +20,11 @@ export const TIER_NAMES: readonly Tier[] = TIERS.map((t) => t.tier);
 
 export const DEFAULT_TIER: Tier = "NIBBLER";
 
+const BY_NAME: ReadonlyMap<Tier, TierRule> = new Map(TIERS.map((t) => [t.tier, t]));
+
 /** The rule for a tier. */
 export function tierRule(tier: Tier): TierRule {
-  const rule = TIERS.find((t) => t.tier === tier);
+  const rule = BY_NAME.get(tier);
   if (!rule) throw new Error(`unknown tier ${tier}`);
   return rule;
 }

@@ -33,6 +33,7 @@ export interface Config {
   webhookSecret: string | null;
   logLevel: string;
   demo: boolean;
+  dbSynchronous: "NORMAL" | "FULL";
 }
 
 export class ConfigError extends Error {
@@ -132,7 +133,10 @@ export function loadConfig(env: Env): Config {
   const demoRaw = text(env, "DEMO");
   if (demoRaw !== null && !["0", "1", "true", "false"].includes(demoRaw))
     throw new ConfigError("DEMO", "must be 0 or 1");
+  const sync = (text(env, "DB_SYNCHRONOUS") ?? "NORMAL").toUpperCase();
+  if (sync !== "NORMAL" && sync !== "FULL") throw new ConfigError("DB_SYNCHRONOUS", "must be NORMAL or FULL");
   return {
+    dbSynchronous: sync,
     botToken,
     signingToken: botToken ?? LOCAL_BOT_TOKEN,
     localMode: botToken === null,

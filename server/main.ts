@@ -28,7 +28,7 @@ async function main(): Promise<void> {
 
   let sqlite: ReturnType<typeof openDb>;
   try {
-    sqlite = openDb(config.databasePath);
+    sqlite = openDb(config.databasePath, { synchronous: config.dbSynchronous });
   } catch (err) {
     console.error(`sortie: cannot open database ${config.databasePath}: ${(err as Error).message}`);
     process.exit(1);
