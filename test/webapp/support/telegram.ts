@@ -38,8 +38,14 @@ export const DARK_THEME = {
 };
 
 /** The stub's source. Everything it records is on `window.__tg` for the test to read. */
-export function telegramStubScript(initData: string, user: StubUser, startParam?: string): string {
-  const config = JSON.stringify({ initData, user, startParam: startParam ?? null, theme: DARK_THEME });
+export function telegramStubScript(
+  initData: string,
+  user: StubUser,
+  startParam?: string,
+  theme: Record<string, string> = DARK_THEME,
+  colorScheme: "dark" | "light" = "dark",
+): string {
+  const config = JSON.stringify({ initData, user, startParam: startParam ?? null, theme, colorScheme });
   return `(() => {
   const config = ${config};
   const log = [];
@@ -75,7 +81,7 @@ export function telegramStubScript(initData: string, user: StubUser, startParam?
   window.Telegram = { WebApp: {
     initData: config.initData,
     initDataUnsafe: { user: config.user, start_param: config.startParam ?? undefined, auth_date: Math.floor(Date.now() / 1000), hash: "" },
-    version: "8.0", platform: "tdesktop", colorScheme: "dark", themeParams: config.theme,
+    version: "8.0", platform: "tdesktop", colorScheme: config.colorScheme, themeParams: config.theme,
     isExpanded: false, viewportHeight: 844, viewportStableHeight: 844,
     safeAreaInset: { top: 0, bottom: 0, left: 0, right: 0 },
     contentSafeAreaInset: { top: 0, bottom: 0, left: 0, right: 0 },
