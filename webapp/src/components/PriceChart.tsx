@@ -24,7 +24,7 @@ export function PriceChart({ mission, digits }: { mission: LiveMission; digits: 
   const [attempt, setAttempt] = useState(0);
   const { signal } = mission;
 
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the chart is rebuilt only when the levels change.
+  // The chart is rebuilt only when the levels change (or on retry), not on every mission refresh.
   useEffect(() => {
     let disposed = false;
     let cleanup = () => {};

@@ -5,7 +5,7 @@ export function Skeleton({ blocks = [64, 120, 150, 90] }: { blocks?: number[] })
   return (
     <div class="skeleton" role="status" aria-busy="true" aria-label="Loading" data-testid="skeleton">
       {blocks.map((height, index) => (
-        // biome-ignore lint/suspicious/noArrayIndexKey: static placeholders never reorder.
+        // Static placeholders never reorder, so the index is a stable key.
         <div key={index} class="skeleton-block card" style={{ height: `${height}px` }} />
       ))}
     </div>

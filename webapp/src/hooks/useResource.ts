@@ -42,7 +42,7 @@ export function useResource<T>(key: string, load: () => Promise<T>): Resource<T>
     }
   }, []);
 
-  // biome-ignore lint/correctness/useExhaustiveDependencies: `key` is the reload trigger by design.
+  // `key` is the reload trigger by design.
   useEffect(() => {
     setDataState(null);
     void reload();
