@@ -54,7 +54,7 @@ export function createAuth(app: FastifyInstance, ctx: AppContext) {
     /** Requires a valid `tma` initData. */
     async user(req: FastifyRequest): Promise<void> {
       const cred = credentials(req);
-      if (!cred || cred.scheme !== "tma" || cred.value === "") {
+      if (cred?.scheme !== "tma" || cred.value === "") {
         throw unauthorized("Sign in through Telegram: send Authorization: tma <initData>");
       }
       req.caller = tmaUser(cred.value);
@@ -86,7 +86,7 @@ export function createAuth(app: FastifyInstance, ctx: AppContext) {
     /** Requires a bridge token; the terminal is alive as of now. */
     async bridge(req: FastifyRequest): Promise<void> {
       const cred = credentials(req);
-      if (!cred || cred.scheme !== "bearer" || cred.value === "") throw unauthorized("Bridge token required");
+      if (cred?.scheme !== "bearer" || cred.value === "") throw unauthorized("Bridge token required");
       // The lookup is by hash: a constant-time compare of secrets happens inside the index probe's
       // equality on a fixed-length digest, so no token prefix leaks through timing.
       const userId = store.users.findUserIdByTokenHash(hashToken(cred.value));

@@ -46,7 +46,7 @@ describe("exactly-once execution", () => {
       15_000,
       "filled after restart",
     );
-    expect(done.legs[0].deliveries).toBeGreaterThanOrEqual(1);
+    expect(done.legs[0]!.deliveries).toBeGreaterThanOrEqual(1);
     expect(restarted.positions()).toHaveLength(1);
     expect(restarted.executedIds()).toHaveLength(1);
   }, 30_000);
@@ -64,7 +64,7 @@ describe("exactly-once execution", () => {
       15_000,
       "filled after redelivery",
     );
-    expect(done.legs[0].deliveries).toBe(2);
+    expect(done.legs[0]!.deliveries).toBe(2);
     expect(t.terminal.positions()).toHaveLength(1);
   }, 30_000);
 
