@@ -1,3 +1,5 @@
+import type { TerminalSymbolSpec } from "../core/instruments.ts";
+
 /**
  * MT5 bridge protocol v1 — the messages of `shared/CONTRACT.md`, as TypeScript types.
  * Both transports (HTTP long-poll and file drop) carry exactly these bodies.
@@ -12,16 +14,8 @@ export interface HeartbeatAccount {
   trade_allowed: boolean;
 }
 
-export interface HeartbeatSymbol {
-  name: string;
-  tick_size: number;
-  tick_value: number;
-  volume_min: number;
-  volume_step: number;
-  volume_max: number;
-  contract_size: number;
-  digits: number;
-}
+/** A symbol specification as the terminal reports it (same shape core sizes with). */
+export type HeartbeatSymbol = TerminalSymbolSpec;
 
 export interface HeartbeatPrice {
   symbol: string;

@@ -20,21 +20,8 @@ export interface SignalInput {
   min_tier?: unknown;
 }
 
-/** A validated signal ready to store (id and timestamps are the store's). */
-export interface NewSignal {
-  symbol: string;
-  side: Side;
-  entry: number;
-  stop_loss: number;
-  take_profit: number[];
-  expires_at: string;
-  confidence: number | null;
-  shield_score: number | null;
-  shield_notes: string | null;
-  pattern: string | null;
-  session: string | null;
-  min_tier: Tier;
-}
+/** A validated signal ready to store (id, status and timestamps are the store's). */
+export type NewSignal = Omit<Signal, "id" | "status" | "created_at" | "cancelled_at" | "source">;
 
 export type SignalValidation = { ok: true; value: NewSignal } | { ok: false; field: string; message: string };
 
@@ -90,6 +77,8 @@ function expiry(input: SignalInput, nowMs: number): string {
     if (typeof amount !== "number" || !Number.isFinite(amount))
       throw new FieldError(field, `${field} must be a number`);
     atMs = nowMs + amount * (field === "expires_in_s" ? 1000 : 60_000);
+    // A Date holds at most 8.64e15 ms; beyond it toISOString() throws (a 500 for e.g. 1e300 minutes).
+    if (atMs > 8.64e15) throw new FieldError(field, `${field} is too far in the future`);
   } else {
     throw new FieldError("expires_at", "expires_at is required");
   }

@@ -7,24 +7,20 @@ import type {
   HeartbeatAnswer,
 } from "../../../bridge/protocol.ts";
 import { FILLED_RETCODES, retcodeMessage } from "../../../core/retcodes.ts";
-import { utcDayStartMs } from "../../../core/tiers.ts";
 import { XP_RULES, xpForClose } from "../../../core/xp.ts";
 import { commandPayload } from "../../../db/queries/commands.ts";
-import type { FireView } from "../../../db/rows.ts";
 import type { Store } from "../../../db/store.ts";
 import type { Clock } from "../../clock.ts";
 import type { Config } from "../../config.ts";
 import { forbidden, notFound } from "../../errors.ts";
-import type { Hub, HubEvents } from "../../events/hub.ts";
-import { statsFor } from "../stats.ts";
-import { recomputeFire } from "./recompute.ts";
+import type { Hub } from "../../events/hub.ts";
+import { type Emit, fireChanged, flush, statsEvent } from "./changes.ts";
+import { sweepCommands } from "./sweep.ts";
 
 /** A delivered command without a result is sent again after this long (CONTRACT.md). */
 export const VISIBILITY_TIMEOUT_MS = 10_000;
 /** Liveness writes from non-heartbeat requests are throttled to one per second per user. */
 const TOUCH_WRITE_MS = 1_000;
-
-type Emit = Array<[keyof HubEvents, HubEvents[keyof HubEvents]]>;
 
 /** Sortie's side of protocol v1, shared by the HTTP routes and the file-drop transport. */
 export function createBridgeService(deps: { store: Store; hub: Hub; clock: Clock; config: Config }): BridgeService & {
@@ -45,10 +41,6 @@ export function createBridgeService(deps: { store: Store; hub: Hub; clock: Clock
   const staleMs = config.heartbeatStaleS * 1000;
   const online = (seenMs: number | null, nowMs: number) => seenMs !== null && nowMs - seenMs <= staleMs;
 
-  function flush(events: Emit) {
-    for (const [name, payload] of events) hub.emit(name, payload as never);
-  }
-
   function noteAlive(userId: number, nowMs: number, write: () => void) {
     const before = store.users.findUser(userId)?.bridge_seen_ms ?? null;
     write();
@@ -64,19 +56,6 @@ export function createBridgeService(deps: { store: Store; hub: Hub; clock: Clock
     if (!row) throw notFound("Command");
     if (row.user_id !== userId) throw forbidden("This command belongs to another terminal");
     return row;
-  }
-
-  function fireChanged(fireId: string, nowMs: number, kind: HubEvents["fire.updated"]["kind"], events: Emit): FireView {
-    const { before, after } = recomputeFire(store, fireId, nowMs);
-    if (before.state !== after.state || kind !== "delivered") {
-      events.push(["fire.updated", { fire: after, previousState: before.state, kind }]);
-    }
-    return after;
-  }
-
-  function statsEvent(userId: number, nowMs: number, xpGained: number, events: Emit) {
-    const stats = statsFor(store, userId, nowMs, utcDayStartMs(nowMs));
-    if (stats) events.push(["stats.updated", { user_id: userId, stats, xpGained }]);
   }
 
   return {
@@ -101,12 +80,12 @@ export function createBridgeService(deps: { store: Store; hub: Hub; clock: Clock
         const due = store.commands.takeDue(userId, nowMs, VISIBILITY_TIMEOUT_MS);
         const fireIds = new Set(due.filter((r) => r.deliveries === 0).map((r) => r.fire_id));
         for (const fireId of fireIds) {
-          fireChanged(fireId, nowMs, "delivered", events);
+          fireChanged(store, fireId, nowMs, "delivered", events);
           store.fires.appendEvent({ type: "fire.delivered", actor: "bridge", user_id: userId, fire_id: fireId });
         }
         return due;
       });
-      flush(events);
+      flush(hub, events);
       return rows.map(commandPayload);
     },
 
@@ -162,13 +141,13 @@ export function createBridgeService(deps: { store: Store; hub: Hub; clock: Clock
           data: { ...body, plain_message: message },
         });
         const wasFilled = store.fires.findFireById(row.fire_id)?.xp_awarded ?? 0;
-        const fire = fireChanged(row.fire_id, nowMs, "result", events);
+        const fire = fireChanged(store, row.fire_id, nowMs, "result", events);
         if (state === "filled" && wasFilled === 0 && fire.state === "filled") {
           store.stats.awardXp(userId, fire.id, XP_RULES.filled);
-          statsEvent(userId, nowMs, XP_RULES.filled, events);
+          statsEvent(store, userId, nowMs, XP_RULES.filled, events);
         }
       });
-      flush(events);
+      flush(hub, events);
     },
 
     submitClosed(userId: number, body: ClosedReport): void {
@@ -190,43 +169,20 @@ export function createBridgeService(deps: { store: Store; hub: Hub; clock: Clock
           fire_id: row.fire_id,
           data: body,
         });
-        const fire = fireChanged(row.fire_id, nowMs, "closed", events);
+        const fire = fireChanged(store, row.fire_id, nowMs, "closed", events);
         if (fire.state === "closed") {
           const xp = xpForClose(fire.profit ?? 0);
           store.stats.recordClosedTrade(userId, fire.profit ?? 0, xp);
           store.stats.awardXp(userId, fire.id, 0);
-          statsEvent(userId, nowMs, xp, events);
+          statsEvent(store, userId, nowMs, xp, events);
         }
       });
-      flush(events);
+      flush(hub, events);
     },
 
-    /** Expires commands that can no longer execute; reports terminals that went quiet. */
+    /** Expires commands that can no longer execute (see sweep.ts). */
     sweep(): void {
-      const nowMs = clock.now();
-      const events: Emit = [];
-      store.transaction(() => {
-        // Never delivered and past expiry: the EA would refuse it anyway. Delivered without a result:
-        // a minute's grace for a late report (the EA re-reports a stored result on redelivery).
-        for (const row of store.commands.listOverdue(new Date(nowMs).toISOString())) {
-          const expiresMs = Date.parse(commandPayload(row).expires_at);
-          if (row.state === "delivered" && nowMs - expiresMs < 60_000) continue;
-          const message =
-            row.state === "queued"
-              ? "Expired before the terminal picked it up"
-              : "No result from the terminal before expiry";
-          store.commands.expireLeg(row.id, message, nowMs);
-          store.fires.appendEvent({
-            type: "command.expired",
-            actor: "sortie",
-            user_id: row.user_id,
-            fire_id: row.fire_id,
-            data: { message },
-          });
-          fireChanged(row.fire_id, nowMs, "expired", events);
-        }
-      });
-      flush(events);
+      sweepCommands(store, hub, clock.now());
     },
 
     isOnline(userId: number): boolean {
