@@ -6,7 +6,7 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyReply, type FastifyRequest, type FastifyServerOptions } from "fastify";
 import { createAuth } from "./auth/index.ts";
 import type { AppContext } from "./context.ts";
-import { installErrorHandler } from "./error-handler.ts";
+import { frameworkErrorHandler, installErrorHandler } from "./error-handler.ts";
 import { ApiError } from "./errors.ts";
 import { createSseBroker, type SseOptions } from "./events/sse.ts";
 import { installMetrics, type Metrics, metricsFor } from "./metrics.ts";
@@ -83,6 +83,7 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
     trustProxy: false,
     return503OnClosing: true,
     forceCloseConnections: "idle",
+    frameworkErrors: frameworkErrorHandler,
     routerOptions: { maxParamLength: 200, ignoreTrailingSlash: false },
   }).withTypeProvider<TypeBoxTypeProvider>();
 

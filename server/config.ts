@@ -159,7 +159,8 @@ export function loadConfig(env: Env): Config {
     warRoomLinks: links(env, "WAR_ROOM_LINKS"),
     webhookUrl: url(env, "WEBHOOK_URL", null),
     webhookSecret,
-    logLevel: text(env, "LOG_LEVEL") ?? "info",
+    // Local mode keeps the console for the demo links and the bot's messages: request logs only at info.
+    logLevel: text(env, "LOG_LEVEL") ?? (botToken === null ? "warn" : "info"),
     demo: demoRaw === null ? botToken === null : demoRaw === "1" || demoRaw === "true",
   };
 }

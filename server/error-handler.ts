@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from "fastify";
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { ApiError } from "./errors.ts";
 
 /**
@@ -59,4 +59,15 @@ export function installErrorHandler(app: FastifyInstance): void {
       .status(404)
       .send({ error: { code: "NOT_FOUND", message: `No route ${req.method} ${req.url.split("?")[0]}` } });
   });
+}
+
+/**
+ * Fastify's router refuses some URLs before any route or error handler runs (malformed
+ * percent-encoding such as `%E0%A4%A`, a path parameter over `maxParamLength`) and would answer in
+ * its own body shape; this keeps them in ours. The path is not echoed: it may carry the hook secret.
+ */
+export function frameworkErrorHandler(err: FastifyError, _req: FastifyRequest, reply: FastifyReply): void {
+  const message =
+    err.code === "FST_ERR_MAX_PARAM_LENGTH" ? "A path segment is too long" : "The URL is not validly encoded";
+  void reply.status(400).send({ error: { code: "BAD_REQUEST", message } });
 }
