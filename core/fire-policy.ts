@@ -17,6 +17,8 @@ export interface FireContext {
 
 export type FireDecision = { ok: true } | { ok: false; refusal: Refusal };
 
+const refuse = (refusal: Refusal): FireDecision => ({ ok: false, refusal });
+
 /** True when the terminal has been heard from within `staleMs` and allows trading. */
 export function bridgeOnline(bridge: BridgeState, nowMs: number, staleMs: number): boolean {
   return bridge.linked && bridge.lastSeenMs !== null && nowMs - bridge.lastSeenMs <= staleMs;
@@ -28,7 +30,6 @@ export function bridgeOnline(bridge: BridgeState, nowMs: number, staleMs: number
  * check (404) and the duplicate short-cut come before this and belong to the caller.
  */
 export function decideFire(ctx: FireContext): FireDecision {
-  const refuse = (refusal: Refusal): FireDecision => ({ ok: false, refusal });
   if (ctx.signalStatus === "cancelled") {
     return refuse({ code: "SIGNAL_CANCELLED", message: "This signal was cancelled; it can no longer be fired." });
   }

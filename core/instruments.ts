@@ -106,6 +106,11 @@ function buildDefaults(): Map<string, InstrumentSpec> {
 
 export const DEFAULT_SPECS: ReadonlyMap<string, InstrumentSpec> = buildDefaults();
 
+/** Default resolutions made once (sizing thousands of missions must not allocate them each time). */
+const DEFAULT_RESOLVED: ReadonlyMap<string, { spec: InstrumentSpec; source: "default" }> = new Map(
+  [...DEFAULT_SPECS].map(([name, spec]) => [name, { spec, source: "default" as const }]),
+);
+
 /** Other names brokers and TradingView use for the same instrument. Canonical name → aliases. */
 export const SYMBOL_ALIASES: Readonly<Record<string, readonly string[]>> = {
   XAUUSD: ["GOLD", "XAU"],
@@ -194,5 +199,5 @@ export function resolveSpec(
       },
     };
   }
-  return base ? { spec: base, source: "default" } : null;
+  return base ? (DEFAULT_RESOLVED.get(canonical) ?? null) : null;
 }

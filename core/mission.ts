@@ -38,7 +38,7 @@ export interface Mission<F> {
   signal: Signal;
   status: SignalStatus;
   user: MissionUser;
-  position: Position & { spec_source: "terminal" | "default" };
+  position: Position;
   fire: F | null;
   fire_count: number;
   expires_in_s: number;
@@ -89,14 +89,14 @@ export function positionFor(
   overlay: Overlay,
   terminalSpec: TerminalSymbolSpec | null,
   rates: Rates,
-): Position & { spec_source: "terminal" | "default" } {
+): Position {
   const resolved = resolveSpec(signal.symbol, terminalSpec, overlay.currency);
   if (!resolved) throw new Error(`no instrument spec for ${signal.symbol}`);
   // The signal's own entry is a usable rate for its own pair (USDJPY at 150 converts JPY to USD);
   // only needed when the tick value is not already in the account currency.
   const needsRate = resolved.spec.tickValueCurrency !== overlay.currency && rates[signal.symbol] === undefined;
   const allRates: Rates = needsRate ? { ...rates, [signal.symbol]: signal.entry } : rates;
-  const position = computePosition({
+  return computePosition({
     side: signal.side,
     entry: signal.entry,
     stopLoss: signal.stop_loss,
@@ -106,8 +106,8 @@ export function positionFor(
     riskPercent: overlay.risk_percent,
     spec: resolved.spec,
     rates: allRates,
+    specSource: resolved.source,
   });
-  return { ...position, spec_source: resolved.source };
 }
 
 /** The per-user part of a mission input (the signal, clock and staleness are shared). */

@@ -12,6 +12,8 @@ export interface SizingInput {
   riskPercent: number;
   spec: InstrumentSpec;
   rates: Rates;
+  /** Where `spec` came from, echoed in the result. Default "default". */
+  specSource?: "terminal" | "default";
 }
 
 export interface LegReward {
@@ -38,6 +40,8 @@ export interface Position {
   rewards: LegReward[];
   /** Why lots is 0, else null. */
   reason: string | null;
+  /** Whether the broker's own spec (reported by the terminal) or a built-in default sized this. */
+  spec_source: "terminal" | "default";
 }
 
 /**
@@ -52,7 +56,9 @@ export function splitLegs(lots: number, legCount: number, volumeStep: number, vo
   if (count === 0) return [];
   const each = Math.floor(totalSteps / count);
   const remainder = totalSteps - each * count;
-  return Array.from({ length: count }, (_, i) => stepsToVolume(each + (i < remainder ? 1 : 0), volumeStep));
+  const legs = new Array<number>(count);
+  for (let i = 0; i < count; i++) legs[i] = stepsToVolume(each + (i < remainder ? 1 : 0), volumeStep);
+  return legs;
 }
 
 /**
@@ -137,5 +143,6 @@ export function computePosition(input: SizingInput): Position {
     pip_value: roundTo(pipValue, 4),
     rewards,
     reason,
+    spec_source: input.specSource ?? "default",
   };
 }
