@@ -133,3 +133,12 @@ export interface FireView {
 export function parseFire(json: string | null | undefined): FireView | null {
   return json ? (JSON.parse(json) as FireView) : null;
 }
+
+/**
+ * Whether the terminal allows trading. Only a heartbeat reports it (`account.trade_allowed`); a
+ * terminal heard from only through polls has not said no, so it counts as allowed (CONTRACT.md:
+ * a heartbeat saying false refuses fires "until one says true").
+ */
+export function tradeAllowedOf(user: Pick<UserRow, "trade_allowed" | "account_login">): boolean {
+  return user.account_login === null || user.trade_allowed === 1;
+}

@@ -1,6 +1,7 @@
 import { Type } from "typebox";
 import { bridgeView, missionUser } from "../../core/mission.ts";
 import { utcDayStartMs } from "../../core/tiers.ts";
+import { tradeAllowedOf } from "../../db/rows.ts";
 import { hashToken, newBridgeToken } from "../auth/tokens.ts";
 import { forbidden, notFound } from "../errors.ts";
 import { BridgeStatusSchema, errorResponses, FireSchema, SignalSchema, StatsSchema, UserSchema } from "../schemas.ts";
@@ -52,7 +53,7 @@ export function meRoutes(app: App, { ctx, auth, userLimit }: RouteDeps): void {
         is_admin: admin,
       },
       bridge: bridgeView(
-        { linked, lastSeenMs: user.bridge_seen_ms, tradeAllowed: user.trade_allowed === 1 },
+        { linked, lastSeenMs: user.bridge_seen_ms, tradeAllowed: tradeAllowedOf(user) },
         nowMs,
         config.heartbeatStaleS * 1000,
       ),

@@ -2,7 +2,7 @@ import { buildMission, type Mission } from "../../core/mission.ts";
 import { utcDayStartMs } from "../../core/tiers.ts";
 import type { Overlay, Signal } from "../../core/types.ts";
 import type { MissionOverlayRow } from "../../db/queries/users.ts";
-import type { FireView } from "../../db/rows.ts";
+import { type FireView, tradeAllowedOf } from "../../db/rows.ts";
 import type { Store } from "../../db/store.ts";
 import type { Clock } from "../clock.ts";
 import type { Config } from "../config.ts";
@@ -107,7 +107,7 @@ export function createMissionService(deps: { store: Store; config: Config; clock
         fire: row.fire,
         fireCount: entry.fireCount,
         firesToday: row.firesToday,
-        bridge: { linked: row.linked, lastSeenMs: row.user.bridge_seen_ms, tradeAllowed: row.user.trade_allowed === 1 },
+        bridge: { linked: row.linked, lastSeenMs: row.user.bridge_seen_ms, tradeAllowed: tradeAllowedOf(row.user) },
         nowMs,
         staleMs: config.heartbeatStaleS * 1000,
       });

@@ -176,3 +176,29 @@ describe("POST /api/fire", () => {
     expect(commands[0].comment).toBe(commands[0].id);
   });
 });
+
+describe("POST /api/fire with a terminal that only polls", () => {
+  it("counts it online and allowed (no heartbeat said no), so the size check answers: 422 without a balance", async () => {
+    const h = await startHarness();
+    try {
+      const s = await h.createSignal();
+      const token = await h.linkBridge(4_000);
+      const poll = await h.app.inject({
+        method: "GET",
+        url: "/bridge/v1/commands?wait=0",
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(poll.json()).toEqual({ commands: [] });
+      const res = await h.app.inject({
+        method: "POST",
+        url: "/api/fire",
+        headers: { authorization: h.tma(4_000) },
+        payload: { signal_id: s.id },
+      });
+      expect([res.statusCode, res.json().error.code]).toEqual([422, "SIZE_TOO_SMALL"]);
+      expect(res.json().error.message).toMatch(/Balance unknown/);
+    } finally {
+      await h.close();
+    }
+  });
+});
