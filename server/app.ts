@@ -23,7 +23,7 @@ import { signalRoutes } from "./routes/signals.ts";
 import type { App, RouteDeps } from "./routes/types.ts";
 import { ErrorBody } from "./schemas.ts";
 import { createCandleStore } from "./services/candles.ts";
-import { installValidators } from "./validation.ts";
+import { installJsonParser, installValidators } from "./validation.ts";
 
 const DEFAULT_DIST = join(fileURLToPath(new URL("..", import.meta.url)), "webapp", "dist");
 
@@ -49,10 +49,13 @@ export const REDACT = [
   "initData",
 ];
 
-/** The webhook path carries its secret: logs show `/hooks/signal/[redacted]`. */
+/**
+ * The webhook path carries its secret: logs show `/hooks/signal/[redacted]`, also for the URLs
+ * that miss the route (`//hooks/signal/…`, other letter case) and would otherwise be logged raw.
+ */
 export function redactUrl(url: string): string {
   return url
-    .replace(/^\/hooks\/signal\/[^/?#]*/, "/hooks/signal/[redacted]")
+    .replace(/\/+hooks\/+signal\/+[^/?#]*/gi, "/hooks/signal/[redacted]")
     .replace(/([?&](?:token|tgWebAppData|initData)=)[^&#]*/gi, "$1[redacted]");
 }
 
@@ -88,6 +91,7 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   installValidators(app);
+  installJsonParser(app);
   installErrorHandler(app);
   app.addSchema(ErrorBody);
 

@@ -2,7 +2,15 @@ import { Type } from "typebox";
 import { errorResponses } from "../schemas.ts";
 import type { App, RouteDeps } from "./types.ts";
 
-const Finite = (opts: Record<string, unknown> = {}) => Type.Number(opts);
+/**
+ * Every number a terminal reports is bounded: Ajv's `number` lets 1e308 through, and a fill at
+ * 1e308 made the derived fill price and slippage Infinity, after which every read of that fire
+ * answered 500 (found by fuzzing). No price, lot, balance or spec comes near 1e15, and products
+ * and sums of such numbers stay finite.
+ */
+const REPORTED_MAX = 1e15;
+const Finite = (opts: Record<string, unknown> = {}) =>
+  Type.Number({ minimum: -REPORTED_MAX, maximum: REPORTED_MAX, ...opts });
 const HeartbeatSchema = Type.Object({
   account: Type.Object({
     login: Type.Union([Type.Integer(), Type.String({ maxLength: 64 })]),
@@ -35,7 +43,11 @@ const HeartbeatSchema = Type.Object({
         symbol: Type.String({ minLength: 1, maxLength: 64 }),
         bid: Finite({ exclusiveMinimum: 0 }),
         ask: Finite({ exclusiveMinimum: 0 }),
-        time: Type.Optional(Type.Union([Type.String({ maxLength: 40 }), Type.Number()])),
+        // Unix seconds: bounded to what a Date can hold (the store turns it into ISO text; past
+        // ±8.64e12 s toISOString() throws, which answered 500 before this bound — found by fuzzing).
+        time: Type.Optional(
+          Type.Union([Type.String({ maxLength: 40 }), Type.Number({ minimum: 0, maximum: 8.64e12 })]),
+        ),
       }),
       { maxItems: 2000 },
     ),
@@ -128,8 +140,8 @@ export function bridgeRoutes(app: App, { ctx, auth, candles }: RouteDeps, shutdo
           status: Type.Union([Type.Literal("filled"), Type.Literal("rejected"), Type.Literal("failed")]),
           retcode: Type.Optional(Type.Union([Type.Integer(), Type.Null()])),
           ticket: Type.Optional(Type.Union([Type.Integer(), Type.String({ maxLength: 64 }), Type.Null()])),
-          price: Type.Optional(Type.Union([Type.Number({ minimum: 0 }), Type.Null()])),
-          volume: Type.Optional(Type.Union([Type.Number({ minimum: 0 }), Type.Null()])),
+          price: Type.Optional(Type.Union([Finite({ minimum: 0 }), Type.Null()])),
+          volume: Type.Optional(Type.Union([Finite({ minimum: 0 }), Type.Null()])),
           message: Type.Optional(Type.Union([Type.String({ maxLength: 1000 }), Type.Null()])),
         }),
         response: { 200: Ok, ...errorResponses(400, 401, 403, 404, 429) },
@@ -150,8 +162,8 @@ export function bridgeRoutes(app: App, { ctx, auth, candles }: RouteDeps, shutdo
         body: Type.Object({
           id: CommandIdField,
           ticket: Type.Optional(Type.Union([Type.Integer(), Type.String({ maxLength: 64 }), Type.Null()])),
-          close_price: Type.Number({ minimum: 0 }),
-          profit: Type.Number(),
+          close_price: Finite({ minimum: 0 }),
+          profit: Finite(),
           closed_at: Type.Optional(Type.Union([Type.String({ maxLength: 40 }), Type.Null()])),
         }),
         response: { 200: Ok, ...errorResponses(400, 401, 403, 404, 429) },

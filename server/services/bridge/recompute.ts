@@ -44,16 +44,27 @@ export function recomputeFire(store: Store, fireId: string, nowMs: number): { be
   store.commands.updateFire({
     id: fireId,
     state,
-    fill_price: fillPrice === null ? null : roundTo(fillPrice, first ? decimalsOf(first.entry, fillPrice) : 5),
-    slippage_pips: slippage,
+    fill_price: finiteOrNull(
+      fillPrice === null ? null : roundTo(fillPrice, first ? decimalsOf(first.entry, fillPrice) : 5),
+    ),
+    slippage_pips: finiteOrNull(slippage),
     latency_ms: latency,
-    profit,
+    profit: finiteOrNull(profit),
     message: state === "filled" || state === "closed" ? null : (failure?.message ?? null),
     now: new Date(nowMs).toISOString(),
     closed_at: closedAt,
     closed_ms: closedAt ? Date.parse(closedAt) : null,
   });
   return { before, after: store.fires.findFireById(fireId)! };
+}
+
+/**
+ * Derived figures must stay finite: SQLite keeps Infinity, and a fire holding one can no longer be
+ * serialised (every read of it answered 500). The routes bound what terminals report; this guards
+ * the other transports and any sum that still overflows.
+ */
+function finiteOrNull(x: number | null): number | null {
+  return x !== null && Number.isFinite(x) ? x : null;
 }
 
 function decimalsOf(...prices: number[]): number {

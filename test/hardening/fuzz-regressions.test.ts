@@ -1,0 +1,134 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Harness, HOOK_SECRET, startHarness } from "../support/harness.ts";
+
+/** Each request here answered 500 (or left a poisoned row) before its fix; found by the fuzzers. */
+describe("fuzz regressions", () => {
+  let h: Harness;
+  let token: string;
+  beforeAll(async () => {
+    h = await startHarness();
+    token = await h.linkBridge(8);
+    await h.heartbeat(token);
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  const expectError = (res: { statusCode: number; body: string }, status: number, code = "BAD_REQUEST") => {
+    expect(res.statusCode, res.body).toBe(status);
+    expect(JSON.parse(res.body)).toMatchObject({ error: { code, message: expect.any(String) } });
+  };
+  const json = (body: string) => ({ "content-type": "application/json", authorization: `Bearer ${token}`, body });
+
+  it("a malformed percent-encoding or an over-long segment answers in our error shape, never echoing the path", async () => {
+    for (const url of ["/api/signals/%", "/api/prices/%C0%AE%C0%AE%2F", `/hooks/signal/${HOOK_SECRET}%E0%A4%A`]) {
+      const res = await h.app.inject({ method: "GET", url });
+      expectError(res, 400);
+      expect(res.body).not.toContain(HOOK_SECRET);
+    }
+    expectError(await h.app.inject({ method: "GET", url: `/api/missions/${"a".repeat(300)}` }), 400);
+  });
+
+  it("an expiry too far for a Date is a 400 naming the field (was: toISOString RangeError)", async () => {
+    const admin = await h.app.inject({
+      method: "POST",
+      url: "/api/signals",
+      headers: h.admin,
+      payload: {
+        symbol: "EURUSD",
+        side: "BUY",
+        entry: 1.085,
+        stop_loss: 1.083,
+        take_profit: [1.089],
+        expires_in_min: 1e300,
+      },
+    });
+    expectError(admin, 400);
+    expect(admin.json()).toMatchObject({ error: { field: "expires_in_min" } });
+    const hook = await h.app.inject({
+      method: "POST",
+      url: `/hooks/signal/${HOOK_SECRET}`,
+      payload: { symbol: "EURUSD", side: "BUY", entry: "1.085", sl: "1.083", tp: "1.089", expiry: "1e308" },
+    });
+    expectError(hook, 400);
+  });
+
+  it("a heartbeat price time out of a Date's range is a 400 (was: 500 from the store)", async () => {
+    const res = await h.app.inject({
+      method: "POST",
+      url: "/bridge/v1/heartbeat",
+      headers: { authorization: `Bearer ${token}` },
+      payload: {
+        account: { login: 1, server: "Demo", currency: "USD", balance: 1, equity: 1, trade_allowed: true },
+        prices: [{ symbol: "EURUSD", bid: 1.0849, ask: 1.085, time: 1e308 }],
+      },
+    });
+    expectError(res, 400);
+  });
+
+  it("1e999 in a JSON body is a 400, so Infinity never reaches the database (was: fire unreadable, every read 500)", async () => {
+    const signal = await h.createSignal();
+    const fired = await h.app.inject({
+      method: "POST",
+      url: "/api/fire",
+      headers: { authorization: h.tma(8) },
+      payload: { signal_id: signal.id },
+    });
+    const command = (fired.json() as { fire: { legs: Array<{ id: string }> } }).fire.legs[0]!.id;
+    const { body, ...headers } = json(`{"id":"${command}","status":"filled","retcode":10009,"price":1e999}`);
+    expectError(await h.app.inject({ method: "POST", url: "/bridge/v1/results", headers, payload: body }), 400);
+    const nested = json(
+      '{"account":{"login":1,"server":"D","currency":"USD","balance":-1e999,"equity":1,"trade_allowed":true}}',
+    );
+    expectError(
+      await h.app.inject({ method: "POST", url: "/bridge/v1/heartbeat", headers: nested, payload: nested.body }),
+      400,
+    );
+    const fine = json(`{"id":"${command}","status":"filled","retcode":10009,"price":1.085,"volume":0.5}`);
+    expect(
+      (await h.app.inject({ method: "POST", url: "/bridge/v1/results", headers: fine, payload: fine.body })).statusCode,
+    ).toBe(200);
+    for (const url of [`/api/missions/${signal.id}`, "/api/me/fires", "/api/me"]) {
+      const res = await h.app.inject({ method: "GET", url, headers: { authorization: h.tma(8) } });
+      expect(res.statusCode, res.body).toBe(200);
+    }
+    // Ordinary JSON, prototype keys still refused as before.
+    const proto = await h.app.inject({
+      method: "POST",
+      url: "/api/fire",
+      headers: { authorization: h.tma(8), "content-type": "application/json" },
+      payload: `{"signal_id":"${signal.id}","__proto__":{"x":1}}`,
+    });
+    expectError(proto, 400);
+  });
+
+  it("a fill at 1e308 is a 400 over HTTP; through the file-drop service the fire stays readable (was: 500 on every read)", async () => {
+    const fireFor = async (user: number) => {
+      await h.heartbeat(await h.linkBridge(user));
+      const signal = await h.createSignal();
+      const res = await h.app.inject({
+        method: "POST",
+        url: "/api/fire",
+        headers: { authorization: h.tma(user) },
+        payload: { signal_id: signal.id },
+      });
+      return { signal, command: (res.json() as { fire: { legs: Array<{ id: string }> } }).fire.legs[0]!.id };
+    };
+    const http = await fireFor(81);
+    const token = await h.linkBridge(81);
+    await h.heartbeat(token);
+    const refused = await h.app.inject({
+      method: "POST",
+      url: "/bridge/v1/results",
+      headers: { authorization: `Bearer ${token}` },
+      payload: { id: http.command, status: "filled", retcode: 10009, price: 1e308, volume: 0.5 },
+    });
+    expectError(refused, 400);
+    const files = await fireFor(82);
+    h.ctx.bridge.submitResult(82, { id: files.command, status: "filled", retcode: 10009, price: 1e308, volume: 0.5 });
+    for (const url of [`/api/missions/${files.signal.id}`, "/api/me/fires"]) {
+      const res = await h.app.inject({ method: "GET", url, headers: { authorization: h.tma(82) } });
+      expect(res.statusCode, res.body).toBe(200);
+    }
+  });
+});
