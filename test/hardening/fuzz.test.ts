@@ -3,7 +3,7 @@ import { join } from "node:path";
 import fc from "fast-check";
 import type { InjectOptions } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ADMIN_USER_ID, type Harness, HOOK_SECRET, signInitData, startHarness } from "../support/harness.ts";
+import { ADMIN_USER_ID, type Harness, signInitData, startHarness } from "../support/harness.ts";
 import { tempDir } from "../support/tmp.ts";
 import {
   garbageText,
