@@ -1,4 +1,4 @@
-import { SYMBOL_ALIASES } from "./instruments.ts";
+import { canonicalSymbol, DEFAULT_SPECS, SYMBOL_ALIASES } from "./instruments.ts";
 
 function affixMatch(candidate: string, name: string): boolean {
   // EURUSD.m, EURUSDm, EURUSD_i, EURUSD.pro (suffix) or m.EURUSD, #EURUSD (prefix): the rest is short
@@ -33,4 +33,26 @@ export function mapBrokerSymbol(canonical: string, reported: readonly string[]):
     if (matches[0]) return matches[0];
   }
   return null;
+}
+
+const brokerCanonical = new Map<string, string | null>();
+
+/**
+ * The Sortie symbol a broker's name stands for (`EURUSD.m` → `EURUSD`, `GOLD` → `XAUUSD`), or null.
+ * Remembered per name: terminals report the same few hundred names every heartbeat.
+ */
+export function canonicalForBroker(name: string): string | null {
+  const known = brokerCanonical.get(name);
+  if (known !== undefined) return known;
+  let found = canonicalSymbol(name);
+  if (!found) {
+    for (const canonical of DEFAULT_SPECS.keys()) {
+      if (mapBrokerSymbol(canonical, [name])) {
+        found = canonical;
+        break;
+      }
+    }
+  }
+  if (brokerCanonical.size < 100_000) brokerCanonical.set(name, found);
+  return found;
 }

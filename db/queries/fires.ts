@@ -17,7 +17,10 @@ export interface NewFire {
 export interface NewCommand {
   id: string;
   leg: number;
+  /** The protocol command, JSON. */
   payload: string;
+  volume: number;
+  take_profit: number | null;
 }
 
 export interface NewEvent {
@@ -66,28 +69,62 @@ export function fireQueries(sqlite: Sqlite) {
       e.data === undefined ? null : JSON.stringify(e.data),
     );
 
+  /** The view of a fire just inserted, built without reading it back. */
+  const freshView = (fire: NewFire, commands: NewCommand[]): FireView => ({
+    ...fire,
+    state: "queued",
+    fill_price: null,
+    slippage_pips: null,
+    latency_ms: null,
+    profit: null,
+    message: null,
+    xp_awarded: 0,
+    updated_at: fire.created_at,
+    closed_at: null,
+    legs: commands.map((c) => ({
+      id: c.id,
+      leg: c.leg,
+      volume: c.volume,
+      take_profit: c.take_profit,
+      state: "queued",
+      price: null,
+      ticket: null,
+      retcode: null,
+      message: null,
+      close_price: null,
+      profit: null,
+      closed_at: null,
+      deliveries: 0,
+    })),
+  });
+
   /**
-   * The idempotent lock: inserts the fire, its commands and audit events in ONE transaction.
-   * `UNIQUE(signal_id, user_id)` decides: when a fire already exists nothing is written and the
-   * existing fire comes back with `duplicate: true`.
+   * The idempotent lock. Call inside a transaction: inserts the fire, its commands and audit
+   * events; `UNIQUE(signal_id, user_id)` decides, and when a fire already exists nothing is
+   * written and the existing fire comes back with `duplicate: true`.
    */
-  const lockAndQueue = sqlite.transaction(
-    (fire: NewFire, commands: NewCommand[], events: NewEvent[]): { fire: FireView; duplicate: boolean } => {
-      const inserted = insertFire.run(fire).changes === 1;
-      if (!inserted) {
-        const existing = parseFire((fireBySignalUser.get(fire.signal_id, fire.user_id) as { j: string }).j);
-        return { fire: existing!, duplicate: true };
-      }
-      for (const c of commands) insertCommand.run(c.id, fire.id, fire.user_id, c.leg, c.payload, fire.created_ms);
-      for (const e of events) appendEventAt(fire.created_at, e);
-      return { fire: parseFire((fireById.get(fire.id) as { j: string }).j)!, duplicate: false };
-    },
-  );
+  const queueFire = (
+    fire: NewFire,
+    commands: NewCommand[],
+    events: NewEvent[],
+  ): { fire: FireView; duplicate: boolean } => {
+    const inserted = insertFire.run(fire).changes === 1;
+    if (!inserted) {
+      const existing = parseFire((fireBySignalUser.get(fire.signal_id, fire.user_id) as { j: string }).j);
+      return { fire: existing!, duplicate: true };
+    }
+    for (const c of commands) insertCommand.run(c.id, fire.id, fire.user_id, c.leg, c.payload, fire.created_ms);
+    for (const e of events) appendEventAt(fire.created_at, e);
+    return { fire: freshView(fire, commands), duplicate: false };
+  };
+  const lockAndQueue = sqlite.transaction(queueFire);
 
   return {
+    /** `queueFire` in its own transaction. */
     lockAndQueue(fire: NewFire, commands: NewCommand[], events: NewEvent[]) {
       return lockAndQueue(fire, commands, events);
     },
+    queueFire,
     findFire(signalId: string, userId: number): FireView | null {
       return parseFire((fireBySignalUser.get(signalId, userId) as { j: string } | undefined)?.j);
     },

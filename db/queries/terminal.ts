@@ -1,5 +1,5 @@
 import type { HeartbeatAccount, HeartbeatPrice, HeartbeatSymbol } from "../../bridge/protocol.ts";
-import { canonicalSymbol } from "../../core/instruments.ts";
+import { canonicalForBroker } from "../../core/broker-symbols.ts";
 import type { Sqlite } from "../index.ts";
 
 /** Typed queries for what a user's terminal reports: account, symbol specs, prices, liveness. */
@@ -40,13 +40,13 @@ export function terminalQueries(sqlite: Sqlite) {
         seen_ms: nowMs,
         now,
       });
-      for (const s of symbols) symbol.run({ ...s, user_id: userId, canonical: canonicalSymbol(s.name), now });
+      for (const s of symbols) symbol.run({ ...s, user_id: userId, canonical: canonicalForBroker(s.name), now });
       for (const p of prices) {
         const time = typeof p.time === "number" ? new Date(p.time * 1000).toISOString() : (p.time ?? now);
         price.run({
           user_id: userId,
           name: p.symbol,
-          canonical: canonicalSymbol(p.symbol),
+          canonical: canonicalForBroker(p.symbol),
           bid: p.bid,
           ask: p.ask,
           time,

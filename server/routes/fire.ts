@@ -24,7 +24,7 @@ export function fireRoutes(app: App, { ctx, auth, userLimit }: RouteDeps): void 
     },
     async (req, reply) => {
       if (req.caller?.kind !== "user") throw forbidden("Fires belong to Telegram users");
-      const outcome = ctx.fires.fire(req.caller.userId, req.body.signal_id, req.body.user_id);
+      const outcome = await ctx.fires.fire(req.caller.userId, req.body.signal_id, req.body.user_id);
       if (outcome.duplicate) {
         reply.status(200);
         return { fire: outcome.fire, duplicate: true };

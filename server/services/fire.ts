@@ -1,8 +1,9 @@
 import type { BridgeCommand } from "../../bridge/protocol.ts";
-import { mapBrokerSymbol } from "../../core/broker-symbols.ts";
 import { DEFAULT_SPECS } from "../../core/instruments.ts";
 import { roundTo } from "../../core/money.ts";
 import { splitLegs } from "../../core/sizing.ts";
+import { utcDayStartMs } from "../../core/tiers.ts";
+import type { NewCommand, NewEvent, NewFire } from "../../db/queries/fires.ts";
 import type { FireView } from "../../db/rows.ts";
 import type { Store } from "../../db/store.ts";
 import type { Clock } from "../clock.ts";
@@ -33,9 +34,10 @@ export function createFireService(deps: { store: Store; hub: Hub; clock: Clock; 
     nowMs: number,
   ) {
     const { signal, position } = mission;
-    const reported = store.terminal.listSymbolNames(userId);
-    const brokerSymbol = mapBrokerSymbol(signal.symbol, reported) ?? signal.symbol;
-    const brokerSpec = store.terminal.findSymbolSpec(userId, brokerSymbol);
+    // The overlay already carries the terminal's spec for this symbol (matched by canonical name,
+    // so EURUSD.m or GOLD count); without one the order goes out under Sortie's own name.
+    const brokerSpec = mission.terminal_spec;
+    const brokerSymbol = brokerSpec?.name ?? signal.symbol;
     const defaults = DEFAULT_SPECS.get(signal.symbol);
     const digits = brokerSpec?.digits ?? defaults?.digits ?? 5;
     const step = brokerSpec?.volume_step || defaults?.volumeStep || 0.01;
@@ -64,20 +66,91 @@ export function createFireService(deps: { store: Store; hub: Hub; clock: Clock; 
     return { brokerSymbol, commands };
   }
 
+  /** Fires recently answered, so duplicate taps do not reach the database (bounded, oldest out). */
+  const known = new Map<string, FireView>();
+  const remember = (fire: FireView) => {
+    const key = `${fire.signal_id}:${fire.user_id}`;
+    if (!known.has(key) && known.size >= 50_000) known.delete(known.keys().next().value as string);
+    known.set(key, fire);
+  };
+  hub.on("fire.updated", ({ fire }) => {
+    if (known.has(`${fire.signal_id}:${fire.user_id}`)) remember(fire);
+  });
+
+  interface Pending {
+    fire: NewFire;
+    commands: NewCommand[];
+    events: NewEvent[];
+    dailyLimit: number | null;
+    dayStartMs: number;
+    resolve: (outcome: FireOutcome) => void;
+    reject: (err: unknown) => void;
+  }
+  let pending: Pending[] = [];
+
+  /**
+   * Group commit: fires accepted in the same turn of the event loop are written in ONE
+   * transaction (one WAL append instead of one per fire), then each request is answered.
+   * The UNIQUE lock and the daily limit are re-checked inside, so batching changes no outcome.
+   */
+  function flush(): void {
+    const batch = pending;
+    pending = [];
+    const perUser = new Map<number, number>();
+    for (const p of batch) perUser.set(p.fire.user_id, (perUser.get(p.fire.user_id) ?? 0) + 1);
+    let results: Array<FireOutcome | ApiError>;
+    try {
+      results = store.transaction(() =>
+        batch.map((p): FireOutcome | ApiError => {
+          // Only several fires of one user in one batch can race past the limit checked before.
+          if (p.dailyLimit !== null && (perUser.get(p.fire.user_id) ?? 0) > 1) {
+            const existing = store.fires.findFire(p.fire.signal_id, p.fire.user_id);
+            if (existing) return { fire: existing, duplicate: true };
+            if (store.fires.countFiresSince(p.fire.user_id, p.dayStartMs) >= p.dailyLimit) {
+              return new ApiError(
+                "LIMIT_REACHED",
+                `Daily limit reached: ${p.dailyLimit} fires per day. It resets at 00:00 UTC.`,
+              );
+            }
+          }
+          return store.fires.queueFire(p.fire, p.commands, p.events);
+        }),
+      );
+    } catch (err) {
+      for (const p of batch) p.reject(err);
+      return;
+    }
+    batch.forEach((p, i) => {
+      const result = results[i]!;
+      if (result instanceof ApiError) return p.reject(result);
+      remember(result.fire);
+      if (!result.duplicate) {
+        hub.emit("fire.created", { fire: result.fire });
+        hub.emit("commands.ready", { user_id: result.fire.user_id });
+        hub.emit("fire.count", { signal_id: result.fire.signal_id, count: missions.countFire(result.fire.signal_id) });
+      }
+      p.resolve(result);
+    });
+  }
+
   return {
     /**
      * Fires `signalId` for `userId`. A fire that already exists answers as a duplicate before any
      * other check; otherwise the checks run in the contract's order and the first refusal throws.
      * The fire, its commands (one per take-profit leg) and the audit events commit together.
      */
-    fire(userId: number, signalId: string, bodyUserId?: number | string | null): FireOutcome {
+    async fire(userId: number, signalId: string, bodyUserId?: number | string | null): Promise<FireOutcome> {
       if (bodyUserId !== undefined && bodyUserId !== null && String(bodyUserId) !== String(userId)) {
         throw forbidden("user_id does not match the signed-in Telegram user");
       }
-      const existing = store.fires.findFire(signalId, userId);
-      if (existing) return { fire: existing, duplicate: true };
+      const cached = known.get(`${signalId}:${userId}`);
+      if (cached) return { fire: cached, duplicate: true };
+      // The overlay read by the mission carries this user's fire for this signal, if any.
       const mission = missions.missionFor(userId, signalId);
-      if (mission.fire) return { fire: mission.fire, duplicate: true };
+      if (mission.fire) {
+        remember(mission.fire);
+        return { fire: mission.fire, duplicate: true };
+      }
       if (mission.fire_block) throw ApiError.from(mission.fire_block);
 
       const nowMs = clock.now();
@@ -85,44 +158,54 @@ export function createFireService(deps: { store: Store; hub: Hub; clock: Clock; 
       const fireId = newFireId(nowMs);
       const { brokerSymbol, commands } = buildCommands(fireId, userId, mission, nowMs);
       const actor = `tg:${userId}`;
-      const outcome = store.fires.lockAndQueue(
+      const fire: NewFire = {
+        id: fireId,
+        signal_id: signalId,
+        user_id: userId,
+        lots: mission.position.lots,
+        symbol: mission.signal.symbol,
+        broker_symbol: brokerSymbol,
+        side: mission.signal.side,
+        risk_amount: mission.position.risk_amount,
+        created_at: createdAt,
+        created_ms: nowMs,
+      };
+      const events: NewEvent[] = [
         {
-          id: fireId,
-          signal_id: signalId,
+          type: "fire.created",
+          actor,
           user_id: userId,
-          lots: mission.position.lots,
-          symbol: mission.signal.symbol,
-          broker_symbol: brokerSymbol,
-          side: mission.signal.side,
-          risk_amount: mission.position.risk_amount,
-          created_at: createdAt,
-          created_ms: nowMs,
+          signal_id: signalId,
+          fire_id: fireId,
+          data: { lots: mission.position.lots, risk_amount: mission.position.risk_amount, legs: commands.length },
         },
-        commands.map((c) => ({ id: c.id, leg: c.leg, payload: JSON.stringify(c) })),
-        [
-          {
-            type: "fire.created",
-            actor,
-            user_id: userId,
-            signal_id: signalId,
-            fire_id: fireId,
-            data: { lots: mission.position.lots, risk_amount: mission.position.risk_amount, legs: commands.length },
-          },
-          ...commands.map((c) => ({
-            type: "command.queued",
-            actor: "sortie",
-            user_id: userId,
-            signal_id: signalId,
-            fire_id: fireId,
-            data: c,
+        ...commands.map((c) => ({
+          type: "command.queued",
+          actor: "sortie",
+          user_id: userId,
+          signal_id: signalId,
+          fire_id: fireId,
+          data: c,
+        })),
+      ];
+      return new Promise<FireOutcome>((resolve, reject) => {
+        if (pending.length === 0) setImmediate(flush);
+        pending.push({
+          fire,
+          commands: commands.map((c) => ({
+            id: c.id,
+            leg: c.leg,
+            payload: JSON.stringify(c),
+            volume: c.volume,
+            take_profit: c.take_profit,
           })),
-        ],
-      );
-      if (outcome.duplicate) return outcome;
-      hub.emit("fire.created", { fire: outcome.fire });
-      hub.emit("commands.ready", { user_id: userId });
-      hub.emit("fire.count", { signal_id: signalId, count: missions.countFire(signalId) });
-      return outcome;
+          events,
+          dailyLimit: mission.user.daily_limit,
+          dayStartMs: utcDayStartMs(nowMs),
+          resolve,
+          reject,
+        });
+      });
     },
   };
 }

@@ -1,3 +1,4 @@
+import type { TerminalSymbolSpec } from "../../core/instruments.ts";
 import { buildMission, type Mission } from "../../core/mission.ts";
 import { utcDayStartMs } from "../../core/tiers.ts";
 import type { Overlay, Signal } from "../../core/types.ts";
@@ -13,6 +14,8 @@ export type MissionView = Mission<FireView> & {
   note: string | null;
   note_updated_at: string | null;
   links: Array<{ title: string; url: string }>;
+  /** The broker's spec of this symbol from the user's terminal (internal: not in the response schema). */
+  terminal_spec: TerminalSymbolSpec | null;
 };
 
 /** A bounded map that forgets its oldest entries (insertion order) past `max`. */
@@ -116,6 +119,7 @@ export function createMissionService(deps: { store: Store; config: Config; clock
         note: row.note?.text ?? null,
         note_updated_at: row.note?.updated_at ?? null,
         links: config.warRoomLinks,
+        terminal_spec: row.terminalSpec,
       };
     },
   };

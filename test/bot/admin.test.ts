@@ -44,7 +44,7 @@ describe("admin commands", () => {
     world = await botWorld();
     onlineTrader(world, 3003);
     const { signal } = world.app.signals.create(signalInput(), { source: "api", actor: "admin-token" });
-    world.app.fires.fire(3003, signal.id);
+    await world.app.fires.fire(3003, signal.id);
     await world.send(ADMIN_ID, "/signals");
     const list = world.telegram.callsOf("sendMessage").at(-1)!;
     expect(String(list.payload.text)).toContain("EURUSD BUY</b> @ 1.085 · 🔥 1");
@@ -99,7 +99,7 @@ describe("admin commands", () => {
     onlineTrader(world, 3003);
     onlineTrader(world, 3004);
     const { signal } = world.app.signals.create(signalInput(), { source: "api", actor: "admin-token" });
-    world.app.fires.fire(3003, signal.id);
+    await world.app.fires.fire(3003, signal.id);
     world.store.sqlite.prepare("UPDATE users SET bridge_seen_ms = ? WHERE id = 3004").run(Date.now() - 120_000);
 
     await world.send(ADMIN_ID, "/stats");

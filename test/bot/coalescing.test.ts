@@ -19,7 +19,7 @@ describe("alert fire-count edits", () => {
 
     const started = Date.now();
     for (let i = 0; i < TRADERS; i++) {
-      const outcome = world.app.fires.fire(50_000 + i, signal.id);
+      const outcome = await world.app.fires.fire(50_000 + i, signal.id);
       expect(outcome.duplicate).toBe(false);
       if (i % 25 === 24) await new Promise((r) => setTimeout(r, 100)); // spread over ~2 s
     }

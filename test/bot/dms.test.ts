@@ -7,12 +7,12 @@ const heartbeat = (world: BotWorld, userId: number) =>
   });
 
 /** Fires a fresh signal for the trader and hands its commands to the "terminal". */
-function fireAndDeliver(world: BotWorld, userId: number) {
+async function fireAndDeliver(world: BotWorld, userId: number) {
   const { signal } = world.app.signals.create(signalInput({ take_profit: [1.089] }), {
     source: "api",
     actor: "admin-token",
   });
-  world.app.fires.fire(userId, signal.id);
+  await world.app.fires.fire(userId, signal.id);
   const [command] = world.app.bridge.takeCommands(userId);
   return command!;
 }
@@ -24,7 +24,7 @@ describe("result DMs", () => {
   it("tells the trader when the order filled (price, lots, slippage) and when it closed (P&L, XP)", async () => {
     world = await botWorld({ env: { ALERT_CHAT_IDS: "" } });
     onlineTrader(world, TRADER_ID);
-    const command = fireAndDeliver(world, TRADER_ID);
+    const command = await fireAndDeliver(world, TRADER_ID);
     world.app.bridge.submitResult(TRADER_ID, {
       id: command.id,
       status: "filled",
@@ -51,7 +51,7 @@ describe("result DMs", () => {
   it("explains a rejection in plain words", async () => {
     world = await botWorld({ env: { ALERT_CHAT_IDS: "" } });
     onlineTrader(world, TRADER_ID);
-    const command = fireAndDeliver(world, TRADER_ID);
+    const command = await fireAndDeliver(world, TRADER_ID);
     world.app.bridge.submitResult(TRADER_ID, { id: command.id, status: "rejected", retcode: 10019 });
     await world.sortie.notifier.idle();
     const rejected = world.lastTo(TRADER_ID);
@@ -64,7 +64,7 @@ describe("result DMs", () => {
     onlineTrader(world, TRADER_ID);
     world.telegram.blockUser(TRADER_ID);
     for (let i = 0; i < 3; i++) {
-      const command = fireAndDeliver(world, TRADER_ID);
+      const command = await fireAndDeliver(world, TRADER_ID);
       world.app.bridge.submitResult(TRADER_ID, { id: command.id, status: "rejected", retcode: 10019 });
     }
     await world.sortie.notifier.idle();
@@ -75,7 +75,7 @@ describe("result DMs", () => {
     world.telegram.unblockUser(TRADER_ID);
     await world.send(TRADER_ID, "/start");
     expect(world.store.users.findUser(TRADER_ID)?.dm_status).toBe("ok");
-    const command = fireAndDeliver(world, TRADER_ID);
+    const command = await fireAndDeliver(world, TRADER_ID);
     world.app.bridge.submitResult(TRADER_ID, { id: command.id, status: "rejected", retcode: 10019 });
     await world.sortie.notifier.idle();
     expect(world.lastTo(TRADER_ID)).toContain("Order rejected");

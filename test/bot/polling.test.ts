@@ -49,7 +49,7 @@ describe("local mode", () => {
     onlineTrader(world, TRADER_ID);
     const { signal } = world.app.signals.create(signalInput(), { source: "demo", actor: "demo" });
     await local.notifier.idle();
-    world.app.fires.fire(TRADER_ID, signal.id);
+    await world.app.fires.fire(TRADER_ID, signal.id);
     await new Promise((r) => setTimeout(r, 150));
     const [command] = world.app.bridge.takeCommands(TRADER_ID);
     world.app.bridge.submitResult(TRADER_ID, { id: command!.id, status: "filled", retcode: 10009, price: 1.0851 });

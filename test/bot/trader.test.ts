@@ -28,7 +28,7 @@ describe("trader commands", () => {
     onlineTrader(world, TRADER_ID, 2500);
     world.store.users.setTier(TRADER_ID, "FANG", new Date().toISOString());
     const { signal } = world.app.signals.create(signalInput(), { source: "api", actor: "admin-token" });
-    world.app.fires.fire(TRADER_ID, signal.id);
+    await world.app.fires.fire(TRADER_ID, signal.id);
     await world.send(TRADER_ID, "/me");
     const me = world.lastTo(TRADER_ID);
     expect(me).toContain("<b>Fang</b> tier");
@@ -97,7 +97,7 @@ describe("trader commands", () => {
     expect(world.lastTo(TRADER_ID)).toContain("No trades yet");
     onlineTrader(world, TRADER_ID);
     const { signal } = world.app.signals.create(signalInput(), { source: "api", actor: "admin-token" });
-    world.app.fires.fire(TRADER_ID, signal.id);
+    await world.app.fires.fire(TRADER_ID, signal.id);
     await world.send(TRADER_ID, "/trades");
     expect(world.lastTo(TRADER_ID)).toMatch(/EURUSD BUY [\d.]+ lots — <b>queued<\/b>/);
     await world.send(TRADER_ID, "/help");

@@ -202,3 +202,34 @@ describe("POST /api/fire with a terminal that only polls", () => {
     }
   });
 });
+
+describe("POST /api/fire group commit", () => {
+  it("keeps the daily limit when one user fires several signals in the same instant", async () => {
+    const h = await startHarness();
+    try {
+      const token = await h.linkBridge(4_100);
+      await h.heartbeat(token);
+      const signals = [];
+      for (let i = 0; i < 7; i++) signals.push(await h.createSignal());
+      // NIBBLER: 5 a day. All seven land in one event-loop turn, hence one batch.
+      const answers = await Promise.all(
+        signals.map((s) =>
+          h.app.inject({
+            method: "POST",
+            url: "/api/fire",
+            headers: { authorization: h.tma(4_100) },
+            payload: { signal_id: s.id },
+          }),
+        ),
+      );
+      const codes = answers.map((a) => a.statusCode).sort();
+      expect(codes).toEqual([202, 202, 202, 202, 202, 403, 403]);
+      expect(answers.filter((a) => a.statusCode === 403).every((a) => a.json().error.code === "LIMIT_REACHED")).toBe(
+        true,
+      );
+      expect(h.store.fires.countFiresSince(4_100, 0)).toBe(5);
+    } finally {
+      await h.close();
+    }
+  });
+});
