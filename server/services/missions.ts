@@ -1,7 +1,7 @@
 import type { TerminalSymbolSpec } from "../../core/instruments.ts";
-import { buildMission, type Mission } from "../../core/mission.ts";
+import { createMissionBuilder, type Mission, type MissionOverlayInput } from "../../core/mission.ts";
 import { utcDayStartMs } from "../../core/tiers.ts";
-import type { Overlay, Signal } from "../../core/types.ts";
+import type { Signal } from "../../core/types.ts";
 import type { MissionOverlayRow } from "../../db/queries/users.ts";
 import { type FireView, tradeAllowedOf } from "../../db/rows.ts";
 import type { Store } from "../../db/store.ts";
@@ -42,10 +42,29 @@ export function createMissionService(deps: { store: Store; config: Config; clock
   const signals = new BoundedMap<string, { signal: Signal; fireCount: number }>(2_000);
   const overlays = new BoundedMap<string, { version: number; dayStart: number; row: MissionOverlayRow }>(20_000);
   const userVersions = new Map<number, number>();
+  const builderFor = new BoundedMap<
+    string,
+    { second: number; build: (input: MissionOverlayInput<FireView>) => Mission<FireView> }
+  >(2_000);
+
+  let daySecond = Number.NaN;
+  let dayStartMs = 0;
+  /** Start of the UTC day, recomputed once per second (Date arithmetic is not free per request). */
+  const dayStartOf = (nowMs: number) => {
+    const second = Math.floor(nowMs / 1000);
+    if (second !== daySecond) {
+      daySecond = second;
+      dayStartMs = utcDayStartMs(nowMs);
+    }
+    return dayStartMs;
+  };
 
   const touchUser = (userId: number) => userVersions.set(userId, (userVersions.get(userId) ?? 0) + 1);
 
-  hub.on("signal.cancelled", ({ signal }) => signals.delete(signal.id));
+  hub.on("signal.cancelled", ({ signal }) => {
+    signals.delete(signal.id);
+    builderFor.delete(signal.id);
+  });
   hub.on("fire.created", ({ fire }) => touchUser(fire.user_id));
   hub.on("fire.updated", ({ fire }) => touchUser(fire.user_id));
   hub.on("user.updated", ({ user_id }) => touchUser(user_id));
@@ -64,7 +83,7 @@ export function createMissionService(deps: { store: Store; config: Config; clock
   function overlayRow(userId: number, signal: Signal, nowMs: number): MissionOverlayRow {
     const key = `${userId}:${signal.id}`;
     const version = userVersions.get(userId) ?? 0;
-    const dayStart = utcDayStartMs(nowMs);
+    const dayStart = dayStartOf(nowMs);
     const cached = overlays.get(key);
     if (cached && cached.version === version && cached.dayStart === dayStart) return cached.row;
     const row = store.users.findMissionOverlay(userId, signal.id, signal.symbol, dayStart);
@@ -94,33 +113,28 @@ export function createMissionService(deps: { store: Store; config: Config; clock
       const entry = signalEntry(signalId);
       if (!entry) throw notFound("Signal");
       const row = overlayRow(userId, entry.signal, nowMs);
-      const overlay: Overlay = {
-        id: row.user.id,
-        tier: row.user.tier,
-        balance: row.user.balance,
-        equity: row.user.equity,
-        currency: row.user.currency,
-        risk_percent: row.user.risk_percent,
-      };
-      const mission = buildMission<FireView>({
-        signal: entry.signal,
-        overlay,
+      // The shared part of this signal's missions (status, expiry) is prepared once per second.
+      const second = Math.floor(nowMs / 1000);
+      if (builderFor.get(signalId)?.second !== second) {
+        builderFor.set(signalId, {
+          second,
+          build: createMissionBuilder<FireView>(entry.signal, nowMs, config.heartbeatStaleS * 1000),
+        });
+      }
+      const mission = builderFor.get(signalId)!.build({
+        overlay: row.user,
         terminalSpec: row.terminalSpec,
         rates: row.rates,
         fire: row.fire,
         fireCount: entry.fireCount,
         firesToday: row.firesToday,
         bridge: { linked: row.linked, lastSeenMs: row.user.bridge_seen_ms, tradeAllowed: tradeAllowedOf(row.user) },
-        nowMs,
-        staleMs: config.heartbeatStaleS * 1000,
-      });
-      return {
-        ...mission,
-        note: row.note?.text ?? null,
-        note_updated_at: row.note?.updated_at ?? null,
-        links: config.warRoomLinks,
-        terminal_spec: row.terminalSpec,
-      };
+      }) as MissionView;
+      mission.note = row.note?.text ?? null;
+      mission.note_updated_at = row.note?.updated_at ?? null;
+      mission.links = config.warRoomLinks;
+      mission.terminal_spec = row.terminalSpec;
+      return mission;
     },
   };
 }
