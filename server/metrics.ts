@@ -172,8 +172,12 @@ export function installMetrics(app: App, deps: RouteDeps, metrics: Metrics): voi
       reply.elapsedTime / 1000,
     );
   });
-  app.get("/metrics", { preHandler: deps.auth.admin.bind(deps.auth), schema: { hide: true } }, async (_req, reply) => {
-    reply.header("content-type", metrics.registry.contentType);
-    return metrics.registry.metrics();
-  });
+  app.get(
+    "/metrics",
+    { preValidation: deps.auth.admin.bind(deps.auth), schema: { hide: true } },
+    async (_req, reply) => {
+      reply.header("content-type", metrics.registry.contentType);
+      return metrics.registry.metrics();
+    },
+  );
 }

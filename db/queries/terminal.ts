@@ -42,7 +42,10 @@ export function terminalQueries(sqlite: Sqlite) {
       });
       for (const s of symbols) symbol.run({ ...s, user_id: userId, canonical: canonicalForBroker(s.name), now });
       for (const p of prices) {
-        const time = typeof p.time === "number" ? new Date(p.time * 1000).toISOString() : (p.time ?? now);
+        // A terminal's clock is not trusted to be sane: an unreadable or out-of-range time reads as now.
+        const ms =
+          typeof p.time === "number" ? p.time * 1000 : typeof p.time === "string" ? Date.parse(p.time) : Number.NaN;
+        const time = Number.isFinite(ms) && Math.abs(ms) < 8.64e15 ? new Date(ms).toISOString() : now;
         price.run({
           user_id: userId,
           name: p.symbol,

@@ -26,7 +26,7 @@ function credentials(req: FastifyRequest): { scheme: string; value: string } | n
 /**
  * The three doors: `tma <initData>` (Mini App users; created on first sight), `Bearer
  * <ADMIN_API_TOKEN>` (admin scripts) and `Bearer <bridge token>` (terminals, stored hashed).
- * Each is a preHandler a route opts into; the admin check lives only here.
+ * Each is a preValidation hook a route opts into (so a stranger gets 401 before any 400 about its body); the admin check lives only here.
  */
 export function createAuth(app: FastifyInstance, ctx: AppContext) {
   const { config, store, clock } = ctx;

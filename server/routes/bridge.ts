@@ -81,7 +81,7 @@ export function bridgeRoutes(app: App, { ctx, auth, candles }: RouteDeps, shutdo
   app.post(
     "/bridge/v1/heartbeat",
     {
-      preHandler: bridgeAuth,
+      preValidation: bridgeAuth,
       schema: {
         tags: ["bridge"],
         body: HeartbeatSchema,
@@ -98,7 +98,7 @@ export function bridgeRoutes(app: App, { ctx, auth, candles }: RouteDeps, shutdo
   app.get(
     "/bridge/v1/commands",
     {
-      preHandler: bridgeAuth,
+      preValidation: bridgeAuth,
       schema: {
         tags: ["bridge"],
         querystring: Type.Object({ wait: Type.Optional(Type.Number({ minimum: 0 })) }),
@@ -132,7 +132,7 @@ export function bridgeRoutes(app: App, { ctx, auth, candles }: RouteDeps, shutdo
   app.post(
     "/bridge/v1/results",
     {
-      preHandler: bridgeAuth,
+      preValidation: bridgeAuth,
       schema: {
         tags: ["bridge"],
         body: Type.Object({
@@ -156,7 +156,7 @@ export function bridgeRoutes(app: App, { ctx, auth, candles }: RouteDeps, shutdo
   app.post(
     "/bridge/v1/closed",
     {
-      preHandler: bridgeAuth,
+      preValidation: bridgeAuth,
       schema: {
         tags: ["bridge"],
         body: Type.Object({

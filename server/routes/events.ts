@@ -11,7 +11,7 @@ export function eventRoutes(app: App, { auth, sse, userLimit }: RouteDeps): void
   app.get(
     "/api/events",
     {
-      preHandler: [auth.user.bind(auth), userLimit],
+      preValidation: [auth.user.bind(auth), userLimit],
       schema: {
         tags: ["events"],
         headers: Type.Object({ "last-event-id": Type.Optional(Type.String({ maxLength: 20 })) }),

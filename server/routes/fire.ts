@@ -8,7 +8,7 @@ export function fireRoutes(app: App, { ctx, auth, userLimit }: RouteDeps): void 
   app.post(
     "/api/fire",
     {
-      preHandler: [auth.user.bind(auth), userLimit],
+      preValidation: [auth.user.bind(auth), userLimit],
       schema: {
         tags: ["missions"],
         body: Type.Object({

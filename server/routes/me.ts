@@ -70,7 +70,7 @@ export function meRoutes(app: App, { ctx, auth, userLimit }: RouteDeps): void {
 
   app.get(
     "/api/me",
-    { preHandler: userOnly, schema: { tags: ["me"], response: { 200: MeSchema, ...errorResponses(401, 429) } } },
+    { preValidation: userOnly, schema: { tags: ["me"], response: { 200: MeSchema, ...errorResponses(401, 429) } } },
     async (req) => {
       const c = caller(req);
       return me(c.userId, c.admin);
@@ -80,7 +80,7 @@ export function meRoutes(app: App, { ctx, auth, userLimit }: RouteDeps): void {
   app.patch(
     "/api/me",
     {
-      preHandler: userOnly,
+      preValidation: userOnly,
       schema: {
         tags: ["me"],
         body: Type.Object({ risk_percent: Type.Optional(Type.Number({ minimum: 0.1, maximum: 10 })) }),
@@ -106,7 +106,7 @@ export function meRoutes(app: App, { ctx, auth, userLimit }: RouteDeps): void {
   app.post(
     "/api/me/bridge-token",
     {
-      preHandler: userOnly,
+      preValidation: userOnly,
       schema: {
         tags: ["me"],
         response: { 200: Type.Object({ token: Type.String(), rotated: Type.Boolean() }), ...errorResponses(401, 429) },
@@ -132,7 +132,7 @@ export function meRoutes(app: App, { ctx, auth, userLimit }: RouteDeps): void {
   app.get(
     "/api/me/fires",
     {
-      preHandler: userOnly,
+      preValidation: userOnly,
       schema: {
         tags: ["me"],
         querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })) }),
@@ -156,7 +156,7 @@ export function meRoutes(app: App, { ctx, auth, userLimit }: RouteDeps): void {
   app.get(
     "/api/users/:userId/stats",
     {
-      preHandler: [auth.userOrAdmin.bind(auth), userLimit],
+      preValidation: [auth.userOrAdmin.bind(auth), userLimit],
       schema: {
         tags: ["me"],
         params: Type.Object({ userId: Type.Integer({ minimum: 1 }) }),

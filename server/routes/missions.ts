@@ -10,7 +10,7 @@ export function missionRoutes(app: App, { ctx, auth, userLimit }: RouteDeps): vo
   app.get(
     "/api/missions/:signalId",
     {
-      preHandler: [auth.user.bind(auth), userLimit],
+      preValidation: [auth.user.bind(auth), userLimit],
       schema: {
         tags: ["missions"],
         params: SignalIdParams,
@@ -26,7 +26,7 @@ export function missionRoutes(app: App, { ctx, auth, userLimit }: RouteDeps): vo
   app.put(
     "/api/missions/:signalId/note",
     {
-      preHandler: [auth.user.bind(auth), userLimit],
+      preValidation: [auth.user.bind(auth), userLimit],
       schema: {
         tags: ["missions"],
         params: SignalIdParams,

@@ -9,7 +9,7 @@ export function priceRoutes(app: App, { auth, candles, userLimit }: RouteDeps): 
   app.get(
     "/api/prices/:symbol",
     {
-      preHandler: [auth.user.bind(auth), userLimit],
+      preValidation: [auth.user.bind(auth), userLimit],
       schema: {
         tags: ["missions"],
         params: Type.Object({ symbol: Type.String({ maxLength: 32 }) }),

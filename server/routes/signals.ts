@@ -13,7 +13,7 @@ export function signalRoutes(app: App, { ctx, auth, userLimit }: RouteDeps): voi
   app.get(
     "/api/signals",
     {
-      preHandler: userAuth,
+      preValidation: userAuth,
       schema: {
         tags: ["signals"],
         querystring: Type.Object({
@@ -46,7 +46,7 @@ export function signalRoutes(app: App, { ctx, auth, userLimit }: RouteDeps): voi
   app.get(
     "/api/signals/:signalId",
     {
-      preHandler: userAuth,
+      preValidation: userAuth,
       schema: {
         tags: ["signals"],
         params: SignalIdParams,
@@ -63,7 +63,7 @@ export function signalRoutes(app: App, { ctx, auth, userLimit }: RouteDeps): voi
   app.get(
     "/api/signals/:signalId/fire-count",
     {
-      preHandler: userAuth,
+      preValidation: userAuth,
       schema: {
         tags: ["signals"],
         params: SignalIdParams,
@@ -83,7 +83,7 @@ export function signalRoutes(app: App, { ctx, auth, userLimit }: RouteDeps): voi
   app.post(
     "/api/signals",
     {
-      preHandler: auth.admin.bind(auth),
+      preValidation: auth.admin.bind(auth),
       schema: {
         tags: ["admin"],
         body: SignalInputSchema,
@@ -107,7 +107,7 @@ export function signalRoutes(app: App, { ctx, auth, userLimit }: RouteDeps): voi
   app.post(
     "/api/signals/:signalId/cancel",
     {
-      preHandler: auth.admin.bind(auth),
+      preValidation: auth.admin.bind(auth),
       schema: {
         tags: ["admin"],
         params: SignalIdParams,

@@ -25,7 +25,7 @@ export interface RouteDeps {
   auth: Auth;
   sse: SseBroker;
   candles: CandleStore;
-  /** Per-user rate limit preHandler (after auth). */
+  /** Per-user rate limit hook (runs after auth). */
   userLimit: (req: unknown, reply: unknown) => Promise<void> | void;
   extras: { health?: () => Record<string, unknown> };
 }

@@ -101,12 +101,21 @@ describe("file-drop fuzz: garbage in out/ and heartbeat.json while a transport r
       await waitFor(async () => !existsSync(path), 5000, `heartbeat ${JSON.stringify(body)} quarantined`);
       expect((await list("quarantine")).filter((q) => q.endsWith("-heartbeat.json")).length).toBe(before + 1);
     }
-    // Valid in shape but not storable (a price time no Date can hold): refused and logged, nothing breaks.
+    // A price time no Date can hold (a terminal's broken clock): the price is kept, its time read as now.
     await writeFileAtomic(
       path,
       JSON.stringify({ account, prices: [{ symbol: "EURUSD", bid: 1.08, ask: 1.09, time: 1e308 }] }),
     );
-    await waitFor(() => logs.some((l) => l.includes("heartbeat refused")), 5000, "refusal logged");
+    const priceRow = () =>
+      h.sqlite.prepare("SELECT bid, time FROM terminal_prices WHERE user_id = ? AND name = 'EURUSD'").get(U) as
+        | { bid: number; time: string }
+        | undefined;
+    const stored = await waitFor(
+      () => (priceRow()?.bid === 1.08 ? priceRow() : null),
+      5000,
+      "odd-time heartbeat applied",
+    );
+    expect(Math.abs(Date.parse(stored.time) - Date.now())).toBeLessThan(60_000);
     const seenBefore = h.store.users.findUser(U)!.bridge_seen_ms!;
     await new Promise((r) => setTimeout(r, 20));
     await writeFileAtomic(path, JSON.stringify({ account: { ...account, balance: 12_345 } }));

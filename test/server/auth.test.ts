@@ -95,3 +95,19 @@ describe("authentication doors", () => {
     expect(stored.token_hash).toMatch(/^[0-9a-f]{64}$/);
   });
 });
+
+describe("door before body", () => {
+  it("answers a stranger 401 even when the body is also wrong", async () => {
+    const h = await startHarness();
+    try {
+      const fire = await h.app.inject({ method: "POST", url: "/api/fire", payload: { signal_id: 42 } });
+      expect(fire.statusCode).toBe(401);
+      const signal = await h.app.inject({ method: "POST", url: "/api/signals", payload: { entry: "x" } });
+      expect(signal.statusCode).toBe(401);
+      const bridge = await h.app.inject({ method: "POST", url: "/bridge/v1/results", payload: { id: "" } });
+      expect(bridge.statusCode).toBe(401);
+    } finally {
+      await h.close();
+    }
+  });
+});
