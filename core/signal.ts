@@ -1,6 +1,6 @@
 import { canonicalSymbol } from "./instruments.ts";
 import { DEFAULT_TIER, isTier, TIER_NAMES } from "./tiers.ts";
-import type { Side, Signal, SignalStatus, Tier } from "./types.ts";
+import type { Side, Signal, SignalStatus } from "./types.ts";
 
 /** A signal as an admin, the API or a webhook submits it (already JSON, not yet trusted). */
 export interface SignalInput {

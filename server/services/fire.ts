@@ -27,12 +27,7 @@ export interface FireOutcome {
 export function createFireService(deps: { store: Store; hub: Hub; clock: Clock; missions: MissionService }) {
   const { store, hub, clock, missions } = deps;
 
-  function buildCommands(
-    fireId: string,
-    userId: number,
-    mission: ReturnType<MissionService["missionFor"]>,
-    nowMs: number,
-  ) {
+  function buildCommands(fireId: string, mission: ReturnType<MissionService["missionFor"]>, nowMs: number) {
     const { signal, position } = mission;
     // The overlay already carries the terminal's spec for this symbol (matched by canonical name,
     // so EURUSD.m or GOLD count); without one the order goes out under Sortie's own name.
@@ -122,7 +117,10 @@ export function createFireService(deps: { store: Store; hub: Hub; clock: Clock; 
     }
     batch.forEach((p, i) => {
       const result = results[i]!;
-      if (result instanceof ApiError) return p.reject(result);
+      if (result instanceof ApiError) {
+        p.reject(result);
+        return;
+      }
       remember(result.fire);
       if (!result.duplicate) {
         hub.emit("fire.created", { fire: result.fire });
@@ -156,7 +154,7 @@ export function createFireService(deps: { store: Store; hub: Hub; clock: Clock; 
       const nowMs = clock.now();
       const createdAt = new Date(nowMs).toISOString();
       const fireId = newFireId(nowMs);
-      const { brokerSymbol, commands } = buildCommands(fireId, userId, mission, nowMs);
+      const { brokerSymbol, commands } = buildCommands(fireId, mission, nowMs);
       const actor = `tg:${userId}`;
       const fire: NewFire = {
         id: fireId,
