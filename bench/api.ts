@@ -1,9 +1,5 @@
-import { spawn } from "node:child_process";
-import { once } from "node:events";
-import { readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { startHarness } from "../test/support/harness.ts";
-import { bareServer, cannon, round } from "./support.ts";
+import { bareServer, cannon, round, runBurstClient } from "./support.ts";
 
 /**
  * `GET /api/missions/:id` throughput and p99 against a bare Fastify route in the same process and
@@ -34,26 +30,9 @@ export async function benchApi(opts: { durationS?: number; burstUsers?: number }
     for (const id of ids) await h.heartbeat(await h.linkBridge(id));
     const auth = new Map(ids.map((id) => [id, h.tma(id)]));
     const taps = ids.flatMap((id) => [id, id, id]);
-    // The load generator runs in a child process: client and server must not share one JS thread.
-    const input = join(h.dir, "burst.json");
-    writeFileSync(
-      input,
-      JSON.stringify({
-        url: h.url,
-        signalId: burstSignal.id,
-        auths: taps.map((id) => auth.get(id)!),
-        concurrency: 256,
-      }),
-    );
-    const child = spawn(process.execPath, ["--import", "tsx", join(import.meta.dirname, "burst-client.ts"), input], {
-      stdio: "inherit",
-    });
-    await once(child, "exit");
-    const out = JSON.parse(readFileSync(`${input}.out.json`, "utf8")) as {
-      statuses: Record<string, number>;
-      ms: number;
-      errors: number;
-    };
+    const auths = taps.map((id) => auth.get(id)!);
+    const bareBurst = await runBurstClient(h.dir, bare.root, burstSignal.id, auths);
+    const out = await runBurstClient(h.dir, h.url, burstSignal.id, auths);
     const burstMs = out.ms;
     const count = (code: number) => out.statuses[String(code)] ?? 0;
     const answered = Object.values(out.statuses).reduce((a, b) => a + b, 0);
@@ -76,6 +55,8 @@ export async function benchApi(opts: { durationS?: number; burstUsers?: number }
         fires_stored: fires,
         duplicates_stored: fires - users,
         ms: Math.round(burstMs),
+        bare_same_client_ms: Math.round(bareBurst.ms),
+        ratio_to_bare: round(burstMs / bareBurst.ms, 2),
         target_ms: 2000,
       },
     };

@@ -1,3 +1,7 @@
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import autocannon from "autocannon";
 import Fastify from "fastify";
 
@@ -5,10 +9,12 @@ import Fastify from "fastify";
 export async function bareServer() {
   const app = Fastify();
   app.get("/bare", async () => ({ ok: true }));
+  // The burst's baseline: the same request shape, answered at once with no work behind it.
+  app.post("/api/fire", async (_req, reply) => reply.status(202).send({ fire: { id: "f_bare", state: "queued" } }));
   await app.listen({ host: "127.0.0.1", port: 0 });
   const address = app.server.address();
   const port = address && typeof address === "object" ? address.port : 0;
-  return { url: `http://127.0.0.1:${port}/bare`, close: () => app.close() };
+  return { url: `http://127.0.0.1:${port}/bare`, root: `http://127.0.0.1:${port}`, close: () => app.close() };
 }
 
 /** autocannon for `durationS` seconds; returns req/s (mean) and latency p50/p99 (ms). */
@@ -43,4 +49,22 @@ export async function pool<T>(tasks: Array<() => Promise<T>>, limit: number): Pr
     }),
   );
   return results;
+}
+
+/**
+ * Runs bench/burst-client.ts in a child process (client and server must not share one JS thread)
+ * against `url`'s POST /api/fire, one request per entry of `auths`.
+ */
+export async function runBurstClient(dir: string, url: string, signalId: string, auths: string[], concurrency = 256) {
+  const input = join(dir, `burst-${Date.now()}.json`);
+  writeFileSync(input, JSON.stringify({ url, signalId, auths, concurrency }));
+  const child = spawn(process.execPath, ["--import", "tsx", join(import.meta.dirname, "burst-client.ts"), input], {
+    stdio: "inherit",
+  });
+  await once(child, "exit");
+  return JSON.parse(readFileSync(`${input}.out.json`, "utf8")) as {
+    statuses: Record<string, number>;
+    ms: number;
+    errors: number;
+  };
 }

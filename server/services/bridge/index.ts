@@ -75,17 +75,24 @@ export function createBridgeService(deps: { store: Store; hub: Hub; clock: Clock
 
     takeCommands(userId: number): BridgeCommand[] {
       const nowMs = clock.now();
-      const events: Emit = [];
-      const rows = store.transaction(() => {
-        const due = store.commands.takeDue(userId, nowMs, VISIBILITY_TIMEOUT_MS);
-        const fireIds = new Set(due.filter((r) => r.deliveries === 0).map((r) => r.fire_id));
-        for (const fireId of fireIds) {
-          fireChanged(store, fireId, nowMs, "delivered", events);
-          store.fires.appendEvent({ type: "fire.delivered", actor: "bridge", user_id: userId, fire_id: fireId });
-        }
-        return due;
-      });
-      flush(hub, events);
+      const rows = store.commands.takeDue(userId, nowMs, VISIBILITY_TIMEOUT_MS);
+      const firstDelivered = new Set(rows.filter((r) => r.deliveries === 0).map((r) => r.fire_id));
+      if (firstDelivered.size > 0) {
+        // The fires' own bookkeeping (state "delivered", audit event, live update) waits until the
+        // terminal's answer is on its way: it is not part of delivering, and a crash in between only
+        // leaves the fire "queued" until its result re-derives it from the legs.
+        setImmediate(() => {
+          if (!store.sqlite.open) return; // shut down in between: the result will re-derive the fire
+          const events: Emit = [];
+          store.transaction(() => {
+            for (const fireId of firstDelivered) {
+              fireChanged(store, fireId, nowMs, "delivered", events);
+              store.fires.appendEvent({ type: "fire.delivered", actor: "bridge", user_id: userId, fire_id: fireId });
+            }
+          });
+          flush(hub, events);
+        });
+      }
       return rows.map(commandPayload);
     },
 
