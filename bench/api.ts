@@ -7,7 +7,7 @@ import { bareServer, cannon, round, runBurstClient } from "./support.ts";
  */
 export async function benchApi(opts: { durationS?: number; burstUsers?: number } = {}) {
   const durationS = opts.durationS ?? 3;
-  const h = await startHarness({ listen: true });
+  const h = await startHarness({ listen: true, checkpointer: true });
   const bare = await bareServer();
   try {
     const signal = await h.createSignal();

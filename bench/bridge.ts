@@ -5,8 +5,8 @@ import { bareServer, percentile, round } from "./support.ts";
  * Fire accepted → command received by a terminal's waiting long-poll, on loopback, beside a bare
  * loopback HTTP round trip measured in the same run.
  */
-export async function benchBridge(samples = 200) {
-  const h = await startHarness({ listen: true });
+export async function benchBridge(samples = 500) {
+  const h = await startHarness({ listen: true, checkpointer: true });
   const bare = await bareServer();
   try {
     const userId = 42;

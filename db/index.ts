@@ -14,6 +14,8 @@ export interface OpenDbOptions {
   migrationsDir?: string;
   /** SQLite `synchronous` level; default NORMAL (see openDb). */
   synchronous?: "NORMAL" | "FULL";
+  /** "external" turns SQLite's in-commit checkpoints off: db/checkpointer.ts does them. */
+  walCheckpointing?: "auto" | "external";
 }
 
 /** Thrown when a database's applied migrations disagree with the files: start-up must stop. */
@@ -90,6 +92,7 @@ export function openDb(path: string, options: OpenDbOptions = {}): Sqlite {
   sqlite.pragma(`synchronous = ${options.synchronous ?? "NORMAL"}`);
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("busy_timeout = 5000");
+  if (options.walCheckpointing === "external") sqlite.pragma("wal_autocheckpoint = 0");
   try {
     migrate(sqlite, options.migrationsDir);
   } catch (err) {

@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { startCheckpointer } from "../db/checkpointer.ts";
 import { openDb } from "../db/index.ts";
 import { createStore } from "../db/store.ts";
 import { buildApp, loggerOptions } from "./app.ts";
@@ -28,11 +29,12 @@ async function main(): Promise<void> {
 
   let sqlite: ReturnType<typeof openDb>;
   try {
-    sqlite = openDb(config.databasePath, { synchronous: config.dbSynchronous });
+    sqlite = openDb(config.databasePath, { synchronous: config.dbSynchronous, walCheckpointing: "external" });
   } catch (err) {
     console.error(`sortie: cannot open database ${config.databasePath}: ${(err as Error).message}`);
     process.exit(1);
   }
+  const checkpointer = startCheckpointer(config.databasePath);
   const store = createStore(sqlite);
   const ctx = createContext({ store, config, clock: systemClock, log: (msg, err) => console.error(msg, err) });
   const extras = await startExtras(ctx);
@@ -55,6 +57,7 @@ async function main(): Promise<void> {
       stopSweeper();
       await extras.stop();
     } finally {
+      await checkpointer.stop();
       sqlite.close();
       clearTimeout(force);
       process.exit(0);

@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { sign } from "@telegram-apps/init-data-node";
+import { startCheckpointer } from "../../db/checkpointer.ts";
 import { openDb } from "../../db/index.ts";
 import { createStore } from "../../db/store.ts";
 import { type BuildAppOptions, buildApp } from "../../server/app.ts";
@@ -34,6 +35,8 @@ export interface HarnessOptions {
   listen?: boolean;
   sweeper?: boolean;
   onQuery?: (sql: string) => void;
+  /** Checkpoint the WAL from a worker thread, as server/main.ts does (benchmarks). */
+  checkpointer?: boolean;
 }
 
 export type Harness = Awaited<ReturnType<typeof startHarness>>;
@@ -45,7 +48,11 @@ export type Harness = Awaited<ReturnType<typeof startHarness>>;
 export async function startHarness(options: HarnessOptions = {}) {
   const tmp = tempDir("sortie-test-");
   const dbPath = join(tmp.dir, "sortie.db");
-  const sqlite = openDb(dbPath, options.onQuery ? { onQuery: options.onQuery } : {});
+  const sqlite = openDb(dbPath, {
+    ...(options.onQuery ? { onQuery: options.onQuery } : {}),
+    walCheckpointing: options.checkpointer ? "external" : "auto",
+  });
+  const checkpointer = options.checkpointer ? startCheckpointer(dbPath, 1000) : null;
   const store = createStore(sqlite);
   const config = loadConfig({
     BOT_TOKEN: TEST_BOT_TOKEN,
@@ -149,6 +156,7 @@ export async function startHarness(options: HarnessOptions = {}) {
     async close() {
       stopSweeper();
       await app.close();
+      await checkpointer?.stop();
       sqlite.close();
       tmp.cleanup();
     },
