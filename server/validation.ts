@@ -40,6 +40,9 @@ export function installJsonParser(app: FastifyInstance): void {
   const parse = app.getDefaultJsonParser("error", "error");
   app.removeContentTypeParser("application/json");
   app.addContentTypeParser("application/json", { parseAs: "string" }, (req, body, done) => {
+    // Many clients send `Content-Type: application/json` with no body on POSTs that take none
+    // (cancel, bridge-token): that is no body, not bad JSON. Routes that need a body still 400.
+    if ((body as string).trim() === "") return done(null, undefined);
     parse(req, body as string, (err, value) => {
       if (err) return done(err, undefined);
       if (hasNonFiniteNumber(value)) {

@@ -212,3 +212,36 @@ describe("signals routes", () => {
     expect(none.json().error.code).toBe("NOT_FOUND");
   });
 });
+
+describe("POST routes that take no body", () => {
+  it("accept an empty body sent as application/json; a route that needs a body still answers 400", async () => {
+    const h = await startHarness();
+    try {
+      const s = await h.createSignal();
+      const json = { "content-type": "application/json" };
+      const cancel = await h.app.inject({
+        method: "POST",
+        url: `/api/signals/${s.id}/cancel`,
+        headers: { ...h.admin, ...json },
+        payload: "",
+      });
+      expect(cancel.statusCode).toBe(200);
+      const token = await h.app.inject({
+        method: "POST",
+        url: "/api/me/bridge-token",
+        headers: { authorization: h.tma(5), ...json },
+        payload: "",
+      });
+      expect(token.statusCode).toBe(200);
+      const fire = await h.app.inject({
+        method: "POST",
+        url: "/api/fire",
+        headers: { authorization: h.tma(5), ...json },
+        payload: "",
+      });
+      expect([fire.statusCode, fire.json().error.code]).toEqual([400, "BAD_REQUEST"]);
+    } finally {
+      await h.close();
+    }
+  });
+});
