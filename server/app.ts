@@ -21,6 +21,7 @@ import { pageRoutes } from "./routes/pages.ts";
 import { priceRoutes } from "./routes/prices.ts";
 import { signalRoutes } from "./routes/signals.ts";
 import type { App, RouteDeps } from "./routes/types.ts";
+import { userRoutes } from "./routes/users.ts";
 import { ErrorBody } from "./schemas.ts";
 import { createCandleStore } from "./services/candles.ts";
 import { installJsonParser, installValidators } from "./validation.ts";
@@ -160,6 +161,7 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
   eventRoutes(app, deps);
   hookRoutes(app, deps);
   priceRoutes(app, deps);
+  userRoutes(app, deps);
   bridgeRoutes(app, deps, shutdown.signal);
   await pageRoutes(app, deps, options.distDir ?? DEFAULT_DIST);
   for (const plugin of options.plugins ?? []) await plugin(app, deps);

@@ -150,3 +150,49 @@ describe("rate limits", () => {
     }
   });
 });
+
+describe("PATCH /api/users/:userId (admin)", () => {
+  it("changes a tier, logs who did it, and the new tier's limits apply at once; others are refused", async () => {
+    const h = await startHarness();
+    try {
+      await h.app.inject({ method: "GET", url: "/api/me", headers: { authorization: h.tma(801) } });
+      const denied = await h.app.inject({
+        method: "PATCH",
+        url: "/api/users/801",
+        headers: { authorization: h.tma(801) },
+        payload: { tier: "APEX" },
+      });
+      expect([denied.statusCode, denied.json().error.code]).toEqual([403, "FORBIDDEN"]);
+      const bad = await h.app.inject({
+        method: "PATCH",
+        url: "/api/users/801",
+        headers: h.admin,
+        payload: { tier: "GOD" },
+      });
+      expect(bad.statusCode).toBe(400);
+      const missing = await h.app.inject({
+        method: "PATCH",
+        url: "/api/users/999999",
+        headers: h.admin,
+        payload: { tier: "FANG" },
+      });
+      expect(missing.statusCode).toBe(404);
+      const ok = await h.app.inject({
+        method: "PATCH",
+        url: "/api/users/801",
+        headers: h.admin,
+        payload: { tier: "APEX" },
+      });
+      expect(ok.json()).toMatchObject({ user_id: 801, tier: "APEX" });
+      const me = await h.app.inject({ method: "GET", url: "/api/me", headers: { authorization: h.tma(801) } });
+      expect(me.json().user).toMatchObject({ tier: "APEX", daily_limit: null });
+      const logged = h.sqlite
+        .prepare("SELECT actor, data FROM events WHERE type = 'admin.tier' AND user_id = 801")
+        .get() as { actor: string; data: string };
+      expect(logged.actor).toBe("admin-token");
+      expect(JSON.parse(logged.data)).toEqual({ from: "NIBBLER", to: "APEX" });
+    } finally {
+      await h.close();
+    }
+  });
+});
