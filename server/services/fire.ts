@@ -3,14 +3,16 @@ import { DEFAULT_SPECS } from "../../core/instruments.ts";
 import { roundTo } from "../../core/money.ts";
 import { splitLegs } from "../../core/sizing.ts";
 import { utcDayStartMs } from "../../core/tiers.ts";
-import type { NewCommand, NewEvent, NewFire } from "../../db/queries/fires.ts";
-import type { FireView } from "../../db/rows.ts";
+import type { NewEvent, NewFire } from "../../db/queries/fires.ts";
 import type { Store } from "../../db/store.ts";
 import type { Clock } from "../clock.ts";
 import { ApiError, forbidden } from "../errors.ts";
 import type { Hub } from "../events/hub.ts";
 import { newCommandId, newFireId } from "../ids.ts";
+import { createFireCommitter, type FireOutcome } from "./fire-commit.ts";
 import type { MissionService } from "./missions.ts";
+
+export type { FireOutcome } from "./fire-commit.ts";
 
 /**
  * How far the market may have moved from the signal's entry before the EA refuses to open:
@@ -18,14 +20,10 @@ import type { MissionService } from "./missions.ts";
  */
 export const MAX_ENTRY_DISTANCE_OF_STOP = 0.25;
 
-export interface FireOutcome {
-  fire: FireView;
-  duplicate: boolean;
-}
-
 /** Firing a signal: duplicate short-cut, the contract's ordered checks, then the lock + outbox. */
 export function createFireService(deps: { store: Store; hub: Hub; clock: Clock; missions: MissionService }) {
   const { store, hub, clock, missions } = deps;
+  const committer = createFireCommitter({ store, hub, missions });
 
   function buildCommands(fireId: string, mission: ReturnType<MissionService["missionFor"]>, nowMs: number) {
     const { signal, position } = mission;
@@ -61,76 +59,6 @@ export function createFireService(deps: { store: Store; hub: Hub; clock: Clock; 
     return { brokerSymbol, commands };
   }
 
-  /** Fires recently answered, so duplicate taps do not reach the database (bounded, oldest out). */
-  const known = new Map<string, FireView>();
-  const remember = (fire: FireView) => {
-    const key = `${fire.signal_id}:${fire.user_id}`;
-    if (!known.has(key) && known.size >= 50_000) known.delete(known.keys().next().value as string);
-    known.set(key, fire);
-  };
-  hub.on("fire.updated", ({ fire }) => {
-    if (known.has(`${fire.signal_id}:${fire.user_id}`)) remember(fire);
-  });
-
-  interface Pending {
-    fire: NewFire;
-    commands: NewCommand[];
-    events: NewEvent[];
-    dailyLimit: number | null;
-    dayStartMs: number;
-    resolve: (outcome: FireOutcome) => void;
-    reject: (err: unknown) => void;
-  }
-  let pending: Pending[] = [];
-
-  /**
-   * Group commit: fires accepted in the same turn of the event loop are written in ONE
-   * transaction (one WAL append instead of one per fire), then each request is answered.
-   * The UNIQUE lock and the daily limit are re-checked inside, so batching changes no outcome.
-   */
-  function flush(): void {
-    const batch = pending;
-    pending = [];
-    const perUser = new Map<number, number>();
-    for (const p of batch) perUser.set(p.fire.user_id, (perUser.get(p.fire.user_id) ?? 0) + 1);
-    let results: Array<FireOutcome | ApiError>;
-    try {
-      results = store.transaction(() =>
-        batch.map((p): FireOutcome | ApiError => {
-          // Only several fires of one user in one batch can race past the limit checked before.
-          if (p.dailyLimit !== null && (perUser.get(p.fire.user_id) ?? 0) > 1) {
-            const existing = store.fires.findFire(p.fire.signal_id, p.fire.user_id);
-            if (existing) return { fire: existing, duplicate: true };
-            if (store.fires.countFiresSince(p.fire.user_id, p.dayStartMs) >= p.dailyLimit) {
-              return new ApiError(
-                "LIMIT_REACHED",
-                `Daily limit reached: ${p.dailyLimit} fires per day. It resets at 00:00 UTC.`,
-              );
-            }
-          }
-          return store.fires.queueFire(p.fire, p.commands, p.events);
-        }),
-      );
-    } catch (err) {
-      for (const p of batch) p.reject(err);
-      return;
-    }
-    batch.forEach((p, i) => {
-      const result = results[i]!;
-      if (result instanceof ApiError) {
-        p.reject(result);
-        return;
-      }
-      remember(result.fire);
-      if (!result.duplicate) {
-        hub.emit("fire.created", { fire: result.fire });
-        hub.emit("commands.ready", { user_id: result.fire.user_id });
-        hub.emit("fire.count", { signal_id: result.fire.signal_id, count: missions.countFire(result.fire.signal_id) });
-      }
-      p.resolve(result);
-    });
-  }
-
   return {
     /**
      * Fires `signalId` for `userId`. A fire that already exists answers as a duplicate before any
@@ -141,12 +69,12 @@ export function createFireService(deps: { store: Store; hub: Hub; clock: Clock; 
       if (bodyUserId !== undefined && bodyUserId !== null && String(bodyUserId) !== String(userId)) {
         throw forbidden("user_id does not match the signed-in Telegram user");
       }
-      const cached = known.get(`${signalId}:${userId}`);
+      const cached = committer.known(signalId, userId);
       if (cached) return { fire: cached, duplicate: true };
       // The overlay read by the mission carries this user's fire for this signal, if any.
       const mission = missions.missionFor(userId, signalId);
       if (mission.fire) {
-        remember(mission.fire);
+        committer.remember(mission.fire);
         return { fire: mission.fire, duplicate: true };
       }
       if (mission.fire_block) throw ApiError.from(mission.fire_block);
@@ -186,23 +114,18 @@ export function createFireService(deps: { store: Store; hub: Hub; clock: Clock; 
           data: c,
         })),
       ];
-      return new Promise<FireOutcome>((resolve, reject) => {
-        if (pending.length === 0) setImmediate(flush);
-        pending.push({
-          fire,
-          commands: commands.map((c) => ({
-            id: c.id,
-            leg: c.leg,
-            payload: JSON.stringify(c),
-            volume: c.volume,
-            take_profit: c.take_profit,
-          })),
-          events,
-          dailyLimit: mission.user.daily_limit,
-          dayStartMs: utcDayStartMs(nowMs),
-          resolve,
-          reject,
-        });
+      return committer.commit({
+        fire,
+        commands: commands.map((c) => ({
+          id: c.id,
+          leg: c.leg,
+          payload: JSON.stringify(c),
+          volume: c.volume,
+          take_profit: c.take_profit,
+        })),
+        events,
+        dailyLimit: mission.user.daily_limit,
+        dayStartMs: utcDayStartMs(nowMs),
       });
     },
   };
