@@ -26,6 +26,8 @@ export interface Signal {
   created_at: string;
   cancelled_at: string | null;
   source: string;
+  /** Decimals the symbol's prices are quoted with (display precision; from the built-in spec). */
+  digits?: number;
 }
 
 /** Per-user data that personalises a signal. */

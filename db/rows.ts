@@ -1,3 +1,4 @@
+import { DEFAULT_SPECS } from "../core/instruments.ts";
 import type { Signal, Tier } from "../core/types.ts";
 
 /** A `signals` row as stored. */
@@ -72,6 +73,7 @@ export function toSignal(row: SignalRow): Signal {
     created_at: row.created_at,
     cancelled_at: row.cancelled_at,
     source: row.source,
+    digits: DEFAULT_SPECS.get(row.symbol)?.digits ?? 5,
   };
 }
 

@@ -52,6 +52,7 @@ export const SignalSchema = Type.Object({
   created_at: Type.String(),
   cancelled_at: StrOrNull,
   source: Type.String(),
+  digits: Type.Optional(Type.Integer()),
 });
 
 export const SignalWithCount = Type.Object({ ...SignalSchema.properties, fire_count: Type.Integer() });
