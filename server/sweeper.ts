@@ -12,14 +12,12 @@ export function startSweeper(
 ): () => void {
   const { store, hub, clock, config } = ctx;
   let lastMs = clock.now();
-  const online = new Map<number, number>();
+  /** Terminals announced online; each tick re-reads their last contact from the database. */
+  const online = new Set<number>();
   const staleMs = config.heartbeatStaleS * 1000;
 
-  const offStatus = hub.on("bridge.status", ({ user_id, online: isOnline, last_seen }) => {
-    if (isOnline) online.set(user_id, last_seen ? Date.parse(last_seen) : clock.now());
-  });
-  const offUpdated = hub.on("user.updated", ({ user_id }) => {
-    if (online.has(user_id)) online.set(user_id, clock.now());
+  const offStatus = hub.on("bridge.status", ({ user_id, online: isOnline }) => {
+    if (isOnline) online.add(user_id);
   });
 
   const tick = () => {
@@ -28,7 +26,7 @@ export function startSweeper(
       for (const signal of store.signals.listExpiredBetween(lastMs, nowMs)) hub.emit("signal.expired", { signal });
       lastMs = nowMs;
       ctx.bridge.sweep();
-      for (const [userId] of online) {
+      for (const userId of online) {
         const seen = store.users.findUser(userId)?.bridge_seen_ms ?? null;
         if (seen === null || nowMs - seen > staleMs) {
           online.delete(userId);
@@ -48,6 +46,5 @@ export function startSweeper(
   return () => {
     clearInterval(timer);
     offStatus();
-    offUpdated();
   };
 }
