@@ -33,39 +33,23 @@ export function parseExpiry(text: string): Draft["expiry"] {
   return Number.isNaN(Date.parse(text)) ? { unreadable: text } : { expires_at: text };
 }
 
+/** A step whose answer is kept as typed (core validates it). */
+function textStep(key: "symbol" | "side" | "entry" | "stop_loss", prompt: string): Step {
+  return {
+    key,
+    fields: [key],
+    prompt,
+    apply: (d, t) => {
+      d[key] = t;
+    },
+  };
+}
+
 export const STEPS: Step[] = [
-  {
-    key: "symbol",
-    fields: ["symbol"],
-    prompt: "1/8 Symbol? (e.g. EURUSD, XAUUSD)",
-    apply: (d, t) => {
-      d.symbol = t;
-    },
-  },
-  {
-    key: "side",
-    fields: ["side"],
-    prompt: "2/8 Side? BUY or SELL",
-    apply: (d, t) => {
-      d.side = t;
-    },
-  },
-  {
-    key: "entry",
-    fields: ["entry"],
-    prompt: "3/8 Entry price?",
-    apply: (d, t) => {
-      d.entry = t;
-    },
-  },
-  {
-    key: "stop_loss",
-    fields: ["stop_loss"],
-    prompt: "4/8 Stop loss price?",
-    apply: (d, t) => {
-      d.stop_loss = t;
-    },
-  },
+  textStep("symbol", "1/8 Symbol? (e.g. EURUSD, XAUUSD)"),
+  textStep("side", "2/8 Side? BUY or SELL"),
+  textStep("entry", "3/8 Entry price?"),
+  textStep("stop_loss", "4/8 Stop loss price?"),
   {
     key: "take_profit",
     fields: ["take_profit"],
