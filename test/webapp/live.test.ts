@@ -1,41 +1,29 @@
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Mission } from "../../webapp/src/types.ts";
-import { byTest, launchChromium, openApp, screenshot } from "./support/browser.ts";
-import { startWebappServer, type WebappServer } from "./support/server.ts";
+import { byTest, openApp, screenshot } from "./support/browser.ts";
+import { webappWorld } from "./support/world.ts";
 
-let server: WebappServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  server = await startWebappServer();
-  browser = await launchChromium();
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const world = webappWorld();
 
 const live = (status: string) => `${byTest("live")}[data-status="${status}"]`;
 
 describe("Mini App live channel (real server, headless Chromium)", () => {
   it("goes OFFLINE when the server stops and back to LIVE when it returns, with fresh data", async () => {
-    const trader = await server.trader(8001, 10_000);
-    const other = await server.trader(8002, 10_000);
-    const signal = await server.createSignal();
-    const { page, errors } = await openApp(browser, server.url, trader, signal.id);
+    const trader = await world.server.trader(8001, 10_000);
+    const other = await world.server.trader(8002, 10_000);
+    const signal = await world.server.createSignal();
+    const { page, errors } = await openApp(world.browser, world.server.url, trader, signal.id);
     await page.waitForSelector(live("live"));
 
-    await server.stop();
+    await world.server.stop();
     await page.waitForSelector(live("offline"), { timeout: 10_000 });
     expect(await page.textContent(byTest("lots"))).toBe("0.50"); // the briefing stays on screen
     await screenshot(page, "live-offline");
 
-    await server.start();
+    await world.server.start();
     await page.waitForSelector(live("live"), { timeout: 20_000 });
     // Events missed while away are covered by a re-read: another trader fires, the count follows.
-    const res = await fetch(`${server.url}/api/fire`, {
+    const res = await fetch(`${world.server.url}/api/fire`, {
       method: "POST",
       headers: { authorization: `tma ${other.initData}`, "content-type": "application/json" },
       body: JSON.stringify({ signal_id: signal.id }),
@@ -52,16 +40,16 @@ describe("Mini App live channel (real server, headless Chromium)", () => {
   });
 
   it("falls back to polling the mission while the event stream is refused", async () => {
-    const trader = await server.trader(8003, 10_000);
-    const other = await server.trader(8004, 10_000);
-    const signal = await server.createSignal();
-    const { page } = await openApp(browser, server.url, trader, signal.id);
+    const trader = await world.server.trader(8003, 10_000);
+    const other = await world.server.trader(8004, 10_000);
+    const signal = await world.server.createSignal();
+    const { page } = await openApp(world.browser, world.server.url, trader, signal.id);
     await page.route("**/api/events", (route) => route.abort("connectionrefused"));
     await page.reload();
     await page.waitForSelector(live("offline"), { timeout: 10_000 });
 
     const before = Date.now();
-    const res = await fetch(`${server.url}/api/fire`, {
+    const res = await fetch(`${world.server.url}/api/fire`, {
       method: "POST",
       headers: { authorization: `tma ${other.initData}`, "content-type": "application/json" },
       body: JSON.stringify({ signal_id: signal.id }),
@@ -77,11 +65,11 @@ describe("Mini App live channel (real server, headless Chromium)", () => {
   });
 
   it("shows a retry action when the mission cannot be loaded, and recovers", async () => {
-    const trader = await server.trader(8005);
-    const signal = await server.createSignal();
-    const { page } = await openApp(browser, server.url, trader);
+    const trader = await world.server.trader(8005);
+    const signal = await world.server.createSignal();
+    const { page } = await openApp(world.browser, world.server.url, trader);
     await page.route("**/api/missions/**", (route) => route.abort("connectionrefused"));
-    await page.goto(`${server.url}/mission/${signal.id}`);
+    await page.goto(`${world.server.url}/mission/${signal.id}`);
     await page.waitForSelector(byTest("error"));
     expect(await page.textContent(byTest("error"))).toContain("Can't reach Sortie");
     await screenshot(page, "mission-error");
@@ -90,7 +78,7 @@ describe("Mini App live channel (real server, headless Chromium)", () => {
     await page.click(byTest("retry"));
     await page.waitForSelector(byTest("briefing"));
     // No terminal linked: the size is zero and the briefing says why, as the API does.
-    const mission = await server.api<Mission>(trader, `/api/missions/${signal.id}`);
+    const mission = await world.server.api<Mission>(trader, `/api/missions/${signal.id}`);
     expect(mission.position.lots).toBe(0);
     expect(await page.textContent(byTest("size-reason"))).toBe(mission.position.reason);
     expect(await page.textContent(byTest("fire-block"))).toBe(mission.fire_block!.message);

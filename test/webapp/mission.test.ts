@@ -1,28 +1,16 @@
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Fire, Mission } from "../../webapp/src/types.ts";
-import { byTest, launchChromium, openApp, screenshot } from "./support/browser.ts";
-import { startWebappServer, type WebappServer } from "./support/server.ts";
+import { byTest, openApp, screenshot } from "./support/browser.ts";
+import { webappWorld } from "./support/world.ts";
 
-let server: WebappServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  server = await startWebappServer();
-  browser = await launchChromium();
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const world = webappWorld();
 
 describe("Mini App mission briefing (real server, paper terminal, headless Chromium)", () => {
   it("shows the trader's own lots and risk exactly as the API computes them", async () => {
-    const trader = await server.trader(7001, 10_000);
-    const signal = await server.createSignal({ take_profit: [1.089, 1.091] });
-    const mission = await server.api<Mission>(trader, `/api/missions/${signal.id}`);
-    const { page, errors } = await openApp(browser, server.url, trader, signal.id);
+    const trader = await world.server.trader(7001, 10_000);
+    const signal = await world.server.createSignal({ take_profit: [1.089, 1.091] });
+    const mission = await world.server.api<Mission>(trader, `/api/missions/${signal.id}`);
+    const { page, errors } = await openApp(world.browser, world.server.url, trader, signal.id);
 
     await page.waitForSelector(byTest("briefing"));
     expect(await page.textContent(byTest("lots"))).toBe(mission.position.lots.toFixed(2));
@@ -42,9 +30,9 @@ describe("Mini App mission briefing (real server, paper terminal, headless Chrom
   });
 
   it("FIRE → confirmation with lots and money at risk → filled with price and slippage", async () => {
-    const trader = await server.trader(7002, 10_000);
-    const signal = await server.createSignal();
-    const { page, errors } = await openApp(browser, server.url, trader, signal.id);
+    const trader = await world.server.trader(7002, 10_000);
+    const signal = await world.server.createSignal();
+    const { page, errors } = await openApp(world.browser, world.server.url, trader, signal.id);
     await page.waitForSelector(`${byTest("live")}[data-status="live"]`);
 
     await page.click(byTest("fire-button"));
@@ -72,9 +60,9 @@ describe("Mini App mission briefing (real server, paper terminal, headless Chrom
   });
 
   it("a double tap, the MainButton and a second device all end in one order and 'already fired'", async () => {
-    const trader = await server.trader(7003, 10_000);
-    const signal = await server.createSignal();
-    const { page } = await openApp(browser, server.url, trader, signal.id);
+    const trader = await world.server.trader(7003, 10_000);
+    const signal = await world.server.createSignal();
+    const { page } = await openApp(world.browser, world.server.url, trader, signal.id);
     await page.waitForSelector(`${byTest("live")}[data-status="live"]`);
 
     // Telegram's MainButton tapped twice (FIRE, then CONFIRM twice in the same tick).
@@ -93,7 +81,7 @@ describe("Mini App mission briefing (real server, paper terminal, headless Chrom
 
     // A second device (same trader) loaded the mission before the fire: its tap reaches the server,
     // which answers with the same fire and duplicate: true.
-    const other = await openApp(browser, server.url, trader);
+    const other = await openApp(world.browser, world.server.url, trader);
     await other.page.route(
       "**/api/missions/**",
       async (route) => {
@@ -103,14 +91,14 @@ describe("Mini App mission briefing (real server, paper terminal, headless Chrom
       },
       { times: 1 },
     );
-    await other.page.goto(`${server.url}/mission/${signal.id}`);
+    await other.page.goto(`${world.server.url}/mission/${signal.id}`);
     await other.page.dblclick(byTest("fire-button"));
     await other.page.dblclick(byTest("fire-confirm-button"));
     await other.page.waitForSelector(byTest("already-fired"));
     await other.page.locator(byTest("fire-panel")).scrollIntoViewIfNeeded();
     await screenshot(other.page, "fire-already-fired");
 
-    const { fires } = await server.api<{ fires: Fire[] }>(trader, "/api/me/fires");
+    const { fires } = await world.server.api<{ fires: Fire[] }>(trader, "/api/me/fires");
     expect(fires.filter((fire) => fire.signal_id === signal.id)).toHaveLength(1);
     expect(trader.terminal!.executedIds()).toHaveLength(1);
     expect(trader.terminal!.positions()).toHaveLength(1);
@@ -119,12 +107,12 @@ describe("Mini App mission briefing (real server, paper terminal, headless Chrom
   });
 
   it("an expired mission disables FIRE and shows the server's reason", async () => {
-    const trader = await server.trader(7004, 10_000);
-    const signal = await server.createSignal({ expires_at: new Date(Date.now() + 1500).toISOString() });
+    const trader = await world.server.trader(7004, 10_000);
+    const signal = await world.server.createSignal({ expires_at: new Date(Date.now() + 1500).toISOString() });
     await new Promise((resolve) => setTimeout(resolve, 2000));
-    const mission = await server.api<Mission>(trader, `/api/missions/${signal.id}`);
+    const mission = await world.server.api<Mission>(trader, `/api/missions/${signal.id}`);
     expect(mission.status).toBe("expired");
-    const { page } = await openApp(browser, server.url, trader, signal.id);
+    const { page } = await openApp(world.browser, world.server.url, trader, signal.id);
 
     await page.waitForSelector(byTest("fire-block"));
     expect(await page.isDisabled(byTest("fire-button"))).toBe(true);
@@ -141,9 +129,9 @@ describe("Mini App mission briefing (real server, paper terminal, headless Chrom
   });
 
   it("a mission that expires while open disables FIRE when the countdown ends", async () => {
-    const trader = await server.trader(7005, 10_000);
-    const signal = await server.createSignal({ expires_at: new Date(Date.now() + 4000).toISOString() });
-    const { page } = await openApp(browser, server.url, trader, signal.id);
+    const trader = await world.server.trader(7005, 10_000);
+    const signal = await world.server.createSignal({ expires_at: new Date(Date.now() + 4000).toISOString() });
+    const { page } = await openApp(world.browser, world.server.url, trader, signal.id);
     await page.waitForSelector(byTest("countdown"));
     expect(await page.isEnabled(byTest("fire-button"))).toBe(true);
     await page.waitForSelector(`${byTest("fire-block")}[data-code="SIGNAL_EXPIRED"]`, { timeout: 10_000 });

@@ -1,34 +1,22 @@
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Fire, Mission } from "../../webapp/src/types.ts";
-import { byTest, launchChromium, openApp, screenshot } from "./support/browser.ts";
-import { startWebappServer, type WebappServer } from "./support/server.ts";
+import { byTest, openApp, screenshot } from "./support/browser.ts";
+import { webappWorld } from "./support/world.ts";
 
-let server: WebappServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  server = await startWebappServer();
-  browser = await launchChromium();
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const world = webappWorld();
 
 describe("Mini App outcomes (real server, paper terminal, headless Chromium)", () => {
   it("a broker rejection shows the plain reason and an error haptic", async () => {
-    const trader = await server.trader(9501, 10_000);
-    const signal = await server.createSignal();
+    const trader = await world.server.trader(9501, 10_000);
+    const signal = await world.server.createSignal();
     trader.terminal!.rejectNext(10019); // not enough money
-    const { page } = await openApp(browser, server.url, trader, signal.id);
+    const { page } = await openApp(world.browser, world.server.url, trader, signal.id);
     await page.waitForSelector(`${byTest("live")}[data-status="live"]`);
     await page.click(byTest("fire-button"));
     await page.click(byTest("fire-confirm-button"));
     await page.waitForSelector(`${byTest("fire-status")}[data-state="rejected"]`, { timeout: 20_000 });
 
-    const { fires } = await server.api<{ fires: Fire[] }>(trader, "/api/me/fires");
+    const { fires } = await world.server.api<{ fires: Fire[] }>(trader, "/api/me/fires");
     const fire = fires.find((f) => f.signal_id === signal.id)!;
     expect(fire.state).toBe("rejected");
     expect(await page.textContent(byTest("fire-headline"))).toBe(`Rejected: ${fire.message}`);
@@ -41,20 +29,20 @@ describe("Mini App outcomes (real server, paper terminal, headless Chromium)", (
   });
 
   it("a mission cancelled by the desk while open disables FIRE live, with the reason", async () => {
-    const trader = await server.trader(9502, 10_000);
-    const signal = await server.createSignal();
-    const { page } = await openApp(browser, server.url, trader, signal.id);
+    const trader = await world.server.trader(9502, 10_000);
+    const signal = await world.server.createSignal();
+    const { page } = await openApp(world.browser, world.server.url, trader, signal.id);
     await page.waitForSelector(`${byTest("live")}[data-status="live"]`);
     expect(await page.isEnabled(byTest("fire-button"))).toBe(true);
 
-    const res = await fetch(`${server.url}/api/signals/${signal.id}/cancel`, {
+    const res = await fetch(`${world.server.url}/api/signals/${signal.id}/cancel`, {
       method: "POST",
-      headers: { ...server.harness.admin, "content-type": "application/json" },
+      headers: { ...world.server.harness.admin, "content-type": "application/json" },
       body: "{}",
     });
     expect(res.status).toBe(200);
     await page.waitForSelector(`${byTest("fire-block")}[data-code="SIGNAL_CANCELLED"]`, { timeout: 10_000 });
-    const mission = await server.api<Mission>(trader, `/api/missions/${signal.id}`);
+    const mission = await world.server.api<Mission>(trader, `/api/missions/${signal.id}`);
     expect(await page.textContent(byTest("mission-status"))).toBe("CANCELLED");
     expect(await page.textContent(byTest("fire-block"))).toBe(mission.fire_block!.message);
     expect(await page.isDisabled(byTest("fire-button"))).toBe(true);
@@ -64,13 +52,13 @@ describe("Mini App outcomes (real server, paper terminal, headless Chromium)", (
   });
 
   it("the notebook saves the trader's private note and shows it again on the next visit", async () => {
-    const trader = await server.trader(9503, 10_000);
-    const signal = await server.createSignal();
-    const { page } = await openApp(browser, server.url, trader, signal.id);
+    const trader = await world.server.trader(9503, 10_000);
+    const signal = await world.server.createSignal();
+    const { page } = await openApp(world.browser, world.server.url, trader, signal.id);
     await page.fill(byTest("note"), "Wait for the London open retest.");
     await page.click(byTest("note-save"));
     await page.waitForSelector(`${byTest("note-state")}[data-state="saved"]`);
-    const mission = await server.api<Mission>(trader, `/api/missions/${signal.id}`);
+    const mission = await world.server.api<Mission>(trader, `/api/missions/${signal.id}`);
     expect(mission.note).toBe("Wait for the London open retest.");
 
     await page.reload();

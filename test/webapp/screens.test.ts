@@ -1,27 +1,15 @@
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Mission } from "../../webapp/src/types.ts";
-import { byTest, launchChromium, openApp, screenshot } from "./support/browser.ts";
-import { startWebappServer, type WebappServer } from "./support/server.ts";
+import { byTest, openApp, screenshot } from "./support/browser.ts";
+import { webappWorld } from "./support/world.ts";
 
-let server: WebappServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  server = await startWebappServer();
-  browser = await launchChromium();
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const world = webappWorld();
 
 describe("Mini App screens (real server, paper terminal, headless Chromium)", () => {
   it("a new risk % in the profile gives new lots on the briefing, equal to the API's", async () => {
-    const trader = await server.trader(9001, 10_000);
-    const signal = await server.createSignal();
-    const { page, errors } = await openApp(browser, server.url, trader, signal.id);
+    const trader = await world.server.trader(9001, 10_000);
+    const signal = await world.server.createSignal();
+    const { page, errors } = await openApp(world.browser, world.server.url, trader, signal.id);
     await page.waitForSelector(byTest("lots"));
     expect(await page.textContent(byTest("lots"))).toBe("0.50");
 
@@ -34,7 +22,7 @@ describe("Mini App screens (real server, paper terminal, headless Chromium)", ()
 
     await page.click("nav >> text=Mission");
     await page.waitForSelector(`${byTest("lots")}:has-text("1.00")`);
-    const mission = await server.api<Mission>(trader, `/api/missions/${signal.id}`);
+    const mission = await world.server.api<Mission>(trader, `/api/missions/${signal.id}`);
     expect(mission.user.risk_percent).toBe(2);
     expect(await page.textContent(byTest("lots"))).toBe(mission.position.lots.toFixed(2));
     expect(await page.textContent(byTest("risk-amount"))).toBe("$200.00");
@@ -48,8 +36,8 @@ describe("Mini App screens (real server, paper terminal, headless Chromium)", ()
   });
 
   it("issues the bridge token once and shows the EA install steps", async () => {
-    const trader = await server.trader(9002);
-    const { page } = await openApp(browser, server.url, trader);
+    const trader = await world.server.trader(9002);
+    const { page } = await openApp(world.browser, world.server.url, trader);
     await page.click("nav >> text=Profile");
     await page.waitForSelector(`${byTest("terminal-state")}[data-state="offline"]`);
     await page.click(byTest("issue-token"));
@@ -61,10 +49,16 @@ describe("Mini App screens (real server, paper terminal, headless Chromium)", ()
   });
 
   it("lists active signals, opens one, and shows history with P&L stats", async () => {
-    const trader = await server.trader(9003, 10_000);
-    const first = await server.createSignal();
-    await server.createSignal({ symbol: "EURUSD", side: "SELL", entry: 1.085, stop_loss: 1.087, take_profit: [1.081] });
-    const { page } = await openApp(browser, server.url, trader);
+    const trader = await world.server.trader(9003, 10_000);
+    const first = await world.server.createSignal();
+    await world.server.createSignal({
+      symbol: "EURUSD",
+      side: "SELL",
+      entry: 1.085,
+      stop_loss: 1.087,
+      take_profit: [1.081],
+    });
+    const { page } = await openApp(world.browser, world.server.url, trader);
     await page.waitForSelector(byTest("signal-item"));
     expect(await page.locator(byTest("signal-item")).count()).toBeGreaterThanOrEqual(2);
     await screenshot(page, "signals");
@@ -85,19 +79,19 @@ describe("Mini App screens (real server, paper terminal, headless Chromium)", ()
   });
 
   it("outside Telegram says to open it from Telegram; a local-mode link works in a plain browser", async () => {
-    const trader = await server.trader(9004, 10_000);
-    const signal = await server.createSignal();
-    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2 });
+    const trader = await world.server.trader(9004, 10_000);
+    const signal = await world.server.createSignal();
+    const context = await world.browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2 });
     const page = await context.newPage();
     await page.route("https://telegram.org/**", (route) => route.fulfill({ status: 200, body: "" }));
-    await page.goto(`${server.url}/mission/${signal.id}`);
+    await page.goto(`${world.server.url}/mission/${signal.id}`);
     await page.waitForSelector(byTest("outside"));
     expect(await page.textContent("h1")).toBe("Open this from Telegram");
     await screenshot(page, "outside-telegram");
 
     // Local mode: no Telegram object at all, the signed initData rides in the URL hash.
     const hash = new URLSearchParams({ tgWebAppData: trader.initData }).toString();
-    await page.goto(`${server.url}/app/?startapp=${signal.id}#${hash}`);
+    await page.goto(`${world.server.url}/app/?startapp=${signal.id}#${hash}`);
     await page.waitForSelector(`${byTest("lots")}:has-text("0.50")`);
     await context.close();
   });
