@@ -6,6 +6,7 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyReply, type FastifyRequest, type FastifyServerOptions } from "fastify";
 import { createAuth } from "./auth/index.ts";
 import type { AppContext } from "./context.ts";
+import { createDrain } from "./drain.ts";
 import { frameworkErrorHandler, installErrorHandler } from "./error-handler.ts";
 import { ApiError } from "./errors.ts";
 import { createSseBroker, type SseOptions } from "./events/sse.ts";
@@ -38,6 +39,8 @@ export interface BuildAppOptions {
   plugins?: Array<(app: App, deps: RouteDeps) => void | Promise<void>>;
   /** Prometheus metrics for `/metrics`; default: the context's own (`metricsFor(ctx)`). */
   metrics?: Metrics;
+  /** On close, connections still open this long after in-flight requests were asked to end are cut. Default 5000. */
+  shutdownGraceMs?: number;
 }
 
 /** Log redaction: tokens and initData never reach the logs. */
@@ -99,9 +102,11 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
   const shutdown = new AbortController();
   const sse = createSseBroker(ctx.hub, options.sse);
   const candles = createCandleStore();
+  const drain = createDrain(app.server, options.shutdownGraceMs ?? 5000);
   app.addHook("preClose", async () => {
     shutdown.abort();
     sse.close();
+    drain.start();
   });
 
   await app.register(swagger, {
