@@ -34,21 +34,26 @@ export async function botWorld(
     DATABASE_PATH: join(dir, "sortie.db"),
     ...options.env,
   });
-  const sqlite = openDb(config.databasePath);
-  const store = createStore(sqlite);
   const logs: string[] = [];
   const log = (msg: string, err?: unknown) => logs.push(err ? `${msg}: ${String(err)}` : msg);
-  const app = createContext({ store, config, clock: options.clock ?? systemClock, log });
-  const sortie = createBot({
-    ctx: app,
-    token: TOKEN,
-    apiRoot: telegram.apiRoot,
-    log,
-    receive: "manual",
-    editIntervalMs: 200,
-    tickMs: 50,
-    ...options.bot,
-  });
+  /** The process's parts over the database file: built again by `restart()`. */
+  const boot = () => {
+    const sqlite = openDb(config.databasePath);
+    const store = createStore(sqlite);
+    const app = createContext({ store, config, clock: options.clock ?? systemClock, log });
+    const sortie = createBot({
+      ctx: app,
+      token: TOKEN,
+      apiRoot: telegram.apiRoot,
+      log,
+      receive: "manual",
+      editIntervalMs: 200,
+      tickMs: 50,
+      ...options.bot,
+    });
+    return { sqlite, store, app, sortie };
+  };
+  let { sqlite, store, app, sortie } = boot();
   await sortie.start();
   telegram.reset();
 
@@ -66,10 +71,23 @@ export async function botWorld(
 
   return {
     telegram,
-    app,
-    store,
-    sortie,
+    get app() {
+      return app;
+    },
+    get store() {
+      return store;
+    },
+    get sortie() {
+      return sortie;
+    },
     logs,
+    /** Stops the bot and closes the database, then starts both again on the same file (a restart). */
+    async restart() {
+      await sortie.stop();
+      sqlite.close();
+      ({ sqlite, store, app, sortie } = boot());
+      await sortie.start();
+    },
     /** A text message from `userId` in `chatId` (their private chat by default). */
     async send(userId: number, text: string, chatId = userId) {
       const command = /^\/\w+/.exec(text);

@@ -113,6 +113,24 @@ describe("/signal wizard", () => {
     expect(world.store.signals.listSignals("all", Date.now(), 10)).toHaveLength(0);
   });
 
+  it("a restart halfway through loses nothing: the wizard carries on from the next question", async () => {
+    world = await botWorld();
+    await world.send(ADMIN_ID, "/signal");
+    await answer(...HAPPY.slice(0, 4));
+    expect(world.lastTo(ADMIN_ID)).toMatch(/^5\/8 /);
+    await world.restart();
+    world.telegram.reset();
+    await answer(...HAPPY.slice(4));
+    expect(world.lastTo(ADMIN_ID)).toContain("Preview");
+    expect(world.lastTo(ADMIN_ID)).toContain("EURUSD BUY");
+    await world.tap(ADMIN_ID, "wiz:confirm");
+    const [created] = world.store.signals.listSignals("all", Date.now(), 10);
+    expect(created?.signal).toMatchObject({ symbol: "EURUSD", entry: 1.085, stop_loss: 1.083 });
+    // Finished conversations leave no saved state behind.
+    const left = world.store.sqlite.prepare("SELECT COUNT(*) AS n FROM bot_conversations").get() as { n: number };
+    expect(left.n).toBe(0);
+  });
+
   it("the preview's Cancel button creates nothing", async () => {
     world = await botWorld();
     await world.send(ADMIN_ID, "/signal");
