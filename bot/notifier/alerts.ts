@@ -55,8 +55,12 @@ export function createAlerts(deps: {
     return alert;
   }
 
-  async function postTo(signal: Signal, chatId: number, count: number) {
-    if (!store.alerts.claimAlert(signal.id, chatId, nowIso())) return; // posted (or posting) already
+  /** `retry`: take over a send that failed or never finished, instead of claiming a new one. */
+  async function postTo(signal: Signal, chatId: number, count: number, retry: boolean) {
+    const claimed = retry
+      ? store.alerts.reclaimAlert(signal.id, chatId, nowIso())
+      : store.alerts.claimAlert(signal.id, chatId, nowIso());
+    if (!claimed) return; // posted (or posting) already
     try {
       const sent = await messenger.sendMessage(chatId, alertText(signal, count, "live", clock.now()), {
         buttons: button(signal.id),
@@ -68,13 +72,13 @@ export function createAlerts(deps: {
     }
   }
 
-  function post(signal: Signal): void {
+  function post(signal: Signal, retryChats: ReadonlySet<number> = new Set()): void {
     if (chatIds.length === 0) return;
     const alert = entry(signal.id);
     queue.run(`alert:${signal.id}`, async () => {
       const count = app.missions.findSignal(signal.id)?.fireCount ?? 0;
       alert.latest = Math.max(alert.latest, count);
-      await Promise.all(chatIds.map((chatId) => postTo(signal, chatId, count)));
+      await Promise.all(chatIds.map((chatId) => postTo(signal, chatId, count, retryChats.has(chatId))));
       if (alert.latest !== count) schedule(signal.id, alert);
     });
   }
@@ -156,11 +160,17 @@ export function createAlerts(deps: {
       }
       sweptUpToMs = nowMs;
     },
-    /** Posts active signals not yet posted in some chat (created while the bot was down). */
+    /**
+     * On start: posts active signals not yet posted in some chat (created while the bot was down),
+     * and posts again where the last send failed or never finished (the process died during it:
+     * Telegram may or may not have the message, and a missing alert costs more than a repeat).
+     */
     catchUp(): void {
       for (const { signal } of store.signals.listSignals("active", clock.now(), 100)) {
-        const posted = new Set(store.alerts.listAlerts(signal.id).map((r) => r.chat_id));
-        if (chatIds.some((id) => !posted.has(id))) post(signal);
+        const rows = new Map(store.alerts.listAlerts(signal.id).map((r) => [r.chat_id, r.state]));
+        const retry = new Set(chatIds.filter((id) => rows.get(id) === "sending" || rows.get(id) === "failed"));
+        for (const id of retry) log(`alert for ${signal.id} in chat ${id} was ${rows.get(id)}; posting it again`);
+        if (retry.size > 0 || chatIds.some((id) => !rows.has(id))) post(signal, retry);
       }
     },
     stop(): void {

@@ -14,6 +14,9 @@ export interface AlertRow {
 export function alertQueries(sqlite: Sqlite) {
   const claim = sqlite.prepare(`INSERT INTO alerts (signal_id, chat_id, state, updated_at) VALUES (?, ?, 'sending', ?)
     ON CONFLICT (signal_id, chat_id) DO NOTHING`);
+  // Only a send that never finished (the process died) or failed is taken over again.
+  const reclaim = sqlite.prepare(`UPDATE alerts SET state = 'sending', updated_at = ?
+    WHERE signal_id = ? AND chat_id = ? AND state IN ('sending', 'failed')`);
   const posted = sqlite.prepare(
     "UPDATE alerts SET state = 'posted', message_id = ?, shown_count = ?, updated_at = ? WHERE signal_id = ? AND chat_id = ?",
   );
@@ -28,6 +31,10 @@ export function alertQueries(sqlite: Sqlite) {
     /** Claims the right to post a signal's alert in a chat; false when already claimed (posted once). */
     claimAlert(signalId: string, chatId: number, now: string): boolean {
       return claim.run(signalId, chatId, now).changes === 1;
+    },
+    /** Takes over an alert whose send failed or never finished; false when it is posted or closed. */
+    reclaimAlert(signalId: string, chatId: number, now: string): boolean {
+      return reclaim.run(now, signalId, chatId).changes === 1;
     },
     markPosted(signalId: string, chatId: number, messageId: number, count: number, now: string): void {
       posted.run(messageId, count, now, signalId, chatId);

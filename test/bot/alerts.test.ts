@@ -7,6 +7,41 @@ describe("group alerts", () => {
   let world: BotWorld;
   afterEach(async () => world?.close());
 
+  it("on restart, posts again where the send failed or never finished, and never where it was posted", async () => {
+    world = await botWorld();
+    world.telegram.failNext("sendMessage", { code: 400, description: "Bad Request: chat not found" });
+    const { signal } = world.app.signals.create(signalInput(), { source: "api", actor: "admin-token" });
+    await world.sortie.notifier.idle();
+    const stateOf = () => new Map(world.store.alerts.listAlerts(signal.id).map((r) => [r.chat_id, r]));
+    const failedChat = [...stateOf().values()].find((r) => r.state === "failed")!.chat_id;
+    const postedChat = failedChat === GROUP_A ? GROUP_B : GROUP_A;
+    expect(stateOf().get(postedChat)?.state).toBe("posted");
+
+    world.telegram.reset();
+    await world.restart();
+    await world.sortie.notifier.idle();
+    expect(world.sentTo(failedChat)).toHaveLength(1);
+    expect(world.sentTo(postedChat)).toHaveLength(0);
+    expect(stateOf().get(failedChat)?.state).toBe("posted");
+
+    // The process died between claiming the send and hearing back: the row still says sending.
+    world.store.sqlite
+      .prepare("UPDATE alerts SET state = 'sending', message_id = NULL WHERE signal_id = ? AND chat_id = ?")
+      .run(signal.id, postedChat);
+    world.telegram.reset();
+    await world.restart();
+    await world.sortie.notifier.idle();
+    expect(world.sentTo(postedChat)).toHaveLength(1);
+    expect(world.sentTo(failedChat)).toHaveLength(0);
+    expect([...stateOf().values()].map((r) => r.state)).toEqual(["posted", "posted"]);
+    expect(world.logs.some((l) => l.includes(`in chat ${postedChat} was sending; posting it again`))).toBe(true);
+
+    world.telegram.reset();
+    await world.restart();
+    await world.sortie.notifier.idle();
+    expect(world.telegram.callsOf("sendMessage")).toHaveLength(0);
+  });
+
   it("posts one alert per chat whose only button is a url with startapp=<signal id>", async () => {
     world = await botWorld();
     const { signal } = world.app.signals.create(signalInput(), { source: "api", actor: "admin-token" });
