@@ -24,6 +24,8 @@ export const MAX_ENTRY_DISTANCE_OF_STOP = 0.25;
 export function createFireService(deps: { store: Store; hub: Hub; clock: Clock; missions: MissionService }) {
   const { store, hub, clock, missions } = deps;
   const committer = createFireCommitter({ store, hub, missions });
+  /** First taps being checked or committed, by `signal:user`: later taps wait for their answer. */
+  const inFlight = new Map<string, Promise<FireOutcome>>();
 
   function buildCommands(fireId: string, mission: ReturnType<MissionService["missionFor"]>, nowMs: number) {
     const { signal, position } = mission;
@@ -59,6 +61,66 @@ export function createFireService(deps: { store: Store; hub: Hub; clock: Clock; 
     return { brokerSymbol, commands };
   }
 
+  /** The checks and the commit for a first tap (no fire remembered, none in flight). */
+  async function firstFire(userId: number, signalId: string): Promise<FireOutcome> {
+    // The overlay read by the mission carries this user's fire for this signal, if any.
+    const mission = missions.missionFor(userId, signalId);
+    if (mission.fire) {
+      committer.remember(mission.fire);
+      return { fire: mission.fire, duplicate: true };
+    }
+    if (mission.fire_block) throw ApiError.from(mission.fire_block);
+
+    const nowMs = clock.now();
+    const createdAt = new Date(nowMs).toISOString();
+    const fireId = newFireId(nowMs);
+    const { brokerSymbol, commands } = buildCommands(fireId, mission, nowMs);
+    const actor = `tg:${userId}`;
+    const fire: NewFire = {
+      id: fireId,
+      signal_id: signalId,
+      user_id: userId,
+      lots: mission.position.lots,
+      symbol: mission.signal.symbol,
+      broker_symbol: brokerSymbol,
+      side: mission.signal.side,
+      risk_amount: mission.position.risk_amount,
+      created_at: createdAt,
+      created_ms: nowMs,
+    };
+    const events: NewEvent[] = [
+      {
+        type: "fire.created",
+        actor,
+        user_id: userId,
+        signal_id: signalId,
+        fire_id: fireId,
+        data: { lots: mission.position.lots, risk_amount: mission.position.risk_amount, legs: commands.length },
+      },
+      ...commands.map((c) => ({
+        type: "command.queued",
+        actor: "sortie",
+        user_id: userId,
+        signal_id: signalId,
+        fire_id: fireId,
+        data: c,
+      })),
+    ];
+    return committer.commit({
+      fire,
+      commands: commands.map((c) => ({
+        id: c.id,
+        leg: c.leg,
+        payload: JSON.stringify(c),
+        volume: c.volume,
+        take_profit: c.take_profit,
+      })),
+      events,
+      dailyLimit: mission.user.daily_limit,
+      dayStartMs: utcDayStartMs(nowMs),
+    });
+  }
+
   return {
     /**
      * Fires `signalId` for `userId`. A fire that already exists answers as a duplicate before any
@@ -71,62 +133,17 @@ export function createFireService(deps: { store: Store; hub: Hub; clock: Clock; 
       }
       const cached = committer.known(signalId, userId);
       if (cached) return { fire: cached, duplicate: true };
-      // The overlay read by the mission carries this user's fire for this signal, if any.
-      const mission = missions.missionFor(userId, signalId);
-      if (mission.fire) {
-        committer.remember(mission.fire);
-        return { fire: mission.fire, duplicate: true };
+      // A tap while this user's first one is still being checked or committed gets its answer.
+      const key = `${signalId}:${userId}`;
+      const running = inFlight.get(key);
+      if (running) return running.then(({ fire }) => ({ fire, duplicate: true }));
+      const attempt = firstFire(userId, signalId);
+      inFlight.set(key, attempt);
+      try {
+        return await attempt;
+      } finally {
+        inFlight.delete(key);
       }
-      if (mission.fire_block) throw ApiError.from(mission.fire_block);
-
-      const nowMs = clock.now();
-      const createdAt = new Date(nowMs).toISOString();
-      const fireId = newFireId(nowMs);
-      const { brokerSymbol, commands } = buildCommands(fireId, mission, nowMs);
-      const actor = `tg:${userId}`;
-      const fire: NewFire = {
-        id: fireId,
-        signal_id: signalId,
-        user_id: userId,
-        lots: mission.position.lots,
-        symbol: mission.signal.symbol,
-        broker_symbol: brokerSymbol,
-        side: mission.signal.side,
-        risk_amount: mission.position.risk_amount,
-        created_at: createdAt,
-        created_ms: nowMs,
-      };
-      const events: NewEvent[] = [
-        {
-          type: "fire.created",
-          actor,
-          user_id: userId,
-          signal_id: signalId,
-          fire_id: fireId,
-          data: { lots: mission.position.lots, risk_amount: mission.position.risk_amount, legs: commands.length },
-        },
-        ...commands.map((c) => ({
-          type: "command.queued",
-          actor: "sortie",
-          user_id: userId,
-          signal_id: signalId,
-          fire_id: fireId,
-          data: c,
-        })),
-      ];
-      return committer.commit({
-        fire,
-        commands: commands.map((c) => ({
-          id: c.id,
-          leg: c.leg,
-          payload: JSON.stringify(c),
-          volume: c.volume,
-          take_profit: c.take_profit,
-        })),
-        events,
-        dailyLimit: mission.user.daily_limit,
-        dayStartMs: utcDayStartMs(nowMs),
-      });
     },
   };
 }

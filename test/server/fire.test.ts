@@ -233,3 +233,60 @@ describe("POST /api/fire group commit", () => {
     }
   });
 });
+
+describe("POST /api/fire while the first tap is in flight", () => {
+  it("answers the later taps from the first one: one overlay read, one fire, the rest duplicates", async () => {
+    const queries: string[] = [];
+    const h = await startHarness({ onQuery: (sql) => queries.push(sql) });
+    try {
+      const token = await h.linkBridge(4_200);
+      await h.heartbeat(token);
+      const signal = await h.createSignal();
+      queries.length = 0;
+      const tap = () =>
+        h.app.inject({
+          method: "POST",
+          url: "/api/fire",
+          headers: { authorization: h.tma(4_200) },
+          payload: { signal_id: signal.id },
+        });
+      const answers = await Promise.all([tap(), tap(), tap(), tap(), tap()]);
+      expect(answers.map((a) => a.statusCode).sort()).toEqual([200, 200, 200, 200, 202]);
+      const fireIds = new Set(answers.map((a) => a.json().fire.id));
+      expect(fireIds.size).toBe(1);
+      expect(answers.filter((a) => a.json().duplicate === true)).toHaveLength(4);
+      // One tap's worth of statements; the four others touched no table at all.
+      expect(queries.map((sql) => sql.split(/\s+/).slice(0, 3).join(" "))).toEqual([
+        "SELECT s.*, (SELECT", // the signal, with its fire count
+        "SELECT u.*, EXISTS", // this trader's overlay
+        "BEGIN",
+        "INSERT INTO fires",
+        "INSERT INTO bridge_commands",
+        "INSERT INTO events",
+        "INSERT INTO events",
+        "COMMIT",
+      ]);
+
+      // A refusal is shared the same way: every tap gets the first one's error.
+      const expired = await h.createSignal({ expires_at: new Date(Date.now() + 50).toISOString() });
+      await new Promise((resolve) => setTimeout(resolve, 80));
+      const refused = await Promise.all(
+        [0, 1, 2].map(() =>
+          h.app.inject({
+            method: "POST",
+            url: "/api/fire",
+            headers: { authorization: h.tma(4_200) },
+            payload: { signal_id: expired.id },
+          }),
+        ),
+      );
+      expect(refused.map((a) => [a.statusCode, a.json().error.code])).toEqual([
+        [410, "SIGNAL_EXPIRED"],
+        [410, "SIGNAL_EXPIRED"],
+        [410, "SIGNAL_EXPIRED"],
+      ]);
+    } finally {
+      await h.close();
+    }
+  });
+});
