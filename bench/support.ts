@@ -1,6 +1,7 @@
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
 import { readFileSync, writeFileSync } from "node:fs";
+import type { Server } from "node:http";
 import { join } from "node:path";
 import autocannon from "autocannon";
 import Fastify from "fastify";
@@ -14,7 +15,12 @@ export async function bareServer() {
   await app.listen({ host: "127.0.0.1", port: 0 });
   const address = app.server.address();
   const port = address && typeof address === "object" ? address.port : 0;
-  return { url: `http://127.0.0.1:${port}/bare`, root: `http://127.0.0.1:${port}`, close: () => app.close() };
+  return {
+    url: `http://127.0.0.1:${port}/bare`,
+    root: `http://127.0.0.1:${port}`,
+    server: app.server,
+    close: () => app.close(),
+  };
 }
 
 /** autocannon for `durationS` seconds; returns req/s (mean) and latency p50/p99 (ms). */
@@ -67,4 +73,52 @@ export async function runBurstClient(dir: string, url: string, signalId: string,
     ms: number;
     errors: number;
   };
+}
+
+/** True when wrk (Debian's package) is on the PATH. */
+export const haveWrk = () => spawnSync("wrk", ["--version"]).error === undefined;
+
+/**
+ * The burst with wrk as the client (C, one thread: far less CPU per request than any Node client
+ * on these 2-core machines). wrk sends the taps in order (bench/burst.lua) over `concurrency`
+ * connections; the answers are counted on `server` itself, and the time is from starting wrk to
+ * the last tap's answer leaving the server. wrk is then stopped.
+ */
+export async function runWrkBurst(
+  dir: string,
+  server: Server,
+  url: string,
+  signalId: string,
+  auths: string[],
+  concurrency = 256,
+) {
+  const authsFile = join(dir, `burst-${Date.now()}.txt`);
+  writeFileSync(authsFile, `${auths.join("\n")}\n`);
+  const statuses: Record<string, number> = {};
+  let answered = 0;
+  let finished: () => void = () => undefined;
+  const allAnswered = new Promise<void>((resolve) => {
+    finished = resolve;
+  });
+  const onRequest = (req: { method?: string; url?: string }, res: import("node:http").ServerResponse) => {
+    if (req.method !== "POST" || req.url !== "/api/fire") return;
+    res.once("finish", () => {
+      statuses[res.statusCode] = (statuses[res.statusCode] ?? 0) + 1;
+      if (++answered === auths.length) finished();
+    });
+  };
+  server.prependListener("request", onRequest);
+  const t0 = performance.now();
+  const child = spawn(
+    "wrk",
+    ["-t1", `-c${concurrency}`, "-d300s", "--timeout", "30s", "-s", join(import.meta.dirname, "burst.lua"), url],
+    { env: { ...process.env, AUTHS_FILE: authsFile, SIGNAL_ID: signalId }, stdio: ["ignore", "pipe", "inherit"] },
+  );
+  const exited = once(child, "exit");
+  await Promise.race([allAnswered, exited]);
+  const ms = performance.now() - t0;
+  server.off("request", onRequest);
+  child.kill("SIGINT");
+  await exited;
+  return { statuses, ms, answered, errors: auths.length - answered };
 }
