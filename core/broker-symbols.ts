@@ -18,19 +18,17 @@ function affixMatch(candidate: string, name: string): boolean {
 }
 
 /**
- * The broker's name for a Sortie symbol, from the names the user's terminal reported: exact, then
- * prefix/suffix forms (`EURUSD.m`, `EURUSDm`, `#EURUSD`), then aliases (`GOLD` for `XAUUSD`) with
- * the same forms. Shortest match wins; null when the terminal reported nothing that fits.
+ * The broker's name for a Sortie symbol, from the names the user's terminal reported, in the
+ * contract's order: exact, then prefix/suffix forms (`EURUSD.m`, `EURUSDm`, `#EURUSD`), then
+ * aliases (`GOLD` for `XAUUSD`), exact before their own prefix/suffix forms. Within one step the
+ * shortest name wins; null when the terminal reported nothing that fits.
  */
 export function mapBrokerSymbol(canonical: string, reported: readonly string[]): string | null {
-  const names = [canonical, ...(SYMBOL_ALIASES[canonical] ?? [])];
-  for (const name of names) {
+  for (const name of [canonical, ...(SYMBOL_ALIASES[canonical] ?? [])]) {
     const exact = reported.find((r) => r.toUpperCase() === name);
     if (exact) return exact;
-  }
-  for (const name of names) {
-    const matches = reported.filter((r) => affixMatch(r, name)).sort((a, b) => a.length - b.length);
-    if (matches[0]) return matches[0];
+    const affixed = reported.filter((r) => affixMatch(r, name)).sort((a, b) => a.length - b.length);
+    if (affixed[0]) return affixed[0];
   }
   return null;
 }

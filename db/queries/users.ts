@@ -1,3 +1,4 @@
+import { mapBrokerSymbol } from "../../core/broker-symbols.ts";
 import type { TerminalSymbolSpec } from "../../core/instruments.ts";
 import type { Tier } from "../../core/types.ts";
 import type { Sqlite } from "../index.ts";
@@ -19,6 +20,16 @@ export interface MissionOverlayRow {
   rates: Record<string, number>;
   fire: FireView | null;
   note: { text: string; updated_at: string } | null;
+}
+
+/** Of the terminal's symbols that stand for `symbol`, the one the contract's mapping order picks. */
+function pickSpec(symbol: string, specs: TerminalSymbolSpec[]): TerminalSymbolSpec | null {
+  if (specs.length <= 1) return specs[0] ?? null;
+  const name = mapBrokerSymbol(
+    symbol,
+    specs.map((spec) => spec.name),
+  );
+  return specs.find((spec) => spec.name === name) ?? specs[0]!;
 }
 
 /** Typed queries over `users`, `bridge_tokens` and `mission_notes`. */
@@ -48,9 +59,10 @@ export function userQueries(sqlite: Sqlite) {
   const overlay = sqlite.prepare(`SELECT u.*,
       EXISTS (SELECT 1 FROM bridge_tokens t WHERE t.user_id = u.id) AS linked,
       (SELECT COUNT(*) FROM fires WHERE user_id = u.id AND created_ms >= @day_start) AS fires_today,
-      (SELECT json_object('name', name, 'tick_size', tick_size, 'tick_value', tick_value, 'volume_min', volume_min,
-          'volume_step', volume_step, 'volume_max', volume_max, 'contract_size', contract_size, 'digits', digits)
-        FROM terminal_symbols WHERE user_id = u.id AND canonical = @symbol ORDER BY length(name) LIMIT 1) AS spec_json,
+      (SELECT json_group_array(json_object('name', name, 'tick_size', tick_size, 'tick_value', tick_value,
+          'volume_min', volume_min, 'volume_step', volume_step, 'volume_max', volume_max,
+          'contract_size', contract_size, 'digits', digits))
+        FROM terminal_symbols WHERE user_id = u.id AND canonical = @symbol) AS specs_json,
       (SELECT json_group_object(canonical, (bid + ask) / 2) FROM terminal_prices
         WHERE user_id = u.id AND canonical IS NOT NULL) AS rates_json,
       (SELECT ${FIRE_JSON} FROM fires f WHERE f.signal_id = @signal_id AND f.user_id = u.id) AS fire_json,
@@ -105,19 +117,19 @@ export function userQueries(sqlite: Sqlite) {
         | (UserRow & {
             linked: number;
             fires_today: number;
-            spec_json: string | null;
+            specs_json: string;
             rates_json: string | null;
             fire_json: string | null;
             note_json: string | null;
           })
         | undefined;
       if (!row) return null;
-      const { linked, fires_today, spec_json, rates_json, fire_json, note_json, ...user } = row;
+      const { linked, fires_today, specs_json, rates_json, fire_json, note_json, ...user } = row;
       return {
         user,
         linked: linked === 1,
         firesToday: fires_today,
-        terminalSpec: spec_json ? (JSON.parse(spec_json) as TerminalSymbolSpec) : null,
+        terminalSpec: pickSpec(symbol, JSON.parse(specs_json) as TerminalSymbolSpec[]),
         rates: rates_json ? (JSON.parse(rates_json) as Record<string, number>) : {},
         fire: parseFire(fire_json),
         note: note_json ? (JSON.parse(note_json) as { text: string; updated_at: string }) : null,

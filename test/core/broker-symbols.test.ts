@@ -10,6 +10,11 @@ describe("broker symbol mapping", () => {
     expect(mapBrokerSymbol("XAUUSD", ["GOLD"])).toBe("GOLD");
     expect(mapBrokerSymbol("XAUUSD", ["GOLD.pro"])).toBe("GOLD.pro");
     expect(mapBrokerSymbol("EURUSD", ["EURGBP", "USDJPY"])).toBeNull();
+    // The order decides when a terminal reports several names for one instrument.
+    expect(mapBrokerSymbol("XAUUSD", ["GOLD", "XAUUSD"])).toBe("XAUUSD");
+    expect(mapBrokerSymbol("XAUUSD", ["GOLD", "XAUUSD.m"])).toBe("XAUUSD.m");
+    expect(mapBrokerSymbol("XAUUSD", ["XAU", "XAUUSD.m"])).toBe("XAUUSD.m");
+    expect(mapBrokerSymbol("XAUUSD", ["GOLD.pro", "GOLD"])).toBe("GOLD");
   });
 
   it("knows which Sortie symbol a broker's name stands for", () => {

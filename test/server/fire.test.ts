@@ -175,6 +175,34 @@ describe("POST /api/fire", () => {
     });
     expect(commands[0].comment).toBe(commands[0].id);
   });
+
+  it("maps to the broker's name in the contract's order (suffix form before alias) and sizes with that spec", async () => {
+    const s = await h.createSignal({ symbol: "XAUUSD", entry: 2000, stop_loss: 1990, take_profit: [2020] });
+    const id = nextUser++;
+    const token = await h.linkBridge(id);
+    const gold = { tick_size: 0.01, tick_value: 1, volume_max: 100, contract_size: 100, digits: 2 };
+    await h.heartbeat(
+      token,
+      {},
+      {
+        symbols: [
+          // Listed first and shorter: the old query took it, and its 1-lot minimum refused the fire.
+          { name: "GOLD", ...gold, volume_min: 1, volume_step: 1 },
+          { name: "XAUUSD.m", ...gold, volume_min: 0.01, volume_step: 0.01 },
+        ],
+      },
+    );
+    const res = await fire(id, s.id);
+    expect(res.statusCode).toBe(202);
+    // $10,000 × 1 % = $100 over a $10 stop at $1 per 0.01 tick per lot: 0.10 lots.
+    expect(res.json().fire).toMatchObject({ lots: 0.1, broker_symbol: "XAUUSD.m" });
+    const polled = await h.app.inject({
+      method: "GET",
+      url: "/bridge/v1/commands?wait=0",
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(polled.json().commands[0]).toMatchObject({ symbol: "XAUUSD.m", volume: 0.1 });
+  });
 });
 
 describe("POST /api/fire with a terminal that only polls", () => {
