@@ -13,12 +13,11 @@ const first = (body: HookBody, ...names: string[]) =>
   names.map((n) => body[n]).find((v) => v !== undefined && v !== null && v !== "");
 const num = (v: unknown) => (typeof v === "string" && v.trim() !== "" && Number.isFinite(Number(v)) ? Number(v) : v);
 
-/** Maps a TradingView alert (symbol, side|action, entry|price, sl, tp|tp1..tp3, expiry minutes) to a signal input. */
+/** Maps a TradingView alert (symbol, side|action, entry|price, stop_loss|sl, take_profit|tp|tp1..tp3, expires_at|expiry minutes) to a signal input. */
 export function hookToSignalInput(body: HookBody) {
   const tps =
-    body.tp !== undefined
-      ? body.tp
-      : ["tp1", "tp2", "tp3"].map((k) => body[k]).filter((v) => v !== undefined && v !== null && v !== "");
+    first(body, "take_profit", "tp") ??
+    ["tp1", "tp2", "tp3"].map((k) => body[k]).filter((v) => v !== undefined && v !== null && v !== "");
   const takeProfit = Array.isArray(tps) ? tps.map(num) : num(tps);
   const expiry = first(body, "expiry", "expiry_minutes", "expires_in_min");
   return {

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import stableStringify from "safe-stable-stringify";
 import { type SignalInput, validateSignal } from "../../core/signal.ts";
 import type { Signal } from "../../core/types.ts";
 import type { Store } from "../../db/store.ts";
@@ -33,7 +34,10 @@ export function createSignalService(deps: { store: Store; hub: Hub; clock: Clock
       const bodyHash =
         options.dedupBody === undefined
           ? null
-          : createHash("sha256").update(JSON.stringify(options.dedupBody)).digest("hex");
+          : // Keys sorted: the same alert with its fields in another order is the same alert.
+            createHash("sha256")
+              .update(stableStringify(options.dedupBody) ?? "")
+              .digest("hex");
       const key = options.idempotencyKey ?? null;
       const result = store.transaction(() => {
         if (key) {

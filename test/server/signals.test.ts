@@ -201,6 +201,36 @@ describe("signals routes", () => {
     expect(bad.json().error.message).toContain("stop_loss");
   });
 
+  it("webhook: takes the contract's own signal fields, and the same alert in another key order once", async () => {
+    const expires_at = new Date(Date.now() + 3600_000).toISOString();
+    const alert = {
+      symbol: "GBPUSD",
+      side: "BUY",
+      entry: 1.27,
+      stop_loss: 1.268,
+      take_profit: [1.274, 1.276],
+      expires_at,
+    };
+    const created = await h.app.inject({ method: "POST", url: `/hooks/signal/${HOOK_SECRET}`, payload: alert });
+    expect(created.statusCode).toBe(201);
+    expect(created.json()).toMatchObject({
+      symbol: "GBPUSD",
+      stop_loss: 1.268,
+      take_profit: [1.274, 1.276],
+      expires_at,
+    });
+    const reordered = Object.fromEntries(Object.entries(alert).reverse());
+    const again = await h.app.inject({ method: "POST", url: `/hooks/signal/${HOOK_SECRET}`, payload: reordered });
+    expect([again.statusCode, again.json().id, again.json().duplicate]).toEqual([200, created.json().id, true]);
+    // A single take-profit as a plain number counts too.
+    const single = await h.app.inject({
+      method: "POST",
+      url: `/hooks/signal/${HOOK_SECRET}`,
+      payload: { ...alert, entry: 1.2702, take_profit: 1.275 },
+    });
+    expect([single.statusCode, single.json().take_profit]).toEqual([201, [1.275]]);
+  });
+
   it("serves the OpenAPI document and unknown routes in the error shape", async () => {
     const docs = await h.app.inject({ method: "GET", url: "/docs/json" });
     expect(docs.statusCode).toBe(200);
