@@ -66,12 +66,14 @@ async function handleOutFile(ctx: FileDropContext, name: string): Promise<void> 
 
 /**
  * The report in a parsed file, or why it is unusable. `type` says which message it is; without
- * one, `<id>.closed.json` is a closed report and any other name a result (the contract's names).
+ * one, `<id>.closed.json` is a closed report, and so is `<id>.json` (the contract's one name for
+ * both) when its body has the closed report's shape (`close_price`, no `status`); else a result.
  */
 function toReport(name: string, value: unknown): Report | string {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return "not a JSON object";
   const { type, ...body } = value as Record<string, unknown>;
-  const kind = type ?? (name.endsWith(".closed.json") ? "closed" : "result");
+  const closedShape = "close_price" in body && !("status" in body);
+  const kind = type ?? (name.endsWith(".closed.json") || closedShape ? "closed" : "result");
   if (kind === "result") {
     const problem = describeMismatch(CommandResultSchema, body);
     return problem ? `invalid result: ${problem}` : { type: "result", body: body as unknown as CommandResult };

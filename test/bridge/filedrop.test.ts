@@ -120,6 +120,27 @@ describe("file-drop transport", () => {
     expect(await list("quarantine")).toEqual([]);
   });
 
+  it("reads a closed report in out/<id>.json, the contract's one name for both messages, by its shape", async () => {
+    await startTransport();
+    const command = makeCommand();
+    service.enqueue(USER, command);
+    const result = { id: command.id, status: "filled", retcode: 10009, ticket: 9, price: 1.085, volume: 0.1 };
+    await writeFileAtomic(join(dir.path, "out", `${command.id}.json`), JSON.stringify(result));
+    expect(await waitFor(() => service.result(command.id), 5000, "the result")).toEqual(result);
+    await waitFor(async () => (await list("out")).length === 0, 5000, "the result consumed");
+    const closed = {
+      id: command.id,
+      ticket: 9,
+      close_price: 1.0871,
+      profit: 20.8,
+      closed_at: new Date().toISOString(),
+    };
+    await writeFileAtomic(join(dir.path, "out", `${command.id}.json`), JSON.stringify(closed));
+    expect(await waitFor(() => service.closed(command.id), 5000, "the close")).toEqual(closed);
+    await waitFor(async () => (await list("out")).length === 0, 5000, "the close consumed");
+    expect(await list("quarantine")).toEqual([]);
+  });
+
   it("quarantines garbage, invalid and abandoned files with a log line, and keeps working", async () => {
     await startTransport();
     const out = (name: string) => join(dir.path, "out", name);
