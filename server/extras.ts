@@ -41,6 +41,13 @@ export function startupReport(ctx: AppContext): string[] {
   ];
   if (!c.localMode && c.publicUrl.startsWith("http://"))
     lines.push("warning: PUBLIC_URL is not HTTPS; Telegram only opens Mini Apps over HTTPS");
+  for (const [name, value] of [
+    ["ADMIN_API_TOKEN", c.adminApiToken],
+    ["SIGNAL_HOOK_SECRET", c.signalHookSecret],
+  ] as const) {
+    if (value !== null && value.length < 16)
+      lines.push(`warning: ${name} is shorter than 16 characters; a long random value is much harder to guess`);
+  }
   return lines;
 }
 
