@@ -8,7 +8,19 @@ export function fireRoutes(app: App, { ctx, auth, userLimit }: RouteDeps): void 
   app.post(
     "/api/fire",
     {
-      preValidation: [auth.user.bind(auth), userLimit],
+      // Repeats of a fire already taken are answered 200 however many (CONTRACT.md): they cost a
+      // map lookup and never count toward the per-user rate limit.
+      preValidation: [
+        auth.user.bind(auth),
+        async (req, reply) => {
+          const signalId = (req.body as { signal_id?: unknown } | null)?.signal_id;
+          const repeat =
+            req.caller?.kind === "user" &&
+            typeof signalId === "string" &&
+            ctx.fires.isRepeat(signalId, req.caller.userId);
+          if (!repeat) await userLimit(req, reply);
+        },
+      ],
       schema: {
         tags: ["missions"],
         body: Type.Object({

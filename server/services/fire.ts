@@ -122,6 +122,11 @@ export function createFireService(deps: { store: Store; hub: Hub; clock: Clock; 
   }
 
   return {
+    /** True when this tap can only be a duplicate: the user's fire is remembered or in flight. */
+    isRepeat(signalId: string, userId: number): boolean {
+      return committer.known(signalId, userId) !== undefined || inFlight.has(`${signalId}:${userId}`);
+    },
+
     /**
      * Fires `signalId` for `userId`. A fire that already exists answers as a duplicate before any
      * other check; otherwise the checks run in the contract's order and the first refusal throws.

@@ -151,6 +151,32 @@ describe("rate limits", () => {
   });
 });
 
+describe("rate limits and repeated fires", () => {
+  it("never refuses a repeat of a fire already taken, however many; other requests stay limited", async () => {
+    const h = await startHarness({ env: { RATE_LIMIT_PER_MIN: "3", RATE_LIMIT_IP_PER_MIN: "0" } });
+    try {
+      await h.heartbeat(await h.linkBridge(1)); // 1st request of the minute
+      const signal = await h.createSignal();
+      const tap = () =>
+        h.app.inject({
+          method: "POST",
+          url: "/api/fire",
+          headers: { authorization: h.tma(1) },
+          payload: { signal_id: signal.id },
+        });
+      expect((await tap()).statusCode).toBe(202); // 2nd
+      const repeats = await Promise.all(Array.from({ length: 20 }, tap));
+      expect(repeats.map((r) => r.statusCode)).toEqual(Array(20).fill(200));
+      expect(repeats.every((r) => r.json().duplicate === true)).toBe(true);
+      const me = () => h.app.inject({ method: "GET", url: "/api/me", headers: { authorization: h.tma(1) } });
+      expect((await me()).statusCode).toBe(200); // 3rd
+      expect((await me()).json().error.code).toBe("RATE_LIMITED");
+    } finally {
+      await h.close();
+    }
+  });
+});
+
 describe("PATCH /api/users/:userId (admin)", () => {
   it("changes a tier, logs who did it, and the new tier's limits apply at once; others are refused", async () => {
     const h = await startHarness();
