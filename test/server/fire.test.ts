@@ -271,13 +271,7 @@ describe("POST /api/fire while the first tap is in flight", () => {
       await h.heartbeat(token);
       const signal = await h.createSignal();
       queries.length = 0;
-      const tap = () =>
-        h.app.inject({
-          method: "POST",
-          url: "/api/fire",
-          headers: { authorization: h.tma(4_200) },
-          payload: { signal_id: signal.id },
-        });
+      const tap = () => h.fire(4_200, signal.id);
       const answers = await Promise.all([tap(), tap(), tap(), tap(), tap()]);
       expect(answers.map((a) => a.statusCode).sort()).toEqual([200, 200, 200, 200, 202]);
       const fireIds = new Set(answers.map((a) => a.json().fire.id));
@@ -298,16 +292,7 @@ describe("POST /api/fire while the first tap is in flight", () => {
       // A refusal is shared the same way: every tap gets the first one's error.
       const expired = await h.createSignal({ expires_at: new Date(Date.now() + 50).toISOString() });
       await new Promise((resolve) => setTimeout(resolve, 80));
-      const refused = await Promise.all(
-        [0, 1, 2].map(() =>
-          h.app.inject({
-            method: "POST",
-            url: "/api/fire",
-            headers: { authorization: h.tma(4_200) },
-            payload: { signal_id: expired.id },
-          }),
-        ),
-      );
+      const refused = await Promise.all([0, 1, 2].map(() => h.fire(4_200, expired.id)));
       expect(refused.map((a) => [a.statusCode, a.json().error.code])).toEqual([
         [410, "SIGNAL_EXPIRED"],
         [410, "SIGNAL_EXPIRED"],

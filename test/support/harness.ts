@@ -101,6 +101,15 @@ export async function startHarness(options: HarnessOptions = {}) {
     return res.json() as { id: string; [k: string]: unknown };
   }
 
+  /** `POST /api/fire` as Telegram user `userId`. */
+  const fire = (userId: number, signalId: string) =>
+    app.inject({
+      method: "POST",
+      url: "/api/fire",
+      headers: { authorization: tma(userId) },
+      payload: { signal_id: signalId },
+    });
+
   /** Issues a bridge token for `userId` through the API (creating the user). */
   async function linkBridge(userId: number): Promise<string> {
     const res = await app.inject({
@@ -151,6 +160,7 @@ export async function startHarness(options: HarnessOptions = {}) {
     tma,
     admin,
     createSignal,
+    fire,
     linkBridge,
     heartbeat,
     async close() {
