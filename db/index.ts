@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
@@ -37,6 +37,21 @@ function readMigrations(dir: string): MigrationFile[] {
       const sql = readFileSync(join(dir, name), "utf8");
       return { name, sql, checksum: createHash("sha256").update(sql).digest("hex") };
     });
+}
+
+/**
+ * Creates `dir` and its missing parents one level at a time. Node's recursive mkdir loops forever
+ * on some unwritable paths (`/proc/x`); this fails at once with the level that cannot be made.
+ */
+function makeFolders(dir: string): void {
+  if (existsSync(dir)) return;
+  const parent = dirname(dir);
+  if (parent !== dir) makeFolders(parent);
+  try {
+    mkdirSync(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err; // made meanwhile: fine
+  }
 }
 
 /**
@@ -86,7 +101,7 @@ export function migrate(sqlite: Sqlite, dir = MIGRATIONS_DIR): string[] {
  * Foreign keys on; a busy timeout for the backup CLI.
  */
 export function openDb(path: string, options: OpenDbOptions = {}): Sqlite {
-  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+  if (path !== ":memory:") makeFolders(dirname(path));
   const sqlite = new Database(path, options.onQuery ? { verbose: (sql) => options.onQuery?.(String(sql)) } : {});
   sqlite.pragma("journal_mode = WAL");
   sqlite.pragma(`synchronous = ${options.synchronous ?? "NORMAL"}`);

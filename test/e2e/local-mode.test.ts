@@ -99,4 +99,15 @@ describe("local mode (real process)", () => {
     expect(run.status).toBe(1);
     expect(run.stderr.trim()).toBe('sortie: invalid configuration: PORT: must be a whole number, got "eighty"');
   }, 40_000);
+
+  it("says in one line when the database folder cannot be made, instead of hanging", () => {
+    const run = spawnSync(process.execPath, ["--import", "tsx", "server/main.ts"], {
+      cwd: ROOT,
+      env: { ...process.env, PORT: "0", DATABASE_PATH: "/proc/sortie-nope/sortie.db" },
+      encoding: "utf8",
+      timeout: 30_000,
+    });
+    expect(run.status).toBe(1);
+    expect(run.stderr.trim()).toMatch(/^sortie: cannot open database \/proc\/sortie-nope\/sortie\.db: ENOENT/);
+  }, 40_000);
 });
