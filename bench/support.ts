@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
 import { readFileSync, writeFileSync } from "node:fs";
-import type { Server } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { join } from "node:path";
 import autocannon from "autocannon";
 import Fastify from "fastify";
@@ -100,7 +100,7 @@ export async function runWrkBurst(
   const allAnswered = new Promise<void>((resolve) => {
     finished = resolve;
   });
-  const onRequest = (req: { method?: string; url?: string }, res: import("node:http").ServerResponse) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     if (req.method !== "POST" || req.url !== "/api/fire") return;
     res.once("finish", () => {
       statuses[res.statusCode] = (statuses[res.statusCode] ?? 0) + 1;
