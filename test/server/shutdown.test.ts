@@ -46,4 +46,21 @@ describe("shutdown", () => {
     await closed;
     expect(Date.now() - startedMs).toBeLessThan(2000);
   });
+
+  it("cuts a connection still busy after the grace period (a request body that never finishes)", async () => {
+    h = await startHarness({ listen: true, app: { shutdownGraceMs: 300 } });
+    const slow = await open(h.url);
+    // Headers promise 100 bytes of body; 10 arrive. The request never completes on its own.
+    slow.write(
+      `POST /api/fire HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"signal_`,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const ended = new Promise((resolve) => slow.once("close", resolve));
+    const startedMs = Date.now();
+    await h.close();
+    await ended;
+    const tookMs = Date.now() - startedMs;
+    expect(tookMs).toBeGreaterThanOrEqual(250); // it was given its grace
+    expect(tookMs).toBeLessThan(2000);
+  });
 });
