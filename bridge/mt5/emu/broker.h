@@ -79,6 +79,7 @@ struct Broker {
   bool hedging = false;
   ulong nextTicket = 1000;
   int slippagePoints = 0;
+  int orderDelayMs = 0;
   bool killAfterOrderSend = false;
   std::string controlStamp;
   // Selections made by PositionGetTicket/PositionSelect* and HistorySelect*/History*Select.
@@ -170,7 +171,8 @@ inline void LoadState() {
 
 // Reads the control file again when it changed. Lines: `price SYM BID ASK`, `requote SYM N`,
 // `market_closed SYM 0|1`, `filling SYM fok|ioc|fok,ioc|return`, `stops_level SYM POINTS`,
-// `freeze_level SYM POINTS`, `slippage_points N`, `kill_after_order_send 0|1`.
+// `freeze_level SYM POINTS`, `slippage_points N`, `order_delay_ms N` (the server's answer time),
+// `kill_after_order_send 0|1`.
 inline bool ReadControl() {
   struct stat st;
   if (stat(ControlPath().c_str(), &st) != 0) return false;
@@ -182,6 +184,7 @@ inline bool ReadControl() {
   bool pricesChanged = false;
   while (in >> key) {
     if (key == "slippage_points") { in >> g_broker.slippagePoints; continue; }
+    if (key == "order_delay_ms") { in >> g_broker.orderDelayMs; continue; }
     if (key == "kill_after_order_send") { int on; in >> on; g_broker.killAfterOrderSend = on != 0; continue; }
     std::string name, value;
     in >> name;

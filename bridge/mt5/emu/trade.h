@@ -126,6 +126,7 @@ inline bool OrderCheck(const MqlTradeRequest &request, MqlTradeCheckResult &resu
 
 inline bool OrderSend(const MqlTradeRequest &request, MqlTradeResult &result) {
   result = MqlTradeResult();
+  Sleep(mql::g_broker.orderDelayMs);
   result.retcode = mql::Execute(request, result);
   bool done = result.retcode == 10009 || result.retcode == 10008 || result.retcode == 10010;
   result.comment = done ? "Request executed" : "Request rejected";
