@@ -38,6 +38,7 @@ input int             LongPollSeconds  = 4;                       // HTTP long-p
 #include "Sortie/Broker.mqh"
 #include "Sortie/Reporting.mqh"
 #include "Sortie/Execution.mqh"
+#include "Sortie/Manage.mqh"
 
 
 //+------------------------------------------------------------------+
@@ -166,7 +167,7 @@ void OnTradeTransaction(const MqlTradeTransaction &trans, const MqlTradeRequest 
    bool known = false;
    for(int i = 0; i < ArraySize(g_records); i++)
      {
-      if(g_records[i].ticket != positionId || g_records[i].status != "filled")
+      if(g_records[i].ticket != positionId || g_records[i].status != "filled" || g_records[i].kind != "open")
          continue;
       known = true;
       if(!g_records[i].closed)

@@ -27,7 +27,7 @@ string CommentTag(const string id)
    return Sub(id, 0, COMMENT_MAX_CHARS - 9) + "~" + StringFormat("%08X", Fnv1a32(id));
   }
 
-// Looks for a position, pending order, entry deal or filled order whose comment carries the id.
+// Looks for a position, pending order, deal or filled order whose comment carries the id.
 // This is what makes a redelivered command safe after a crash or a lost executed.txt.
 bool FindExecutedInTerminal(const string id, ulong &positionId, double &price, double &volume)
   {
@@ -64,8 +64,7 @@ bool FindExecutedInTerminal(const string id, ulong &positionId, double &price, d
       ulong deal = HistoryDealGetTicket(i);
       if(deal == 0)
          continue;
-      if(HistoryDealGetInteger(deal, DEAL_ENTRY) != DEAL_ENTRY_IN)
-         continue;
+      // Any deal with the tag: the opening deal of an open, the closing deal of a close command.
       if(HistoryDealGetString(deal, DEAL_COMMENT) != tag)
          continue;
       positionId = (ulong)HistoryDealGetInteger(deal, DEAL_POSITION_ID);

@@ -18,6 +18,9 @@ void ResetCommand(SortieCommand &c)
    c.max_entry_distance = 0;
    c.stop_loss = 0;
    c.take_profit = 0;
+   c.position_of = "";
+   c.has_stop_loss = false;
+   c.has_take_profit = false;
    c.expires_text = "";
    c.expires_number = 0;
    c.expires_kind = JK_NONE;
@@ -97,6 +100,11 @@ bool AssignCommandField(SortieCommand &c, const string key, const int kind, cons
       c.side = ScalarText(kind, text);
       return true;
      }
+   if(key == "position_of")
+     {
+      c.position_of = ScalarText(kind, text);
+      return true;
+     }
    if(key == "comment")
      {
       c.comment = ScalarText(kind, text);
@@ -151,9 +159,15 @@ bool AssignCommandField(SortieCommand &c, const string key, const int kind, cons
               }
             else
                if(key == "stop_loss")
+                 {
                   c.stop_loss = value;
+                  c.has_stop_loss = true;
+                 }
                else
+                 {
                   c.take_profit = value;
+                  c.has_take_profit = true;
+                 }
       return true;
      }
    return false;

@@ -5,7 +5,8 @@
 
 // Paths are relative to MQL5/Files. They are string constants rather than #defines so that
 // every concatenation has a string operand (never literal + literal).
-const string SORTIE_VERSION = "1.0.0";
+const string SORTIE_VERSION = "1.1.0";
+const string SORTIE_PROTOCOL = "1.1";   // modify and close after entry (contract 1.1)
 const string SORTIE_DIR     = "sortie";
 const string INBOX_DIR      = "sortie\\in";
 const string OUTBOX_DIR     = "sortie\\out";
@@ -41,7 +42,7 @@ const string HEARTBEAT_FILE = "sortie\\heartbeat.json";
 //+------------------------------------------------------------------+
 //| Data                                                             |
 //+------------------------------------------------------------------+
-// One "open" command as sent by Sortie (GET /bridge/v1/commands or in/<id>.json).
+// One command as sent by Sortie: open, or (protocol 1.1) modify / close (GET /bridge/v1/commands or in/<id>.json).
 struct SortieCommand
   {
    string            id;
@@ -55,6 +56,9 @@ struct SortieCommand
    double            max_entry_distance;
    double            stop_loss;
    double            take_profit;
+   string            position_of;   // modify / close: the id of the open command
+   bool              has_stop_loss;
+   bool              has_take_profit;
    string            expires_text;
    double            expires_number;
    int               expires_kind;
@@ -79,6 +83,7 @@ struct ExecRecord
    string            message;
    datetime          updated;   // UTC
    bool              closed;    // closed message already queued
+   string            kind;      // open | manage (modify/close: no position of its own to report)
   };
 
 // A result or closed message waiting for the server's 2xx (or for a file write).

@@ -3,8 +3,12 @@
 //| Executing commands exactly once.                                 |
 //+------------------------------------------------------------------+
 
-// Sends the order, retrying what is worth retrying. Fills rec with the outcome.
-void SendWithRetries(const SortieCommand &cmd, const bool isBuy, const double lots, const double sl, const double tp, ExecRecord &rec)
+void ManageCommand(const SortieCommand &cmd, const string action, ExecRecord &rec);   // Manage.mqh
+
+// Sends the order, retrying what is worth retrying. Fills rec with the outcome. `closing` is the
+// position a close command reduces (0 = a new position: the entry and stops are checked first).
+void SendWithRetries(const SortieCommand &cmd, const bool isBuy, const double lots, const double sl, const double tp,
+                     const ulong closing, ExecRecord &rec)
   {
    ENUM_ORDER_TYPE_FILLING fillings[];
    int fillCount = BuildFillingList(cmd.symbol, fillings);
@@ -34,13 +38,13 @@ void SendWithRetries(const SortieCommand &cmd, const bool isBuy, const double lo
          return;
         }
       double price = NormalizeDouble(isBuy ? tick.ask : tick.bid, digits);
-      if(PriceMoved(cmd, price, point))
+      if(closing == 0 && PriceMoved(cmd, price, point))
         {
          SetOutcome(rec, "rejected", 0, "price moved");
          return;
         }
       string why;
-      if(!StopsValid(cmd.symbol, isBuy, tick, sl, tp, why))
+      if(closing == 0 && !StopsValid(cmd.symbol, isBuy, tick, sl, tp, why))
         {
          SetOutcome(rec, "rejected", 10016, why);
          return;
@@ -61,6 +65,7 @@ void SendWithRetries(const SortieCommand &cmd, const bool isBuy, const double lo
       request.comment = tag;
       request.type_filling = fillings[fillIndex];
       request.type_time = ORDER_TIME_GTC;
+      request.position = closing;
       ResetLastError();
       bool accepted = OrderSend(request, result);
       int err = GetLastError();
@@ -125,6 +130,11 @@ void ExecuteCommand(const SortieCommand &cmd, ExecRecord &rec)
      }
    string action = cmd.action;
    StringToLower(action);
+   if(action == "modify" || action == "close")
+     {
+      ManageCommand(cmd, action, rec);
+      return;
+     }
    if(action != "open")
      {
       SetOutcome(rec, "failed", 0, "unsupported action '" + cmd.action + "'");
@@ -213,7 +223,7 @@ void ExecuteCommand(const SortieCommand &cmd, ExecRecord &rec)
       SetOutcome(rec, "failed", 0, "could not record the command id in " + EXECUTED_FILE + "; order not sent");
       return;
      }
-   SendWithRetries(cmd, isBuy, lots, sl, tp, rec);
+   SendWithRetries(cmd, isBuy, lots, sl, tp, 0, rec);
    if(rec.status == "filled" && volumeNote != "")
       rec.message += " (" + volumeNote + ")";
   }
@@ -253,8 +263,12 @@ void HandleCommand(SortieCommand &cmd)
       QueueResult(g_records[idx]);
       return;
      }
+   string action = cmd.action;
+   StringToLower(action);
    ExecRecord rec;
    InitRecord(rec, cmd.id, cmd.symbol);
+   if(action == "modify" || action == "close")
+      rec.kind = "manage";
    ulong positionId;
    double price, volume;
    if(FindExecutedInTerminal(cmd.id, positionId, price, volume))
@@ -266,10 +280,11 @@ void HandleCommand(SortieCommand &cmd)
       FinishCommand(rec, cmd);
       return;
      }
-   if(idx >= 0)
+   if(idx >= 0 && action != "modify")
      {
       // Recorded as "sending" but no trace in the terminal: the EA stopped between recording
-      // and the broker's answer. Sending again could open a second position, so it is not.
+      // and the broker's answer. Sending again could open a second position (or close more
+      // than asked), so it is not. A modify is applied again: the same levels twice are harmless.
       SetOutcome(rec, "failed", 0, "interrupted before the broker confirmed the order; not sent again to avoid a duplicate - check the terminal");
       FinishCommand(rec, cmd);
       return;

@@ -128,6 +128,7 @@ void InitRecord(ExecRecord &r, const string id, const string symbol)
    r.message = "";
    r.updated = NowUtc();
    r.closed = false;
+   r.kind = "open";
   }
 
 void SetOutcome(ExecRecord &r, const string status, const uint retcode, const string message)
@@ -154,7 +155,7 @@ string RecordLine(const ExecRecord &r)
    return "R\t" + r.id + "\t" + r.status + "\t" + IntegerToString(r.retcode) + "\t" +
           IntegerToString((long)r.ticket) + "\t" + DoubleToString(r.price, 8) + "\t" +
           DoubleToString(r.volume, 8) + "\t" + OneLine(r.symbol) + "\t" +
-          IntegerToString((long)r.updated) + "\t" + OneLine(r.message);
+          IntegerToString((long)r.updated) + "\t" + OneLine(r.message) + "\t" + r.kind;
   }
 
 string ClosedLine(const ExecRecord &r)
@@ -187,6 +188,8 @@ void ApplyStoreLine(const string line)
       r.volume = StringToDouble(f[6]);
       r.updated = (datetime)StringToInteger(f[8]);
       r.message = f[9];
+      if(n >= 11)
+         r.kind = f[10];   // stores written by EA 1.0 have no kind: all opens
       int idx = FindRecord(r.id);
       if(idx >= 0)
          r.closed = g_records[idx].closed;

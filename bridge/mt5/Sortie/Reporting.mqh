@@ -220,7 +220,7 @@ void ScanClosedPositions()
    datetime now = NowUtc();
    for(int i = 0; i < ArraySize(g_records) && !IsStopped(); i++)
      {
-      if(g_records[i].status != "filled" || g_records[i].closed)
+      if(g_records[i].status != "filled" || g_records[i].closed || g_records[i].kind != "open")
          continue;
       if(g_records[i].ticket == 0)
         {

@@ -178,9 +178,11 @@ string BuildHeartbeatJson()
                    IntegerToString(MAX_REPORTED_SYMBOLS) + " (set SymbolsToReport to choose)", 3600);
    json += ",\"symbols\":[" + symbols + "]";
    json += ",\"prices\":[" + prices + "]";
+   // The protocol this EA speaks: Sortie sends modify/close commands only to "1.1" terminals.
+   json += ",\"protocol\":" + JsonString(SORTIE_PROTOCOL);
    // Extra fields (the contract welcomes them): who is talking, for support and logs.
    json += ",\"bridge\":{\"ea_version\":\"" + SORTIE_VERSION + "\"" +
-           ",\"protocol\":1" +
+           ",\"protocol\":" + JsonString(SORTIE_PROTOCOL) +
            ",\"transport\":" + JsonString(Transport == TRANSPORT_FILE ? "file" : "http") +
            ",\"magic\":" + IntegerToString((long)MagicNumber) +
            ",\"terminal_connected\":" + JsonBool(TerminalInfoInteger(TERMINAL_CONNECTED) != 0) +
