@@ -80,6 +80,7 @@ struct Broker {
   ulong nextTicket = 1000;
   int slippagePoints = 0;
   int orderDelayMs = 0;
+  bool dropComments = false;  // some brokers replace order comments with their own
   bool killAfterOrderSend = false;
   std::string controlStamp;
   // Selections made by PositionGetTicket/PositionSelect* and HistorySelect*/History*Select.
@@ -172,7 +173,7 @@ inline void LoadState() {
 // Reads the control file again when it changed. Lines: `price SYM BID ASK`, `requote SYM N`,
 // `market_closed SYM 0|1`, `filling SYM fok|ioc|fok,ioc|return`, `stops_level SYM POINTS`,
 // `freeze_level SYM POINTS`, `slippage_points N`, `order_delay_ms N` (the server's answer time),
-// `kill_after_order_send 0|1`.
+// `drop_comments 0|1`, `kill_after_order_send 0|1`.
 inline bool ReadControl() {
   struct stat st;
   if (stat(ControlPath().c_str(), &st) != 0) return false;
@@ -185,6 +186,7 @@ inline bool ReadControl() {
   while (in >> key) {
     if (key == "slippage_points") { in >> g_broker.slippagePoints; continue; }
     if (key == "order_delay_ms") { in >> g_broker.orderDelayMs; continue; }
+    if (key == "drop_comments") { int on; in >> on; g_broker.dropComments = on != 0; continue; }
     if (key == "kill_after_order_send") { int on; in >> on; g_broker.killAfterOrderSend = on != 0; continue; }
     std::string name, value;
     in >> name;

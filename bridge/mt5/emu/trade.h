@@ -95,11 +95,12 @@ inline uint Execute(const MqlTradeRequest &rq, MqlTradeResult &rs) {
   }
   bool buy = rq.type == ORDER_TYPE_BUY;
   double price = NormalizeDouble((buy ? s->ask : s->bid) + (buy ? 1 : -1) * g_broker.slippagePoints * s->point, s->digits);
+  std::string comment = g_broker.dropComments ? "" : rq.comment.utf8();
   ulong order = g_broker.nextTicket++;
   long now = NowMilliseconds() + g_serverOffsetSeconds * 1000;
-  g_broker.orders.push_back({order, rq.position ? rq.position : order, rs.bid > 0 ? s->name : s->name, rq.type, ORDER_STATE_FILLED, rq.volume, 0, price,
-                             rq.magic, now, rq.comment.utf8()});
-  Deal deal = MakeDeal(order, s->name, buy ? DEAL_TYPE_BUY : DEAL_TYPE_SELL, rq.volume, price, rq.magic, rq.comment.utf8(), rq.position,
+  g_broker.orders.push_back({order, rq.position ? rq.position : order, s->name, rq.type, ORDER_STATE_FILLED, rq.volume, 0, price,
+                             rq.magic, now, comment});
+  Deal deal = MakeDeal(order, s->name, buy ? DEAL_TYPE_BUY : DEAL_TYPE_SELL, rq.volume, price, rq.magic, comment, rq.position,
                        DEAL_REASON_EXPERT);
   g_broker.orders.back().position = deal.position;
   if (!rq.position && deal.entry == DEAL_ENTRY_IN)

@@ -107,6 +107,22 @@ describe.each(["http", "file"] as const)("the EA binary over %s against the real
     expect(state.split("\n").filter((line) => line.startsWith("pos\t"))).toHaveLength(1);
   }, 60_000);
 
+  it("the id recorded before OrderSend alone stops a resend when the broker drops order comments", async () => {
+    // Without the comment, the terminal's history cannot name the command: only the EA's own
+    // record, written before the order was sent, knows it may have been executed.
+    const t = await trader({ market: ["drop_comments 1", "kill_after_order_send 1"] });
+    const signalId = await fire(t.userId);
+    expect(await t.ea.exited).toEqual({ code: null, signal: "SIGKILL" });
+    expect(t.ea.orders).toHaveLength(1);
+
+    setMarket(t.dir, ["drop_comments 1"]);
+    const restarted = await t.start();
+    const mission = await settledMission(h, t.userId, signalId);
+    expect(restarted.orders).toEqual([]);
+    expect(mission.fire.state).toBe("failed");
+    expect(mission.fire.legs[0].message ?? mission.fire.message).toMatch(/not sent again/);
+  }, 60_000);
+
   it("uses a filling mode the symbol allows: an IOC-only symbol gets IOC on the first try", async () => {
     const t = await trader({ filling: "ioc" });
     const signalId = await fire(t.userId);
