@@ -126,9 +126,6 @@ void OnDeinit(const int reason)
 
 void OnTimer()
   {
-   if(g_inTimer)
-      return;
-   g_inTimer = true;
    datetime now = TimeGMT();
    if(now >= g_nextHeartbeat)
      {
@@ -150,7 +147,6 @@ void OnTimer()
       FlushOutbox();   // send results of what the poll just executed without waiting a tick
      }
    UpdateChartStatus();
-   g_inTimer = false;
   }
 
 void OnTradeTransaction(const MqlTradeTransaction &trans, const MqlTradeRequest &request, const MqlTradeResult &result)

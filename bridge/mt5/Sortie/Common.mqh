@@ -113,7 +113,6 @@ long     g_serverOffset     = 0;   // broker server time minus UTC, seconds
 long     g_clockSkew        = 0;   // this computer's UTC minus Sortie's server_time, seconds
 datetime g_lastHeartbeatOk  = 0;
 string   g_lastProblem      = "";
-bool     g_inTimer          = false;
 
 string   g_throttleKeys[];
 datetime g_throttleTimes[];

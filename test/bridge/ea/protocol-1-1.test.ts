@@ -65,14 +65,24 @@ describe("the EA binary speaking protocol 1.1", () => {
 
       // A stop above the bid of a BUY is refused before the broker hears of it.
       service.enqueue(USER, manage("c_bad", "modify", { stop_loss: 1.086, take_profit: null }));
-      expect(await result("c_bad")).toMatchObject({ status: "rejected", message: expect.stringMatching(/invalid stops/) });
+      expect(await result("c_bad")).toMatchObject({
+        status: "rejected",
+        message: expect.stringMatching(/invalid stops/),
+      });
 
       // A partial close on the volume step, then the market closes, then the rest.
       service.enqueue(USER, manage("c_part", "close", { volume: 0.1 }));
-      expect(await result("c_part")).toMatchObject({ status: "filled", volume: 0.1, message: "closed 0.1 of 0.3 lots" });
+      expect(await result("c_part")).toMatchObject({
+        status: "filled",
+        volume: 0.1,
+        message: "closed 0.1 of 0.3 lots",
+      });
       setMarket(dir.dir, ["market_closed EURUSD.m 1"]);
       service.enqueue(USER, manage("c_shut", "close", { volume: null }));
-      expect(await result("c_shut")).toMatchObject({ status: "rejected", message: expect.stringMatching(/market is closed/) });
+      expect(await result("c_shut")).toMatchObject({
+        status: "rejected",
+        message: expect.stringMatching(/market is closed/),
+      });
       setMarket(dir.dir, ["market_closed EURUSD.m 0"]);
       service.enqueue(USER, manage("c_all", "close", { volume: null }));
       expect(await result("c_all")).toMatchObject({ status: "filled", volume: 0.2, message: "closed" });

@@ -6,7 +6,7 @@ import { buildEa } from "../../../bridge/mt5/emu/build.ts";
 import type { Harness } from "../../support/harness.ts";
 import { tempDir } from "../../support/tmp.ts";
 import { waitFor } from "../../support/wait.ts";
-import { type EaOptions, settledMission, setMarket, startEa, startServerWithBot } from "./support.ts";
+import { type EaOptions, setMarket, settledMission, startEa, startServerWithBot } from "./support.ts";
 
 /**
  * SortieBridge.mq5 compiled by g++ against the MQL5 emulation, run as a terminal on a simulated
@@ -65,9 +65,13 @@ describe.each(["http", "file"] as const)("the EA binary over %s against the real
 
   it("reports the account, the broker's symbol specs and prices in its heartbeats", async () => {
     const t = await trader();
-    const spec = h.sqlite.prepare("SELECT * FROM terminal_symbols WHERE user_id = ? AND name = ?").get(t.userId, "EURUSD.m");
+    const spec = h.sqlite
+      .prepare("SELECT * FROM terminal_symbols WHERE user_id = ? AND name = ?")
+      .get(t.userId, "EURUSD.m");
     expect(spec).toMatchObject({ tick_size: 0.00001, tick_value: 1, volume_min: 0.01, volume_step: 0.01, digits: 5 });
-    const price = h.sqlite.prepare("SELECT bid, ask FROM terminal_prices WHERE user_id = ? AND name = ?").get(t.userId, "EURUSD.m");
+    const price = h.sqlite
+      .prepare("SELECT bid, ask FROM terminal_prices WHERE user_id = ? AND name = ?")
+      .get(t.userId, "EURUSD.m");
     expect(price).toEqual({ bid: 1.0849, ask: 1.085 });
     expect(h.store.users.findUser(t.userId)).toMatchObject({ balance: 10_000, currency: "USD" });
   });
@@ -84,7 +88,9 @@ describe.each(["http", "file"] as const)("the EA binary over %s against the real
     // Each order carries its command id, which is what makes a redelivered command harmless.
     expect(new Set(t.ea.orders.map((o) => o.comment)).size).toBe(3);
     expect(mission.fire).toMatchObject({ state: "filled", broker_symbol: "EURUSD.m", fill_price: 1.085 });
-    expect(mission.fire.legs.map((leg: { volume?: number; lots?: number }) => leg.volume ?? leg.lots)).toEqual([0.17, 0.17, 0.16]);
+    expect(mission.fire.legs.map((leg: { volume?: number; lots?: number }) => leg.volume ?? leg.lots)).toEqual([
+      0.17, 0.17, 0.16,
+    ]);
   });
 
   it("after a SIGKILL between OrderSend and the result, a restart on the same data folder never sends again", async () => {
@@ -93,7 +99,8 @@ describe.each(["http", "file"] as const)("the EA binary over %s against the real
     expect(await t.ea.exited).toEqual({ code: null, signal: "SIGKILL" });
     expect(t.ea.orders).toHaveLength(1);
     const [order] = t.ea.orders;
-    const leg = () => h.sqlite.prepare("SELECT state FROM bridge_commands WHERE id = ?").get(order!.comment) as { state: string };
+    const leg = () =>
+      h.sqlite.prepare("SELECT state FROM bridge_commands WHERE id = ?").get(order!.comment) as { state: string };
     expect(leg().state).toBe("delivered"); // the broker has the position; Sortie has no result yet
 
     setMarket(t.dir, []);
