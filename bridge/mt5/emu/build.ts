@@ -56,11 +56,15 @@ export function mqlToCpp(source: string): string {
     .join("\n");
 }
 
-/** Compiles (unless the cache has this exact source) and returns the binary's absolute path. */
-export async function buildEa(): Promise<string> {
+/**
+ * Compiles (unless the cache has this exact source) and returns the binary's absolute path.
+ * `entry` is the program to build: the Sortie EA by default (tests also build small MQL5 checks).
+ */
+export async function buildEa(entry = join(mt5Dir, "SortieBridge.mq5")): Promise<string> {
   const files = sourceFiles();
   const hash = createHash("sha256");
   hash.update(COMPILER_FLAGS.join(" "));
+  hash.update(`${entry}\0${readFileSync(entry)}\0`);
   for (const file of files) hash.update(`${file}\0${readFileSync(join(mt5Dir, file))}\0`);
   const key = hash.digest("hex").slice(0, 16);
   const finalDir = join(cacheDir, key);
@@ -73,15 +77,13 @@ export async function buildEa(): Promise<string> {
     mkdirSync(dirname(target), { recursive: true });
     writeFileSync(target, mqlToCpp(readFileSync(join(mt5Dir, file), "utf8")));
   }
+  writeFileSync(join(workDir, "src", "entry.mq5"), mqlToCpp(readFileSync(entry, "utf8")));
   const main = join(workDir, "main.cpp");
   writeFileSync(
     main,
-    [
-      `#include "${join(here, "mql5.h")}"`,
-      `#include "src/SortieBridge.mq5"`,
-      `#include "${join(here, "runner.h")}"`,
-      "",
-    ].join("\n"),
+    [`#include "${join(here, "mql5.h")}"`, `#include "src/entry.mq5"`, `#include "${join(here, "runner.h")}"`, ""].join(
+      "\n",
+    ),
   );
   try {
     await promisify(execFile)("g++", [...COMPILER_FLAGS, "-o", join(workDir, "sortie-bridge"), main], {

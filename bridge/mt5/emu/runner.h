@@ -35,8 +35,6 @@ inline int RunTerminal(int argc, char **argv) {
     else Usage(("unknown option " + flag).c_str());
   }
   if (!options.count("--data")) Usage("--data is required");
-  if (options["--transport"] == "http" && (!options.count("--server") || !options.count("--token")))
-    Usage("--server and --token are required with the http transport");
   g_dataDir = options["--data"];
   MakeDirs(g_dataDir + "/broker");
   MakeDirs(SandboxRoot(false));
@@ -56,9 +54,10 @@ inline int RunTerminal(int argc, char **argv) {
     if (!g_inputs.count(name)) Usage(("the EA has no input " + name).c_str());
     g_inputs[name](value);
   };
-  if (options.count("--server")) setInput("ServerUrl", options["--server"]);
-  if (options.count("--token")) setInput("BridgeToken", options["--token"]);
-  setInput("Transport", options["--transport"] == "file" ? "1" : "0");
+  // The Sortie EA's own inputs, when the program has them (OnInit checks that they are usable).
+  if (options.count("--server") && g_inputs.count("ServerUrl")) setInput("ServerUrl", options["--server"]);
+  if (options.count("--token") && g_inputs.count("BridgeToken")) setInput("BridgeToken", options["--token"]);
+  if (g_inputs.count("Transport")) setInput("Transport", options["--transport"] == "file" ? "1" : "0");
   for (auto &assignment : inputs) {
     size_t eq = assignment.find('=');
     if (eq == std::string::npos) Usage("--input needs Name=value");

@@ -405,3 +405,9 @@ inline string HistoryOrderGetString(ulong ticket, ENUM_ORDER_PROPERTY_STRING pro
   if (!o) return string();
   return string((property == ORDER_SYMBOL ? o->symbol : o->comment).c_str());
 }
+
+// The chart the EA is attached to shows the first symbol of --symbols.
+inline string Symbol() { return SymbolName(0, true); }
+#define _Symbol (Symbol())
+#define _Point (SymbolInfoDouble(_Symbol, SYMBOL_POINT))
+#define _Digits (static_cast<int>(SymbolInfoInteger(_Symbol, SYMBOL_DIGITS)))

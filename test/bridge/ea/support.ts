@@ -34,6 +34,8 @@ export interface EaProcess {
 
 export interface EaOptions {
   dataDir: string;
+  /** Another program built with `buildEa(entry)`; the Sortie EA by default. */
+  binary?: string;
   server?: string;
   token?: string;
   transport?: "http" | "file";
@@ -45,8 +47,11 @@ export interface EaOptions {
 
 /** Runs the compiled EA on a simulated broker; `dataDir` is its terminal data folder. */
 export async function startEa(options: EaOptions): Promise<EaProcess> {
-  const binary = await buildEa();
-  const inputs = { HeartbeatSeconds: 1, LongPollSeconds: 1, ...options.inputs };
+  const binary = options.binary ?? (await buildEa());
+  // The Sortie EA beats and polls faster than its defaults so tests wait less.
+  const inputs = options.binary
+    ? { ...options.inputs }
+    : { HeartbeatSeconds: 1, LongPollSeconds: 1, ...options.inputs };
   const args = [
     "--data",
     options.dataDir,
