@@ -15,7 +15,15 @@ const here = dirname(fileURLToPath(import.meta.url));
 const mt5Dir = resolve(here, "..");
 const repoDir = resolve(mt5Dir, "../..");
 const cacheDir = join(repoDir, ".build", "ea");
-const COMPILER_FLAGS = ["-std=c++17", "-O1", "-Wall", "-Wno-unused-variable", "-Wno-unused-but-set-variable"];
+// -Wno-address: the runner tests the EA's optional handlers (weak symbols) for null on purpose.
+const COMPILER_FLAGS = [
+  "-std=c++17",
+  "-O1",
+  "-Wall",
+  "-Wno-unused-variable",
+  "-Wno-unused-but-set-variable",
+  "-Wno-address",
+];
 
 /** Every file the binary is made of, as paths relative to bridge/mt5 (sorted: stable hash). */
 function sourceFiles(): string[] {
@@ -92,6 +100,7 @@ export async function buildEa(entry = join(mt5Dir, "SortieBridge.mq5")): Promise
     });
   } catch (error) {
     const { stderr } = error as { stderr?: string };
+    rmSync(workDir, { recursive: true, force: true });
     throw new Error(`g++ could not build the EA:\n${stderr ?? String(error)}`);
   }
   try {

@@ -83,6 +83,12 @@ describe("the MQL5 emulation", () => {
     }
   }, 120_000);
 
+  it("refuses to build a program that uses a builtin it does not implement", async () => {
+    await expect(buildEa(join(import.meta.dirname, "fixtures", "MissingBuiltin.mq5"))).rejects.toThrow(
+      /'iMA' was not declared|‘iMA’ was not declared/,
+    );
+  }, 120_000);
+
   it("opens a position per deal on a hedging account", async () => {
     const dir = tempDir("sortie-emu-");
     try {
