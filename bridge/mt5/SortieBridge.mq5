@@ -1,16 +1,18 @@
 //+------------------------------------------------------------------+
 //| SortieBridge.mq5                                                 |
-//| Sortie MT5 bridge, protocol v1 (see bridge/mt5/README.md).        |
+//| Sortie MT5 bridge, protocol 1.1 (see bridge/mt5/README.md).      |
 //|                                                                  |
 //| Polls Sortie for trade commands (HTTP long-poll or a drop        |
 //| folder), executes each command id at most once, reports results, |
 //| closed positions and account/symbol data.                        |
-//| This file is kept ASCII-only so MetaEditor compiles it whatever  |
-//| encoding it guesses.                                             |
+//| The parts live in Sortie/*.mqh (keep that folder next to this    |
+//| file). All files are kept ASCII-only so MetaEditor compiles them |
+//| whatever encoding it guesses; they also compile as C++ for the   |
+//| tests (README: "Editing the EA so both compilers accept it").     |
 //+------------------------------------------------------------------+
 #property copyright   "Sortie"
-#property version     "1.00"
-#property description "Sortie bridge (protocol v1): executes Sortie trade commands exactly once and reports results, closed positions and account data."
+#property version     "1.10"
+#property description "Sortie bridge (protocol 1.1): executes Sortie trade commands exactly once, manages their positions and reports results, closed positions and account data."
 #property description "HTTP transport: add the server URL under Tools > Options > Expert Advisors > Allow WebRequest for listed URL."
 
 //--- transport selection shown as a drop-down in the EA's inputs
@@ -39,7 +41,6 @@ input int             LongPollSeconds  = 4;                       // HTTP long-p
 #include "Sortie/Reporting.mqh"
 #include "Sortie/Execution.mqh"
 #include "Sortie/Manage.mqh"
-
 
 //+------------------------------------------------------------------+
 //| Chart status line                                                |

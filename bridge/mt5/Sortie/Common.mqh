@@ -2,7 +2,6 @@
 //| Sortie/Common.mqh                                                |
 //| Constants, data, logging, strings and time shared by every part. |
 //+------------------------------------------------------------------+
-
 // Paths are relative to MQL5/Files. They are string constants rather than #defines so that
 // every concatenation has a string operand (never literal + literal).
 const string SORTIE_VERSION = "1.1.0";

@@ -235,6 +235,8 @@ void FinishCommand(ExecRecord &rec, const SortieCommand &cmd)
       Log("WARNING: could not write the result of " + rec.id + " to " + EXECUTED_FILE);
    QueueResult(rec);
    string what = cmd.side + " " + JsonNum(cmd.volume, 8) + " " + cmd.symbol;
+   if(rec.kind != "open")
+      what = cmd.action + " " + cmd.symbol + " position of " + cmd.position_of;
    string detail = rec.status == "filled"
                    ? "ticket " + IntegerToString((long)rec.ticket) + " @ " + JsonNum(rec.price, PriceDigits(rec.symbol)) + ", " + JsonNum(rec.volume, 8) + " lots"
                    : rec.message;

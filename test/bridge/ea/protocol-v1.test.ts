@@ -88,9 +88,7 @@ describe.each(["http", "file"] as const)("the EA binary over %s against the real
     // Each order carries its command id, which is what makes a redelivered command harmless.
     expect(new Set(t.ea.orders.map((o) => o.comment)).size).toBe(3);
     expect(mission.fire).toMatchObject({ state: "filled", broker_symbol: "EURUSD.m", fill_price: 1.085 });
-    expect(mission.fire.legs.map((leg: { volume?: number; lots?: number }) => leg.volume ?? leg.lots)).toEqual([
-      0.17, 0.17, 0.16,
-    ]);
+    expect(mission.fire.legs.map((leg: { volume: number }) => leg.volume)).toEqual([0.17, 0.17, 0.16]);
   });
 
   it("after a SIGKILL between OrderSend and the result, a restart on the same data folder never sends again", async () => {
