@@ -23,8 +23,7 @@
 #define FILE_SHARE_WRITE 256
 #define FILE_REWRITE 512
 #define FILE_COMMON 4096
-enum ENUM_FILE_POSITION { SEEK_SET_MQL = 0 };
-// MQL5 spells them like C's: SEEK_SET, SEEK_CUR and SEEK_END have the same values (0, 1, 2).
+// FileSeek's origins: MQL5's SEEK_SET, SEEK_CUR and SEEK_END are C's, with the same values (0, 1, 2).
 
 namespace mql {
 inline std::string g_dataDir = ".";

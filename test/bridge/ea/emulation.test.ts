@@ -47,7 +47,7 @@ describe("the MQL5 emulation", () => {
   it("keeps files in the sandbox (FILE_COMMON apart), globals across restarts, MT5's WebRequest errors and trade rules", async () => {
     const dir = tempDir("sortie-emu-");
     try {
-      setMarket(dir.dir, ["stops_level EURUSD 50"]);
+      setMarket(dir.dir, ["stops_level EURUSD 50", "slippage_points 3"]);
       const { checks, orders } = await run(dir.dir, "netting");
       expect(checks).toMatchObject({
         local_exists: "no",
@@ -70,6 +70,8 @@ describe("the MQL5 emulation", () => {
       });
       expect(existsSync(join(dir.dir, "Common", "Files", "probe", "common.txt"))).toBe(true);
       expect(orders.map((o) => o.retcode)).toEqual([10030, 10014, 10014, 10016, 10009, 10009]);
+      // Fills at the ask plus the slippage: 1.08500 + 3 points.
+      expect(orders.filter((o) => o.retcode === 10009).map((o) => o.price)).toEqual([1.08503, 1.08503]);
 
       const again = await run(dir.dir, "netting");
       expect(again.checks).toMatchObject({
