@@ -3,10 +3,12 @@
 //| Protocol 1.1: modify (SL/TP) and close (all or part) a position  |
 //| opened by an earlier open command (`position_of`).               |
 //+------------------------------------------------------------------+
-// The position an open command made, if it is still open (selected for PositionGet*).
-bool SelectPositionOf(const string openId, ulong &positionId)
+// The position an open command made, if it is still open (selected for PositionGet*);
+// otherwise `why` says whether it existed.
+bool SelectPositionOf(const string openId, ulong &positionId, string &why)
   {
    positionId = 0;
+   why = "position already closed";
    int idx = FindRecord(openId);
    if(idx >= 0 && g_records[idx].ticket > 0)
       positionId = g_records[idx].ticket;
@@ -14,7 +16,10 @@ bool SelectPositionOf(const string openId, ulong &positionId)
      {
       double price, volume;
       if(!FindExecutedInTerminal(openId, positionId, price, volume))
+        {
+         why = "position not found in the terminal";
          return false;
+        }
      }
    if(positionId > 0 && PositionSelectByTicket(positionId))
       return true;
@@ -25,12 +30,13 @@ bool SelectPositionOf(const string openId, ulong &positionId)
    return false;
   }
 
-// New SL/TP on the position: a level not given keeps its current value; prices go to the tick
-// size and must respect the broker's stops level (StopsValid).
+// New SL/TP on the position, as Sortie sends both: take_profit null means no take profit (a
+// missing stop_loss keeps the current one). Prices go to the tick size and must respect the
+// broker's stops level (StopsValid).
 void ModifyPosition(const SortieCommand &cmd, const ulong positionId, const bool isBuy, ExecRecord &rec)
   {
    double sl = cmd.has_stop_loss ? NormalisePrice(cmd.symbol, cmd.stop_loss) : PositionGetDouble(POSITION_SL);
-   double tp = cmd.has_take_profit ? NormalisePrice(cmd.symbol, cmd.take_profit) : PositionGetDouble(POSITION_TP);
+   double tp = cmd.has_take_profit ? NormalisePrice(cmd.symbol, cmd.take_profit) : 0;
    rec.price = PositionGetDouble(POSITION_PRICE_OPEN);
    rec.volume = PositionGetDouble(POSITION_VOLUME);
    MqlTick tick;
@@ -98,10 +104,11 @@ void ManageCommand(const SortieCommand &cmd, const string action, ExecRecord &re
       return;
      }
    ulong positionId;
-   if(!SelectPositionOf(cmd.position_of, positionId))
+   string why;
+   if(!SelectPositionOf(cmd.position_of, positionId, why))
      {
       rec.ticket = positionId;
-      SetOutcome(rec, "rejected", 10036, "position already closed");
+      SetOutcome(rec, "rejected", 10036, why);
       return;
      }
    rec.ticket = positionId;
