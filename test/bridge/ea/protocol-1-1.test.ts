@@ -99,7 +99,7 @@ describe("the EA binary speaking protocol 1.1", () => {
 
       service.enqueue(USER, manage("c_again", "close", { volume: null }));
       expect(await result("c_again")).toMatchObject({ status: "rejected", message: "position already closed" });
-      service.enqueue(USER, { ...manage("c_stranger", "close", { volume: null }), position_of: "c_never" } as never);
+      service.enqueue(USER, manage("c_stranger", "close", { volume: null, position_of: "c_never" }));
       expect(await result("c_stranger")).toMatchObject({
         status: "rejected",
         message: "position not found in the terminal",
