@@ -1,16 +1,15 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import rateLimit from "@fastify/rate-limit";
 import swagger from "@fastify/swagger";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import Fastify, { type FastifyReply, type FastifyRequest, type FastifyServerOptions } from "fastify";
+import Fastify, { type FastifyServerOptions } from "fastify";
 import { createAuth } from "./auth/index.ts";
 import type { AppContext } from "./context.ts";
 import { createDrain } from "./drain.ts";
 import { frameworkErrorHandler, installErrorHandler } from "./error-handler.ts";
-import { ApiError } from "./errors.ts";
 import { createSseBroker, type SseOptions } from "./events/sse.ts";
 import { installMetrics, type Metrics, metricsFor } from "./metrics.ts";
+import { installRateLimits } from "./rate-limits.ts";
 import { bridgeRoutes } from "./routes/bridge.ts";
 import { eventRoutes } from "./routes/events.ts";
 import { fireRoutes } from "./routes/fire.ts";
@@ -25,6 +24,7 @@ import type { App, RouteDeps } from "./routes/types.ts";
 import { userRoutes } from "./routes/users.ts";
 import { ErrorBody } from "./schemas.ts";
 import { createCandleStore } from "./services/candles.ts";
+import { createDbHealth } from "./services/db-health.ts";
 import { installJsonParser, installValidators } from "./validation.ts";
 
 const DEFAULT_DIST = join(fileURLToPath(new URL("..", import.meta.url)), "webapp", "dist");
@@ -86,8 +86,15 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: 256 * 1024,
-    // The hook path carries a secret; never log URLs with it. Ids and routes are enough.
-    trustProxy: false,
+    // X-Forwarded-For is believed only from the proxies TRUST_PROXY names (default: none).
+    // A hop count n trusts the n nearest hops, as proxy-addr does for a number (Fastify's types lack it).
+    trustProxy:
+      typeof ctx.config.trustProxy === "number"
+        ? (
+            (hops: number) => (_address: string, hop: number) =>
+              hop < hops
+          )(ctx.config.trustProxy)
+        : ctx.config.trustProxy,
     return503OnClosing: true,
     forceCloseConnections: "idle",
     frameworkErrors: frameworkErrorHandler,
@@ -96,7 +103,12 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
 
   installValidators(app);
   installJsonParser(app);
-  installErrorHandler(app);
+  const dbHealth = createDbHealth(ctx.config.databasePath);
+  installErrorHandler(app, dbHealth);
+  // A write that succeeded (any 2xx to a method that writes) clears an earlier write failure.
+  app.addHook("onResponse", async (req, reply) => {
+    if (req.method !== "GET" && req.method !== "HEAD" && reply.statusCode < 300) dbHealth.noteSuccess();
+  });
   app.addSchema(ErrorBody);
 
   const shutdown = new AbortController();
@@ -121,33 +133,7 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
     },
   });
 
-  const { config } = ctx;
-  const limitError = (_req: unknown, context: { after: string }) =>
-    new ApiError("RATE_LIMITED", `Too many requests: retry in ${context.after}`);
-  await app.register(rateLimit, {
-    global: config.rateLimitIpPerMin > 0,
-    max: Math.max(1, config.rateLimitIpPerMin),
-    timeWindow: 60_000,
-    errorResponseBuilder: limitError,
-  });
-  // A second limiter keyed by Telegram user, checked after auth. `createRateLimit` (not
-  // `rateLimit`) because the plugin marks a request as limited once, which would skip this one.
-  const userCheck =
-    config.rateLimitPerMin > 0
-      ? app.createRateLimit({
-          max: config.rateLimitPerMin,
-          timeWindow: 60_000,
-          keyGenerator: (req) => (req.caller?.kind === "user" ? `u:${req.caller.userId}` : `ip:${req.ip}`),
-        })
-      : null;
-  const perUser = async (req: FastifyRequest, reply: FastifyReply) => {
-    if (!userCheck) return;
-    const result = await userCheck(req);
-    if (!result.isAllowed && result.isExceeded) {
-      reply.header("retry-after", result.ttlInSeconds);
-      throw new ApiError("RATE_LIMITED", `Too many requests: retry in ${result.ttlInSeconds} s`);
-    }
-  };
+  const perUser = await installRateLimits(app, ctx);
 
   const deps: RouteDeps = {
     ctx,
@@ -155,6 +141,7 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
     sse,
     candles,
     userLimit: perUser as RouteDeps["userLimit"],
+    dbHealth,
     extras: { health: options.health },
   };
   installMetrics(app, deps, options.metrics ?? metricsFor(ctx));
