@@ -166,7 +166,7 @@ export function bridgeRoutes(app: App, { ctx, auth, candles }: RouteDeps, shutdo
           profit: Finite(),
           closed_at: Type.Optional(Type.Union([Type.String({ maxLength: 40 }), Type.Null()])),
         }),
-        response: { 200: Ok, ...errorResponses(400, 401, 403, 404, 429) },
+        response: { 200: Ok, ...errorResponses(400, 401, 403, 404, 409, 429) },
       },
     },
     async (req) => {
