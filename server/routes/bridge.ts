@@ -90,7 +90,7 @@ export function bridgeRoutes(app: App, { ctx, auth, candles }: RouteDeps, shutdo
     },
     async (req) => {
       const answer = bridge.heartbeat(req.bridgeUserId!, req.body);
-      if (req.body.prices) candles.add(req.body.prices, clock.now());
+      if (req.body.prices) candles.add(req.bridgeUserId!, req.body.prices, clock.now());
       return answer;
     },
   );
