@@ -81,6 +81,8 @@ export function bridgeRoutes(app: App, { ctx, auth, candles }: RouteDeps, shutdo
   app.post(
     "/bridge/v1/heartbeat",
     {
+      // 2,000 specs and 2,000 prices (the caps) take ~500 KB of JSON: above the app's 256 KB.
+      bodyLimit: 1024 * 1024,
       preValidation: bridgeAuth,
       schema: {
         tags: ["bridge"],

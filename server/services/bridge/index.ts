@@ -17,6 +17,7 @@ import { ApiError, forbidden, notFound } from "../../errors.ts";
 import type { Hub } from "../../events/hub.ts";
 import { type Emit, fireChanged, flush, statsEvent } from "./changes.ts";
 import { closeLeg } from "./close-leg.ts";
+import { createHeartbeatFilter } from "./heartbeat-filter.ts";
 import { sweepCommands } from "./sweep.ts";
 
 /** A delivered command without a result is sent again after this long (CONTRACT.md). */
@@ -32,6 +33,7 @@ export function createBridgeService(deps: { store: Store; hub: Hub; clock: Clock
   const { store, hub, clock, config } = deps;
   const lastTouch = new Map<number, number>();
   const waiters = new Map<number, Set<() => void>>();
+  const heartbeats = createHeartbeatFilter(store);
 
   hub.on("commands.ready", ({ user_id }) => {
     const set = waiters.get(user_id);
@@ -63,9 +65,11 @@ export function createBridgeService(deps: { store: Store; hub: Hub; clock: Clock
   return {
     heartbeat(userId: number, body: Heartbeat): HeartbeatAnswer {
       const nowMs = clock.now();
+      const changes = heartbeats.changes(userId, body.symbols ?? [], body.prices ?? []);
       noteAlive(userId, nowMs, () =>
-        store.terminal.recordHeartbeat(userId, body.account, body.symbols ?? [], body.prices ?? [], nowMs),
+        store.terminal.recordHeartbeat(userId, body.account, changes.symbols, changes.prices, nowMs),
       );
+      changes.commit();
       return { server_time: new Date(nowMs).toISOString() };
     },
 
