@@ -56,22 +56,51 @@ export const REDACT = [
 /**
  * The webhook path carries its secret: logs show `/hooks/signal/[redacted]`, also for the URLs
  * that miss the route (`//hooks/signal/…`, other letter case) and would otherwise be logged raw.
+ * When the secret is known, it is also removed wherever else it appears — any path segment or
+ * query value equal to it, after URL-decoding (`/hook/signal/<secret>`, `/hooks/signals/<secret>`,
+ * `/hooks/signal%2F<secret>`, a percent-encoded letter inside it) — and such a URL is logged decoded.
  */
-export function redactUrl(url: string): string {
-  return url
+export function redactUrl(url: string, secret: string | null = null): string {
+  let out = url;
+  if (secret) {
+    let decoded = url;
+    // Twice at most: a double-encoded secret (%2568…) is decoded too.
+    for (let i = 0; i < 3; i++) {
+      const next = decodeLoosely(decoded);
+      if (next === decoded) break;
+      decoded = next;
+    }
+    if (decoded.includes(secret)) out = decoded.split(secret).join("[redacted]");
+  }
+  return out
     .replace(/\/+hooks\/+signal\/+[^/?#]*/gi, "/hooks/signal/[redacted]")
     .replace(/([?&](?:token|tgWebAppData|initData)=)[^&#]*/gi, "$1[redacted]");
 }
 
+/** decodeURIComponent that keeps malformed escapes (`%E0%A4%A`) as they are instead of throwing. */
+function decodeLoosely(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text.replace(/(?:%[0-9A-Fa-f]{2})+/g, (run) => {
+      try {
+        return decodeURIComponent(run);
+      } catch {
+        return run;
+      }
+    });
+  }
+}
+
 /** Pino options for the app: level, redaction, and request serialisation without secrets. */
-export function loggerOptions(level: string, stream?: { write(msg: string): void }) {
+export function loggerOptions(level: string, stream?: { write(msg: string): void }, hookSecret: string | null = null) {
   return {
     level,
     redact: { paths: REDACT, censor: "[redacted]" },
     serializers: {
       req: (req: { method: string; url: string; ip?: string }) => ({
         method: req.method,
-        url: redactUrl(req.url),
+        url: redactUrl(req.url, hookSecret),
         ip: req.ip,
       }),
     },

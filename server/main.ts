@@ -39,7 +39,7 @@ async function main(): Promise<void> {
   const ctx = createContext({ store, config, clock: systemClock, log: (msg, err) => console.error(msg, err) });
   const extras = await startExtras(ctx);
   const app = await buildApp(ctx, {
-    logger: loggerOptions(config.logLevel),
+    logger: loggerOptions(config.logLevel, undefined, config.signalHookSecret),
     health: extras.health,
     plugins: extras.plugins,
   });
