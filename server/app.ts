@@ -41,7 +41,18 @@ export interface BuildAppOptions {
   metrics?: Metrics;
   /** On close, connections still open this long after in-flight requests were asked to end are cut. Default 5000. */
   shutdownGraceMs?: number;
+  /** Slow-client bounds (see SLOW_CLIENT_TIMEOUTS); tests shorten them. */
+  timeouts?: Partial<typeof SLOW_CLIENT_TIMEOUTS>;
 }
+
+/**
+ * How long a client may take to send its request: headers, then the whole request with its body.
+ * Both are bounds on *receiving* a request, so they never cut an SSE stream or a bridge long-poll
+ * once it is answering (those have their own bounds: 30 s wait, per-user stream cap). Without them,
+ * requests trickling a 200 KB body stayed open for minutes and ~1,000 exhausted file descriptors.
+ * Node checks them every `checkMs`.
+ */
+export const SLOW_CLIENT_TIMEOUTS = { headersMs: 10_000, requestMs: 30_000, checkMs: 1_000 };
 
 /** Log redaction: tokens and initData never reach the logs. */
 export const REDACT = [
@@ -112,7 +123,10 @@ export function loggerOptions(level: string, stream?: { write(msg: string): void
  * Builds the Fastify app from the shared context. Never listens (server/main.ts does).
  */
 export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): Promise<App> {
+  const timeouts = { ...SLOW_CLIENT_TIMEOUTS, ...options.timeouts };
   const app = Fastify({
+    requestTimeout: timeouts.requestMs,
+    http: { headersTimeout: timeouts.headersMs, connectionsCheckingInterval: timeouts.checkMs },
     logger: options.logger ?? false,
     bodyLimit: 256 * 1024,
     // X-Forwarded-For is believed only from the proxies TRUST_PROXY names (default: none).
