@@ -1,5 +1,5 @@
 import rateLimit from "@fastify/rate-limit";
-import type { FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyReply, FastifyRequest, onRequestHookHandler } from "fastify";
 import { hashToken } from "./auth/tokens.ts";
 import type { AppContext } from "./context.ts";
 import { ApiError } from "./errors.ts";
@@ -36,29 +36,17 @@ export async function installRateLimits(app: App, ctx: AppContext) {
   const limitError = (_req: unknown, context: { after: string }) =>
     new ApiError("RATE_LIMITED", `Too many requests: retry in ${context.after}`);
 
-  // Runs before the plugin's own onRoute hook (hooks run in the order they are added), so the
-  // groups below are in place when the plugin reads `config.rateLimit`. Routes stay unaware.
+  // One limiter per group, shared by all the group's routes (the plugin's per-route config would
+  // give each route a store of its own: a token could then spend its budget once per route). Made
+  // after the plugin is registered; this hook runs before the plugin's own onRoute hook (hooks run
+  // in the order they are added) and only when routes are added, after that.
+  let healthLimit: onRequestHookHandler | null = null;
+  let bridgeLimit: onRequestHookHandler | null = null;
   app.addHook("onRoute", (route) => {
-    if (route.url === "/health" && ipMax > 0) {
-      route.config = {
-        ...(route.config as object),
-        rateLimit: { max: ipMax, timeWindow: MINUTE_MS, keyGenerator: (req: FastifyRequest) => `health:${req.ip}` },
-      } as typeof route.config;
-    } else if (route.url.startsWith("/bridge/") && (ipMax > 0 || bridgeMax > 0)) {
-      const maxFor = (key: string) => (key.startsWith("bt:") ? bridgeMax : ipMax);
-      route.config = {
-        ...(route.config as object),
-        rateLimit: {
-          timeWindow: MINUTE_MS,
-          keyGenerator: (req: FastifyRequest) => {
-            const token = knownBridgeToken(ctx, req);
-            return token ? `bt:${token}` : `ip:${req.ip}`;
-          },
-          max: (_req: FastifyRequest, key: string) => maxFor(key),
-          allowList: (_req: FastifyRequest, key: string) => maxFor(key) === 0,
-        },
-      } as typeof route.config;
-    }
+    const limit = route.url === "/health" ? healthLimit : route.url.startsWith("/bridge/") ? bridgeLimit : null;
+    if (!limit) return;
+    route.config = { ...(route.config as object), rateLimit: false } as typeof route.config;
+    route.onRequest = [...(route.onRequest ? [route.onRequest].flat() : []), limit] as typeof route.onRequest;
   });
 
   await app.register(rateLimit, {
@@ -68,6 +56,21 @@ export async function installRateLimits(app: App, ctx: AppContext) {
     keyGenerator: (req) => `ip:${req.ip}`,
     errorResponseBuilder: limitError,
   });
+  if (ipMax > 0) {
+    healthLimit = app.rateLimit({ max: ipMax, timeWindow: MINUTE_MS, keyGenerator: (req) => `health:${req.ip}` });
+  }
+  if (ipMax > 0 || bridgeMax > 0) {
+    const maxFor = (key: string) => (key.startsWith("bt:") ? bridgeMax : ipMax);
+    bridgeLimit = app.rateLimit({
+      timeWindow: MINUTE_MS,
+      keyGenerator: (req) => {
+        const token = knownBridgeToken(ctx, req);
+        return token ? `bt:${token}` : `ip:${req.ip}`;
+      },
+      max: (_req, key) => maxFor(key),
+      allowList: (_req, key) => maxFor(key) === 0,
+    });
+  }
 
   // A second limiter keyed by Telegram user, checked after auth. `createRateLimit` (not
   // `rateLimit`) because the plugin marks a request as limited once, which would skip this one.

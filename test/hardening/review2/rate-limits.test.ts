@@ -75,6 +75,15 @@ describe("rate limits behind a proxy (TRUST_PROXY)", () => {
       );
     }
     expect(over).toContain(429);
+    // The budget is the token's, across bridge routes: a heartbeat is over it too.
+    const beat = await h.app.inject({
+      method: "POST",
+      url: "/bridge/v1/heartbeat",
+      headers: { authorization: `Bearer ${tokens[0]}` },
+      payload: heartbeatBody,
+    });
+    expect(beat.statusCode).toBe(429);
+    expect(beat.json()).toMatchObject({ error: { code: "RATE_LIMITED" } });
     // …while its neighbour is not affected.
     const neighbour = await h.app.inject({
       method: "GET",
