@@ -50,9 +50,10 @@ export interface BuildAppOptions {
  * Both are bounds on *receiving* a request, so they never cut an SSE stream or a bridge long-poll
  * once it is answering (those have their own bounds: 30 s wait, per-user stream cap). Without them,
  * requests trickling a 200 KB body stayed open for minutes and ~1,000 exhausted file descriptors.
- * Node checks them every `checkMs`.
+ * Node checks them every `checkMs`. Headers get 20 s, not less: Node counts from the connection's
+ * start, so on a starved machine a burst of 1,000 connections waiting to be read must not be cut.
  */
-export const SLOW_CLIENT_TIMEOUTS = { headersMs: 10_000, requestMs: 30_000, checkMs: 1_000 };
+export const SLOW_CLIENT_TIMEOUTS = { headersMs: 20_000, requestMs: 30_000, checkMs: 1_000 };
 
 /** Log redaction: tokens and initData never reach the logs. */
 export const REDACT = [
