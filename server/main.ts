@@ -29,7 +29,11 @@ async function main(): Promise<void> {
 
   let sqlite: ReturnType<typeof openDb>;
   try {
-    sqlite = openDb(config.databasePath, { synchronous: config.dbSynchronous, walCheckpointing: "external" });
+    sqlite = openDb(config.databasePath, {
+      synchronous: config.dbSynchronous,
+      walCheckpointing: "external",
+      integrityCheck: true,
+    });
   } catch (err) {
     console.error(`sortie: cannot open database ${config.databasePath}: ${(err as Error).message}`);
     process.exit(1);
@@ -39,7 +43,7 @@ async function main(): Promise<void> {
   const ctx = createContext({ store, config, clock: systemClock, log: (msg, err) => console.error(msg, err) });
   const extras = await startExtras(ctx);
   const app = await buildApp(ctx, {
-    logger: loggerOptions(config.logLevel),
+    logger: loggerOptions(config.logLevel, undefined, config.signalHookSecret),
     health: extras.health,
     plugins: extras.plugins,
   });
@@ -60,11 +64,23 @@ async function main(): Promise<void> {
       await checkpointer.stop();
       sqlite.close();
       clearTimeout(force);
-      process.exit(0);
+      process.exit(process.exitCode ?? 0);
     }
   };
   process.on("SIGINT", () => void stop("SIGINT"));
   process.on("SIGTERM", () => void stop("SIGTERM"));
+  // Nothing may die as a raw stack after listen. A rejection nobody awaited leaves state unknown
+  // (a half-done write, a dead timer): say so in one line and shut down cleanly, exit code 1, so
+  // the supervisor restarts a fresh process; the stack goes to the log for the developer.
+  const fatal = (kind: string) => (err: unknown) => {
+    const message = err instanceof Error ? err.message : String(err);
+    console.error(`sortie: stopping after an ${kind}: ${message.split("\n")[0]}`);
+    app.log.error({ err }, kind);
+    process.exitCode = 1;
+    void stop(kind).catch(() => process.exit(1));
+  };
+  process.on("unhandledRejection", fatal("unhandled rejection"));
+  process.on("uncaughtException", fatal("uncaught exception"));
 
   try {
     await app.listen({ host: config.host, port: config.port });
@@ -75,4 +91,7 @@ async function main(): Promise<void> {
   await extras.afterListen(app);
 }
 
-void main();
+main().catch((err: unknown) => {
+  console.error(`sortie: cannot start: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

@@ -1,5 +1,5 @@
 /** Sortie → terminal: drops due commands into `in/`. */
-import { access, readdir, stat } from "node:fs/promises";
+import { access, lstat, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { BridgeCommand } from "../protocol.ts";
 import type { FileDropContext } from "./context.ts";
@@ -33,13 +33,14 @@ export async function deliverCommands(ctx: FileDropContext): Promise<void> {
   }
 }
 
-/** Our own `.tmp` files left in `in/` by a crash mid-write are moved aside once stale. */
+/** `.tmp` files left in `in/` (ours after a crash mid-write, or planted links) are moved aside once stale. */
 export async function sweepStaleCommandTmp(ctx: FileDropContext): Promise<void> {
   const names = await readdir(ctx.inDir).catch(() => [] as string[]);
   for (const name of names) {
     if (!name.endsWith(".tmp")) continue;
     const path = join(ctx.inDir, name);
-    const modifiedMs = await stat(path).then(
+    // lstat: a planted link is judged (and moved aside) itself, never through its target.
+    const modifiedMs = await lstat(path).then(
       (stats) => stats.mtimeMs,
       () => null,
     );

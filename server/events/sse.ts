@@ -21,6 +21,8 @@ export interface SseOptions {
   replaySize?: number;
   /** A client this far behind (bytes buffered) is dropped rather than letting memory grow. */
   maxBufferedBytes?: number;
+  /** Open streams per user; one more closes that user's oldest (a Mini App reopened on 6 devices). Default 5. */
+  maxStreamsPerUser?: number;
 }
 
 /**
@@ -33,6 +35,7 @@ export function createSseBroker(hub: Hub, options: SseOptions = {}) {
   const heartbeatMs = options.heartbeatMs ?? 15_000;
   const replaySize = options.replaySize ?? 2_000;
   const maxBuffered = options.maxBufferedBytes ?? 1 << 20;
+  const maxPerUser = options.maxStreamsPerUser ?? 5;
   const clients = new Set<Client>();
   const ring: Frame[] = [];
   const pendingCounts = new Map<string, number>();
@@ -95,6 +98,13 @@ export function createSseBroker(hub: Hub, options: SseOptions = {}) {
   return {
     /** Attaches an open response as a stream for `userId`, replaying after `lastEventId`. */
     attach(userId: number, res: ServerResponse, lastEventId: number | null): () => void {
+      // Bounded per user, so one account cannot hold connections without limit; the oldest goes
+      // (a forgotten tab), since the newest is the one being looked at. Set order = opening order.
+      const own = [...clients].filter((c) => c.userId === userId);
+      for (const old of own.slice(0, Math.max(0, own.length - maxPerUser + 1))) {
+        clients.delete(old);
+        old.res.end();
+      }
       const client: Client = { userId, res };
       res.write(`retry: 2000\n: connected\n\n`);
       if (lastEventId !== null) {

@@ -81,6 +81,8 @@ export function bridgeRoutes(app: App, { ctx, auth, candles }: RouteDeps, shutdo
   app.post(
     "/bridge/v1/heartbeat",
     {
+      // 2,000 specs and 2,000 prices (the caps) take ~500 KB of JSON: above the app's 256 KB.
+      bodyLimit: 1024 * 1024,
       preValidation: bridgeAuth,
       schema: {
         tags: ["bridge"],
@@ -90,7 +92,7 @@ export function bridgeRoutes(app: App, { ctx, auth, candles }: RouteDeps, shutdo
     },
     async (req) => {
       const answer = bridge.heartbeat(req.bridgeUserId!, req.body);
-      if (req.body.prices) candles.add(req.body.prices, clock.now());
+      if (req.body.prices) candles.add(req.bridgeUserId!, req.body.prices, clock.now());
       return answer;
     },
   );
@@ -166,7 +168,7 @@ export function bridgeRoutes(app: App, { ctx, auth, candles }: RouteDeps, shutdo
           profit: Finite(),
           closed_at: Type.Optional(Type.Union([Type.String({ maxLength: 40 }), Type.Null()])),
         }),
-        response: { 200: Ok, ...errorResponses(400, 401, 403, 404, 429) },
+        response: { 200: Ok, ...errorResponses(400, 401, 403, 404, 409, 429) },
       },
     },
     async (req) => {

@@ -1,17 +1,28 @@
 import { Type } from "typebox";
 import { metricsQueries } from "../../db/queries/metrics.ts";
+import { safeEqual } from "../auth/tokens.ts";
 import type { App, RouteDeps } from "./types.ts";
 
 const startedMs = Date.now();
+/** The database figures are computed at most this often: a /health flood costs a cache read. */
+const FIGURES_TTL_MS = 1000;
 
 /**
- * `GET /health`: liveness with database, bot and bridge figures. A database that cannot answer
- * makes it 503 `UNAVAILABLE` (in the error shape), so a load balancer or uptime check notices.
+ * `GET /health`: liveness with database, bot and bridge figures. A database that cannot answer,
+ * or cannot write (last write failed, disk full), makes it 503 `UNAVAILABLE` (in the error shape),
+ * so a load balancer or uptime check notices. Anonymous callers get no terminal or stream counts
+ * (they tell an outsider how big the service is): those are in `/metrics`, and here for a caller
+ * sending `Authorization: Bearer <ADMIN_API_TOKEN>`. It has its own rate limit (app.ts).
  */
-export function healthRoutes(app: App, { ctx, sse, extras }: RouteDeps): void {
+export function healthRoutes(app: App, { ctx, sse, extras, dbHealth }: RouteDeps): void {
   const figures = metricsQueries(ctx.store.sqlite);
   const ping = ctx.store.sqlite.prepare("SELECT 1");
   const staleMs = ctx.config.heartbeatStaleS * 1000;
+  const adminToken = ctx.config.adminApiToken;
+  let cached: { atMs: number; latencyMs: number; bridge: Record<string, number> } | null = null;
+
+  const isAdmin = (header: string | undefined) =>
+    adminToken !== null && typeof header === "string" && safeEqual(header, `Bearer ${adminToken}`);
 
   app.get(
     "/health",
@@ -25,31 +36,51 @@ export function healthRoutes(app: App, { ctx, sse, extras }: RouteDeps): void {
       },
     },
     async (req, reply) => {
-      const started = performance.now();
       const nowMs = ctx.clock.now();
-      let bridge: Record<string, number>;
       try {
-        ping.get();
-        bridge = {
-          commands_pending: ctx.store.commands.countPending(),
-          fires_unfinished: ctx.store.fires.countUnfinishedFires(),
-          terminals_linked: figures.countLinkedTerminals(),
-          terminals_online: figures.countOnlineTerminals(nowMs - staleMs),
-        };
+        if (!cached || Date.now() - cached.atMs >= FIGURES_TTL_MS) {
+          const started = performance.now();
+          ping.get();
+          const bridge = {
+            commands_pending: ctx.store.commands.countPending(),
+            fires_unfinished: ctx.store.fires.countUnfinishedFires(),
+          };
+          cached = { atMs: Date.now(), latencyMs: performance.now() - started, bridge };
+        }
       } catch (err) {
+        cached = null;
         req.log.error({ err }, "health: database check failed");
         return reply
           .status(503)
           .send({ error: { code: "UNAVAILABLE", message: "The database is not answering; see the server log" } });
       }
+      const write = dbHealth.state();
+      if (!write.writable) {
+        return reply.status(503).send({
+          error: { code: "UNAVAILABLE", message: `The database cannot write: ${write.reason}` },
+        });
+      }
+      const admin = isAdmin(req.headers.authorization);
       return {
         status: "ok",
         mode: ctx.config.localMode ? "local" : "telegram",
         time: new Date(nowMs).toISOString(),
         uptime_s: Math.round((Date.now() - startedMs) / 1000),
-        db: { ok: true, latency_ms: Math.round((performance.now() - started) * 1000) / 1000 },
-        bridge,
-        events: sse.stats(),
+        db: {
+          ok: true,
+          engine: "sqlite",
+          writable: true,
+          latency_ms: Math.round(cached.latencyMs * 1000) / 1000,
+          ...(admin ? { free_bytes: write.free_bytes } : {}),
+        },
+        bridge: admin
+          ? {
+              ...cached.bridge,
+              terminals_linked: figures.countLinkedTerminals(),
+              terminals_online: figures.countOnlineTerminals(nowMs - staleMs),
+            }
+          : cached.bridge,
+        ...(admin ? { events: sse.stats() } : {}),
         // The bot reports itself through `extras.health` (main.ts); an app built without one says so.
         bot: { mode: "none" },
         ...(extras.health?.() ?? {}),

@@ -112,8 +112,10 @@ export function meRoutes(app: App, { ctx, auth, userLimit }: RouteDeps): void {
         response: { 200: Type.Object({ token: Type.String(), rotated: Type.Boolean() }), ...errorResponses(401, 429) },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const c = caller(req);
+      // The answer carries a secret shown once: no browser, proxy or WebView cache may keep it.
+      reply.header("cache-control", "no-store");
       const rotated = hasToken(c.userId);
       const token = newBridgeToken();
       store.transaction(() => {

@@ -1,5 +1,5 @@
 import type { HeartbeatPrice } from "../../bridge/protocol.ts";
-import { canonicalSymbol } from "../../core/instruments.ts";
+import { canonicalForBroker } from "../../core/broker-symbols.ts";
 
 export interface Candle {
   time: number;
@@ -10,24 +10,29 @@ export interface Candle {
 }
 
 /**
- * One-minute candles per canonical symbol, built in memory from the prices terminals report in
- * heartbeats (mid of bid/ask). Bounded: the last `maxCandles` minutes per symbol. Not persisted:
- * the chart is context, not record.
+ * One-minute candles per trader and canonical symbol, built in memory from the prices that
+ * trader's own terminal reports in heartbeats (mid of bid/ask). Never shared between traders: one
+ * shared series fed by every terminal let any bridge token draw a price of 1e15 on everyone's
+ * chart (issue #21). Bounded: built-in symbols only, the last `maxCandles` minutes each. Not
+ * persisted: the chart is context, not record.
  */
 export function createCandleStore(maxCandles = 240) {
   const series = new Map<string, Candle[]>();
+  const keyOf = (userId: number, symbol: string) => `${userId}:${symbol}`;
 
   return {
-    add(prices: readonly HeartbeatPrice[], nowMs: number): void {
+    /** Adds the prices of `userId`'s terminal at `nowMs`. */
+    add(userId: number, prices: readonly HeartbeatPrice[], nowMs: number): void {
       for (const p of prices) {
-        const symbol = canonicalSymbol(p.symbol);
+        const symbol = canonicalForBroker(p.symbol);
         if (!symbol || !(p.bid > 0) || !(p.ask > 0)) continue;
         const mid = (p.bid + p.ask) / 2;
         const minute = Math.floor(nowMs / 60_000) * 60;
-        let list = series.get(symbol);
+        const key = keyOf(userId, symbol);
+        let list = series.get(key);
         if (!list) {
           list = [];
-          series.set(symbol, list);
+          series.set(key, list);
         }
         const last = list.at(-1);
         if (last && last.time === minute) {
@@ -40,8 +45,9 @@ export function createCandleStore(maxCandles = 240) {
         }
       }
     },
-    candles(symbol: string): Candle[] {
-      return series.get(symbol) ?? [];
+    /** `userId`'s own candles of `symbol`, oldest first (empty when their terminal sent none). */
+    candles(userId: number, symbol: string): Candle[] {
+      return series.get(keyOf(userId, symbol)) ?? [];
     },
   };
 }

@@ -6,15 +6,18 @@ import type {
   Heartbeat,
   HeartbeatAnswer,
 } from "../../../bridge/protocol.ts";
+import { closedAction, resultAction } from "../../../core/leg-reports.ts";
 import { FILLED_RETCODES, retcodeMessage } from "../../../core/retcodes.ts";
-import { XP_RULES, xpForClose } from "../../../core/xp.ts";
+import { XP_RULES } from "../../../core/xp.ts";
 import { commandPayload } from "../../../db/queries/commands.ts";
 import type { Store } from "../../../db/store.ts";
 import type { Clock } from "../../clock.ts";
 import type { Config } from "../../config.ts";
-import { forbidden, notFound } from "../../errors.ts";
+import { ApiError, forbidden, notFound } from "../../errors.ts";
 import type { Hub } from "../../events/hub.ts";
 import { type Emit, fireChanged, flush, statsEvent } from "./changes.ts";
+import { closeLeg } from "./close-leg.ts";
+import { createHeartbeatFilter } from "./heartbeat-filter.ts";
 import { sweepCommands } from "./sweep.ts";
 
 /** A delivered command without a result is sent again after this long (CONTRACT.md). */
@@ -30,6 +33,7 @@ export function createBridgeService(deps: { store: Store; hub: Hub; clock: Clock
   const { store, hub, clock, config } = deps;
   const lastTouch = new Map<number, number>();
   const waiters = new Map<number, Set<() => void>>();
+  const heartbeats = createHeartbeatFilter(store);
 
   hub.on("commands.ready", ({ user_id }) => {
     const set = waiters.get(user_id);
@@ -61,9 +65,11 @@ export function createBridgeService(deps: { store: Store; hub: Hub; clock: Clock
   return {
     heartbeat(userId: number, body: Heartbeat): HeartbeatAnswer {
       const nowMs = clock.now();
+      const changes = heartbeats.changes(userId, body.symbols ?? [], body.prices ?? []);
       noteAlive(userId, nowMs, () =>
-        store.terminal.recordHeartbeat(userId, body.account, body.symbols ?? [], body.prices ?? [], nowMs),
+        store.terminal.recordHeartbeat(userId, body.account, changes.symbols, changes.prices, nowMs),
       );
+      changes.commit();
       return { server_time: new Date(nowMs).toISOString() };
     },
 
@@ -120,7 +126,8 @@ export function createBridgeService(deps: { store: Store; hub: Hub; clock: Clock
       const events: Emit = [];
       store.transaction(() => {
         const row = ownCommand(userId, body.id);
-        if (row.result_ms !== null && row.state !== "expired") return; // idempotent per command id
+        // Idempotent per command id; a late result never re-opens a closed leg (core/leg-reports.ts).
+        if (resultAction(row.state) !== "apply") return;
         const retcode = body.retcode ?? null;
         const state =
           body.status === "filled" && retcode !== null && !FILLED_RETCODES.has(retcode) ? "rejected" : body.status;
@@ -153,6 +160,11 @@ export function createBridgeService(deps: { store: Store; hub: Hub; clock: Clock
           store.stats.awardXp(userId, fire.id, XP_RULES.filled);
           statsEvent(store, userId, nowMs, XP_RULES.filled, events);
         }
+        // A close that arrived first now applies, in order.
+        if (state === "filled" && row.held_close !== null) {
+          store.commands.holdClose(row.id, null);
+          closeLeg(store, userId, row.id, JSON.parse(row.held_close) as ClosedReport, nowMs, events);
+        }
       });
       flush(hub, events);
     },
@@ -162,27 +174,21 @@ export function createBridgeService(deps: { store: Store; hub: Hub; clock: Clock
       const events: Emit = [];
       store.transaction(() => {
         const row = ownCommand(userId, body.id);
-        if (row.state === "closed") return; // idempotent
-        const closedAt =
-          body.closed_at && !Number.isNaN(Date.parse(body.closed_at))
-            ? new Date(body.closed_at).toISOString()
-            : new Date(nowMs).toISOString();
-        const ticket = body.ticket === undefined || body.ticket === null ? null : String(body.ticket);
-        store.commands.setLegClosed(row.id, body.close_price, body.profit, closedAt, ticket);
-        store.fires.appendEvent({
-          type: "command.closed",
-          actor: "bridge",
-          user_id: userId,
-          fire_id: row.fire_id,
-          data: body,
-        });
-        const fire = fireChanged(store, row.fire_id, nowMs, "closed", events);
-        if (fire.state === "closed") {
-          const xp = xpForClose(fire.profit ?? 0);
-          store.stats.recordClosedTrade(userId, fire.profit ?? 0, xp);
-          store.stats.awardXp(userId, fire.id, 0);
-          statsEvent(store, userId, nowMs, xp, events);
+        const action = closedAction(row.state, row.held_close !== null);
+        if (typeof action === "object") throw ApiError.from(action);
+        if (action === "ignore") return; // idempotent
+        if (action === "hold") {
+          store.commands.holdClose(row.id, JSON.stringify(body));
+          store.fires.appendEvent({
+            type: "command.closed_held",
+            actor: "bridge",
+            user_id: userId,
+            fire_id: row.fire_id,
+            data: body,
+          });
+          return;
         }
+        closeLeg(store, userId, row.id, body, nowMs, events);
       });
       flush(hub, events);
     },
