@@ -25,6 +25,8 @@ export interface SignalRow {
   created_by: string | null;
   idempotency_key: string | null;
   body_hash: string | null;
+  /** Quote digits (migration 0005); null on older rows and for built-in symbols' defaults. */
+  digits?: number | null;
 }
 
 /** A `users` row as stored. */
@@ -73,7 +75,7 @@ export function toSignal(row: SignalRow): Signal {
     created_at: row.created_at,
     cancelled_at: row.cancelled_at,
     source: row.source,
-    digits: DEFAULT_SPECS.get(row.symbol)?.digits ?? 5,
+    digits: row.digits ?? DEFAULT_SPECS.get(row.symbol)?.digits ?? 5,
   };
 }
 
