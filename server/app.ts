@@ -12,6 +12,7 @@ import { ApiError } from "./errors.ts";
 import { createSseBroker, type SseOptions } from "./events/sse.ts";
 import { installMetrics, type Metrics, metricsFor } from "./metrics.ts";
 import { bridgeRoutes } from "./routes/bridge.ts";
+import { downloadRoutes } from "./routes/downloads.ts";
 import { eventRoutes } from "./routes/events.ts";
 import { fireRoutes } from "./routes/fire.ts";
 import { healthRoutes } from "./routes/health.ts";
@@ -167,6 +168,7 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
   hookRoutes(app, deps);
   priceRoutes(app, deps);
   userRoutes(app, deps);
+  downloadRoutes(app, deps);
   bridgeRoutes(app, deps, shutdown.signal);
   await pageRoutes(app, deps, options.distDir ?? DEFAULT_DIST);
   for (const plugin of options.plugins ?? []) await plugin(app, deps);
