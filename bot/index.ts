@@ -89,6 +89,7 @@ export function createBot(options: CreateBotOptions) {
     log,
     editIntervalMs: options.editIntervalMs,
     tickMs: options.tickMs,
+    fillReportWaitMs: options.fillReportWaitMs,
     alertChatIds: options.alertChatIds,
   });
   let runner: RunnerHandle | null = null;

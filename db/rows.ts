@@ -90,7 +90,7 @@ export const FIRE_JSON = `json_object(
   'profit', f.profit, 'message', f.message, 'xp_awarded', f.xp_awarded, 'created_at', f.created_at,
   'updated_at', f.updated_at, 'closed_at', f.closed_at,
   'legs', (SELECT json_group_array(json_object(
-      'id', c.id, 'leg', c.leg, 'volume', json_extract(c.payload, '$.volume'),
+      'id', c.id, 'leg', c.leg, 'volume', json_extract(c.payload, '$.volume'), 'filled_volume', c.volume,
       'take_profit', json_extract(c.payload, '$.take_profit'), 'state', c.state, 'price', c.price,
       'ticket', c.ticket, 'retcode', c.retcode, 'message', c.message, 'close_price', c.close_price,
       'profit', c.profit, 'closed_at', c.closed_at, 'deliveries', c.deliveries))
@@ -120,6 +120,8 @@ export interface FireView {
     id: string;
     leg: number;
     volume: number;
+    /** Lots the terminal reported as filled (null until it answered; the API shows `volume`). */
+    filled_volume?: number | null;
     take_profit: number | null;
     state: string;
     price: number | null;

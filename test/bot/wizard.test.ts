@@ -67,7 +67,11 @@ describe("/signal wizard", () => {
   });
 
   const cases: Array<{ step: number; bad: string; message: string }> = [
-    { step: 0, bad: "DOGEMOON", message: 'unknown symbol "DOGEMOON"' },
+    {
+      step: 0,
+      bad: "DOGEMOON",
+      message: 'unknown symbol "DOGEMOON": not built in, and no linked terminal has reported it',
+    },
     { step: 1, bad: "up", message: "side must be BUY or SELL" },
     { step: 2, bad: "abc", message: "entry must be a number" },
     { step: 2, bad: "-1", message: "entry must be greater than 0" },
