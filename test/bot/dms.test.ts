@@ -149,6 +149,10 @@ describe("fill and close DMs of multi-leg fires", () => {
   let world: BotWorld;
   afterEach(async () => world?.close());
 
+  /** The terminal reports a leg of 0.17 lots filled at `price`. */
+  const filled = (w: BotWorld, id: string, ticket: number, price: number) =>
+    w.app.bridge.submitResult(TRADER_ID, { id, status: "filled", retcode: 10009, ticket, price, volume: 0.17 });
+
   /** Fires a three-target EURUSD signal (0.5 lots → legs of 0.17, 0.17, 0.16) and takes its commands. */
   async function fireThreeLegs(w: BotWorld) {
     const { signal } = w.app.signals.create(signalInput({ take_profit: [1.089, 1.091, 1.093] }), {
@@ -164,22 +168,8 @@ describe("fill and close DMs of multi-leg fires", () => {
     onlineTrader(world, TRADER_ID);
     const [leg1, leg2, leg3] = await fireThreeLegs(world);
     expect([leg1!.volume, leg2!.volume, leg3!.volume]).toEqual([0.17, 0.17, 0.16]);
-    world.app.bridge.submitResult(TRADER_ID, {
-      id: leg1!.id,
-      status: "filled",
-      retcode: 10009,
-      ticket: 1,
-      price: 1.0852,
-      volume: 0.17,
-    });
-    world.app.bridge.submitResult(TRADER_ID, {
-      id: leg2!.id,
-      status: "filled",
-      retcode: 10009,
-      ticket: 2,
-      price: 1.0854,
-      volume: 0.17,
-    });
+    filled(world, leg1!.id, 1, 1.0852);
+    filled(world, leg2!.id, 2, 1.0854);
     await world.sortie.notifier.idle();
     expect(world.sentTo(TRADER_ID)).toHaveLength(0); // waiting for the third leg
     world.app.bridge.submitResult(TRADER_ID, { id: leg3!.id, status: "rejected", retcode: 10019 });
@@ -230,22 +220,8 @@ describe("fill and close DMs of multi-leg fires", () => {
     world = await botWorld({ env: { ALERT_CHAT_IDS: "" }, bot: { fillReportWaitMs: 200 } });
     onlineTrader(world, TRADER_ID);
     const [leg1, leg2, leg3] = await fireThreeLegs(world);
-    world.app.bridge.submitResult(TRADER_ID, {
-      id: leg1!.id,
-      status: "filled",
-      retcode: 10009,
-      ticket: 1,
-      price: 1.085,
-      volume: 0.17,
-    });
-    world.app.bridge.submitResult(TRADER_ID, {
-      id: leg2!.id,
-      status: "filled",
-      retcode: 10009,
-      ticket: 2,
-      price: 1.085,
-      volume: 0.17,
-    });
+    filled(world, leg1!.id, 1, 1.085);
+    filled(world, leg2!.id, 2, 1.085);
     await world.telegram.waitFor(() => world.sentTo(TRADER_ID).length === 1, 10_000);
     expect(world.lastTo(TRADER_ID)).toContain("Leg 3 (TP 1.093): ⏳ no answer yet");
     expect(world.lastTo(TRADER_ID)).toContain("0.34 lots at <code>1.085</code> (2 of 3 legs filled)");
