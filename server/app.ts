@@ -11,6 +11,7 @@ import { frameworkErrorHandler, installErrorHandler } from "./error-handler.ts";
 import { ApiError } from "./errors.ts";
 import { createSseBroker, type SseOptions } from "./events/sse.ts";
 import { installMetrics, type Metrics, metricsFor } from "./metrics.ts";
+import { auditRoutes } from "./routes/audit.ts";
 import { bridgeRoutes } from "./routes/bridge.ts";
 import { downloadRoutes } from "./routes/downloads.ts";
 import { eventRoutes } from "./routes/events.ts";
@@ -169,6 +170,7 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
   priceRoutes(app, deps);
   userRoutes(app, deps);
   downloadRoutes(app, deps);
+  auditRoutes(app, deps);
   bridgeRoutes(app, deps, shutdown.signal);
   await pageRoutes(app, deps, options.distDir ?? DEFAULT_DIST);
   for (const plugin of options.plugins ?? []) await plugin(app, deps);

@@ -8,4 +8,4 @@ CREATE INDEX terminal_symbols_by_canonical ON terminal_symbols (canonical);
 -- The admin audit log (`/audit`, GET /api/audit) reads the admin actions newest first; they are
 -- a small part of the event log, so they get their own partial index.
 CREATE INDEX events_audit ON events (seq)
-  WHERE type LIKE 'admin.%' OR type IN ('signal.created', 'signal.cancelled');
+  WHERE type LIKE 'admin.%' OR type IN ('signal.created', 'signal.cancelled', 'user.tier_changed');
