@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import rateLimit from "@fastify/rate-limit";
 import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyReply, type FastifyRequest, type FastifyServerOptions } from "fastify";
 import { createAuth } from "./auth/index.ts";
@@ -175,6 +176,12 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
   await pageRoutes(app, deps, options.distDir ?? DEFAULT_DIST);
   for (const plugin of options.plugins ?? []) await plugin(app, deps);
 
-  app.get("/docs/json", { schema: { hide: true } }, async () => app.swagger());
+  // `/docs`: the OpenAPI document in Swagger UI, its files served from swagger-ui-dist in
+  // node_modules (no CDN, works offline); `/docs/json` is the document itself.
+  await app.register(swaggerUi, {
+    routePrefix: "/docs",
+    uiConfig: { docExpansion: "list", deepLinking: true, tryItOutEnabled: false },
+    staticCSP: true,
+  });
   return app;
 }

@@ -65,5 +65,5 @@ a demo signal every few minutes, and the messages the bot would have sent listed
 <h2>Open the Mini App as a demo trader</h2><ul>${traders}</ul>
 <h2>Signals</h2><ul>${signals || "<li>none yet</li>"}</ul>
 <h2>What the bot would have sent</h2><ul>${messages || "<li>nothing yet</li>"}</ul>
-<p><a href="/docs/json">API (OpenAPI)</a> · <a href="/health">health</a></p></body></html>`;
+<p><a href="/docs">API docs</a> (<a href="/docs/json">OpenAPI</a>) · <a href="/health">health</a></p></body></html>`;
 }
