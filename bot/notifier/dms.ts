@@ -100,7 +100,10 @@ export function createDms(deps: {
     const done = reported.get(fire.id);
     const fresh = fire.legs.filter((l) => !PENDING.has(l.state) && !done?.has(l.leg));
     if (fresh.length === 0) return;
-    if (fire.legs.every((l) => !PENDING.has(l.state))) return reportFills(fire);
+    if (fire.legs.every((l) => !PENDING.has(l.state))) {
+      reportFills(fire);
+      return;
+    }
     if (waiting.has(fire.id)) return;
     const timer = setTimeout(() => {
       waiting.delete(fire.id);
