@@ -37,17 +37,35 @@ async function main(): Promise<void> {
     const context = await browser.newContext({ viewport: { width: 390, height: 760 }, deviceScaleFactor: 1 });
     const page = await context.newPage();
     const shot = (name: string) => page.screenshot({ path: join(OUT, `${name}.png`) });
-    await page.goto(links.get("Ben")!);
-    await page.waitForSelector('[data-testid="fire-button"]:not([disabled])');
-    await page.waitForSelector('[data-testid="chart"][data-state="ready"]', { timeout: 20_000 }).catch(() => {});
-    await shot("demo-1-mission");
-    const started = Date.now();
-    await page.click('[data-testid="fire-button"]');
-    const confirm = await page
-      .waitForSelector('[data-testid="fire-confirm-button"]', { timeout: 3000 })
-      .catch(() => null);
-    if (confirm) await confirm.click();
-    await page.waitForSelector('[data-testid="fire-status"][data-state="filled"]', { timeout: 30_000 });
+    const base = `http://127.0.0.1:${PORT}`;
+    let started = 0;
+    // A fire is filled only near the signal's entry: one that the market already left is refused
+    // ("price moved"), as a real EA would; then the newest signal (one every 30 s) is tried.
+    for (let attempt = 1; ; attempt++) {
+      const local = await (await fetch(`${base}/local`)).text();
+      const link = [...local.matchAll(/href="([^"]*tgWebAppData=[^"]*)"/g)].map((m) => m[1]!.replace(/&#38;/g, "&"))[1];
+      await page.goto(link ?? links.get("Ben")!);
+      await page.waitForSelector('[data-testid="fire-button"]:not([disabled])');
+      await page.waitForTimeout(1500); // the chart's first candles
+      await shot("demo-1-mission");
+      started = Date.now();
+      await page.click('[data-testid="fire-button"]');
+      const confirm = await page
+        .waitForSelector('[data-testid="fire-confirm-button"]', { timeout: 3000 })
+        .catch(() => null);
+      if (confirm) await confirm.click();
+      const status = await page.waitForSelector(
+        '[data-testid="fire-status"]:not([data-state="queued"]):not([data-state="delivered"])',
+        {
+          timeout: 30_000,
+        },
+      );
+      const state = await status.getAttribute("data-state");
+      if (state === "filled" || state === "closed") break;
+      console.log(`attempt ${attempt}: the fire was ${state}; trying the next signal`);
+      if (attempt >= 6) throw new Error("no demo fire was filled");
+      await new Promise((r) => setTimeout(r, 31_000));
+    }
     await page.locator('[data-testid="fire-status"]').scrollIntoViewIfNeeded();
     await shot("demo-2-filled");
     await page.waitForSelector('[data-testid="fire-status"][data-state="closed"]', { timeout: CLOSE_WITHIN_MS });
