@@ -1,4 +1,4 @@
-import type { Quote } from "../../bridge/paper/index.ts";
+import { createRandomWalkFeed, type Quote } from "../../bridge/paper/index.ts";
 import type { HeartbeatSymbol } from "../../bridge/protocol.ts";
 import type { Tier } from "../../core/types.ts";
 
@@ -80,6 +80,16 @@ export const DEMO_SIGNAL_EVERY_MS = 30_000;
 
 /** The decimals the demo broker quotes a symbol with. */
 export const demoDigits = (symbol: string) => DIGITS[symbol] ?? 5;
+
+/** The simulated market of local mode: every symbol quoted at its own digits (USDJPY at 3). */
+export function createDemoFeed(seed?: number) {
+  return createRandomWalkFeed(DEMO_PRICES, {
+    intervalMs: 1000,
+    stepFraction: DEMO_STEP_FRACTION,
+    digits: Object.fromEntries(Object.keys(DEMO_PRICES).map((symbol) => [symbol, demoDigits(symbol)])),
+    ...(seed === undefined ? {} : { seed }),
+  });
+}
 
 const PATTERNS = ["LIQUIDITY_SWEEP_REVERSAL", "BREAK_AND_RETEST", "ORDER_BLOCK_BOUNCE", "TREND_CONTINUATION"];
 const NOTES = [

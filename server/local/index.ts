@@ -1,20 +1,12 @@
 import { mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { createLocalBot } from "../../bot/local.ts";
-import { createPaperTerminal, createRandomWalkFeed, type PaperTerminal } from "../../bridge/paper/index.ts";
+import { createPaperTerminal, type PaperTerminal } from "../../bridge/paper/index.ts";
 import { signalStatus } from "../../core/signal.ts";
 import { hashToken, newBridgeToken } from "../auth/tokens.ts";
 import type { AppContext } from "../context.ts";
 import type { App } from "../routes/types.ts";
-import {
-  DEMO_PRICES,
-  DEMO_SIGNAL_EVERY_MS,
-  DEMO_STEP_FRACTION,
-  DEMO_SYMBOLS,
-  DEMO_TRADERS,
-  demoDigits,
-  demoSignal,
-} from "./demo.ts";
+import { createDemoFeed, DEMO_SIGNAL_EVERY_MS, DEMO_SYMBOLS, DEMO_TRADERS, demoSignal } from "./demo.ts";
 import { demoLink, localPage } from "./page.ts";
 
 /**
@@ -28,11 +20,7 @@ export function createLocalMode(
 ) {
   const { store, clock, config } = ctx;
   const bot = createLocalBot({ ctx, log: (msg, err) => log(err ? `${msg}: ${String(err)}` : msg) });
-  const feed = createRandomWalkFeed(DEMO_PRICES, {
-    intervalMs: 1000,
-    stepFraction: DEMO_STEP_FRACTION,
-    digits: Object.fromEntries(Object.keys(DEMO_PRICES).map((symbol) => [symbol, demoDigits(symbol)])),
-  });
+  const feed = createDemoFeed();
   const terminals: PaperTerminal[] = [];
   let timer: NodeJS.Timeout | null = null;
   let demoCount = store.signals.countSignalsSince(0);
