@@ -201,18 +201,21 @@ describe("/signal wizard optional steps", () => {
     for (const text of HAPPY.slice(0, 8)) await world.send(ADMIN_ID, text);
     expect(world.lastTo(ADMIN_ID)).toMatch(/^9\/11 Lowest tier that may fire\?/);
     expect(lastButtons().map((b) => b.callback_data)).toEqual([
-      "wiz:ans:NIBBLER",
-      "wiz:ans:FANG",
-      "wiz:ans:COMMANDER",
-      "wiz:ans:APEX",
-      "wiz:ans:skip",
+      "wiz:ans:min_tier:NIBBLER",
+      "wiz:ans:min_tier:FANG",
+      "wiz:ans:min_tier:COMMANDER",
+      "wiz:ans:min_tier:APEX",
+      "wiz:ans:min_tier:skip",
     ]);
-    await world.tap(ADMIN_ID, "wiz:ans:skip");
+    // A tap on an earlier question's Skip does not answer this one.
+    await world.tap(ADMIN_ID, "wiz:ans:shield_score:skip");
+    expect(world.lastTo(ADMIN_ID)).toMatch(/^9\/11 /);
+    await world.tap(ADMIN_ID, "wiz:ans:min_tier:skip");
     expect(world.lastTo(ADMIN_ID)).toMatch(/^10\/11 Confidence/);
-    expect(lastButtons()).toEqual([{ text: "Skip", callback_data: "wiz:ans:skip" }]);
-    await world.tap(ADMIN_ID, "wiz:ans:skip");
+    expect(lastButtons()).toEqual([{ text: "Skip", callback_data: "wiz:ans:confidence:skip" }]);
+    await world.tap(ADMIN_ID, "wiz:ans:confidence:skip");
     expect(world.lastTo(ADMIN_ID)).toMatch(/^11\/11 Pattern/);
-    await world.tap(ADMIN_ID, "wiz:ans:skip");
+    await world.tap(ADMIN_ID, "wiz:ans:pattern:skip");
     expect(world.lastTo(ADMIN_ID)).toContain("Preview");
     const previewId = world.telegram.callsOf("sendMessage").length;
     await world.tap(ADMIN_ID, "wiz:confirm", ADMIN_ID, previewId);
@@ -224,7 +227,7 @@ describe("/signal wizard optional steps", () => {
     world = await botWorld();
     await world.send(ADMIN_ID, "/signal");
     for (const text of HAPPY.slice(0, 8)) await world.send(ADMIN_ID, text);
-    await world.tap(ADMIN_ID, "wiz:ans:APEX");
+    await world.tap(ADMIN_ID, "wiz:ans:min_tier:APEX");
     await world.send(ADMIN_ID, "70%");
     await world.send(ADMIN_ID, "skip");
     expect(world.lastTo(ADMIN_ID)).toContain("Preview");

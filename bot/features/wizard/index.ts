@@ -4,7 +4,7 @@ import { ApiError } from "../../../server/errors.ts";
 import type { BotContext, WizardContext } from "../../context.ts";
 import { signalLines } from "../../format/alert.ts";
 import { utcTime } from "../../format/common.ts";
-import { ANSWER_PREFIX, checkStep, type Draft, STEPS, validateDraft } from "./steps.ts";
+import { answerData, checkStep, type Draft, STEPS, validateDraft } from "./steps.ts";
 
 const WIZARD_ID = "signal";
 const CONFIRM = "wiz:confirm";
@@ -23,16 +23,17 @@ const isCancel = (text: string | undefined) => /^\/cancel(@\w+)?$/i.test(text?.t
 async function ask(conversation: WizardConversation, ctx: WizardContext, draft: Draft, index: number) {
   const step = STEPS[index]!;
   const buttons = step.buttons ? { reply_markup: { inline_keyboard: step.buttons } } : {};
+  const ownButton = answerData(step.key, "");
   await ctx.reply(step.prompt, buttons);
   for (;;) {
     // A typed answer, or a tap on one of this question's buttons (Skip, a tier).
     const answer = await conversation.waitUntil(
-      (c) => typeof c.message?.text === "string" || (c.callbackQuery?.data?.startsWith(ANSWER_PREFIX) ?? false),
+      (c) => typeof c.message?.text === "string" || (c.callbackQuery?.data?.startsWith(ownButton) ?? false),
       { next: true },
     );
     const tapped = answer.callbackQuery?.data;
     if (tapped) await answer.answerCallbackQuery();
-    const text = tapped ? tapped.slice(ANSWER_PREFIX.length) : (answer.message?.text ?? "").trim();
+    const text = tapped ? tapped.slice(ownButton.length) : (answer.message?.text ?? "").trim();
     if (isCancel(text)) return false;
     if (text.startsWith("/")) await conversation.skip({ next: true });
     step.apply(draft, text);

@@ -16,8 +16,14 @@ export interface Draft {
   pattern?: string | null;
 }
 
-/** Callback data of the answer buttons under a question: `wiz:ans:<answer>`. */
+/**
+ * Callback data of the answer buttons under a question: `wiz:ans:<step>:<answer>`. The step is in
+ * it so a tap on an earlier question's button never answers the current one.
+ */
 export const ANSWER_PREFIX = "wiz:ans:";
+
+/** The callback data of a button answering `step` with `answer`. */
+export const answerData = (step: keyof Draft, answer: string) => `${ANSWER_PREFIX}${step}:${answer}`;
 
 type Buttons = Array<Array<{ text: string; callback_data: string }>>;
 
@@ -56,7 +62,7 @@ function textStep(key: "symbol" | "side" | "entry" | "stop_loss", prompt: string
   };
 }
 
-const SKIP_BUTTON = { text: "Skip", callback_data: `${ANSWER_PREFIX}skip` };
+const skipButton = (step: keyof Draft) => [{ text: "Skip", callback_data: answerData(step, "skip") }];
 
 /** A number as typed, or the text itself (core names the field when it is not a number). */
 const numberOrText = (t: string) => (/^\d+(\.\d+)?$/.test(t) ? Number(t) : t);
@@ -86,7 +92,7 @@ export const STEPS: Step[] = [
     key: "shield_score",
     fields: ["shield_score"],
     prompt: "7/11 Quality score 0–10? (or skip)",
-    buttons: [[SKIP_BUTTON]],
+    buttons: [skipButton("shield_score")],
     apply: (d, t) => {
       d.shield_score = SKIP.test(t) ? null : numberOrText(t);
     },
@@ -95,7 +101,7 @@ export const STEPS: Step[] = [
     key: "shield_notes",
     fields: ["shield_notes"],
     prompt: "8/11 Notes for traders? (or skip)",
-    buttons: [[SKIP_BUTTON]],
+    buttons: [skipButton("shield_notes")],
     apply: (d, t) => {
       d.shield_notes = SKIP.test(t) ? null : t;
     },
@@ -104,7 +110,10 @@ export const STEPS: Step[] = [
     key: "min_tier",
     fields: ["min_tier"],
     prompt: `9/11 Lowest tier that may fire? ${TIER_NAMES.join(", ")} (skip: ${DEFAULT_TIER}, everyone)`,
-    buttons: [TIER_NAMES.map((tier) => ({ text: tier, callback_data: `${ANSWER_PREFIX}${tier}` })), [SKIP_BUTTON]],
+    buttons: [
+      TIER_NAMES.map((tier) => ({ text: tier, callback_data: answerData("min_tier", tier) })),
+      skipButton("min_tier"),
+    ],
     apply: (d, t) => {
       d.min_tier = SKIP.test(t) ? null : t.toUpperCase();
     },
@@ -113,7 +122,7 @@ export const STEPS: Step[] = [
     key: "confidence",
     fields: ["confidence"],
     prompt: "10/11 Confidence 0–100 %? (or skip)",
-    buttons: [[SKIP_BUTTON]],
+    buttons: [skipButton("confidence")],
     apply: (d, t) => {
       d.confidence = SKIP.test(t) ? null : numberOrText(t.replace(/%$/, ""));
     },
@@ -122,7 +131,7 @@ export const STEPS: Step[] = [
     key: "pattern",
     fields: ["pattern"],
     prompt: "11/11 Pattern? (e.g. BREAK_AND_RETEST, or skip)",
-    buttons: [[SKIP_BUTTON]],
+    buttons: [skipButton("pattern")],
     apply: (d, t) => {
       d.pattern = SKIP.test(t) ? null : t;
     },
