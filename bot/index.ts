@@ -4,10 +4,12 @@ import { conversations } from "@grammyjs/conversations";
 import { type RunnerHandle, run, sequentialize } from "@grammyjs/runner";
 import { Bot, type Context, type MiddlewareFn, webhookCallback } from "grammy";
 import type { Update } from "grammy/types";
+import { staffList } from "../core/roles.ts";
 import type { AppContext } from "../server/context.ts";
 import { publishCommands } from "./commands.ts";
 import type { BotContext, BotLog, WizardContext } from "./context.ts";
 import { sqliteConversationStorage } from "./conversation-storage.ts";
+import { auditFeature } from "./features/admin/audit.ts";
 import { reportsFeature } from "./features/admin/reports.ts";
 import { signalsFeature } from "./features/admin/signals.ts";
 import { adminGuard } from "./features/admin-guard.ts";
@@ -78,6 +80,7 @@ export function createBot(options: CreateBotOptions) {
     wizardFeature,
     signalsFeature,
     reportsFeature,
+    auditFeature,
     linkFeature,
     traderFeature,
   );
@@ -89,6 +92,7 @@ export function createBot(options: CreateBotOptions) {
     log,
     editIntervalMs: options.editIntervalMs,
     tickMs: options.tickMs,
+    fillReportWaitMs: options.fillReportWaitMs,
     alertChatIds: options.alertChatIds,
   });
   let runner: RunnerHandle | null = null;
@@ -104,7 +108,7 @@ export function createBot(options: CreateBotOptions) {
     async start(): Promise<void> {
       await bot.init();
       notifier.start();
-      await publishCommands(bot.api, app.config.adminIds, log);
+      await publishCommands(bot.api, staffList(app.config), log);
       if (receive === "webhook" && webhookUrl) {
         await bot.api.setWebhook(webhookUrl, {
           secret_token: secretToken,

@@ -1,5 +1,6 @@
 import type { Sqlite } from "./index.ts";
 import { alertQueries } from "./queries/alerts.ts";
+import { auditQueries } from "./queries/audit.ts";
 import { commandQueries } from "./queries/commands.ts";
 import { fireQueries } from "./queries/fires.ts";
 import { signalQueries } from "./queries/signals.ts";
@@ -21,6 +22,7 @@ export function createStore(sqlite: Sqlite) {
     commands: commandQueries(sqlite),
     stats: statsQueries(sqlite),
     alerts: alertQueries(sqlite),
+    audit: auditQueries(sqlite),
     transaction<T>(fn: () => T): T {
       return sqlite.transaction(fn)();
     },

@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyServerOptions } from "fastify";
 import { createAuth } from "./auth/index.ts";
@@ -10,7 +11,9 @@ import { frameworkErrorHandler, installErrorHandler } from "./error-handler.ts";
 import { createSseBroker, type SseOptions } from "./events/sse.ts";
 import { installMetrics, type Metrics, metricsFor } from "./metrics.ts";
 import { installRateLimits } from "./rate-limits.ts";
+import { auditRoutes } from "./routes/audit.ts";
 import { bridgeRoutes } from "./routes/bridge.ts";
+import { downloadRoutes } from "./routes/downloads.ts";
 import { eventRoutes } from "./routes/events.ts";
 import { fireRoutes } from "./routes/fire.ts";
 import { healthRoutes } from "./routes/health.ts";
@@ -198,10 +201,18 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
   hookRoutes(app, deps);
   priceRoutes(app, deps);
   userRoutes(app, deps);
+  downloadRoutes(app, deps);
+  auditRoutes(app, deps);
   bridgeRoutes(app, deps, shutdown.signal);
   await pageRoutes(app, deps, options.distDir ?? DEFAULT_DIST);
   for (const plugin of options.plugins ?? []) await plugin(app, deps);
 
-  app.get("/docs/json", { schema: { hide: true } }, async () => app.swagger());
+  // `/docs`: the OpenAPI document in Swagger UI, its files served from swagger-ui-dist in
+  // node_modules (no CDN, works offline); `/docs/json` is the document itself.
+  await app.register(swaggerUi, {
+    routePrefix: "/docs",
+    uiConfig: { docExpansion: "list", deepLinking: true, tryItOutEnabled: false },
+    staticCSP: true,
+  });
   return app;
 }

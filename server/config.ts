@@ -16,7 +16,12 @@ export interface Config {
   publicUrl: string;
   miniAppLink: string | null;
   alertChatIds: number[];
+  /** Owners: every admin right (ADMIN_IDS). */
   adminIds: number[];
+  /** Admins: signals and their updates, stats, audit (SIGNAL_ADMIN_IDS). */
+  signalAdminIds: number[];
+  /** Analysts: read-only stats (ANALYST_IDS). */
+  analystIds: number[];
   adminApiToken: string | null;
   signalHookSecret: string | null;
   databasePath: string;
@@ -189,6 +194,8 @@ export function loadConfig(env: Env): Config {
     miniAppLink,
     alertChatIds: idList(env, "ALERT_CHAT_IDS"),
     adminIds: idList(env, "ADMIN_IDS"),
+    signalAdminIds: idList(env, "SIGNAL_ADMIN_IDS"),
+    analystIds: idList(env, "ANALYST_IDS"),
     adminApiToken,
     signalHookSecret,
     databasePath: text(env, "DATABASE_PATH") ?? "./data/sortie.db",

@@ -13,6 +13,8 @@ export interface NotifierOptions {
   tickMs?: number;
   /** Chats that receive alerts (default: ALERT_CHAT_IDS). */
   alertChatIds?: number[];
+  /** How long the fill DM waits for a fire's remaining legs (default 15 s). */
+  fillReportWaitMs?: number;
 }
 
 /**
@@ -31,7 +33,13 @@ export function createNotifier(deps: { app: AppContext; messenger: Messenger; lo
     chatIds: deps.alertChatIds ?? app.config.alertChatIds,
     editIntervalMs: deps.editIntervalMs ?? 10_000,
   });
-  const dms = createDms({ app, messenger, log, queue });
+  const dms = createDms({
+    app,
+    messenger,
+    log,
+    queue,
+    ...(deps.fillReportWaitMs === undefined ? {} : { fillReportWaitMs: deps.fillReportWaitMs }),
+  });
   const readiness = createReadiness({ app, dms });
   const tickMs = deps.tickMs ?? 5_000;
   let unsubscribe: Array<() => void> = [];
@@ -86,6 +94,7 @@ export function createNotifier(deps: { app: AppContext; messenger: Messenger; lo
       ticker = null;
       soon = null;
       alerts.stop();
+      dms.stop();
       await queue.drain();
     },
   };

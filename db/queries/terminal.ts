@@ -25,6 +25,8 @@ export function terminalQueries(sqlite: Sqlite) {
   const allPrices = sqlite.prepare("SELECT name AS symbol, bid, ask, time FROM terminal_prices WHERE user_id = ?");
   const specByName = sqlite.prepare("SELECT * FROM terminal_symbols WHERE user_id = ? AND name = ?");
   const priceByName = sqlite.prepare("SELECT bid, ask FROM terminal_prices WHERE user_id = ? AND name = ?");
+  const digitsByCanonical = sqlite.prepare(`SELECT max(s.digits) AS digits FROM terminal_symbols s
+    WHERE s.canonical = ? AND EXISTS (SELECT 1 FROM bridge_tokens t WHERE t.user_id = s.user_id)`);
   const rates = sqlite.prepare(
     "SELECT canonical, (bid + ask) / 2 AS mid FROM terminal_prices WHERE user_id = ? AND canonical IS NOT NULL",
   );
@@ -89,6 +91,10 @@ export function terminalQueries(sqlite: Sqlite) {
     },
     findSymbolSpec(userId: number, brokerName: string): HeartbeatSymbol | null {
       return (specByName.get(userId, brokerName) as HeartbeatSymbol | undefined) ?? null;
+    },
+    /** Quote digits of a symbol as linked terminals reported it; null when none has. */
+    reportedDigits(canonical: string): number | null {
+      return (digitsByCanonical.get(canonical) as { digits: number | null }).digits;
     },
     findPrice(userId: number, brokerName: string): { bid: number; ask: number } | null {
       return (priceByName.get(userId, brokerName) as { bid: number; ask: number } | undefined) ?? null;

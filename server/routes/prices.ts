@@ -1,5 +1,5 @@
 import { Type } from "typebox";
-import { canonicalSymbol } from "../../core/instruments.ts";
+import { canonicalSymbol, customSymbol } from "../../core/instruments.ts";
 import { notFound } from "../errors.ts";
 import { errorResponses } from "../schemas.ts";
 import type { App, RouteDeps } from "./types.ts";
@@ -31,7 +31,7 @@ export function priceRoutes(app: App, { auth, candles, userLimit }: RouteDeps): 
       },
     },
     async (req) => {
-      const symbol = canonicalSymbol(req.params.symbol);
+      const symbol = canonicalSymbol(req.params.symbol) ?? customSymbol(req.params.symbol);
       if (!symbol) throw notFound("Symbol");
       const userId = req.caller?.kind === "user" ? req.caller.userId : null;
       return { symbol, candles: userId === null ? [] : candles.candles(userId, symbol) };

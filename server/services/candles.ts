@@ -1,5 +1,7 @@
 import type { HeartbeatPrice } from "../../bridge/protocol.ts";
 import { canonicalForBroker } from "../../core/broker-symbols.ts";
+import { DEFAULT_SPECS } from "../../core/instruments.ts";
+import { roundTo } from "../../core/money.ts";
 
 export interface Candle {
   time: number;
@@ -7,6 +9,21 @@ export interface Candle {
   high: number;
   low: number;
   close: number;
+}
+
+/** Decimals written in a quote as the terminal sent it (1.08525 → 5), at most 8. */
+function decimalsOf(value: number): number {
+  const text = String(value);
+  const dot = text.indexOf(".");
+  return dot === -1 || text.includes("e") ? 0 : Math.min(8, text.length - dot - 1);
+}
+
+/**
+ * The digits a symbol's candles are rounded to: the built-in spec's, else as many as the quotes
+ * carry, so a mid of two 5-digit quotes never shows as 1.0852499999999998.
+ */
+function candleDigits(symbol: string, bid: number, ask: number): number {
+  return DEFAULT_SPECS.get(symbol)?.digits ?? Math.max(decimalsOf(bid), decimalsOf(ask));
 }
 
 /**
@@ -24,9 +41,10 @@ export function createCandleStore(maxCandles = 240) {
     /** Adds the prices of `userId`'s terminal at `nowMs`. */
     add(userId: number, prices: readonly HeartbeatPrice[], nowMs: number): void {
       for (const p of prices) {
+        // Broker names (EURUSD.m, #EURUSD) feed Sortie's (EURUSD), as the symbol mapping decides.
         const symbol = canonicalForBroker(p.symbol);
         if (!symbol || !(p.bid > 0) || !(p.ask > 0)) continue;
-        const mid = (p.bid + p.ask) / 2;
+        const mid = roundTo((p.bid + p.ask) / 2, candleDigits(symbol, p.bid, p.ask));
         const minute = Math.floor(nowMs / 60_000) * 60;
         const key = keyOf(userId, symbol);
         let list = series.get(key);

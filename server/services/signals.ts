@@ -48,7 +48,7 @@ export function createSignalService(deps: { store: Store; hub: Hub; clock: Clock
           const existing = store.signals.findRecentByBodyHash(bodyHash, nowMs - DEDUP_WINDOW_MS);
           if (existing) return { signal: existing, created: false };
         }
-        const validation = validateSignal(input, nowMs);
+        const validation = validateSignal(input, nowMs, store.terminal);
         if (!validation.ok) throw new ApiError("BAD_REQUEST", validation.message, validation.field);
         const createdAt = new Date(nowMs).toISOString();
         const signal = store.signals.insertSignal(validation.value, {

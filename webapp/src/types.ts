@@ -76,6 +76,8 @@ export interface Leg {
   take_profit: number | null;
   state: FireState;
   price: number | null;
+  /** Where the leg closed (null while open). */
+  close_price?: number | null;
   message: string | null;
   profit: number | null;
 }

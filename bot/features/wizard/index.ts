@@ -4,7 +4,7 @@ import { ApiError } from "../../../server/errors.ts";
 import type { BotContext, WizardContext } from "../../context.ts";
 import { signalLines } from "../../format/alert.ts";
 import { utcTime } from "../../format/common.ts";
-import { checkStep, type Draft, STEPS, validateDraft } from "./steps.ts";
+import { answerData, checkStep, type Draft, STEPS, validateDraft } from "./steps.ts";
 
 const WIZARD_ID = "signal";
 const CONFIRM = "wiz:confirm";
@@ -22,17 +22,27 @@ const isCancel = (text: string | undefined) => /^\/cancel(@\w+)?$/i.test(text?.t
  */
 async function ask(conversation: WizardConversation, ctx: WizardContext, draft: Draft, index: number) {
   const step = STEPS[index]!;
-  await ctx.reply(step.prompt);
+  const buttons = step.buttons ? { reply_markup: { inline_keyboard: step.buttons } } : {};
+  const ownButton = answerData(step.key, "");
+  await ctx.reply(step.prompt, buttons);
   for (;;) {
-    const answer = await conversation.waitFor("message:text", { next: true });
-    const text = answer.message.text.trim();
+    // A typed answer, or a tap on one of this question's buttons (Skip, a tier).
+    const answer = await conversation.waitUntil(
+      (c) => typeof c.message?.text === "string" || (c.callbackQuery?.data?.startsWith(ownButton) ?? false),
+      { next: true },
+    );
+    const tapped = answer.callbackQuery?.data;
+    if (tapped) await answer.answerCallbackQuery();
+    const text = tapped ? tapped.slice(ownButton.length) : (answer.message?.text ?? "").trim();
     if (isCancel(text)) return false;
     if (text.startsWith("/")) await conversation.skip({ next: true });
     step.apply(draft, text);
-    const nowMs = await conversation.external((outer) => outer.app.clock.now());
-    const error = checkStep(step, draft, nowMs);
+    // Checked against the database too: a symbol any linked terminal reported is accepted.
+    const error = await conversation.external((outer) =>
+      checkStep(step, draft, outer.app.clock.now(), outer.app.store.terminal),
+    );
     if (!error) return true;
-    await answer.reply(`❗ ${error}\n${step.prompt}`);
+    await answer.reply(`❗ ${error}\n${step.prompt}`, buttons);
   }
 }
 
@@ -51,8 +61,9 @@ async function signalWizard(conversation: WizardConversation, ctx: WizardContext
       return;
     }
   }
-  const nowMs = await conversation.external((outer) => outer.app.clock.now());
-  const checked = validateDraft(draft, nowMs);
+  const checked = await conversation.external((outer) =>
+    validateDraft(draft, outer.app.clock.now(), outer.app.store.terminal),
+  );
   if (!checked.ok) {
     await ctx.reply(`❗ ${checked.message}\nNothing was created; start again with /signal.`);
     return;
