@@ -18,6 +18,8 @@ export interface SignalInput {
   pattern?: unknown;
   session?: unknown;
   min_tier?: unknown;
+  /** Automatic breakeven when a leg-1 position closes in profit (CONTRACT.md, managing trades). */
+  breakeven_after_tp1?: unknown;
 }
 
 /** A validated signal ready to store (id, status and timestamps are the store's). */
@@ -119,6 +121,10 @@ export function validateSignal(input: SignalInput, nowMs: number): SignalValidat
     }
     const minTier = input.min_tier === undefined || input.min_tier === null ? DEFAULT_TIER : input.min_tier;
     if (!isTier(minTier)) throw new FieldError("min_tier", `min_tier must be one of ${TIER_NAMES.join(", ")}`);
+    const breakeven = input.breakeven_after_tp1;
+    if (breakeven !== undefined && breakeven !== null && typeof breakeven !== "boolean") {
+      throw new FieldError("breakeven_after_tp1", "breakeven_after_tp1 must be true or false");
+    }
     const value: NewSignal = {
       symbol,
       side: direction,
@@ -132,6 +138,7 @@ export function validateSignal(input: SignalInput, nowMs: number): SignalValidat
       pattern: optionalText(input.pattern, "pattern", 64),
       session: optionalText(input.session, "session", 64),
       min_tier: minTier,
+      breakeven_after_tp1: breakeven === true,
     };
     return { ok: true, value };
   } catch (err) {

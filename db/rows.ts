@@ -25,6 +25,7 @@ export interface SignalRow {
   created_by: string | null;
   idempotency_key: string | null;
   body_hash: string | null;
+  breakeven_after_tp1?: number;
 }
 
 /** A `users` row as stored. */
@@ -73,6 +74,7 @@ export function toSignal(row: SignalRow): Signal {
     created_at: row.created_at,
     cancelled_at: row.cancelled_at,
     source: row.source,
+    breakeven_after_tp1: row.breakeven_after_tp1 === 1,
     digits: DEFAULT_SPECS.get(row.symbol)?.digits ?? 5,
   };
 }

@@ -5,6 +5,7 @@ import { fireQueries } from "./queries/fires.ts";
 import { signalQueries } from "./queries/signals.ts";
 import { statsQueries } from "./queries/stats.ts";
 import { terminalQueries } from "./queries/terminal.ts";
+import { updateQueries } from "./queries/updates.ts";
 import { userQueries } from "./queries/users.ts";
 
 /**
@@ -21,6 +22,7 @@ export function createStore(sqlite: Sqlite) {
     commands: commandQueries(sqlite),
     stats: statsQueries(sqlite),
     alerts: alertQueries(sqlite),
+    updates: updateQueries(sqlite),
     transaction<T>(fn: () => T): T {
       return sqlite.transaction(fn)();
     },

@@ -21,6 +21,7 @@ import { missionRoutes } from "./routes/missions.ts";
 import { pageRoutes } from "./routes/pages.ts";
 import { priceRoutes } from "./routes/prices.ts";
 import { signalRoutes } from "./routes/signals.ts";
+import { updateRoutes } from "./routes/updates.ts";
 import type { App, RouteDeps } from "./routes/types.ts";
 import { userRoutes } from "./routes/users.ts";
 import { ErrorBody } from "./schemas.ts";
@@ -166,6 +167,7 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
   eventRoutes(app, deps);
   hookRoutes(app, deps);
   priceRoutes(app, deps);
+  updateRoutes(app, deps);
   userRoutes(app, deps);
   bridgeRoutes(app, deps, shutdown.signal);
   await pageRoutes(app, deps, options.distDir ?? DEFAULT_DIST);

@@ -93,6 +93,8 @@ export function createSseBroker(hub: Hub, options: SseOptions = {}) {
   ];
 
   return {
+    /** Publishes a frame to everyone (`userId` null) or to one user's streams. */
+    publish,
     /** Attaches an open response as a stream for `userId`, replaying after `lastEventId`. */
     attach(userId: number, res: ServerResponse, lastEventId: number | null): () => void {
       const client: Client = { userId, res };

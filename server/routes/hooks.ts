@@ -34,6 +34,7 @@ export function hookToSignalInput(body: HookBody) {
     pattern: body.pattern,
     session: body.session,
     min_tier: body.min_tier,
+    breakeven_after_tp1: body.breakeven_after_tp1,
   };
 }
 

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import type { BridgeCommand } from "../../bridge/protocol.ts";
 import { type BotWorld, botWorld, onlineTrader, signalInput, TRADER_ID } from "./harness.ts";
 
 const heartbeat = (world: BotWorld, userId: number) =>
@@ -13,7 +14,7 @@ async function fireAndDeliver(world: BotWorld, userId: number) {
     actor: "admin-token",
   });
   await world.app.fires.fire(userId, signal.id);
-  const [command] = world.app.bridge.takeCommands(userId);
+  const [command] = world.app.bridge.takeCommands(userId) as BridgeCommand[];
   return command!;
 }
 

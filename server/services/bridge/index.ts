@@ -5,6 +5,7 @@ import type {
   CommandResult,
   Heartbeat,
   HeartbeatAnswer,
+  TerminalCommand,
 } from "../../../bridge/protocol.ts";
 import { FILLED_RETCODES, retcodeMessage } from "../../../core/retcodes.ts";
 import { XP_RULES, xpForClose } from "../../../core/xp.ts";
@@ -15,6 +16,7 @@ import type { Config } from "../../config.ts";
 import { forbidden, notFound } from "../../errors.ts";
 import type { Hub } from "../../events/hub.ts";
 import { type Emit, fireChanged, flush, statsEvent } from "./changes.ts";
+import { positionOfClose, submitPositionResult, takePositionCommands } from "./positions.ts";
 import { sweepCommands } from "./sweep.ts";
 
 /** A delivered command without a result is sent again after this long (CONTRACT.md). */
@@ -23,7 +25,14 @@ export const VISIBILITY_TIMEOUT_MS = 10_000;
 const TOUCH_WRITE_MS = 1_000;
 
 /** Sortie's side of protocol v1, shared by the HTTP routes and the file-drop transport. */
-export function createBridgeService(deps: { store: Store; hub: Hub; clock: Clock; config: Config }): BridgeService & {
+export function createBridgeService(deps: {
+  store: Store;
+  hub: Hub;
+  clock: Clock;
+  config: Config;
+  /** Called after a leg-1 position closed in profit (the signal's automatic breakeven, if it has one). */
+  onTp1Closed?: (signalId: string) => void;
+}): BridgeService & {
   sweep(): void;
   isOnline(userId: number): boolean;
 } {
@@ -64,6 +73,7 @@ export function createBridgeService(deps: { store: Store; hub: Hub; clock: Clock
       noteAlive(userId, nowMs, () =>
         store.terminal.recordHeartbeat(userId, body.account, body.symbols ?? [], body.prices ?? [], nowMs),
       );
+      store.updates.setProtocol(userId, typeof body.protocol === "string" && body.protocol ? body.protocol : "1");
       return { server_time: new Date(nowMs).toISOString() };
     },
 
@@ -73,7 +83,7 @@ export function createBridgeService(deps: { store: Store; hub: Hub; clock: Clock
       noteAlive(userId, nowMs, () => store.terminal.touchBridge(userId, nowMs));
     },
 
-    takeCommands(userId: number): BridgeCommand[] {
+    takeCommands(userId: number): TerminalCommand[] {
       const nowMs = clock.now();
       const rows = store.commands.takeDue(userId, nowMs, VISIBILITY_TIMEOUT_MS);
       const firstDelivered = new Set(rows.filter((r) => r.deliveries === 0).map((r) => r.fire_id));
@@ -93,7 +103,8 @@ export function createBridgeService(deps: { store: Store; hub: Hub; clock: Clock
           flush(hub, events);
         });
       }
-      return rows.map(commandPayload);
+      const opens: TerminalCommand[] = rows.map(commandPayload);
+      return opens.concat(takePositionCommands(store, hub, userId, nowMs, VISIBILITY_TIMEOUT_MS));
     },
 
     waitForCommands(userId: number, waitMs: number, signal?: AbortSignal): Promise<void> {
@@ -119,6 +130,7 @@ export function createBridgeService(deps: { store: Store; hub: Hub; clock: Clock
       const nowMs = clock.now();
       const events: Emit = [];
       store.transaction(() => {
+        if (submitPositionResult(store, userId, body, nowMs, events)) return;
         const row = ownCommand(userId, body.id);
         if (row.result_ms !== null && row.state !== "expired") return; // idempotent per command id
         const retcode = body.retcode ?? null;
@@ -160,8 +172,10 @@ export function createBridgeService(deps: { store: Store; hub: Hub; clock: Clock
     submitClosed(userId: number, body: ClosedReport): void {
       const nowMs = clock.now();
       const events: Emit = [];
+      let tp1SignalId: string | null = null;
       store.transaction(() => {
-        const row = ownCommand(userId, body.id);
+        const row = ownCommand(userId, positionOfClose(store, body.id)?.position_of ?? body.id);
+        if (row.leg === 1 && body.profit > 0) tp1SignalId = store.fires.findFireById(row.fire_id)?.signal_id ?? null;
         if (row.state === "closed") return; // idempotent
         const closedAt =
           body.closed_at && !Number.isNaN(Date.parse(body.closed_at))
@@ -174,7 +188,7 @@ export function createBridgeService(deps: { store: Store; hub: Hub; clock: Clock
           actor: "bridge",
           user_id: userId,
           fire_id: row.fire_id,
-          data: body,
+          data: { ...body, position_of: row.id },
         });
         const fire = fireChanged(store, row.fire_id, nowMs, "closed", events);
         if (fire.state === "closed") {
@@ -185,6 +199,9 @@ export function createBridgeService(deps: { store: Store; hub: Hub; clock: Clock
         }
       });
       flush(hub, events);
+      // Also on a repeated report: the breakeven is claimed once, so a crash after the close's
+      // commit and before this line cannot lose it (the terminal re-sends its unacknowledged report).
+      if (tp1SignalId) deps.onTp1Closed?.(tp1SignalId);
     },
 
     /** Expires commands that can no longer execute (see sweep.ts). */
