@@ -24,6 +24,8 @@ export interface TradeUpdateSpec {
   take_profit: number | null;
   leg: number | null;
   note: string | null;
+  /** Only legs from this one on (the automatic breakeven after TP1 leaves leg 1 alone). */
+  from_leg?: number;
 }
 
 export type UpdateValidation = { ok: true; value: TradeUpdateSpec } | { ok: false; field: string; message: string };
@@ -117,6 +119,7 @@ export type PositionChange =
  */
 export function changeFor(update: TradeUpdateSpec, position: OpenPosition): PositionChange | null {
   if (update.leg !== null && update.leg !== position.leg) return null;
+  if (update.from_leg !== undefined && position.leg < update.from_leg) return null;
   switch (update.action) {
     case "close":
       return { action: "close", volume: null };

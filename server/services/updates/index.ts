@@ -143,13 +143,18 @@ export function createUpdateService(deps: { store: Store; hub: Hub; clock: Clock
      * (positions outlive the entry window and a cancel); with nothing open it is still recorded
      * (`positions: 0`). `created: false` = the same Idempotency-Key was seen (the stored update).
      */
-    create(signalId: string, input: UpdateInput, options: UpdateOptions): { update: UpdateView; created: boolean } {
+    create(
+      signalId: string,
+      input: UpdateInput,
+      options: UpdateOptions,
+      fromLeg?: number,
+    ): { update: UpdateView; created: boolean } {
       const nowMs = clock.now();
       const events: Emit = [];
       const result = store.transaction(() => {
         const signal = store.signals.findSignal(signalId);
         if (!signal) throw notFound("Signal");
-        const spec = validated(signal, input);
+        const spec = { ...validated(signal, input), ...(fromLeg ? { from_leg: fromLeg } : {}) };
         const existing = replay(options.idempotencyKey, { signal_id: signal.id, fire_id: null }, spec);
         if (existing) return { row: existing, created: false, signal, skippedUsers: [] as number[] };
         const row = rowFor(newUpdateId(nowMs), signal, spec, nowMs, {
@@ -219,7 +224,8 @@ export function createUpdateService(deps: { store: Store; hub: Hub; clock: Clock
       return store.transaction(() => {
         if (!store.updates.claimAutoBreakeven(signalId)) return null;
         const input = { action: "breakeven", note: "TP1 hit: stop to breakeven" };
-        return service.create(signalId, input, { source: "auto", actor: "sortie" }).update;
+        // "The remaining legs": leg 1 has just closed at its target (or is about to, elsewhere).
+        return service.create(signalId, input, { source: "auto", actor: "sortie" }, 2).update;
       });
     },
   };
