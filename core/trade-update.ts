@@ -75,7 +75,10 @@ export function validateUpdate(input: UpdateInput, target: UpdateTarget): Update
       const stop = positivePrice(input.stop_loss);
       if (stop === null) return fail("stop_loss", "stop_loss must be a price greater than 0");
       if (buy ? stop > target.entry : stop < target.entry) {
-        return fail("stop_loss", `a ${target.side} needs stop_loss at or ${buy ? "below" : "above"} entry ${target.entry}`);
+        return fail(
+          "stop_loss",
+          `a ${target.side} needs stop_loss at or ${buy ? "below" : "above"} entry ${target.entry}`,
+        );
       }
       spec.stop_loss = stop;
       break;
@@ -85,7 +88,10 @@ export function validateUpdate(input: UpdateInput, target: UpdateTarget): Update
       const tp = positivePrice(input.take_profit);
       if (tp === null) return fail("take_profit", "take_profit must be a price greater than 0");
       if (buy ? !(tp > target.entry) : !(tp < target.entry)) {
-        return fail("take_profit", `a ${target.side} needs take_profit ${buy ? "above" : "below"} entry ${target.entry}`);
+        return fail(
+          "take_profit",
+          `a ${target.side} needs take_profit ${buy ? "above" : "below"} entry ${target.entry}`,
+        );
       }
       spec.take_profit = tp;
       break;

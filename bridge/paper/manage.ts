@@ -69,11 +69,14 @@ export function applyManage(
   const { id } = command;
   const position = findOpen(state, command.position_of);
   if (!position) {
-    const message = wasClosed(state, command.position_of) ? "position already closed" : "position not found in the terminal";
+    const message = wasClosed(state, command.position_of)
+      ? "position already closed"
+      : "position not found in the terminal";
     return { result: refused(id, "rejected", 0, message), closed: null };
   }
   const { spec, quote } = market;
-  if (!spec) return { result: refused(id, "rejected", 0, `unknown symbol ${position.symbol} at this broker`), closed: null };
+  if (!spec)
+    return { result: refused(id, "rejected", 0, `unknown symbol ${position.symbol} at this broker`), closed: null };
   if (!market.tradeAllowed) return { result: rejectedByServer(id, 10027), closed: null };
   if (!quote) return { result: refused(id, "rejected", 10018, "market closed: no price quote"), closed: null };
   const marketPrice = closingPrice(position, quote);
@@ -85,7 +88,15 @@ export function applyManage(
     const targetOk = takeProfit === null || (buy ? takeProfit > marketPrice : takeProfit < marketPrice);
     if (!stopOk || !targetOk) {
       const which = !stopOk ? `stop ${stopLoss}` : `target ${takeProfit}`;
-      return { result: refused(id, "rejected", 10016, `invalid stops: ${which} is on the wrong side of the market ${marketPrice}`), closed: null };
+      return {
+        result: refused(
+          id,
+          "rejected",
+          10016,
+          `invalid stops: ${which} is on the wrong side of the market ${marketPrice}`,
+        ),
+        closed: null,
+      };
     }
     position.stop_loss = stopLoss;
     position.take_profit = takeProfit;
@@ -96,7 +107,15 @@ export function applyManage(
   const steps = Math.floor(wanted / step + 1e-9);
   const volume = Number((steps * step).toFixed(8));
   if (steps <= 0 || volume > position.volume + 1e-9) {
-    return { result: refused(id, "rejected", 10014, `invalid volume ${command.volume} to close (position has ${position.volume})`), closed: null };
+    return {
+      result: refused(
+        id,
+        "rejected",
+        10014,
+        `invalid volume ${command.volume} to close (position has ${position.volume})`,
+      ),
+      closed: null,
+    };
   }
   const part = { ...position, volume };
   const profit = profitMoney(part, marketPrice, spec);
@@ -104,13 +123,31 @@ export function applyManage(
   const remaining = Number((position.volume - volume).toFixed(8));
   if (remaining >= spec.volume_min - 1e-9 && remaining > 1e-9) {
     position.volume = remaining;
-    state.partials = [...(state.partials ?? []), { ...part, close_price: marketPrice, profit, closed_at: market.nowIso, reason: "closed" }];
+    state.partials = [
+      ...(state.partials ?? []),
+      { ...part, close_price: marketPrice, profit, closed_at: market.nowIso, reason: "closed" },
+    ];
     return { result: applied(id, position, marketPrice, volume), closed: null };
   }
   state.positions = state.positions.filter((p) => p.ticket !== position.ticket);
-  const closed: PaperClosedPosition = { ...position, close_price: marketPrice, profit, closed_at: market.nowIso, reason: "closed" };
+  const closed: PaperClosedPosition = {
+    ...position,
+    close_price: marketPrice,
+    profit,
+    closed_at: market.nowIso,
+    reason: "closed",
+  };
   state.closed.push(closed);
-  state.outbox.push({ kind: "closed", body: { id: position.command_id, ticket: position.ticket, close_price: marketPrice, profit, closed_at: market.nowIso } });
+  state.outbox.push({
+    kind: "closed",
+    body: {
+      id: position.command_id,
+      ticket: position.ticket,
+      close_price: marketPrice,
+      profit,
+      closed_at: market.nowIso,
+    },
+  });
   return { result: applied(id, position, marketPrice, volume), closed };
 }
 
@@ -120,7 +157,12 @@ export function applyManage(
  */
 export function alreadyApplied(state: PaperState, command: ManageCommand): CommandResult | null {
   const position = findOpen(state, command.position_of);
-  if (command.action === "modify" && position && position.stop_loss === command.stop_loss && position.take_profit === command.take_profit) {
+  if (
+    command.action === "modify" &&
+    position &&
+    position.stop_loss === command.stop_loss &&
+    position.take_profit === command.take_profit
+  ) {
     return { ...applied(command.id, position, null, position.volume), message: "already applied" };
   }
   return null;

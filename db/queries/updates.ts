@@ -21,7 +21,14 @@ export interface TradeUpdateRow {
   created_ms: number;
 }
 
-export type PositionCommandState = "queued" | "delivered" | "applied" | "rejected" | "failed" | "superseded" | "skipped";
+export type PositionCommandState =
+  | "queued"
+  | "delivered"
+  | "applied"
+  | "rejected"
+  | "failed"
+  | "superseded"
+  | "skipped";
 
 /** A `position_commands` row: one modify/close for one open position. */
 export interface PositionCommandRow {
@@ -125,9 +132,7 @@ export function updateQueries(sqlite: Sqlite) {
   const progress = sqlite.prepare(
     "SELECT state, COUNT(*) AS n FROM position_commands WHERE update_id = ? GROUP BY state",
   );
-  const setProtocol = sqlite.prepare(
-    "UPDATE users SET bridge_protocol = ? WHERE id = ? AND bridge_protocol IS NOT ?",
-  );
+  const setProtocol = sqlite.prepare("UPDATE users SET bridge_protocol = ? WHERE id = ? AND bridge_protocol IS NOT ?");
   const protocolOf = sqlite.prepare("SELECT bridge_protocol AS p FROM users WHERE id = ?");
   const claimAutoBreakeven = sqlite.prepare(
     "UPDATE signals SET breakeven_done = 1 WHERE id = ? AND breakeven_after_tp1 = 1 AND breakeven_done = 0",
@@ -167,7 +172,12 @@ export function updateQueries(sqlite: Sqlite) {
       return openOfUser.all(userId) as OpenPositionRow[];
     },
     /** Inserts one position command; pending older ones for the same position are superseded first. */
-    insertPositionCommand(row: Omit<PositionCommandRow, "deliveries" | "delivered_ms" | "first_delivered_ms" | "retcode" | "message" | "result_ms">): void {
+    insertPositionCommand(
+      row: Omit<
+        PositionCommandRow,
+        "deliveries" | "delivered_ms" | "first_delivered_ms" | "retcode" | "message" | "result_ms"
+      >,
+    ): void {
       if (row.state === "queued") supersede.run(`replaced by ${row.id}`, row.position_of);
       insertCommand.run(row);
     },
@@ -180,7 +190,13 @@ export function updateQueries(sqlite: Sqlite) {
     findPositionCommand(id: string): PositionCommandRow | null {
       return (commandById.get(id) as PositionCommandRow | undefined) ?? null;
     },
-    setPositionResult(id: string, state: PositionCommandState, retcode: number | null, message: string | null, nowMs: number): void {
+    setPositionResult(
+      id: string,
+      state: PositionCommandState,
+      retcode: number | null,
+      message: string | null,
+      nowMs: number,
+    ): void {
       setResult.run(state, retcode, message, nowMs, id);
     },
     /** A result for a command that was superseded meanwhile: kept for the record, state unchanged. */
@@ -188,13 +204,23 @@ export function updateQueries(sqlite: Sqlite) {
       setLateResult.run(retcode, message, nowMs, id);
     },
     listUpdateCommands(updateId: string, userId?: number): PositionCommandRow[] {
-      return (userId === undefined ? commandsOfUpdate.all(updateId) : commandsOfUpdateUser.all(updateId, userId)) as PositionCommandRow[];
+      return (
+        userId === undefined ? commandsOfUpdate.all(updateId) : commandsOfUpdateUser.all(updateId, userId)
+      ) as PositionCommandRow[];
     },
     listFireCommands(fireId: string): PositionCommandRow[] {
       return commandsOfFire.all(fireId) as PositionCommandRow[];
     },
     progress(updateId: string): UpdateProgress {
-      const out: UpdateProgress = { queued: 0, delivered: 0, applied: 0, rejected: 0, failed: 0, superseded: 0, skipped: 0 };
+      const out: UpdateProgress = {
+        queued: 0,
+        delivered: 0,
+        applied: 0,
+        rejected: 0,
+        failed: 0,
+        superseded: 0,
+        skipped: 0,
+      };
       for (const r of progress.all(updateId) as Array<{ state: keyof UpdateProgress; n: number }>) out[r.state] = r.n;
       return out;
     },

@@ -58,7 +58,8 @@ const UpdateBody = Type.Object({
   note: Type.Optional(Type.Union([Type.String({ maxLength: 5000 }), Type.Null()])),
 });
 
-const idempotencyKey = (header: unknown) => (typeof header === "string" && header.length > 0 && header.length <= 128 ? header : null);
+const idempotencyKey = (header: unknown) =>
+  typeof header === "string" && header.length > 0 && header.length <= 128 ? header : null;
 
 /** Managing trades after entry: admin updates of a signal, a trader's requests on their own fire. */
 export function updateRoutes(app: App, { ctx, auth, userLimit, sse }: RouteDeps): void {
@@ -103,7 +104,10 @@ export function updateRoutes(app: App, { ctx, auth, userLimit, sse }: RouteDeps)
       schema: {
         tags: ["signals"],
         params: SignalIdParams,
-        response: { 200: Type.Object({ updates: Type.Array(UpdateSchema) }), ...errorResponses(400, 401, 403, 404, 429) },
+        response: {
+          200: Type.Object({ updates: Type.Array(UpdateSchema) }),
+          ...errorResponses(400, 401, 403, 404, 429),
+        },
       },
     },
     async (req) => ({ updates: updates.list(req.params.signalId) }),

@@ -19,7 +19,10 @@ import { freePort, PROCESS_ADMIN_TOKEN, startServerProcess } from "./support/ser
 
 const TRADERS = Array.from({ length: 200 }, (_, i) => 710_000 + i);
 const tma = (id: number) => ({ authorization: `tma ${signInitData({ id }, LOCAL_BOT_TOKEN)}` });
-const admin = (key?: string) => ({ authorization: `Bearer ${PROCESS_ADMIN_TOKEN}`, ...(key ? { "idempotency-key": key } : {}) });
+const admin = (key?: string) => ({
+  authorization: `Bearer ${PROCESS_ADMIN_TOKEN}`,
+  ...(key ? { "idempotency-key": key } : {}),
+});
 
 const cleanups: Array<() => Promise<unknown> | unknown> = [];
 afterEach(async () => {
@@ -37,7 +40,9 @@ async function scenario(opts: { killServer: boolean; crashTerminals: boolean }) 
   cleanups.push(() => client.close());
 
   const tokens = await pool(
-    TRADERS.map((id) => async () => JSON.parse((await client.post("/api/me/bridge-token", {}, tma(id))).body).token as string),
+    TRADERS.map(
+      (id) => async () => JSON.parse((await client.post("/api/me/bridge-token", {}, tma(id))).body).token as string,
+    ),
     16,
   );
   // Each trader's broker quotes a slightly different ask, so every position has its own fill price.
@@ -52,7 +57,11 @@ async function scenario(opts: { killServer: boolean; crashTerminals: boolean }) 
   const db = new Database(dbPath, { readonly: true });
   cleanups.push(() => db.close());
   const count = (sql: string, ...args: unknown[]) => (db.prepare(sql).get(...args) as { n: number }).n;
-  await waitFor(() => count("SELECT COUNT(*) AS n FROM users WHERE bridge_protocol = '1.1'") === TRADERS.length, 60_000, "all terminals on protocol 1.1");
+  await waitFor(
+    () => count("SELECT COUNT(*) AS n FROM users WHERE bridge_protocol = '1.1'") === TRADERS.length,
+    60_000,
+    "all terminals on protocol 1.1",
+  );
 
   const created = await client.post(
     "/api/signals",
@@ -60,9 +69,16 @@ async function scenario(opts: { killServer: boolean; crashTerminals: boolean }) 
     admin(),
   );
   const signalId = JSON.parse(created.body).id as string;
-  const fired = await pool(TRADERS.map((id) => () => client.post("/api/fire", { signal_id: signalId }, tma(id))), 16);
+  const fired = await pool(
+    TRADERS.map((id) => () => client.post("/api/fire", { signal_id: signalId }, tma(id))),
+    16,
+  );
   expect(fired.map((r) => r.status)).toEqual(TRADERS.map(() => 202));
-  await waitFor(() => count("SELECT COUNT(*) AS n FROM bridge_commands WHERE state = 'filled'") === 400, 90_000, "400 legs filled");
+  await waitFor(
+    () => count("SELECT COUNT(*) AS n FROM bridge_commands WHERE state = 'filled'") === 400,
+    90_000,
+    "400 legs filled",
+  );
 
   await fleet.setPrice(1.087, 1.0871); // in profit: a stop at each fill is on the right side of the market
   const crashing = opts.crashTerminals ? TRADERS.filter((_, i) => i % 4 === 0) : [];
@@ -81,21 +97,30 @@ async function scenario(opts: { killServer: boolean; crashTerminals: boolean }) 
     expect(JSON.parse(replay.body).update.id).toBe(update.id);
   }
   await waitFor(
-    () => count("SELECT COUNT(*) AS n FROM position_commands WHERE update_id = ? AND state = 'applied'", update.id) === 400,
+    () =>
+      count("SELECT COUNT(*) AS n FROM position_commands WHERE update_id = ? AND state = 'applied'", update.id) === 400,
     90_000,
     "400 modifies applied",
   );
 
   // Exactly one modify per open position, each applied once by its terminal.
-  const modifies = db.prepare("SELECT id, position_of FROM position_commands WHERE update_id = ?").all(update.id) as Array<{ id: string; position_of: string }>;
+  const modifies = db
+    .prepare("SELECT id, position_of FROM position_commands WHERE update_id = ?")
+    .all(update.id) as Array<{ id: string; position_of: string }>;
   expect(new Set(modifies.map((m) => m.position_of)).size).toBe(400);
   const appliedTimes = new Map<string, number>();
   for (const e of fleet.events) {
-    if (e.e === "executed" && e.action === "modify" && !e.dup) appliedTimes.set(e.id!, (appliedTimes.get(e.id!) ?? 0) + 1);
+    if (e.e === "executed" && e.action === "modify" && !e.dup)
+      appliedTimes.set(e.id!, (appliedTimes.get(e.id!) ?? 0) + 1);
   }
   expect([...appliedTimes.keys()].sort()).toEqual(modifies.map((m) => m.id).sort());
   expect([...appliedTimes.values()].every((n) => n === 1)).toBe(true);
-  const fills = new Map((db.prepare("SELECT id, price FROM bridge_commands").all() as Array<{ id: string; price: number }>).map((r) => [r.id, r.price]));
+  const fills = new Map(
+    (db.prepare("SELECT id, price FROM bridge_commands").all() as Array<{ id: string; price: number }>).map((r) => [
+      r.id,
+      r.price,
+    ]),
+  );
   for (const id of TRADERS) {
     const state = JSON.parse(readFileSync(join(tmp.dir, `paper-${id}.json`), "utf8")) as PaperState;
     expect(state.positions).toHaveLength(2);
@@ -104,13 +129,20 @@ async function scenario(opts: { killServer: boolean; crashTerminals: boolean }) 
       expect(p.stop_loss).toBe(fills.get(p.command_id));
     }
   }
-  const redelivered = count("SELECT COUNT(*) AS n FROM position_commands WHERE update_id = ? AND deliveries > 1", update.id);
+  const redelivered = count(
+    "SELECT COUNT(*) AS n FROM position_commands WHERE update_id = ? AND deliveries > 1",
+    update.id,
+  );
   if (opts.crashTerminals) expect(redelivered).toBeGreaterThanOrEqual(crashing.length);
 
   // Close leg 2, then everything: closed reports arrive, stats and XP counted once.
   const leg2 = await client.post(`/api/signals/${signalId}/updates`, { action: "close", leg: 2 }, admin());
   expect(JSON.parse(leg2.body).update).toMatchObject({ positions: 200, skipped: 0 });
-  await waitFor(() => count("SELECT COUNT(*) AS n FROM bridge_commands WHERE leg = 2 AND state = 'closed'") === 200, 90_000, "leg 2 closed");
+  await waitFor(
+    () => count("SELECT COUNT(*) AS n FROM bridge_commands WHERE leg = 2 AND state = 'closed'") === 200,
+    90_000,
+    "leg 2 closed",
+  );
   expect(count("SELECT COUNT(*) AS n FROM bridge_commands WHERE leg = 1 AND state = 'filled'")).toBe(200);
   const all = await client.post(`/api/signals/${signalId}/updates`, { action: "close" }, admin());
   expect(JSON.parse(all.body).update).toMatchObject({ positions: 200 });

@@ -2,13 +2,14 @@
  * Managing trades after entry over real HTTP: admin updates, a trader's own requests, protocol 1.1
  * in paper terminals (real SQLite file, paper terminals speaking the bridge protocol over HTTP).
  */
+
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { PaperTerminal } from "../../bridge/paper/index.ts";
 import { createPaperTerminal, createStaticFeed } from "../../bridge/paper/index.ts";
 import { type Harness, startHarness } from "../support/harness.ts";
 import { spec } from "../support/paper.ts";
 import { waitFor } from "../support/wait.ts";
-import { join } from "node:path";
 
 let h: Harness;
 const terminals: PaperTerminal[] = [];
@@ -50,6 +51,7 @@ async function api(method: string, url: string, headers: Record<string, string>,
     headers: { ...headers, ...(body === undefined ? {} : { "content-type": "application/json" }) },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
+  // biome-ignore lint/suspicious/noExplicitAny: answers are checked field by field below
   return { status: res.status, body: (await res.json()) as Record<string, any> };
 }
 const asAdmin = (key?: string) => ({ ...h.admin, ...(key ? { "idempotency-key": key } : {}) });
@@ -64,7 +66,11 @@ async function fireAll(traders: Trader[], signal: Record<string, unknown> = {}) 
     fires.set(t.id, res.body.fire.id);
   }
   await waitFor(() => traders.every((t) => t.terminal.positions().length === 2), 10_000, "all filled");
-  await waitFor(() => [...fires.values()].every((f) => h.store.fires.findFireById(f)?.state === "filled"), 10_000, "fires filled");
+  await waitFor(
+    () => [...fires.values()].every((f) => h.store.fires.findFireById(f)?.state === "filled"),
+    10_000,
+    "fires filled",
+  );
   return { signalId: created.id, fires };
 }
 
@@ -77,9 +83,18 @@ describe("POST /api/signals/:id/updates", () => {
     const { signalId, fires } = await fireAll([a, b, old]);
     for (const t of [a, b, old]) t.setPrice(1.087, 1.0871); // in profit: a stop at the fill is valid
 
-    const first = await api("POST", `/api/signals/${signalId}/updates`, asAdmin("be-1"), { action: "breakeven", note: "TP1 close" });
+    const first = await api("POST", `/api/signals/${signalId}/updates`, asAdmin("be-1"), {
+      action: "breakeven",
+      note: "TP1 close",
+    });
     expect(first.status).toBe(201);
-    expect(first.body.update).toMatchObject({ signal_id: signalId, action: "breakeven", positions: 4, skipped: 2, note: "TP1 close" });
+    expect(first.body.update).toMatchObject({
+      signal_id: signalId,
+      action: "breakeven",
+      positions: 4,
+      skipped: 2,
+      note: "TP1 close",
+    });
     expect(first.body.update.id).toMatch(/^u_/);
     const again = await api("POST", `/api/signals/${signalId}/updates`, asAdmin("be-1"), { action: "breakeven" });
     expect(again.status).toBe(200);
@@ -92,7 +107,11 @@ describe("POST /api/signals/:id/updates", () => {
     expect(a.terminal.positions()[0]!.stop_loss).toBe(1.08502);
     expect(b.terminal.positions()[0]!.stop_loss).toBe(1.08498);
     expect(old.terminal.positions().every((p) => p.stop_loss === 1.083)).toBe(true); // protocol 1: untouched
-    const modifies = h.sqlite.prepare("SELECT position_of, COUNT(*) AS n FROM position_commands WHERE update_id = ? AND state = 'applied' GROUP BY position_of").all(first.body.update.id) as Array<{ n: number }>;
+    const modifies = h.sqlite
+      .prepare(
+        "SELECT position_of, COUNT(*) AS n FROM position_commands WHERE update_id = ? AND state = 'applied' GROUP BY position_of",
+      )
+      .all(first.body.update.id) as Array<{ n: number }>;
     expect(modifies).toHaveLength(4);
     expect(modifies.every((m) => m.n === 1)).toBe(true);
 
@@ -101,7 +120,11 @@ describe("POST /api/signals/:id/updates", () => {
     expect(close.body.update).toMatchObject({ action: "close", leg: 2, positions: 2, skipped: 1 });
     await waitFor(() => h.store.updates.progress(close.body.update.id).applied === 2, 10_000, "closes applied");
     for (const t of [a, b]) {
-      await waitFor(() => h.store.fires.findFireById(fires.get(t.id)!)?.legs[1]?.state === "closed", 10_000, "leg 2 closed");
+      await waitFor(
+        () => h.store.fires.findFireById(fires.get(t.id)!)?.legs[1]?.state === "closed",
+        10_000,
+        "leg 2 closed",
+      );
       expect(t.terminal.positions().map((p) => p.fire_id)).toHaveLength(1);
       expect(t.terminal.closedPositions()).toHaveLength(1);
     }
@@ -162,13 +185,19 @@ describe("POST /api/fires/:fireId/manage", () => {
     expect(tooOld.status).toBe(409);
     expect(tooOld.body.error.code).toBe("EA_TOO_OLD");
 
-    const be = await api("POST", `/api/fires/${fires.get(a.id)}/manage`, asUser(a.id), { action: "move_sl", stop_loss: 1.0845 });
+    const be = await api("POST", `/api/fires/${fires.get(a.id)}/manage`, asUser(a.id), {
+      action: "move_sl",
+      stop_loss: 1.0845,
+    });
     expect(be.status).toBe(202);
     expect(be.body.request).toMatchObject({ action: "move_sl", positions: 2 });
     await waitFor(() => a.terminal.positions().every((p) => p.stop_loss === 1.0845), 10_000, "stops moved");
     expect(b.terminal.positions().every((p) => p.stop_loss === 1.083)).toBe(true);
 
-    const closeLeg = await api("POST", `/api/fires/${fires.get(a.id)}/manage`, asUser(a.id), { action: "close", leg: 1 });
+    const closeLeg = await api("POST", `/api/fires/${fires.get(a.id)}/manage`, asUser(a.id), {
+      action: "close",
+      leg: 1,
+    });
     expect(closeLeg.body.request).toMatchObject({ positions: 1 });
     const closeAll = await api("POST", `/api/fires/${fires.get(a.id)}/manage`, asUser(a.id), { action: "close" });
     expect(closeAll.status).toBe(202);
@@ -197,7 +226,11 @@ describe("breakeven_after_tp1", () => {
     const { signalId } = await fireAll([a, b], { breakeven_after_tp1: true });
     for (const t of [a, b]) t.setPrice(1.0891, 1.0892); // TP1 (1.089) hit in the paper market
     await waitFor(() => [a, b].every((t) => t.terminal.closedPositions().length === 1), 10_000, "TP1 closed");
-    await waitFor(() => [a, b].every((t) => t.terminal.positions().every((p) => p.stop_loss === p.open_price)), 10_000, "breakeven");
+    await waitFor(
+      () => [a, b].every((t) => t.terminal.positions().every((p) => p.stop_loss === p.open_price)),
+      10_000,
+      "breakeven",
+    );
     const updates = h.store.updates.listSignalUpdates(signalId);
     expect(updates).toHaveLength(1);
     expect(updates[0]).toMatchObject({ action: "breakeven", source: "auto", positions: 2 });

@@ -1,5 +1,4 @@
 import type {
-  BridgeCommand,
   BridgeService,
   ClosedReport,
   CommandResult,

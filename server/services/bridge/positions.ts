@@ -14,7 +14,13 @@ import type { Emit } from "./changes.ts";
 const PENDING = new Set(["queued", "delivered"]);
 
 /** Modify/close commands due for this user's terminal, marked delivered; first deliveries are announced. */
-export function takePositionCommands(store: Store, hub: Hub, userId: number, nowMs: number, visibilityMs: number): TerminalCommand[] {
+export function takePositionCommands(
+  store: Store,
+  hub: Hub,
+  userId: number,
+  nowMs: number,
+  visibilityMs: number,
+): TerminalCommand[] {
   const rows = store.updates.takeDue(userId, nowMs, visibilityMs);
   if (rows.length === 0) return [];
   const first = rows.filter((r) => r.deliveries === 0);
@@ -34,15 +40,23 @@ export function takePositionCommands(store: Store, hub: Hub, userId: number, now
  * applied; a repeated answer changes nothing; an answer to a command superseded meanwhile is kept
  * for the record without reviving it. Returns false when the id is not a position command.
  */
-export function submitPositionResult(store: Store, userId: number, body: CommandResult, nowMs: number, events: Emit): boolean {
+export function submitPositionResult(
+  store: Store,
+  userId: number,
+  body: CommandResult,
+  nowMs: number,
+  events: Emit,
+): boolean {
   const row = store.updates.findPositionCommand(body.id);
   if (!row) return false;
   if (row.user_id !== userId) throw forbidden("This command belongs to another terminal");
   if (row.result_ms !== null) return true; // idempotent per command id
   const state = body.status === "filled" ? "applied" : body.status;
   const retcode = body.retcode ?? null;
-  const message = state === "applied" ? null : (body.message?.trim() || retcodeMessage(retcode) || `Command ${state}`).slice(0, 500);
-  if (row.state === "superseded" || row.state === "skipped") store.updates.setLateResult(row.id, retcode, message, nowMs);
+  const message =
+    state === "applied" ? null : (body.message?.trim() || retcodeMessage(retcode) || `Command ${state}`).slice(0, 500);
+  if (row.state === "superseded" || row.state === "skipped")
+    store.updates.setLateResult(row.id, retcode, message, nowMs);
   else store.updates.setPositionResult(row.id, state, retcode, message, nowMs);
   store.fires.appendEvent({
     type: `position.${state}`,
@@ -52,11 +66,15 @@ export function submitPositionResult(store: Store, userId: number, body: Command
     data: { ...body, update_id: row.update_id, action: row.action, leg: row.leg, plain_message: message },
   });
   const after = store.updates.findPositionCommand(row.id)!;
-  events.push(["position.updated", { fire_id: row.fire_id, user_id: userId, update_id: row.update_id, command: commandView(after) }]);
+  events.push([
+    "position.updated",
+    { fire_id: row.fire_id, user_id: userId, update_id: row.update_id, command: commandView(after) },
+  ]);
   const mine = store.updates.listUpdateCommands(row.update_id, userId);
   if (!mine.some((c) => PENDING.has(c.state))) {
     const settled = mine.filter((c) => c.state !== "superseded" && c.state !== "skipped").map(commandView);
-    if (settled.length > 0) events.push(["update.settled", { update_id: row.update_id, user_id: userId, commands: settled }]);
+    if (settled.length > 0)
+      events.push(["update.settled", { update_id: row.update_id, user_id: userId, commands: settled }]);
   }
   return true;
 }

@@ -1,5 +1,11 @@
 import type { CloseCommand, ModifyCommand } from "../../../bridge/protocol.ts";
-import { changeFor, speaksManage, type TradeUpdateSpec, type UpdateInput, validateUpdate } from "../../../core/trade-update.ts";
+import {
+  changeFor,
+  speaksManage,
+  type TradeUpdateSpec,
+  type UpdateInput,
+  validateUpdate,
+} from "../../../core/trade-update.ts";
 import type { Signal } from "../../../core/types.ts";
 import type { OpenPositionRow, TradeUpdateRow } from "../../../db/queries/updates.ts";
 import type { Store } from "../../../db/store.ts";
@@ -35,7 +41,11 @@ export function createUpdateService(deps: { store: Store; hub: Hub; clock: Clock
   }
 
   /** Same key again: the stored update, when it asks the same thing of the same target. */
-  function replay(key: string | null | undefined, target: { signal_id: string; fire_id: string | null }, spec: TradeUpdateSpec) {
+  function replay(
+    key: string | null | undefined,
+    target: { signal_id: string; fire_id: string | null },
+    spec: TradeUpdateSpec,
+  ) {
     if (!key) return null;
     const existing = store.updates.findUpdateByKey(key);
     if (!existing) return null;
@@ -61,7 +71,13 @@ export function createUpdateService(deps: { store: Store; hub: Hub; clock: Clock
       const change = changeFor(spec, position);
       if (!change) continue;
       const id = newPositionCommandId(row.created_ms);
-      const base = { id, fire_id: position.fire_id, leg: position.leg, symbol: position.symbol, position_of: position.position_of };
+      const base = {
+        id,
+        fire_id: position.fire_id,
+        leg: position.leg,
+        symbol: position.symbol,
+        position_of: position.position_of,
+      };
       const command: ModifyCommand | CloseCommand =
         change.action === "modify"
           ? { ...base, action: "modify", stop_loss: change.stop_loss, take_profit: change.take_profit }
@@ -104,7 +120,15 @@ export function createUpdateService(deps: { store: Store; hub: Hub; clock: Clock
           user_id: fire.user_id,
           signal_id: row.signal_id,
           fire_id: fireId,
-          data: { update_id: row.id, action: row.action, leg: row.leg, stop_loss: row.stop_loss, take_profit: row.take_profit, commands: fire.commands, skipped: fire.skipped },
+          data: {
+            update_id: row.id,
+            action: row.action,
+            leg: row.leg,
+            stop_loss: row.stop_loss,
+            take_profit: row.take_profit,
+            commands: fire.commands,
+            skipped: fire.skipped,
+          },
         },
         row.created_at,
       );
@@ -115,7 +139,13 @@ export function createUpdateService(deps: { store: Store; hub: Hub; clock: Clock
     return [...skippedUsers];
   }
 
-  function rowFor(id: string, signal: Signal, spec: TradeUpdateSpec, nowMs: number, extra: Partial<TradeUpdateRow>): TradeUpdateRow {
+  function rowFor(
+    id: string,
+    signal: Signal,
+    spec: TradeUpdateSpec,
+    nowMs: number,
+    extra: Partial<TradeUpdateRow>,
+  ): TradeUpdateRow {
     return {
       id,
       signal_id: signal.id,
@@ -164,14 +194,20 @@ export function createUpdateService(deps: { store: Store; hub: Hub; clock: Clock
         });
         const skippedUsers = issue(row, spec, store.updates.listOpenPositionsOfSignal(signal.id), events);
         store.fires.appendEvent(
-          { type: "update.created", actor: options.actor, signal_id: signal.id, data: { ...row, idempotency_key: undefined } },
+          {
+            type: "update.created",
+            actor: options.actor,
+            signal_id: signal.id,
+            data: { ...row, idempotency_key: undefined },
+          },
           row.created_at,
         );
         return { row, created: true, signal, skippedUsers };
       });
       flush(hub, events);
       const update = updateView(store, result.row);
-      if (result.created) hub.emit("update.created", { update, signal: result.signal, skippedUsers: result.skippedUsers });
+      if (result.created)
+        hub.emit("update.created", { update, signal: result.signal, skippedUsers: result.skippedUsers });
       return { update, created: result.created };
     },
 
@@ -179,7 +215,12 @@ export function createUpdateService(deps: { store: Store; hub: Hub; clock: Clock
      * A trader's request on their own fire. Another user's fire is not found (404, nothing to
      * probe); nothing open → NOTHING_OPEN; a protocol-1 terminal → EA_TOO_OLD (nothing queued).
      */
-    manage(userId: number, fireId: string, input: UpdateInput, idempotencyKey?: string | null): { update: UpdateView; created: boolean } {
+    manage(
+      userId: number,
+      fireId: string,
+      input: UpdateInput,
+      idempotencyKey?: string | null,
+    ): { update: UpdateView; created: boolean } {
       const nowMs = clock.now();
       const events: Emit = [];
       const result = store.transaction(() => {
@@ -192,10 +233,16 @@ export function createUpdateService(deps: { store: Store; hub: Hub; clock: Clock
         if (existing) return { row: existing, created: false };
         const open = store.updates.listOpenPositionsOfFire(fire.id).filter((p) => changeFor(spec, p) !== null);
         if (open.length === 0) {
-          throw new ApiError("NOTHING_OPEN", spec.leg === null ? "This trade has no open position" : `Leg ${spec.leg} has no open position`);
+          throw new ApiError(
+            "NOTHING_OPEN",
+            spec.leg === null ? "This trade has no open position" : `Leg ${spec.leg} has no open position`,
+          );
         }
         if (!speaksManage(store.updates.findProtocol(userId))) {
-          throw new ApiError("EA_TOO_OLD", "Your terminal's Sortie EA speaks protocol 1 only: install the latest SortieBridge to manage trades from here");
+          throw new ApiError(
+            "EA_TOO_OLD",
+            "Your terminal's Sortie EA speaks protocol 1 only: install the latest SortieBridge to manage trades from here",
+          );
         }
         const row = rowFor(newManageId(nowMs), signal, spec, nowMs, {
           fire_id: fire.id,

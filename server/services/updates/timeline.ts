@@ -28,27 +28,61 @@ export function fireTimeline(store: Store, userId: number, fireId: string) {
     const data = (event.data ? JSON.parse(event.data) : {}) as Data;
     const legOf = (id: unknown) => fire.legs.find((l) => l.id === id)?.leg ?? null;
     if (event.type === "command.filled") {
-      timeline.push({ at: event.at, kind: "opened", leg: legOf(data.id), text: `Opened ${data.volume ?? ""} lots at ${data.price}` });
+      timeline.push({
+        at: event.at,
+        kind: "opened",
+        leg: legOf(data.id),
+        text: `Opened ${data.volume ?? ""} lots at ${data.price}`,
+      });
     } else if (event.type === "command.closed") {
       const profit = num(data.profit) ?? 0;
       const leg = legOf(data.position_of ?? data.id);
-      timeline.push({ at: event.at, kind: "closed", leg, text: `Closed at ${data.close_price}, P&L ${profit >= 0 ? "+" : ""}${profit.toFixed(2)}` });
-    } else if (event.type === "position.applied" || event.type === "position.rejected" || event.type === "position.failed") {
+      timeline.push({
+        at: event.at,
+        kind: "closed",
+        leg,
+        text: `Closed at ${data.close_price}, P&L ${profit >= 0 ? "+" : ""}${profit.toFixed(2)}`,
+      });
+    } else if (
+      event.type === "position.applied" ||
+      event.type === "position.rejected" ||
+      event.type === "position.failed"
+    ) {
       const command = byId.get(String(data.id));
       if (!command) continue;
       if (event.type !== "position.applied") {
-        timeline.push({ at: event.at, kind: "rejected", leg: command.leg, text: `${command.action === "close" ? "Close" : "Change"} refused: ${data.plain_message ?? ""}` });
+        timeline.push({
+          at: event.at,
+          kind: "rejected",
+          leg: command.leg,
+          text: `${command.action === "close" ? "Close" : "Change"} refused: ${data.plain_message ?? ""}`,
+        });
       } else if (command.action === "close") {
-        const partial = num(data.volume) !== null && fire.legs.some((l) => l.id === command.position_of && l.volume > (num(data.volume) ?? 0) + 1e-9);
-        timeline.push({ at: event.at, kind: partial ? "partial_close" : "closed", leg: command.leg, text: partial ? `Closed ${data.volume} lots` : `Closed by request${data.price ? ` at ${data.price}` : ""}` });
+        const partial =
+          num(data.volume) !== null &&
+          fire.legs.some((l) => l.id === command.position_of && l.volume > (num(data.volume) ?? 0) + 1e-9);
+        timeline.push({
+          at: event.at,
+          kind: partial ? "partial_close" : "closed",
+          leg: command.leg,
+          text: partial ? `Closed ${data.volume} lots` : `Closed by request${data.price ? ` at ${data.price}` : ""}`,
+        });
       } else {
         const update = store.updates.findUpdate(command.update_id);
         const kind = update?.action === "move_tp" ? "target_moved" : "stop_moved";
-        const text = kind === "target_moved" ? `Target → ${command.take_profit}` : `Stop → ${command.stop_loss}${update?.action === "breakeven" ? " (breakeven)" : ""}`;
+        const text =
+          kind === "target_moved"
+            ? `Target → ${command.take_profit}`
+            : `Stop → ${command.stop_loss}${update?.action === "breakeven" ? " (breakeven)" : ""}`;
         timeline.push({ at: event.at, kind, leg: command.leg, text });
       }
     } else if (event.type === "manage.queued" || event.type === "update.queued") {
-      timeline.push({ at: event.at, kind: "requested", leg: num(data.leg), text: `${event.type === "manage.queued" ? "You asked" : "Admin update"}: ${String(data.action)}` });
+      timeline.push({
+        at: event.at,
+        kind: "requested",
+        leg: num(data.leg),
+        text: `${event.type === "manage.queued" ? "You asked" : "Admin update"}: ${String(data.action)}`,
+      });
     }
   }
   return {

@@ -43,7 +43,14 @@ function make(entry: Config["terminals"][number]): PaperTerminal {
     stopsCheckMs: 100,
   });
   terminal.on("executed", (e) => {
-    out({ e: "executed", user: entry.id, id: e.id, dup: e.duplicate, status: e.result.status, action: e.command?.action ?? null });
+    out({
+      e: "executed",
+      user: entry.id,
+      id: e.id,
+      dup: e.duplicate,
+      status: e.result.status,
+      action: e.command?.action ?? null,
+    });
     if (!e.duplicate && crashArmed.delete(entry.id)) {
       // The knob has crashed it by now: come back as a new process would, on the same state file.
       setTimeout(() => {

@@ -39,7 +39,8 @@ export async function startPaperFleet(config: {
   const waitEvent = async (match: (e: FleetEvent) => boolean, timeoutMs = 60_000) => {
     const deadline = Date.now() + timeoutMs;
     while (!events.some(match)) {
-      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`paper fleet: no such event; stderr:\n${stderr}`);
+      if (Date.now() > deadline || child.exitCode !== null)
+        throw new Error(`paper fleet: no such event; stderr:\n${stderr}`);
       await new Promise((r) => setTimeout(r, 25));
     }
   };
