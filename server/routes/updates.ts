@@ -4,50 +4,7 @@ import { forbidden } from "../errors.ts";
 import { errorResponses, IdParam, SignalIdParams } from "../schemas.ts";
 import { fireTimeline } from "../services/updates/timeline.ts";
 import type { App, RouteDeps } from "./types.ts";
-
-const IntOrNull = Type.Unsafe<number | null>({ type: ["integer", "null"] });
-const NumOrNull = Type.Unsafe<number | null>({ type: ["number", "null"] });
-const StrOrNull = Type.Unsafe<string | null>({ type: ["string", "null"] });
-
-const Progress = Type.Object({
-  queued: Type.Integer(),
-  delivered: Type.Integer(),
-  applied: Type.Integer(),
-  rejected: Type.Integer(),
-  failed: Type.Integer(),
-  superseded: Type.Integer(),
-  skipped: Type.Integer(),
-});
-
-export const UpdateSchema = Type.Object({
-  id: Type.String(),
-  signal_id: Type.String(),
-  fire_id: StrOrNull,
-  action: Type.String(),
-  leg: IntOrNull,
-  stop_loss: NumOrNull,
-  take_profit: NumOrNull,
-  note: StrOrNull,
-  source: Type.String(),
-  created_at: Type.String(),
-  positions: Type.Integer(),
-  skipped: Type.Integer(),
-  progress: Progress,
-});
-
-const PositionCommand = Type.Object({
-  id: Type.String(),
-  update_id: Type.String(),
-  fire_id: Type.String(),
-  leg: Type.Integer(),
-  action: Type.String(),
-  position_of: Type.String(),
-  stop_loss: NumOrNull,
-  take_profit: NumOrNull,
-  state: Type.String(),
-  message: StrOrNull,
-  deliveries: Type.Integer(),
-});
+import { IntOrNull, NumOrNull, PositionCommand, StrOrNull, UpdateSchema } from "./update-schemas.ts";
 
 /** Loose types on purpose: core validates each action and names the field (CONTRACT.md). */
 const UpdateBody = Type.Object({

@@ -65,12 +65,9 @@ async function fireAll(traders: Trader[], signal: Record<string, unknown> = {}) 
     expect(res.status).toBe(202);
     fires.set(t.id, res.body.fire.id);
   }
-  await waitFor(() => traders.every((t) => t.terminal.positions().length === 2), 10_000, "all filled");
-  await waitFor(
-    () => [...fires.values()].every((f) => h.store.fires.findFireById(f)?.state === "filled"),
-    10_000,
-    "fires filled",
-  );
+  const filledLegs = () =>
+    (h.sqlite.prepare("SELECT COUNT(*) AS n FROM bridge_commands WHERE state = 'filled'").get() as { n: number }).n;
+  await waitFor(() => filledLegs() === traders.length * 2, 10_000, "every leg filled");
   return { signalId: created.id, fires };
 }
 
@@ -236,4 +233,46 @@ describe("breakeven_after_tp1", () => {
     expect(updates[0]).toMatchObject({ action: "breakeven", source: "auto", positions: 2 });
     expect(a.terminal.positions()[0]!.stop_loss).toBe(1.08502);
   }, 60_000);
+});
+
+describe("TradingView update alerts (POST /hooks/signal/:secret)", () => {
+  it("turns close / breakeven / move_sl alerts into updates of the signal named by id or idempotency_key", async () => {
+    h = await startHarness({ listen: true });
+    const hook = (body: unknown) => api("POST", "/hooks/signal/hook-secret-123", {}, body);
+    const created = await hook({
+      ticker: "EURUSD",
+      action: "buy",
+      price: 1.085,
+      sl: 1.083,
+      tp1: 1.089,
+      tp2: 1.091,
+      idempotency_key: "tv-1",
+      breakeven_after_tp1: true,
+    });
+    expect(created.status).toBe(201);
+    expect(created.body.breakeven_after_tp1).toBe(true);
+    const signalId = created.body.id as string;
+
+    const be = await hook({ action: "breakeven", idempotency_key: "tv-1" });
+    expect(be.status).toBe(201);
+    expect(be.body.update).toMatchObject({ signal_id: signalId, action: "breakeven", source: "webhook" });
+    const again = await hook({ idempotency_key: "tv-1", action: "breakeven" });
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ duplicate: true, update: { id: be.body.update.id } });
+
+    const sl = await hook({ action: "move_sl", signal_id: signalId, sl: "1.0840" });
+    expect(sl.status).toBe(201);
+    expect(sl.body.update).toMatchObject({ action: "move_sl", stop_loss: 1.084 });
+    const close = await hook({ action: "close", signal_id: signalId, leg: 2 });
+    expect(close.body.update).toMatchObject({ action: "close", leg: 2 });
+
+    expect((await hook({ action: "close" })).body.error).toMatchObject({ code: "BAD_REQUEST" });
+    expect((await hook({ action: "close", idempotency_key: "nope" })).status).toBe(404);
+    expect((await hook({ action: "close", signal_id: "s_nope" })).status).toBe(404);
+    const wrong = await hook({ action: "move_sl", signal_id: signalId, sl: 1.09 });
+    expect(wrong.status).toBe(400);
+    expect(wrong.body.error.message).toContain("stop_loss");
+    const listed = await api("GET", `/api/signals/${signalId}/updates`, h.admin);
+    expect(listed.body.updates.map((u: { action: string }) => u.action)).toEqual(["breakeven", "move_sl", "close"]);
+  });
 });
