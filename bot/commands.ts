@@ -17,6 +17,7 @@ export const ADMIN_COMMANDS: BotCommand[] = [
   { command: "signal", description: "Create a signal (wizard)" },
   { command: "signals", description: "Active signals, fire counts, cancel" },
   { command: "cancel_signal", description: "Cancel a signal: /cancel_signal <id>" },
+  { command: "update", description: "Update a live trade: /update <id> breakeven|close|move_sl|move_tp" },
   { command: "stats", description: "Last 7 days: signals, fires, fill rate, P&L" },
   { command: "users", description: "Users by tier, terminals online" },
   { command: "tier", description: "Set a tier: /tier <user id or @name> <TIER>" },
