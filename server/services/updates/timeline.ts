@@ -58,15 +58,17 @@ export function fireTimeline(store: Store, userId: number, fireId: string) {
           text: `${command.action === "close" ? "Close" : "Change"} refused: ${data.plain_message ?? ""}`,
         });
       } else if (command.action === "close") {
-        const partial =
-          num(data.volume) !== null &&
-          fire.legs.some((l) => l.id === command.position_of && l.volume > (num(data.volume) ?? 0) + 1e-9);
-        timeline.push({
-          at: event.at,
-          kind: partial ? "partial_close" : "closed",
-          leg: command.leg,
-          text: partial ? `Closed ${data.volume} lots` : `Closed by request${data.price ? ` at ${data.price}` : ""}`,
-        });
+        // A full close shows once, from the closed report (with its P&L); a partial one here.
+        const volume = num(data.volume);
+        const leg = fire.legs.find((l) => l.id === command.position_of);
+        if (volume !== null && leg && leg.volume > volume + 1e-9) {
+          timeline.push({
+            at: event.at,
+            kind: "partial_close",
+            leg: command.leg,
+            text: `Closed ${volume} lots at ${data.price}`,
+          });
+        }
       } else {
         const update = store.updates.findUpdate(command.update_id);
         const kind = update?.action === "move_tp" ? "target_moved" : "stop_moved";
