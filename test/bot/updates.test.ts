@@ -167,4 +167,16 @@ describe("bot: updates after entry", () => {
     await world.tap(3201, `mgc:cl:${other}:-:-`, 3201, 6);
     expect(world.lastTo(3201)).toContain("Fire not found");
   });
+
+  it("the /signal wizard can create the signal with breakeven after TP1", async () => {
+    world = await botWorld();
+    await world.send(ADMIN_ID, "/signal");
+    for (const text of ["eurusd", "buy", "1.0850", "1.0830", "1.0890 1.0910", "90", "8.5", "notes"]) {
+      await world.send(ADMIN_ID, text);
+    }
+    await world.tap(ADMIN_ID, "wiz:confirm_be");
+    const [created] = world.store.signals.listSignals("all", Date.now(), 10);
+    expect(created?.signal.breakeven_after_tp1).toBe(true);
+    expect(world.store.updates.breakevenAfterTp1(created!.signal.id)).toBe(true);
+  });
 });

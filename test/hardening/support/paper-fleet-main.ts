@@ -16,6 +16,10 @@ interface Config {
   baseUrl: string;
   dir: string;
   terminals: Array<{ id: number; token: string; ask: number; protocol?: "1" | "1.1" }>;
+  /** Where state files go (default `dir`): the benchmark puts them on tmpfs. */
+  stateDir?: string;
+  heartbeatMs?: number;
+  stopsCheckMs?: number;
 }
 
 const config = JSON.parse(process.argv[2] ?? "{}") as Config;
@@ -32,15 +36,15 @@ function make(entry: Config["terminals"][number]): PaperTerminal {
   }
   const terminal = createPaperTerminal({
     transport: { kind: "http", baseUrl: config.baseUrl, token: entry.token, pollWaitS: 2 },
-    stateFile: join(config.dir, `paper-${entry.id}.json`),
+    stateFile: join(config.stateDir ?? config.dir, `paper-${entry.id}.json`),
     account: { login: entry.id, server: "Paper-Fleet", currency: "USD", balance: 10_000 },
     symbols: [spec("EURUSD")],
     prices: feed,
     protocol: entry.protocol ?? "1.1",
-    heartbeatMs: 1000,
+    heartbeatMs: config.heartbeatMs ?? 1000,
     retryBaseMs: 100,
     retryMaxMs: 1000,
-    stopsCheckMs: 100,
+    stopsCheckMs: config.stopsCheckMs ?? 100,
   });
   terminal.on("executed", (e) => {
     out({
@@ -64,11 +68,13 @@ function make(entry: Config["terminals"][number]): PaperTerminal {
   return terminal;
 }
 
-for (const entry of config.terminals) {
-  const terminal = make(entry);
-  terminals.set(entry.id, terminal);
-  await terminal.start();
-}
+await Promise.all(
+  config.terminals.map(async (entry) => {
+    const terminal = make(entry);
+    terminals.set(entry.id, terminal);
+    await terminal.start();
+  }),
+);
 out({ e: "ready", count: terminals.size });
 
 createInterface({ input: process.stdin }).on("line", (line) => {

@@ -17,6 +17,9 @@ export async function startPaperFleet(config: {
   baseUrl: string;
   dir: string;
   terminals: Array<{ id: number; token: string; ask: number; protocol?: "1" | "1.1" }>;
+  stateDir?: string;
+  heartbeatMs?: number;
+  stopsCheckMs?: number;
 }) {
   const child: ChildProcess = spawn(
     process.execPath,
