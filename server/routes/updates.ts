@@ -23,6 +23,8 @@ export function updateRoutes(app: App, { ctx, auth, userLimit, sse }: RouteDeps)
   const { updates, store, hub } = ctx;
   // `position_update {fire}` (own): a position command of the fire was queued, delivered or answered.
   const off = hub.on("position.updated", ({ fire_id, user_id, update_id, command }) => {
+    // Replayed to a client that reconnects only if published: published when someone listens.
+    if (!sse.hasClient(user_id)) return;
     const fire = store.sqlite.open ? store.fires.findFireById(fire_id) : null;
     if (fire) sse.publish("position_update", { fire, update_id, command: command ?? null }, user_id);
   });
