@@ -59,3 +59,5 @@ CREATE TABLE position_commands (
 CREATE INDEX position_commands_due ON position_commands (user_id, state);
 CREATE INDEX position_commands_by_position ON position_commands (position_of, created_ms);
 CREATE INDEX position_commands_by_fire ON position_commands (fire_id);
+-- One trader's commands of one update (checked after each result: all answered → their DM).
+CREATE INDEX position_commands_by_update_user ON position_commands (update_id, user_id);
