@@ -14,6 +14,7 @@ const suites: Record<string, () => Promise<unknown>> = {
   webapp: async () => (await import("./webapp.ts")).benchWebapp(),
   loop: async () => (await import("./loop.ts")).benchLoop(),
   load: async () => (await import("./load.ts")).benchLoad(),
+  updates: async () => (await import("./updates.ts")).benchUpdates(),
 };
 
 async function main() {

@@ -14,6 +14,7 @@ import { reportsFeature } from "./features/admin/reports.ts";
 import { signalsFeature } from "./features/admin/signals.ts";
 import { adminGuard } from "./features/admin-guard.ts";
 import { linkFeature } from "./features/link.ts";
+import { manageFeature } from "./features/manage/index.ts";
 import { sessionFeature } from "./features/session.ts";
 import { traderFeature } from "./features/trader.ts";
 import { wizardFeature } from "./features/wizard/index.ts";
@@ -79,6 +80,7 @@ export function createBot(options: CreateBotOptions) {
     adminGuard,
     wizardFeature,
     signalsFeature,
+    manageFeature,
     reportsFeature,
     auditFeature,
     linkFeature,

@@ -19,6 +19,8 @@ export interface SignalInput {
   pattern?: unknown;
   session?: unknown;
   min_tier?: unknown;
+  /** Automatic breakeven when a leg-1 position closes in profit (CONTRACT.md, managing trades). */
+  breakeven_after_tp1?: unknown;
 }
 
 /** A validated signal ready to store (id, status and timestamps are the store's). */
@@ -141,6 +143,10 @@ export function validateSignal(input: SignalInput, nowMs: number, lookup?: Symbo
     }
     const minTier = input.min_tier === undefined || input.min_tier === null ? DEFAULT_TIER : input.min_tier;
     if (!isTier(minTier)) throw new FieldError("min_tier", `min_tier must be one of ${TIER_NAMES.join(", ")}`);
+    const breakeven = input.breakeven_after_tp1;
+    if (breakeven !== undefined && breakeven !== null && typeof breakeven !== "boolean") {
+      throw new FieldError("breakeven_after_tp1", "breakeven_after_tp1 must be true or false");
+    }
     const value: NewSignal = {
       symbol,
       side: direction,
@@ -155,6 +161,7 @@ export function validateSignal(input: SignalInput, nowMs: number, lookup?: Symbo
       session: optionalText(input.session, "session", 64),
       min_tier: minTier,
       digits,
+      breakeven_after_tp1: breakeven === true,
     };
     return { ok: true, value };
   } catch (err) {

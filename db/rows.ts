@@ -27,6 +27,7 @@ export interface SignalRow {
   body_hash: string | null;
   /** Quote digits (migration 0005); null on older rows and for built-in symbols' defaults. */
   digits?: number | null;
+  breakeven_after_tp1?: number;
 }
 
 /** A `users` row as stored. */
@@ -76,6 +77,7 @@ export function toSignal(row: SignalRow): Signal {
     cancelled_at: row.cancelled_at,
     source: row.source,
     digits: row.digits ?? DEFAULT_SPECS.get(row.symbol)?.digits ?? 5,
+    breakeven_after_tp1: row.breakeven_after_tp1 === 1,
   };
 }
 

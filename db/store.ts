@@ -6,6 +6,7 @@ import { fireQueries } from "./queries/fires.ts";
 import { signalQueries } from "./queries/signals.ts";
 import { statsQueries } from "./queries/stats.ts";
 import { terminalQueries } from "./queries/terminal.ts";
+import { updateQueries } from "./queries/updates.ts";
 import { userQueries } from "./queries/users.ts";
 
 /**
@@ -23,6 +24,7 @@ export function createStore(sqlite: Sqlite) {
     stats: statsQueries(sqlite),
     alerts: alertQueries(sqlite),
     audit: auditQueries(sqlite),
+    updates: updateQueries(sqlite),
     transaction<T>(fn: () => T): T {
       return sqlite.transaction(fn)();
     },

@@ -24,6 +24,7 @@ import { pageRoutes } from "./routes/pages.ts";
 import { priceRoutes } from "./routes/prices.ts";
 import { signalRoutes } from "./routes/signals.ts";
 import type { App, RouteDeps } from "./routes/types.ts";
+import { updateRoutes } from "./routes/updates.ts";
 import { userRoutes } from "./routes/users.ts";
 import { ErrorBody } from "./schemas.ts";
 import { createCandleStore } from "./services/candles.ts";
@@ -200,6 +201,7 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
   eventRoutes(app, deps);
   hookRoutes(app, deps);
   priceRoutes(app, deps);
+  updateRoutes(app, deps);
   userRoutes(app, deps);
   downloadRoutes(app, deps);
   auditRoutes(app, deps);

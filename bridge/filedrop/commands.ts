@@ -1,7 +1,7 @@
 /** Sortie → terminal: drops due commands into `in/`. */
 import { access, lstat, readdir } from "node:fs/promises";
 import { join } from "node:path";
-import type { BridgeCommand } from "../protocol.ts";
+import type { TerminalCommand } from "../protocol.ts";
 import type { FileDropContext } from "./context.ts";
 import { errorText, isSafeFileId, writeFileAtomic } from "./files.ts";
 import { quarantineFile } from "./quarantine.ts";
@@ -11,7 +11,7 @@ import { quarantineFile } from "./quarantine.ts";
  * A command whose file is still waiting in `in/` is not rewritten: the terminal has not read it yet.
  */
 export async function deliverCommands(ctx: FileDropContext): Promise<void> {
-  let commands: BridgeCommand[];
+  let commands: TerminalCommand[];
   try {
     commands = ctx.service.takeCommands(ctx.userId);
   } catch (error) {

@@ -96,6 +96,13 @@ export function createSseBroker(hub: Hub, options: SseOptions = {}) {
   ];
 
   return {
+    /** Publishes a frame to everyone (`userId` null) or to one user's streams. */
+    publish,
+    /** True when `userId` has a stream open (so a private frame is worth building). */
+    hasClient(userId: number): boolean {
+      for (const client of clients) if (client.userId === userId) return true;
+      return false;
+    },
     /** Attaches an open response as a stream for `userId`, replaying after `lastEventId`. */
     attach(userId: number, res: ServerResponse, lastEventId: number | null): () => void {
       // Bounded per user, so one account cannot hold connections without limit; the oldest goes

@@ -12,6 +12,7 @@ const REPORTED_MAX = 1e15;
 const Finite = (opts: Record<string, unknown> = {}) =>
   Type.Number({ minimum: -REPORTED_MAX, maximum: REPORTED_MAX, ...opts });
 const HeartbeatSchema = Type.Object({
+  protocol: Type.Optional(Type.String({ maxLength: 16 })),
   account: Type.Object({
     login: Type.Union([Type.Integer(), Type.String({ maxLength: 64 })]),
     server: Type.String({ maxLength: 128 }),
@@ -54,20 +55,26 @@ const HeartbeatSchema = Type.Object({
   ),
 });
 
+/**
+ * Open (protocol 1), modify and close (1.1) commands in one list: the fields an action does not
+ * use are left out. Nullable scalars as type lists (fast-json-stringify writes them directly).
+ */
+const NumOrNull = Type.Unsafe<number | null>({ type: ["number", "null"] });
 const CommandSchema = Type.Object({
   id: Type.String(),
   fire_id: Type.String(),
   leg: Type.Integer(),
   action: Type.String(),
   symbol: Type.String(),
-  side: Type.String(),
-  volume: Type.Number(),
-  entry: Type.Number(),
-  max_entry_distance: Type.Number(),
-  stop_loss: Type.Number(),
-  take_profit: Type.Union([Type.Number(), Type.Null()]),
-  expires_at: Type.String(),
-  comment: Type.String(),
+  position_of: Type.Optional(Type.String()),
+  side: Type.Optional(Type.String()),
+  volume: Type.Optional(NumOrNull),
+  entry: Type.Optional(Type.Number()),
+  max_entry_distance: Type.Optional(Type.Number()),
+  stop_loss: Type.Optional(Type.Number()),
+  take_profit: Type.Optional(NumOrNull),
+  expires_at: Type.Optional(Type.String()),
+  comment: Type.Optional(Type.String()),
 });
 
 const CommandIdField = Type.String({ minLength: 1, maxLength: 64, pattern: "^[A-Za-z0-9_-]+$" });

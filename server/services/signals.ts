@@ -60,6 +60,8 @@ export function createSignalService(deps: { store: Store; hub: Hub; clock: Clock
           idempotencyKey: key,
           bodyHash,
         });
+        if (validation.value.breakeven_after_tp1) store.updates.setBreakevenAfterTp1(signal.id, true);
+        signal.breakeven_after_tp1 = validation.value.breakeven_after_tp1 === true;
         store.fires.appendEvent(
           {
             type: "signal.created",

@@ -51,7 +51,7 @@ describe("admin commands", () => {
     expect(String(list.payload.text)).toContain("EURUSD BUY</b> @ 1.085 · 🔥 1");
     expect(String(list.payload.text)).toContain(signal.id);
     const buttons = (list.payload.reply_markup as Markup).inline_keyboard.flat();
-    expect(buttons).toEqual([{ text: "✖ Cancel EURUSD BUY", callback_data: `adm:cancel:${signal.id}` }]);
+    expect(buttons[0]).toEqual({ text: "✖ Cancel EURUSD BUY", callback_data: `adm:cancel:${signal.id}` });
 
     await world.tap(ADMIN_ID, buttons[0]!.callback_data!);
     expect(world.store.signals.findSignal(signal.id)?.status).toBe("cancelled");

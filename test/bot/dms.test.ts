@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import type { BridgeCommand } from "../../bridge/protocol.ts";
 import { type BotWorld, botWorld, onlineTrader, signalInput, TRADER_ID } from "./harness.ts";
 
 const heartbeat = (world: BotWorld, userId: number) =>
@@ -13,7 +14,7 @@ async function fireAndDeliver(world: BotWorld, userId: number) {
     actor: "admin-token",
   });
   await world.app.fires.fire(userId, signal.id);
-  const [command] = world.app.bridge.takeCommands(userId);
+  const [command] = world.app.bridge.takeCommands(userId) as BridgeCommand[];
   return command!;
 }
 
@@ -154,13 +155,13 @@ describe("fill and close DMs of multi-leg fires", () => {
     w.app.bridge.submitResult(TRADER_ID, { id, status: "filled", retcode: 10009, ticket, price, volume: 0.17 });
 
   /** Fires a three-target EURUSD signal (0.5 lots → legs of 0.17, 0.17, 0.16) and takes its commands. */
-  async function fireThreeLegs(w: BotWorld) {
+  async function fireThreeLegs(w: BotWorld): Promise<BridgeCommand[]> {
     const { signal } = w.app.signals.create(signalInput({ take_profit: [1.089, 1.091, 1.093] }), {
       source: "api",
       actor: "admin-token",
     });
     await w.app.fires.fire(TRADER_ID, signal.id);
-    return w.app.bridge.takeCommands(TRADER_ID);
+    return w.app.bridge.takeCommands(TRADER_ID) as BridgeCommand[]; // open commands only: nothing to manage yet
   }
 
   it("sends one DM when all three legs answered, with per-leg lines and the totals that filled", async () => {

@@ -9,6 +9,8 @@ import { answerData, checkStep, type Draft, STEPS, validateDraft } from "./steps
 const WIZARD_ID = "signal";
 const CONFIRM = "wiz:confirm";
 const CANCEL = "wiz:cancel";
+/** Confirm with the signal option `breakeven_after_tp1` (stops to breakeven once TP1 is hit). */
+const CONFIRM_BE = "wiz:confirm_be";
 /** An abandoned wizard ends on the next update after this long. */
 const MAX_WAIT_MS = 30 * 60 * 1000;
 
@@ -78,26 +80,37 @@ async function signalWizard(conversation: WizardConversation, ctx: WizardContext
             { text: "✅ Confirm", callback_data: CONFIRM },
             { text: "✖ Cancel", callback_data: CANCEL },
           ],
+          [{ text: "✅ Confirm + 🛡 breakeven after TP1", callback_data: CONFIRM_BE }],
         ],
       },
     },
   );
   const choice = await conversation.waitUntil(
-    (c) => c.callbackQuery?.data === CONFIRM || c.callbackQuery?.data === CANCEL || isCancel(c.message?.text),
+    (c) =>
+      c.callbackQuery?.data === CONFIRM ||
+      c.callbackQuery?.data === CONFIRM_BE ||
+      c.callbackQuery?.data === CANCEL ||
+      isCancel(c.message?.text),
     { next: true, otherwise: (c) => c.message?.text && c.reply("Tap ✅ Confirm or ✖ Cancel above (or /cancel).") },
   );
   if (choice.callbackQuery) await choice.answerCallbackQuery();
   await ctx.api
     .editMessageReplyMarkup(preview.chat.id, preview.message_id, { reply_markup: { inline_keyboard: [] } })
     .catch(() => undefined);
-  if (choice.callbackQuery?.data !== CONFIRM) {
+  const breakevenAfterTp1 = choice.callbackQuery?.data === CONFIRM_BE;
+  if (choice.callbackQuery?.data !== CONFIRM && !breakevenAfterTp1) {
     await ctx.reply("Signal wizard cancelled. Nothing was created.");
     return;
   }
   const created = await conversation.external((outer) => {
     try {
       const { signal } = outer.app.signals.create(
-        { ...checked.value, expires_at: undefined, ...expiryOf(draft, checked.value.expires_at) },
+        {
+          ...checked.value,
+          expires_at: undefined,
+          ...expiryOf(draft, checked.value.expires_at),
+          breakeven_after_tp1: breakevenAfterTp1,
+        },
         { source: "bot", actor: outer.actor },
       );
       return { ok: true as const, id: signal.id, chats: outer.app.config.alertChatIds.length };

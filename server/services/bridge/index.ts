@@ -1,10 +1,10 @@
 import type {
-  BridgeCommand,
   BridgeService,
   ClosedReport,
   CommandResult,
   Heartbeat,
   HeartbeatAnswer,
+  TerminalCommand,
 } from "../../../bridge/protocol.ts";
 import { closedAction, resultAction } from "../../../core/leg-reports.ts";
 import { FILLED_RETCODES, retcodeMessage } from "../../../core/retcodes.ts";
@@ -18,6 +18,7 @@ import type { Hub } from "../../events/hub.ts";
 import { type Emit, fireChanged, flush, statsEvent } from "./changes.ts";
 import { closeLeg } from "./close-leg.ts";
 import { createHeartbeatFilter } from "./heartbeat-filter.ts";
+import { positionOfClose, submitPositionResult, takePositionCommands } from "./positions.ts";
 import { sweepCommands } from "./sweep.ts";
 
 /** A delivered command without a result is sent again after this long (CONTRACT.md). */
@@ -26,7 +27,14 @@ export const VISIBILITY_TIMEOUT_MS = 10_000;
 const TOUCH_WRITE_MS = 1_000;
 
 /** Sortie's side of protocol v1, shared by the HTTP routes and the file-drop transport. */
-export function createBridgeService(deps: { store: Store; hub: Hub; clock: Clock; config: Config }): BridgeService & {
+export function createBridgeService(deps: {
+  store: Store;
+  hub: Hub;
+  clock: Clock;
+  config: Config;
+  /** Called after a leg-1 position closed in profit (the signal's automatic breakeven, if it has one). */
+  onTp1Closed?: (signalId: string) => void;
+}): BridgeService & {
   sweep(): void;
   isOnline(userId: number): boolean;
 } {
@@ -70,6 +78,7 @@ export function createBridgeService(deps: { store: Store; hub: Hub; clock: Clock
         store.terminal.recordHeartbeat(userId, body.account, changes.symbols, changes.prices, nowMs),
       );
       changes.commit();
+      store.updates.setProtocol(userId, typeof body.protocol === "string" && body.protocol ? body.protocol : "1");
       return { server_time: new Date(nowMs).toISOString() };
     },
 
@@ -79,7 +88,7 @@ export function createBridgeService(deps: { store: Store; hub: Hub; clock: Clock
       noteAlive(userId, nowMs, () => store.terminal.touchBridge(userId, nowMs));
     },
 
-    takeCommands(userId: number): BridgeCommand[] {
+    takeCommands(userId: number): TerminalCommand[] {
       const nowMs = clock.now();
       const rows = store.commands.takeDue(userId, nowMs, VISIBILITY_TIMEOUT_MS);
       const firstDelivered = new Set(rows.filter((r) => r.deliveries === 0).map((r) => r.fire_id));
@@ -99,7 +108,8 @@ export function createBridgeService(deps: { store: Store; hub: Hub; clock: Clock
           flush(hub, events);
         });
       }
-      return rows.map(commandPayload);
+      const opens: TerminalCommand[] = rows.map(commandPayload);
+      return opens.concat(takePositionCommands(store, hub, userId, nowMs, VISIBILITY_TIMEOUT_MS));
     },
 
     waitForCommands(userId: number, waitMs: number, signal?: AbortSignal): Promise<void> {
@@ -125,6 +135,7 @@ export function createBridgeService(deps: { store: Store; hub: Hub; clock: Clock
       const nowMs = clock.now();
       const events: Emit = [];
       store.transaction(() => {
+        if (submitPositionResult(store, userId, body, nowMs, events)) return;
         const row = ownCommand(userId, body.id);
         // Idempotent per command id; a late result never re-opens a closed leg (core/leg-reports.ts).
         if (resultAction(row.state) !== "apply") return;
@@ -172,8 +183,11 @@ export function createBridgeService(deps: { store: Store; hub: Hub; clock: Clock
     submitClosed(userId: number, body: ClosedReport): void {
       const nowMs = clock.now();
       const events: Emit = [];
+      let tp1SignalId: string | null = null;
       store.transaction(() => {
-        const row = ownCommand(userId, body.id);
+        // A close made by a `close` command reports that command's id: it closes the leg it managed.
+        const row = ownCommand(userId, positionOfClose(store, body.id)?.position_of ?? body.id);
+        if (row.leg === 1 && body.profit > 0) tp1SignalId = store.fires.findFireById(row.fire_id)?.signal_id ?? null;
         const action = closedAction(row.state, row.held_close !== null);
         if (typeof action === "object") throw ApiError.from(action);
         if (action === "ignore") return; // idempotent
@@ -191,6 +205,9 @@ export function createBridgeService(deps: { store: Store; hub: Hub; clock: Clock
         closeLeg(store, userId, row.id, body, nowMs, events);
       });
       flush(hub, events);
+      // Also on a repeated report: the breakeven is claimed once, so a crash after the close's
+      // commit and before this line cannot lose it (the terminal re-sends its unacknowledged report).
+      if (tp1SignalId) deps.onTp1Closed?.(tp1SignalId);
     },
 
     /** Expires commands that can no longer execute (see sweep.ts). */
