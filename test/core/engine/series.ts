@@ -1,0 +1,80 @@
+import type { Candle } from "../../../core/engine/index.ts";
+import { DEFAULT_SPECS } from "../../../core/instruments.ts";
+import type { InstrumentSpec } from "../../../core/types.ts";
+
+/** Crafted candle series for the engine's tests. */
+
+export const EURUSD: InstrumentSpec = DEFAULT_SPECS.get("EURUSD")!;
+export const START_MS = Date.parse("2026-11-20T09:00:00Z"); // London session
+
+/** Candles `[open, high, low, close]`, `minutes` apart from `startMs`. */
+export function candles(
+  rows: ReadonlyArray<readonly [number, number, number, number]>,
+  minutes = 5,
+  startMs = START_MS,
+): Candle[] {
+  return rows.map(([open, high, low, close], i) => ({
+    t: startMs + i * minutes * 60_000,
+    open,
+    high,
+    low,
+    close,
+    volume: 4,
+  }));
+}
+
+/** The same series upside down around `pivot` (a BUY setup becomes the SELL one). */
+export function mirror(series: readonly Candle[], pivot: number): Candle[] {
+  const flip = (p: number) => Number((2 * pivot - p).toFixed(5));
+  return series.map((c) => ({ ...c, open: flip(c.open), high: flip(c.low), low: flip(c.high), close: flip(c.close) }));
+}
+
+/**
+ * A range 1.0990–1.1010 (each candle 1.1000 → 1.1000), a swing low of 1.0980 at candle 10, and a
+ * last candle (19) that sweeps it: low 1.0975, closing back at 1.0996 (open 1.0992, high 1.0998).
+ */
+export function sweepSeries(): Candle[] {
+  const rows: Array<[number, number, number, number]> = [];
+  for (let i = 0; i < 19; i++) rows.push(i === 10 ? [1.1, 1.101, 1.098, 1.1] : [1.1, 1.101, 1.099, 1.1]);
+  rows.push([1.0992, 1.0998, 1.0975, 1.0996]);
+  return candles(rows);
+}
+
+/**
+ * 30 candles rising 10 pips each (open = previous close, wicks 5 pips beyond), 3 falling 10 pips
+ * each (the pullback), then a bullish candle from 1.1270 to 1.1290 closing above the previous high
+ * (1.1285): the trigger.
+ */
+export function pullbackSeries(): Candle[] {
+  const rows: Array<[number, number, number, number]> = [];
+  let price = 1.1;
+  const step = (delta: number) => {
+    const open = price;
+    const close = Number((price + delta).toFixed(5));
+    rows.push([
+      open,
+      Number((Math.max(open, close) + 0.0005).toFixed(5)),
+      Number((Math.min(open, close) - 0.0005).toFixed(5)),
+      close,
+    ]);
+    price = close;
+  };
+  for (let i = 0; i < 30; i++) step(0.001);
+  for (let i = 0; i < 3; i++) step(-0.001);
+  step(0.002);
+  return candles(rows, 15);
+}
+
+/** Small EMAs so a 34-candle series is enough (warm-up 20). */
+export const PULLBACK_TEST_PARAMS = { emaFast: 5, emaSlow: 10, atrPeriod: 5, pullbackCandles: 4, slopeCandles: 3 };
+
+/** A flat, choppy market: candles alternate up and down 10 pips around 1.1000. */
+export function flatSeries(count = 60, minutes = 5): Candle[] {
+  return candles(
+    Array.from(
+      { length: count },
+      (_, i) => (i % 2 === 0 ? [1.1, 1.1012, 1.0998, 1.101] : [1.101, 1.1012, 1.0998, 1.1]) as const,
+    ),
+    minutes,
+  );
+}
