@@ -20,14 +20,14 @@ export function equityCurveSvg(
   const x = (i: number) => pad.left + (plotW * i) / n;
   const y = (r: number) => pad.top + plotH * (1 - (r - minR) / spanR);
   const line = points.map((p, i) => `${x(i).toFixed(1)},${y(p.r).toFixed(1)}`).join(" ");
-  const escape = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  const escapeXml = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
   const day = (ms: number | undefined) => (ms === undefined ? "" : new Date(ms).toISOString().slice(0, 10));
   const last = points[points.length - 1]?.r ?? 0;
   const colour = last >= 0 ? "#1a7f37" : "#cf222e";
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
     `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
-    `<text x="${pad.left}" y="22" font-size="14" font-weight="bold">${escape(title)}</text>`,
+    `<text x="${pad.left}" y="22" font-size="14" font-weight="bold">${escapeXml(title)}</text>`,
     `<line x1="${pad.left}" y1="${y(0).toFixed(1)}" x2="${width - pad.right}" y2="${y(0).toFixed(1)}" stroke="#8c959f" stroke-dasharray="4 4"/>`,
     `<line x1="${pad.left}" y1="${pad.top}" x2="${pad.left}" y2="${height - pad.bottom}" stroke="#57606a"/>`,
     `<text x="${pad.left - 6}" y="${(y(maxR) + 4).toFixed(1)}" text-anchor="end">${maxR.toFixed(2)} R</text>`,

@@ -61,7 +61,7 @@ function findSweep(w: CandleWindow, side: Side, p: LiquiditySweepParams): Sweep 
   const first = Math.max(p.swingStrength, last - p.lookback);
   for (let j = last - 1; j >= first; j--) {
     const level = extreme(j);
-    const isSwing = j <= last - 1 - p.swingStrength && isSwingAt(w, j, p.swingStrength, extreme, beyond);
+    const isSwing = j <= last - 1 - p.swingStrength && isSwingAt(j, p.swingStrength, extreme, beyond);
     const untaken = Number.isNaN(innermost) || beyond(level, innermost);
     if (isSwing && untaken && beyond(sweepExtreme, level) && beyond(level, close)) {
       found = { side, level, levelIndex: j, depth: Math.abs(level - sweepExtreme), wickRatio: 0 };
@@ -76,7 +76,6 @@ function findSweep(w: CandleWindow, side: Side, p: LiquiditySweepParams): Sweep 
 }
 
 function isSwingAt(
-  w: CandleWindow,
   j: number,
   strength: number,
   extreme: (i: number) => number,

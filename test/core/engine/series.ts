@@ -71,9 +71,8 @@ export const PULLBACK_TEST_PARAMS = { emaFast: 5, emaSlow: 10, atrPeriod: 5, pul
 /** A flat, choppy market: candles alternate up and down 10 pips around 1.1000. */
 export function flatSeries(count = 60, minutes = 5): Candle[] {
   return candles(
-    Array.from(
-      { length: count },
-      (_, i) => (i % 2 === 0 ? [1.1, 1.1012, 1.0998, 1.101] : [1.101, 1.1012, 1.0998, 1.1]) as const,
+    Array.from({ length: count }, (_, i): [number, number, number, number] =>
+      i % 2 === 0 ? [1.1, 1.1012, 1.0998, 1.101] : [1.101, 1.1012, 1.0998, 1.1],
     ),
     minutes,
   );
