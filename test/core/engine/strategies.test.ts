@@ -29,7 +29,8 @@ describe("liquidity-sweep strategy", () => {
       session: "LONDON",
     });
     // Quality: wick (1.0992 − 1.0975) / 0.0023 = 73.9 % → 3 × (0.739 − 0.5) / 0.4 = 1.79;
-    // depth 0.0005 / ATR (13 × 0.0020 + 0.0030) / 14 = 0.24 ATR → 2; held 9 candles → 1;
+    // depth 0.0005 / ATR of candles 6–19 (12 × 0.0020 + 0.0030 + 0.0025) / 14
+    // = 0.24 ATR → 2; held 9 candles → 1;
     // closed 91 % up its range → 2; London → 1. Sum 7.79 → 7.8; confidence 35 + 6 × 7.8 = 82.
     expect(draft!.quality).toBe(7.8);
     expect(draft!.confidence).toBe(82);
