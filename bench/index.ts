@@ -14,6 +14,8 @@ const suites: Record<string, () => Promise<unknown>> = {
   webapp: async () => (await import("./webapp.ts")).benchWebapp(),
   loop: async () => (await import("./loop.ts")).benchLoop(),
   load: async () => (await import("./load.ts")).benchLoad(),
+  engine: async () => (await import("./engine.ts")).benchEngine(),
+  "track-record": async () => (await import("./track-record.ts")).benchTrackRecord(),
 };
 
 async function main() {

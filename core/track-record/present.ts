@@ -1,4 +1,4 @@
-import type { MonthRow, SymbolRow, TrackRecord } from "./aggregate.ts";
+import type { MonthRow, SymbolRow, TrackRecord } from "./summary.ts";
 
 /** Rounds R (and money) to 2 decimals, the only place rounding happens. */
 export const round2 = (x: number) => Math.round((x + Number.EPSILON * Math.sign(x)) * 100) / 100;

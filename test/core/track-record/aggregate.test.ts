@@ -4,7 +4,9 @@ import {
   aggregateTrackRecord,
   presentPerformance,
   presentTrackRecord,
+  signalOutcomes,
   signalResult,
+  summarizeTrackRecord,
   type TrackPosition,
   type TrackSignal,
 } from "../../../core/track-record/index.ts";
@@ -141,5 +143,21 @@ describe("aggregateTrackRecord", () => {
         expect(got.total_r).toBeCloseTo(expectedTotal, 6);
       }),
     );
+  });
+});
+
+describe("summarizeTrackRecord over cached outcomes", () => {
+  it("gives the same record as computing from the positions", () => {
+    const outcomes = signalOutcomes(signals, positions);
+    expect(outcomes.find((o) => o.id === "d")).toEqual({
+      id: "d",
+      symbol: "XAUUSD",
+      closed: true,
+      r: 0.5,
+      closedMs: ms("2026-11-04T10:00:00Z"),
+      profit: 100,
+    });
+    expect(outcomes.find((o) => o.id === "f")).toMatchObject({ closed: false, r: null, closedMs: null });
+    expect(summarizeTrackRecord(outcomes)).toEqual(aggregateTrackRecord(signals, positions));
   });
 });
