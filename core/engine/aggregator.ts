@@ -1,4 +1,7 @@
 import { type Candle, CandleRing, type CandleWindow, MINUTE_MS, type TimeframeMinutes } from "./candles.ts";
+import { type SymbolHealth, symbolHealth } from "./health.ts";
+
+export type { SymbolHealth } from "./health.ts";
 
 /** A price as terminals report it in heartbeats (and the simulated market emits). `time` is epoch ms. */
 export interface PriceTick {
@@ -15,18 +18,6 @@ export interface ClosedCandle {
   candle: Candle;
 }
 
-/** What `/health` shows per symbol. */
-export interface SymbolHealth {
-  symbol: string;
-  /** True: the engine proposes nothing for this symbol now. */
-  paused: boolean;
-  /** Why, in words (null when live). */
-  reason: string | null;
-  lastTickMs: number;
-  /** M1 candles kept. */
-  candles: number;
-}
-
 export interface AggregatorOptions {
   /** Timeframes to build besides M1 (each must divide a day). */
   timeframes?: readonly TimeframeMinutes[];
@@ -38,7 +29,8 @@ export interface AggregatorOptions {
   resumeAfterCandles?: number;
 }
 
-interface SymbolState {
+/** One symbol's candles in the making (read by `symbolHealth`). */
+export interface SymbolState {
   symbol: string;
   lastTickMs: number;
   /** Index 0 is M1, then `timeframes` in order. */
@@ -47,12 +39,6 @@ interface SymbolState {
   gap: { fromMs: number; toMs: number } | null;
   freshSinceGap: number;
 }
-
-const duration = (ms: number) => {
-  const s = Math.round(ms / 1000);
-  return s >= 3600 ? `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m` : `${Math.floor(s / 60)}m ${s % 60}s`;
-};
-const iso = (ms: number) => new Date(ms).toISOString();
 
 /**
  * Builds candles from a stream of ticks, per symbol: M1 on the bid (a candle closes when a price of
@@ -188,20 +174,7 @@ export function createCandleAggregator(options: AggregatorOptions = {}) {
     health(symbol: string, nowMs: number): SymbolHealth | null {
       const state = states.get(symbol);
       if (!state) return null;
-      const base = { symbol, lastTickMs: state.lastTickMs, candles: state.rings[0]!.length };
-      const silence = nowMs - state.lastTickMs;
-      if (silence > maxGapMs) {
-        return { ...base, paused: true, reason: `no price for ${duration(silence)} (last ${iso(state.lastTickMs)})` };
-      }
-      if (state.gap) {
-        const { fromMs, toMs } = state.gap;
-        return {
-          ...base,
-          paused: true,
-          reason: `resuming after a ${duration(toMs - fromMs)} gap in prices (${iso(fromMs)} → ${iso(toMs)}): ${state.freshSinceGap} of ${resumeAfter} fresh M1 candles`,
-        };
-      }
-      return { ...base, paused: false, reason: null };
+      return symbolHealth(state, nowMs, maxGapMs, resumeAfter);
     },
 
     symbols(): string[] {

@@ -6,6 +6,7 @@ export * from "./dedup.ts";
 export * from "./draft-signal.ts";
 export * from "./engine.ts";
 export * from "./evaluate.ts";
+export * from "./health.ts";
 export * from "./indicators.ts";
 export * from "./levels.ts";
 export * from "./price.ts";
