@@ -14,12 +14,16 @@ export function bracket(
   spec: InstrumentSpec,
 ): { entry: number; stopLoss: number; takeProfits: number[] } | null {
   const buy = side === "BUY";
-  const entryOnGrid = toTick(entry, spec, "nearest");
-  const stopLoss = toTick(rawStop, spec, buy ? "floor" : "ceil");
-  const risk = Math.abs(entryOnGrid - stopLoss);
-  if (risk < spec.tickSize / 2 || (buy ? stopLoss >= entryOnGrid : stopLoss <= entryOnGrid)) return null;
+  // In whole ticks (STYLE.md: integer steps), so 1.5 R of 445 ticks is exactly 667.5 → 668.
+  const entryTicks = Math.round(entry / spec.tickSize);
+  const stopTicks = Math.round(toTick(rawStop, spec, buy ? "floor" : "ceil") / spec.tickSize);
+  const riskTicks = Math.abs(entryTicks - stopTicks);
+  if (riskTicks === 0 || (buy ? stopTicks > entryTicks : stopTicks < entryTicks)) return null;
+  const price = (ticks: number) => Number((ticks * spec.tickSize).toFixed(spec.digits));
   const direction = buy ? 1 : -1;
-  const takeProfits = targetsR.map((r) => toTick(entryOnGrid + direction * r * risk, spec, "nearest"));
+  const entryOnGrid = price(entryTicks);
+  const stopLoss = price(stopTicks);
+  const takeProfits = targetsR.map((r) => price(entryTicks + direction * Math.round(r * riskTicks)));
   return { entry: entryOnGrid, stopLoss, takeProfits };
 }
 

@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { CandleRing, createCandleAggregator } from "../../../core/engine/index.ts";
 
@@ -81,6 +82,42 @@ describe("createCandleAggregator", () => {
     const w = agg.window("EURUSD", 1)!;
     expect(w.length).toBe(5);
     expect([0, 1, 2, 3, 4].map((i) => w.close(i))).toEqual([7, 8, 9, 10, 11]);
+  });
+});
+
+describe("createCandleAggregator on any tick stream", () => {
+  it("M1 candles are the ticks grouped by minute: first, max, min, last bid, count", () => {
+    const tickArb = fc.record({ gapS: fc.integer({ min: 0, max: 90 }), bid: fc.integer({ min: 10_000, max: 20_000 }) });
+    fc.assert(
+      fc.property(fc.array(tickArb, { minLength: 1, maxLength: 200 }), (raw) => {
+        const agg = createCandleAggregator({ maxGapMs: 10 * 60_000 });
+        let seconds = 0;
+        const ticks = raw.map(({ gapS, bid }) => {
+          seconds += gapS;
+          return tick(seconds, bid / 10_000);
+        });
+        for (const t of ticks) agg.onTick(t);
+        agg.advance(ticks.at(-1)!.time + 60_000);
+        const expected = new Map<
+          number,
+          { t: number; open: number; high: number; low: number; close: number; volume: number }
+        >();
+        for (const t of ticks) {
+          const minute = Math.floor(t.time / 60_000) * 60_000;
+          const c = expected.get(minute);
+          if (!c) expected.set(minute, { t: minute, open: t.bid, high: t.bid, low: t.bid, close: t.bid, volume: 1 });
+          else
+            Object.assign(c, {
+              high: Math.max(c.high, t.bid),
+              low: Math.min(c.low, t.bid),
+              close: t.bid,
+              volume: c.volume + 1,
+            });
+        }
+        const w = agg.window("EURUSD", 1)!;
+        expect(Array.from({ length: w.length }, (_, i) => w.candle(i))).toEqual([...expected.values()]);
+      }),
+    );
   });
 });
 
