@@ -2,13 +2,16 @@ import { randomBytes } from "node:crypto";
 import { autoRetry } from "@grammyjs/auto-retry";
 import { conversations } from "@grammyjs/conversations";
 import { type RunnerHandle, run, sequentialize } from "@grammyjs/runner";
-import { Bot, type Context, type MiddlewareFn, webhookCallback } from "grammy";
+import { Api, Bot, type Context, type MiddlewareFn, webhookCallback } from "grammy";
 import type { Update } from "grammy/types";
 import { staffList } from "../core/roles.ts";
 import type { AppContext } from "../server/context.ts";
 import { publishCommands } from "./commands.ts";
 import type { BotContext, BotLog, WizardContext } from "./context.ts";
 import { sqliteConversationStorage } from "./conversation-storage.ts";
+import { createDelivery } from "./delivery/index.ts";
+import { deliveryTransformer } from "./delivery/transformer.ts";
+import { botApiTransport } from "./delivery/transports.ts";
 import { auditFeature } from "./features/admin/audit.ts";
 import { reportsFeature } from "./features/admin/reports.ts";
 import { signalsFeature } from "./features/admin/signals.ts";
@@ -18,7 +21,6 @@ import { manageFeature } from "./features/manage/index.ts";
 import { sessionFeature } from "./features/session.ts";
 import { traderFeature } from "./features/trader.ts";
 import { wizardFeature } from "./features/wizard/index.ts";
-import { apiMessenger } from "./messenger.ts";
 import { createNotifier, type NotifierOptions } from "./notifier/index.ts";
 
 export type { BotContext, BotLog } from "./context.ts";
@@ -31,7 +33,12 @@ export { createLocalOutbox, type LocalOutbox, type OutboxEntry } from "./outbox.
  */
 const retry = () => autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 60 });
 
-/** auto-retry for the Api instances conversations build for themselves (STYLE.md, grammY). */
+/**
+ * auto-retry for the Api instances conversations build for themselves (STYLE.md, grammY). Not the
+ * outbox: the plugin replays a conversation's earlier calls from its log through a transformer
+ * installed below any plugin's, so a transformer that does not call on would send every earlier
+ * question of the wizard again at each step. The wizard talks to one admin, a few messages a minute.
+ */
 const retryInConversations: MiddlewareFn<WizardContext> = async (ctx, next) => {
   ctx.api.config.use(retry());
   await next();
@@ -60,8 +67,16 @@ export interface CreateBotOptions extends NotifierOptions {
  */
 export function createBot(options: CreateBotOptions) {
   const { ctx: app, token, log } = options;
-  const bot = new Bot<BotContext>(token, { client: { apiRoot: options.apiRoot ?? app.config.telegramApiRoot } });
-  bot.api.config.use(retry());
+  const apiRoot = options.apiRoot ?? app.config.telegramApiRoot;
+  const bot = new Bot<BotContext>(token, { client: { apiRoot } });
+  // Every message goes through the outbox; its sender has an Api of its own, without auto-retry
+  // (it handles 429 and 5xx per chat) and with a timeout, so a hung call cannot hold a chat forever.
+  const delivery = createDelivery({
+    app,
+    transport: botApiTransport(new Api(token, { apiRoot, timeoutSeconds: 60 })),
+    log,
+  });
+  bot.api.config.use(retry(), deliveryTransformer(delivery));
 
   const webhookUrl = app.config.webhookUrl;
   const receive = options.receive ?? (webhookUrl ? "webhook" : "polling");
@@ -90,7 +105,7 @@ export function createBot(options: CreateBotOptions) {
 
   const notifier = createNotifier({
     app,
-    messenger: apiMessenger(bot.api),
+    delivery,
     log,
     editIntervalMs: options.editIntervalMs,
     tickMs: options.tickMs,
@@ -102,6 +117,8 @@ export function createBot(options: CreateBotOptions) {
   return {
     bot,
     notifier,
+    /** The outbox everything the bot says goes through (stats for /health, /metrics, /stats). */
+    delivery,
     /** In webhook mode: where to mount Telegram's POSTs (Fastify handler checking the secret token). */
     webhook:
       receive === "webhook" && webhookUrl

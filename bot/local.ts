@@ -1,5 +1,7 @@
 import type { AppContext } from "../server/context.ts";
 import type { BotLog } from "./context.ts";
+import { createDelivery } from "./delivery/index.ts";
+import { localTransport } from "./delivery/transports.ts";
 import { createNotifier, type NotifierOptions } from "./notifier/index.ts";
 import { createLocalOutbox } from "./outbox.ts";
 
@@ -7,17 +9,19 @@ import { createLocalOutbox } from "./outbox.ts";
 export const LOCAL_ALERT_CHAT_ID = -1;
 
 /**
- * Local mode (no BOT_TOKEN): the same notifier, speaking to an in-memory outbox that logs every
- * alert and DM it would have sent. `outbox.list()` feeds a local page. Same lifecycle as createBot.
+ * Local mode (no BOT_TOKEN): the same notifier and the same stored outbox, whose sender hands
+ * messages to an in-memory outbox that logs every alert and DM it would have sent (no pacing:
+ * there are no Telegram limits to keep). `outbox.list()` feeds a local page. Same lifecycle as createBot.
  */
 export function createLocalBot(options: { ctx: AppContext; log: BotLog } & NotifierOptions) {
   const { ctx: app, log } = options;
   const outbox = createLocalOutbox({ log, now: () => app.clock.now() });
   const alertChatIds =
     options.alertChatIds ?? (app.config.alertChatIds.length > 0 ? app.config.alertChatIds : [LOCAL_ALERT_CHAT_ID]);
+  const delivery = createDelivery({ app, transport: localTransport(outbox), log, limits: null });
   const notifier = createNotifier({
     app,
-    messenger: outbox,
+    delivery,
     log,
     editIntervalMs: options.editIntervalMs,
     tickMs: options.tickMs,
@@ -27,6 +31,7 @@ export function createLocalBot(options: { ctx: AppContext; log: BotLog } & Notif
   return {
     outbox,
     notifier,
+    delivery,
     async start(): Promise<void> {
       notifier.start();
       log("local mode: no Telegram; alerts and DMs go to the console and the local outbox");

@@ -1,4 +1,4 @@
-import type { Api } from "grammy";
+import { type Delivery, PRIORITY, type Priority } from "./delivery/index.ts";
 
 /** One inline button: a link, or a callback for this bot. */
 export type Button = { text: string; url: string } | { text: string; callback_data: string };
@@ -8,12 +8,16 @@ export interface MessageOptions {
   buttons?: Button[][];
   /** Post as a reply under this message (same chat); sent anyway if it is gone. */
   replyTo?: number;
+  /** Its place in the outbox (default: a result DM's). */
+  priority?: Priority;
+  /** Recorded with the message; the outbox's handlers for its kind run when Telegram answers. */
+  ref?: string;
 }
 
 /**
- * What the notifier needs to talk to people: send and edit HTML text messages. Two
- * implementations: grammY's `bot.api` (below) and the local outbox (`outbox.ts`) that records
- * what would have been sent when there is no bot token.
+ * What the notifier needs to talk to people: send and edit HTML text messages. Implemented over
+ * the bot's outbox (`deliveryMessenger`, below), which reaches Telegram or, in local mode, the
+ * local outbox (`outbox.ts`) that records what would have been sent.
  */
 export interface Messenger {
   sendMessage(chatId: number, html: string, options?: MessageOptions): Promise<{ message_id: number }>;
@@ -47,26 +51,50 @@ export function inlineKeyboard(buttons: Button[][] | undefined) {
   return { inline_keyboard: buttons ?? [] };
 }
 
-/** grammY's Api as a Messenger: HTML parse mode, no link previews. */
-export function apiMessenger(api: Api): Messenger {
+/** sendMessage's parameters for an HTML message: no link previews. */
+export function sendPayload(chatId: number, html: string, options: MessageOptions = {}): Record<string, unknown> {
+  return {
+    chat_id: chatId,
+    text: html,
+    parse_mode: "HTML",
+    link_preview_options: { is_disabled: true },
+    ...(options.buttons ? { reply_markup: inlineKeyboard(options.buttons) } : {}),
+    ...(options.replyTo
+      ? { reply_parameters: { message_id: options.replyTo, allow_sending_without_reply: true } }
+      : {}),
+  };
+}
+
+/** The outbox as a Messenger: each call is queued (stored) and resolves when Telegram answered it. */
+export function deliveryMessenger(delivery: Delivery): Messenger {
   return {
     async sendMessage(chatId, html, options = {}) {
-      const sent = await api.sendMessage(chatId, html, {
-        parse_mode: "HTML",
-        link_preview_options: { is_disabled: true },
-        ...(options.buttons ? { reply_markup: inlineKeyboard(options.buttons) } : {}),
-        ...(options.replyTo
-          ? { reply_parameters: { message_id: options.replyTo, allow_sending_without_reply: true } }
-          : {}),
+      const { done } = delivery.enqueue({
+        chatId,
+        method: "sendMessage",
+        payload: sendPayload(chatId, html, options),
+        priority: options.priority ?? PRIORITY.result,
+        ref: options.ref ?? null,
       });
+      const sent = (await done) as { message_id: number };
       return { message_id: sent.message_id };
     },
     async editMessageText(chatId, messageId, html, options = {}) {
-      await api.editMessageText(chatId, messageId, html, {
-        parse_mode: "HTML",
-        link_preview_options: { is_disabled: true },
-        reply_markup: inlineKeyboard(options.buttons),
+      const { done } = delivery.enqueue({
+        chatId,
+        method: "editMessageText",
+        payload: {
+          chat_id: chatId,
+          message_id: messageId,
+          text: html,
+          parse_mode: "HTML",
+          link_preview_options: { is_disabled: true },
+          reply_markup: inlineKeyboard(options.buttons),
+        },
+        priority: options.priority ?? PRIORITY.alert,
+        ref: options.ref ?? null,
       });
+      await done;
     },
   };
 }

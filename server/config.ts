@@ -44,6 +44,22 @@ export interface Config {
   logLevel: string;
   demo: boolean;
   dbSynchronous: "NORMAL" | "FULL";
+  /** How fast the bot's outbox may send (issue #20; bot/delivery/). */
+  outbox: OutboxLimits;
+}
+
+/** Telegram's sending limits the outbox keeps under (https://core.telegram.org/bots/faq#broadcasting-to-users). */
+export interface OutboxLimits {
+  /** Messages per second overall (OUTBOX_PER_S, 30). */
+  perSecond: number;
+  /** Messages per second to one private chat (OUTBOX_PRIVATE_PER_S, 1). */
+  privatePerSecond: number;
+  /** Messages per minute to one group (OUTBOX_GROUP_PER_MIN, 20). */
+  groupPerMinute: number;
+  /** Send with `allow_paid_broadcast` (paid in Stars) and use `paidPerSecond` overall (OUTBOX_PAID_BROADCAST). */
+  paidBroadcast: boolean;
+  /** Overall messages per second with paid broadcast (OUTBOX_PAID_PER_S, 1000: Telegram's ceiling). */
+  paidPerSecond: number;
 }
 
 export class ConfigError extends Error {
@@ -184,7 +200,16 @@ export function loadConfig(env: Env): Config {
     throw new ConfigError("DEMO", "must be 0 or 1");
   const sync = (text(env, "DB_SYNCHRONOUS") ?? "NORMAL").toUpperCase();
   if (sync !== "NORMAL" && sync !== "FULL") throw new ConfigError("DB_SYNCHRONOUS", "must be NORMAL or FULL");
+  const paid = text(env, "OUTBOX_PAID_BROADCAST");
+  if (paid !== null && !["0", "1"].includes(paid)) throw new ConfigError("OUTBOX_PAID_BROADCAST", "must be 0 or 1");
   return {
+    outbox: {
+      perSecond: integer(env, "OUTBOX_PER_S", 30, 1, 1000),
+      privatePerSecond: integer(env, "OUTBOX_PRIVATE_PER_S", 1, 1, 1000),
+      groupPerMinute: integer(env, "OUTBOX_GROUP_PER_MIN", 20, 1, 60_000),
+      paidBroadcast: paid === "1",
+      paidPerSecond: integer(env, "OUTBOX_PAID_PER_S", 1000, 1, 1000),
+    },
     dbSynchronous: sync,
     botToken,
     signingToken: botToken ?? LOCAL_BOT_TOKEN,

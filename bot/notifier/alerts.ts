@@ -2,6 +2,7 @@ import { signalStatus } from "../../core/signal.ts";
 import type { Signal } from "../../core/types.ts";
 import type { AppContext } from "../../server/context.ts";
 import type { BotLog } from "../context.ts";
+import { type Delivery, DeliveryStopped, PRIORITY } from "../delivery/index.ts";
 import { type AlertState, alertText as planText } from "../format/alert.ts";
 import { missionLink } from "../links.ts";
 import { failureKind, type Messenger } from "../messenger.ts";
@@ -31,11 +32,14 @@ export function createAlerts(deps: {
   messenger: Messenger;
   log: BotLog;
   queue: WorkQueue;
+  delivery: Delivery;
+  /** As configured; a chat Telegram moved to a supergroup is replaced by its new id. */
   chatIds: number[];
   editIntervalMs: number;
 }) {
-  const { app, messenger, log, queue, chatIds, editIntervalMs } = deps;
+  const { app, messenger, log, queue, delivery, editIntervalMs } = deps;
   const { store, config, clock } = app;
+  const chatIds = () => [...new Set(deps.chatIds.map(delivery.resolveChat))];
   const live = new Map<string, LiveAlert>();
   let sweptUpToMs = clock.now() - CATCH_UP_MS;
   const nowIso = () => new Date(clock.now()).toISOString();
@@ -43,6 +47,19 @@ export function createAlerts(deps: {
   const alertText = (signal: Signal, count: number, state: AlertState, nowMs: number) =>
     withLatestUpdate(store, signal.id, planText(signal, count, state, nowMs));
   const button = (signalId: string) => [[{ text: "🎯 Open mission", url: missionLink(config, signalId) }]];
+  const refPrefix = (signalId: string) => `alert:${signalId}:`;
+
+  // Recorded when Telegram answers, also for an alert queued before a crash and sent after it.
+  delivery.onSent("alert", (ref, result, chatId) => {
+    const [, signalId, count] = ref.split(":");
+    const messageId = (result as { message_id: number }).message_id;
+    store.alerts.markPosted(signalId!, chatId, messageId, Number(count), nowIso());
+  });
+  delivery.onFailed("alert", (ref, err, chatId) => {
+    const [, signalId] = ref.split(":");
+    store.alerts.setAlertState(signalId!, chatId, "failed", nowIso());
+    log(`alert for ${signalId} could not be posted in chat ${chatId}`, err);
+  });
 
   function entry(signalId: string): LiveAlert {
     let alert = live.get(signalId);
@@ -66,23 +83,24 @@ export function createAlerts(deps: {
       : store.alerts.claimAlert(signal.id, chatId, nowIso());
     if (!claimed) return; // posted (or posting) already
     try {
-      const sent = await messenger.sendMessage(chatId, alertText(signal, count, "live", clock.now()), {
+      // markPosted / the failed state are recorded by the outbox handlers above.
+      await messenger.sendMessage(chatId, alertText(signal, count, "live", clock.now()), {
         buttons: button(signal.id),
+        priority: PRIORITY.alert,
+        ref: `${refPrefix(signal.id)}${count}`,
       });
-      store.alerts.markPosted(signal.id, chatId, sent.message_id, count, nowIso());
     } catch (err) {
-      store.alerts.setAlertState(signal.id, chatId, "failed", nowIso());
-      log(`alert for ${signal.id} could not be posted in chat ${chatId}`, err);
+      if (err instanceof DeliveryStopped) return; // still queued: sent (and recorded) after the restart
     }
   }
 
   function post(signal: Signal, retryChats: ReadonlySet<number> = new Set()): void {
-    if (chatIds.length === 0) return;
+    if (chatIds().length === 0) return;
     const alert = entry(signal.id);
     queue.run(`alert:${signal.id}`, async () => {
       const count = app.missions.findSignal(signal.id)?.fireCount ?? 0;
       alert.latest = Math.max(alert.latest, count);
-      await Promise.all(chatIds.map((chatId) => postTo(signal, chatId, count, retryChats.has(chatId))));
+      await Promise.all(chatIds().map((chatId) => postTo(signal, chatId, count, retryChats.has(chatId))));
       if (alert.latest !== count) schedule(signal.id, alert);
     });
   }
@@ -98,8 +116,14 @@ export function createAlerts(deps: {
 
   async function edit(signalId: string, chatId: number, messageId: number, html: string, withButton: boolean) {
     try {
-      await messenger.editMessageText(chatId, messageId, html, withButton ? { buttons: button(signalId) } : {});
+      await messenger.editMessageText(
+        chatId,
+        messageId,
+        html,
+        withButton ? { buttons: button(signalId), priority: PRIORITY.alert } : { priority: PRIORITY.alert },
+      );
     } catch (err) {
+      if (err instanceof DeliveryStopped) return;
       const kind = failureKind(err);
       if (kind === "gone") store.alerts.setAlertState(signalId, chatId, "closed", nowIso());
       else if (kind !== "not_modified") log(`alert ${signalId} in chat ${chatId} could not be edited`, err);
@@ -166,15 +190,22 @@ export function createAlerts(deps: {
     },
     /**
      * On start: posts active signals not yet posted in some chat (created while the bot was down),
-     * and posts again where the last send failed or never finished (the process died during it:
-     * Telegram may or may not have the message, and a missing alert costs more than a repeat).
+     * and posts again where the last send failed. One still in the outbox (queued before a crash)
+     * is left to it: the outbox sends it and records it, at least once, never twice once answered.
      */
     catchUp(): void {
+      const chats = chatIds();
       for (const { signal } of store.signals.listSignals("active", clock.now(), 100)) {
         const rows = new Map(store.alerts.listAlerts(signal.id).map((r) => [r.chat_id, r.state]));
-        const retry = new Set(chatIds.filter((id) => rows.get(id) === "sending" || rows.get(id) === "failed"));
+        const retry = new Set(
+          chats.filter(
+            (id) =>
+              (rows.get(id) === "sending" && !delivery.hasQueued(id, refPrefix(signal.id))) ||
+              rows.get(id) === "failed",
+          ),
+        );
         for (const id of retry) log(`alert for ${signal.id} in chat ${id} was ${rows.get(id)}; posting it again`);
-        if (retry.size > 0 || chatIds.some((id) => !rows.has(id))) post(signal, retry);
+        if (retry.size > 0 || chats.some((id) => !rows.has(id))) post(signal, retry);
       }
     },
     stop(): void {

@@ -2,10 +2,10 @@ import { xpForClose } from "../../core/xp.ts";
 import type { FireView } from "../../db/rows.ts";
 import type { AppContext } from "../../server/context.ts";
 import type { BotLog } from "../context.ts";
+import { type Delivery, PRIORITY, type Priority } from "../delivery/index.ts";
 import { closedText, fillReportText, lateLegsText } from "../format/dm.ts";
 import { missionLink } from "../links.ts";
-import { failureKind, type MessageOptions, type Messenger } from "../messenger.ts";
-import type { WorkQueue } from "./queue.ts";
+import { type MessageOptions, sendPayload } from "../messenger.ts";
 
 const PENDING = new Set(["queued", "delivered"]);
 
@@ -31,17 +31,12 @@ class ReportedLegs {
 }
 
 /**
- * Direct messages to traders. One user's DMs go out in order; a user who blocked the bot or never
- * started it (403) is marked unreachable and not written to again until they talk to the bot.
+ * Direct messages to traders, queued in the bot's outbox (which sends one user's DMs in order,
+ * merges those waiting together, and marks a user who blocked the bot or never started it (403)
+ * unreachable): nothing is queued for such a user until they talk to the bot again.
  */
-export function createDms(deps: {
-  app: AppContext;
-  messenger: Messenger;
-  log: BotLog;
-  queue: WorkQueue;
-  fillReportWaitMs?: number;
-}) {
-  const { app, messenger, log, queue } = deps;
+export function createDms(deps: { app: AppContext; delivery: Delivery; log: BotLog; fillReportWaitMs?: number }) {
+  const { app, delivery } = deps;
   const { store, config } = app;
   const fillReportWaitMs = deps.fillReportWaitMs ?? FILL_REPORT_WAIT_MS;
   const reported = new ReportedLegs(10_000);
@@ -50,21 +45,18 @@ export function createDms(deps: {
   /** Closed fires waiting for the stats event that carries their XP (emitted right after). */
   const awaitingXp = new Map<number, FireView>();
 
-  /** Queues a DM; `html` is built when it is sent. */
-  function dm(userId: number, html: () => string, options: MessageOptions = {}): void {
-    queue.run(`dm:${userId}`, async () => {
-      const user = store.users.findUser(userId);
-      if (!user || user.dm_status === "unreachable") return;
-      try {
-        await messenger.sendMessage(userId, html(), options);
-        store.users.setDmStatus(userId, "ok");
-      } catch (err) {
-        if (failureKind(err) !== "unreachable") return log(`DM to ${userId} failed`, err);
-        if (store.users.setDmStatus(userId, "unreachable")) {
-          log(`user ${userId} cannot be reached by DM (blocked the bot or never started it)`);
-        }
-      }
+  /** Queues a DM in the outbox (stored at once: a crash does not lose it). */
+  function dm(userId: number, html: () => string, options: MessageOptions = {}, priority: Priority = PRIORITY.result) {
+    const user = store.users.findUser(userId);
+    if (!user || user.dm_status === "unreachable") return;
+    const { done } = delivery.enqueue({
+      chatId: userId,
+      method: "sendMessage",
+      payload: sendPayload(userId, html(), options),
+      priority,
     });
+    // Failures are the outbox's business (logged, 403 marks the user); nobody waits for this one.
+    done.catch(() => undefined);
   }
 
   const missionButton = (fire: FireView) => ({

@@ -1,6 +1,7 @@
 import type { AppContext } from "../../server/context.ts";
 import type { BotLog } from "../context.ts";
-import type { Messenger } from "../messenger.ts";
+import type { Delivery } from "../delivery/index.ts";
+import { deliveryMessenger } from "../messenger.ts";
 import { createAlerts } from "./alerts.ts";
 import { createDms } from "./dms.ts";
 import { createWorkQueue } from "./queue.ts";
@@ -20,25 +21,28 @@ export interface NotifierOptions {
 
 /**
  * Everything the bot says without being asked: group alerts kept live, result DMs and terminal
- * readiness DMs. Driven by the hub; speaks through a Messenger (Telegram or the local outbox).
- * `start()` subscribes and starts the timer; `stop()` undoes both and waits for sends in flight.
+ * readiness DMs. Driven by the hub; everything it says goes through the bot's outbox (`delivery`:
+ * stored, prioritised, paced; Telegram or local mode's outbox behind it). `start()` subscribes,
+ * starts the timer and the outbox's sender; `stop()` undoes it all and waits for sends in flight
+ * (what is still queued is sent after the next start).
  */
-export function createNotifier(deps: { app: AppContext; messenger: Messenger; log: BotLog } & NotifierOptions) {
-  const { app, messenger, log } = deps;
+export function createNotifier(deps: { app: AppContext; delivery: Delivery; log: BotLog } & NotifierOptions) {
+  const { app, delivery, log } = deps;
+  const messenger = deliveryMessenger(delivery);
   const queue = createWorkQueue(log);
   const alerts = createAlerts({
     app,
     messenger,
     log,
     queue,
+    delivery,
     chatIds: deps.alertChatIds ?? app.config.alertChatIds,
     editIntervalMs: deps.editIntervalMs ?? 10_000,
   });
   const dms = createDms({
     app,
-    messenger,
+    delivery,
     log,
-    queue,
     ...(deps.fillReportWaitMs === undefined ? {} : { fillReportWaitMs: deps.fillReportWaitMs }),
   });
   const readiness = createReadiness({ app, dms });
@@ -81,6 +85,7 @@ export function createNotifier(deps: { app: AppContext; messenger: Messenger; lo
         // Going offline is found by `tick` (the server's sweeper may also announce it: check now).
         hub.on("bridge.status", ({ user_id, online }) => (online ? readiness.online(user_id) : tickSoon())),
       ];
+      delivery.start();
       alerts.catchUp();
       tick();
       ticker = setInterval(tick, tickMs);
@@ -88,8 +93,12 @@ export function createNotifier(deps: { app: AppContext; messenger: Messenger; lo
     },
     /** Runs the periodic checks now (tests, or after a clock jump). */
     tick,
-    /** Resolves when no send or edit is in flight. */
-    idle: () => queue.drain(),
+    /** Resolves when no send or edit is queued or in flight. */
+    async idle(): Promise<void> {
+      await queue.drain();
+      await delivery.idle();
+      await queue.drain();
+    },
     async stop(): Promise<void> {
       for (const off of unsubscribe) off();
       unsubscribe = [];
@@ -99,6 +108,7 @@ export function createNotifier(deps: { app: AppContext; messenger: Messenger; lo
       soon = null;
       alerts.stop();
       dms.stop();
+      await delivery.stop();
       await queue.drain();
     },
   };

@@ -1,4 +1,5 @@
 import type { AppContext } from "../../server/context.ts";
+import { PRIORITY } from "../delivery/index.ts";
 import { backOnlineText, offlineText } from "../format/dm.ts";
 import { botQueries } from "../queries.ts";
 import type { Dms } from "./dms.ts";
@@ -23,13 +24,13 @@ export function createReadiness(deps: { app: AppContext; dms: Dms }) {
       const staleBeforeMs = nowMs - staleMs;
       for (const user of queries.listNewlyOffline(staleBeforeMs, nowMs - ACTIVE_WINDOW_MS)) {
         if (!queries.claimOfflineNotice(user.id, staleBeforeMs)) continue;
-        dms.dm(user.id, () => offlineText(user.bridge_seen_ms));
+        dms.dm(user.id, () => offlineText(user.bridge_seen_ms), {}, PRIORITY.readiness);
       }
     },
     online(userId: number): void {
       if (store.users.findUser(userId)?.bridge_offline_notified !== 1) return;
       store.users.setOfflineNotified(userId, false);
-      dms.dm(userId, backOnlineText);
+      dms.dm(userId, backOnlineText, {}, PRIORITY.readiness);
     },
   };
 }

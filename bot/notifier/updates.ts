@@ -5,6 +5,7 @@ import type { AppContext } from "../../server/context.ts";
 import type { PositionCommandView, UpdateView } from "../../server/services/updates/view.ts";
 import { updateView } from "../../server/services/updates/view.ts";
 import type { BotLog } from "../context.ts";
+import { DeliveryStopped, PRIORITY } from "../delivery/index.ts";
 import { alertText } from "../format/alert.ts";
 import { eaTooOldText, settledText, updateLine, updateReply } from "../format/update.ts";
 import { missionLink } from "../links.ts";
@@ -45,25 +46,33 @@ export function createUpdateNotices(deps: {
         for (const row of store.alerts.listAlerts(signal.id)) {
           if (row.message_id === null || row.state === "sending" || row.state === "failed") continue;
           try {
-            await messenger.editMessageText(row.chat_id, row.message_id, html, buttons ? { buttons } : {});
+            await messenger.editMessageText(row.chat_id, row.message_id, html, {
+              ...(buttons ? { buttons } : {}),
+              priority: PRIORITY.alert,
+            });
           } catch (err) {
+            if (err instanceof DeliveryStopped) return;
             if (failureKind(err) !== "not_modified") log(`alert ${signal.id} could not show update ${update.id}`, err);
           }
           try {
-            await messenger.sendMessage(row.chat_id, updateReply(update, signal), { replyTo: row.message_id });
+            await messenger.sendMessage(row.chat_id, updateReply(update, signal), {
+              replyTo: row.message_id,
+              priority: PRIORITY.alert,
+            });
           } catch (err) {
+            if (err instanceof DeliveryStopped) return;
             log(`reply for update ${update.id} could not be posted in chat ${row.chat_id}`, err);
           }
         }
       });
-      for (const userId of skippedUsers) dms.dm(userId, () => eaTooOldText(update, signal));
+      for (const userId of skippedUsers) dms.dm(userId, () => eaTooOldText(update, signal), {}, PRIORITY.update);
     },
 
     settled(updateId: string, userId: number, commands: PositionCommandView[]): void {
       const row = store.updates.findUpdate(updateId);
       const signal = row ? store.signals.findSignal(row.signal_id) : null;
       if (!row || !signal) return;
-      dms.dm(userId, () => settledText(updateView(store, row), signal, commands));
+      dms.dm(userId, () => settledText(updateView(store, row), signal, commands), {}, PRIORITY.update);
     },
   };
 }

@@ -5,7 +5,11 @@ import type { AddressInfo } from "node:net";
  * A local fake of the Telegram Bot API (https://core.telegram.org/bots/api) over real HTTP:
  * `POST /bot<token>/<method>` with JSON or form bodies, answering `{ok, result}` or
  * `{ok: false, error_code, description, parameters}`. It records every call and has knobs for
- * the failures a bot must survive: 429 with retry_after, 5xx, users who blocked the bot.
+ * the failures a bot must survive: 429 with retry_after, 5xx, users who blocked the bot, groups
+ * upgraded to supergroups. With `limits` it also enforces Telegram's sending limits as a sliding
+ * window (https://core.telegram.org/bots/faq#my-bot-is-hitting-limits-how-do-i-avoid-this):
+ * a message call past the overall, per-private-chat or per-group limit answers 429 with
+ * retry_after and is not performed. Off unless asked (other tests send in bursts).
  */
 
 export interface RecordedCall {
@@ -18,6 +22,8 @@ export interface Failure {
   code: number;
   description?: string;
   retryAfter?: number;
+  /** Extra ResponseParameters (e.g. migrate_to_chat_id). */
+  parameters?: Record<string, unknown>;
 }
 
 export interface FakeMessage {
@@ -30,6 +36,39 @@ export interface FakeMessage {
 export const FAKE_BOT = { id: 777000, is_bot: true, first_name: "Sortie", username: "sortie_test_bot" } as const;
 
 type Payload = Record<string, unknown>;
+
+/** Telegram's sending limits as the fake enforces them (each optional; unset = unlimited). */
+export interface FakeLimits {
+  /** Message calls per second, all chats together (Telegram: about 30). */
+  perSecond?: number;
+  /** Per private chat per second (Telegram: about 1). */
+  privatePerSecond?: number;
+  /** Per group per minute (Telegram: 20). */
+  groupPerMinute?: number;
+}
+
+/** What counts against the limits: calls that put or change a message in a chat. */
+const isMessageCall = (method: string) => /^(send|edit|copy|forward)/.test(method) && method !== "sendChatAction";
+
+/** Arrival times of accepted calls in a sliding window; `retryAfterS` when one more would exceed `limit`. */
+class ArrivalWindow {
+  private readonly times: number[] = [];
+  constructor(
+    private readonly limit: number,
+    private readonly windowMs: number,
+  ) {}
+  private prune(now: number) {
+    while (this.times.length > 0 && this.times[0]! <= now - this.windowMs) this.times.shift();
+  }
+  retryAfterS(now: number): number | null {
+    this.prune(now);
+    if (this.times.length < this.limit) return null;
+    return Math.max(1, Math.ceil((this.times[0]! + this.windowMs - now) / 1000));
+  }
+  add(now: number) {
+    this.times.push(now);
+  }
+}
 
 function parseBody(raw: string, type: string | undefined): Payload {
   if (raw === "") return {};
@@ -45,8 +84,37 @@ function parseBody(raw: string, type: string | undefined): Payload {
   return out;
 }
 
-export async function startTelegramFake(options: { longPollMs?: number } = {}) {
+export async function startTelegramFake(options: { longPollMs?: number; limits?: FakeLimits } = {}) {
   const longPollMs = options.longPollMs ?? 300;
+  let limits: FakeLimits = options.limits ?? {};
+  let overall: ArrivalWindow | null = null;
+  const perChat = new Map<number, ArrivalWindow>();
+  const setLimits = (next: FakeLimits) => {
+    limits = next;
+    overall = limits.perSecond ? new ArrivalWindow(limits.perSecond, 1000) : null;
+    perChat.clear();
+  };
+  setLimits(limits);
+  /** Every 429 the limits produced (not those queued with failNext). */
+  const limited: Array<{ method: string; chat_id: number; at: number; retry_after: number }> = [];
+  /** Groups upgraded to a supergroup: old id → new id. */
+  const migrated = new Map<number, number>();
+
+  /** 429 seconds when this message call exceeds a limit; otherwise counts it and returns null. */
+  function overLimit(method: string, chatId: number, now: number): number | null {
+    if (!isMessageCall(method) || !Number.isFinite(chatId)) return null;
+    let chat = perChat.get(chatId);
+    const chatLimit = chatId > 0 ? limits.privatePerSecond : limits.groupPerMinute;
+    if (!chat && chatLimit) {
+      chat = new ArrivalWindow(chatLimit, chatId > 0 ? 1000 : 60_000);
+      perChat.set(chatId, chat);
+    }
+    const wait = Math.max(overall?.retryAfterS(now) ?? 0, chat?.retryAfterS(now) ?? 0);
+    if (wait > 0) return wait;
+    overall?.add(now);
+    chat?.add(now);
+    return null;
+  }
   const calls: RecordedCall[] = [];
   const failures = new Map<string, Failure[]>();
   const blocked = new Set<number>();
@@ -61,11 +129,12 @@ export async function startTelegramFake(options: { longPollMs?: number } = {}) {
     const description =
       f.description ??
       (f.code === 429 ? `Too Many Requests: retry after ${f.retryAfter ?? 1}` : `Internal Server Error (${f.code})`);
+    const parameters = { ...f.parameters, ...(f.retryAfter === undefined ? {} : { retry_after: f.retryAfter }) };
     const body = {
       ok: false,
       error_code: f.code,
       description,
-      ...(f.retryAfter === undefined ? {} : { parameters: { retry_after: f.retryAfter } }),
+      ...(Object.keys(parameters).length > 0 ? { parameters } : {}),
     };
     res.writeHead(f.code, { "content-type": "application/json" }).end(JSON.stringify(body));
   };
@@ -74,6 +143,14 @@ export async function startTelegramFake(options: { longPollMs?: number } = {}) {
 
   async function answer(method: string, payload: Payload, req: IncomingMessage, res: ServerResponse) {
     const chatId = Number(payload.chat_id);
+    const movedTo = migrated.get(chatId);
+    if (movedTo !== undefined && isMessageCall(method)) {
+      return fail(res, {
+        code: 400,
+        description: "Bad Request: group chat was upgraded to a supergroup chat",
+        parameters: { migrate_to_chat_id: movedTo },
+      });
+    }
     switch (method) {
       case "getMe":
         return ok(res, { ...FAKE_BOT, can_join_groups: true, can_read_all_group_messages: false });
@@ -141,10 +218,17 @@ export async function startTelegramFake(options: { longPollMs?: number } = {}) {
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
       const payload = parseBody(Buffer.concat(chunks).toString("utf8"), req.headers["content-type"]);
-      calls.push({ method, payload, at: Date.now() });
+      const at = Date.now();
+      calls.push({ method, payload, at });
       const queued = failures.get(method);
       const failure = queued?.shift();
       if (failure) return fail(res, failure);
+      const chatId = Number(payload.chat_id);
+      const retryAfter = overLimit(method, chatId, at);
+      if (retryAfter !== null) {
+        limited.push({ method, chat_id: chatId, at, retry_after: retryAfter });
+        return fail(res, { code: 429, retryAfter });
+      }
       answer(method, payload, req, res).catch((err: unknown) => {
         res.writeHead(500).end(JSON.stringify({ ok: false, error_code: 500, description: String(err) }));
       });
@@ -173,6 +257,14 @@ export async function startTelegramFake(options: { longPollMs?: number } = {}) {
     unblockUser(chatId: number) {
       blocked.delete(chatId);
     },
+    /** Message calls to `oldChatId` answer 400 with migrate_to_chat_id `newChatId`, as after a supergroup upgrade. */
+    migrateChat(oldChatId: number, newChatId: number) {
+      migrated.set(oldChatId, newChatId);
+    },
+    /** Enforce these limits from now on (windows start empty); `{}` turns them off. */
+    setLimits,
+    /** The 429 answers the limits gave, in order. */
+    limited,
     message(chatId: number, messageId: number): FakeMessage | undefined {
       return messages.get(key(chatId, messageId));
     },
@@ -194,6 +286,7 @@ export async function startTelegramFake(options: { longPollMs?: number } = {}) {
     reset() {
       calls.length = 0;
       failures.clear();
+      limited.length = 0;
     },
     close(): Promise<void> {
       for (const wake of [...pollers]) wake();

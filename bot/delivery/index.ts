@@ -1,0 +1,586 @@
+import type { OutboxRow } from "../../db/queries/outbox.ts";
+import type { OutboxLimits } from "../../server/config.ts";
+import type { AppContext } from "../../server/context.ts";
+import type { BotLog } from "../context.ts";
+import { isMergeable, mergeDms } from "./merge.ts";
+import { SendWindow } from "./pacer.ts";
+import { PRIORITY_NAMES, type Priority } from "./priorities.ts";
+import { createSendStats } from "./stats.ts";
+
+export { PRIORITY, type Priority } from "./priorities.ts";
+
+type Payload = Record<string, unknown>;
+
+/** How the sender reaches Telegram: a Bot API call that resolves with its result or throws its error. */
+export interface Transport {
+  call(method: string, payload: Payload): Promise<unknown>;
+}
+
+/** The Bot API's answer to a failed call, as grammY's GrammyError carries it (no code: network). */
+export interface TelegramFailure {
+  error_code?: number;
+  description?: string;
+  parameters?: { retry_after?: number; migrate_to_chat_id?: number };
+}
+
+/** Rejects the waiters of messages still queued when the sender stops (they are sent after the restart). */
+export class DeliveryStopped extends Error {
+  override name = "DeliveryStopped";
+  constructor() {
+    super("the outbox stopped before this message was sent; it is sent after the restart");
+  }
+}
+
+export interface OutgoingMessage {
+  chatId: number;
+  method: string;
+  /** The method's parameters (chat_id is set from `chatId`). */
+  payload: Payload;
+  priority: Priority;
+  /** `<kind>:<data>`: the handlers registered for `kind` run when Telegram answers (durable). */
+  ref?: string | null;
+}
+
+interface Item {
+  id: number;
+  chatId: number;
+  method: string;
+  payload: Payload;
+  priority: number;
+  ref: string | null;
+  /** Edits of one message: a newer one queued replaces an older one still waiting. */
+  mergeKey: string | null;
+  createdMs: number;
+  attempts: number;
+  /** A merged message Telegram refused: its parts go one by one. */
+  noMerge: boolean;
+}
+
+/** One chat's queue: first in, first out, one send in flight at a time. */
+interface Lane {
+  chatId: number;
+  items: Item[];
+  /** How many of the first items are in flight (a merged message: several). */
+  sending: number;
+  pausedUntilMs: number;
+  window: SendWindow;
+  /** Where the lane is filed: a priority's ready set, the waiting set, or nowhere (in flight, empty). */
+  filed: number | "waiting" | null;
+}
+
+type SentHandler = (ref: string, result: unknown, chatId: number) => void;
+type FailedHandler = (ref: string, err: TelegramFailure, chatId: number) => void;
+
+/** A send that failed without an answer (network) or with a 5xx is tried this many times. */
+const MAX_ATTEMPTS = 6;
+/** Sends in flight at most, whatever the limits (sockets). */
+const MAX_IN_FLIGHT = 64;
+/** Finished rows are kept this long (diagnostics), then deleted. */
+const KEEP_MS = 7 * 24 * 3600 * 1000;
+/** Telegram's flood control beyond this would block a lane for too long: capped. */
+const MAX_PAUSE_MS = 15 * 60 * 1000;
+const NO_LIMITS: OutboxLimits = {
+  perSecond: 1_000_000,
+  privatePerSecond: 1_000_000,
+  groupPerMinute: 1_000_000,
+  paidBroadcast: false,
+  paidPerSecond: 1,
+};
+const MESSAGE_PREFIXES = ["send", "edit", "copy", "forward"];
+/** Whether a Bot API method puts or changes a message in a chat (what Telegram's limits count). */
+export const isMessageMethod = (method: string) =>
+  MESSAGE_PREFIXES.some((p) => method.startsWith(p)) && method !== "sendChatAction";
+
+/**
+ * The bot's one outbox (issue #20): every message it sends or edits is stored first, then sent by
+ * this sender under Telegram's limits — overall, per private chat, per group — highest priority
+ * first, one chat's messages in order, several DMs waiting for one trader merged into one. Rows
+ * stay `queued` in the database until Telegram answered, so a crash loses nothing and an
+ * acknowledged message is never sent again. Telegram's answers are acted on: 429 pauses that
+ * chat for `retry_after`; 403 in a private chat marks the user unreachable and drops their DMs;
+ * 400 `migrate_to_chat_id` moves the chat (and its queued messages and alerts) to the new id.
+ *
+ * Why not @grammyjs/transformer-throttler: it paces calls in an in-memory Bottleneck queue, first
+ * come first served, so an alert queued behind 5,000 DMs waits for all of them, and what it holds
+ * dies with the process. Choosing what goes next needs the pacing state here, where the queue is.
+ */
+export function createDelivery(deps: {
+  app: AppContext;
+  transport: Transport;
+  log: BotLog;
+  /** Telegram's limits (default: config.outbox); `null` = no pacing (local mode: nothing to protect). */
+  limits?: OutboxLimits | null;
+  now?: () => number;
+}) {
+  const { app, transport, log } = deps;
+  const { store, hub } = app;
+  const limits = deps.limits === undefined ? app.config.outbox : (deps.limits ?? NO_LIMITS);
+  const now = deps.now ?? Date.now;
+  const global = new SendWindow(limits.paidBroadcast ? limits.paidPerSecond : limits.perSecond, 1000);
+  const lanes = new Map<number, Lane>();
+  const ready: Array<Set<Lane>> = PRIORITY_NAMES.map(() => new Set<Lane>());
+  const waiting = new Set<Lane>();
+  const waiters = new Map<number, Array<{ resolve: (v: unknown) => void; reject: (e: unknown) => void }>>();
+  const sentHandlers = new Map<string, SentHandler>();
+  const failedHandlers = new Map<string, FailedHandler>();
+  const migrations = new Map<number, number>();
+  const inFlight = new Set<Promise<void>>();
+  const idleWaiters: Array<() => void> = [];
+  const stats = createSendStats(PRIORITY_NAMES.length);
+  let onBlocked: (userId: number) => void = () => undefined;
+  let onMigrated: (oldChatId: number, newChatId: number) => void = () => undefined;
+  let started = false;
+  let stopped = false;
+  let wakeTimer: ReturnType<typeof setTimeout> | null = null;
+  let wakeAtMs = Number.POSITIVE_INFINITY;
+  let pumpSoon: ReturnType<typeof setImmediate> | null = null;
+  let purgeTimer: ReturnType<typeof setInterval> | null = null;
+
+  const resolveChat = (chatId: number) => migrations.get(chatId) ?? chatId;
+
+  function laneOf(chatId: number): Lane {
+    let lane = lanes.get(chatId);
+    if (!lane) {
+      const window =
+        chatId > 0 ? new SendWindow(limits.privatePerSecond, 1000) : new SendWindow(limits.groupPerMinute, 60_000);
+      lane = { chatId, items: [], sending: 0, pausedUntilMs: 0, window, filed: null };
+      lanes.set(chatId, lane);
+    }
+    return lane;
+  }
+
+  function unfile(lane: Lane): void {
+    if (lane.filed === "waiting") waiting.delete(lane);
+    else if (lane.filed !== null) ready[lane.filed]!.delete(lane);
+    lane.filed = null;
+  }
+
+  /** Files the lane where the pump will find it: ready by its first message's priority, or waiting. */
+  function file(lane: Lane, nowMs: number): void {
+    unfile(lane);
+    if (lane.sending > 0) return;
+    const head = lane.items[0];
+    if (!head) {
+      if (lane.window.isClear(nowMs) && lane.pausedUntilMs <= nowMs) lanes.delete(lane.chatId);
+      return;
+    }
+    if (lane.pausedUntilMs > nowMs || !lane.window.canStart(nowMs)) {
+      lane.filed = "waiting";
+      waiting.add(lane);
+    } else {
+      lane.filed = head.priority;
+      ready[head.priority]!.add(lane);
+    }
+  }
+
+  const laneWakeMs = (lane: Lane, nowMs: number) => Math.max(lane.pausedUntilMs, lane.window.freeAt(nowMs));
+
+  function wakeAt(atMs: number): void {
+    if (!Number.isFinite(atMs) || stopped) return;
+    if (wakeTimer && wakeAtMs <= atMs) return;
+    if (wakeTimer) clearTimeout(wakeTimer);
+    wakeAtMs = atMs;
+    wakeTimer = setTimeout(
+      () => {
+        wakeTimer = null;
+        wakeAtMs = Number.POSITIVE_INFINITY;
+        pump();
+      },
+      Math.max(0, atMs - now()),
+    );
+  }
+
+  function schedulePump(): void {
+    if (!started || stopped || pumpSoon) return;
+    pumpSoon = setImmediate(() => {
+      pumpSoon = null;
+      pump();
+    });
+  }
+
+  /** Starts every send the limits allow now, highest priority first; sleeps until the next is allowed. */
+  function pump(): void {
+    if (!started || stopped) return;
+    let nowMs = now();
+    let nextWake = Number.POSITIVE_INFINITY;
+    for (const lane of [...waiting]) {
+      const at = laneWakeMs(lane, nowMs);
+      if (at <= nowMs) file(lane, nowMs);
+      else nextWake = Math.min(nextWake, at);
+    }
+    while (inFlight.size < MAX_IN_FLIGHT) {
+      const lane = firstReady();
+      if (!lane) break;
+      if (!global.canStart(nowMs)) {
+        nextWake = Math.min(nextWake, global.freeAt(nowMs));
+        break;
+      }
+      dispatch(lane);
+      nowMs = now();
+    }
+    wakeAt(nextWake);
+  }
+
+  function firstReady(): Lane | undefined {
+    for (const set of ready) {
+      const first = set.values().next();
+      if (!first.done) return first.value;
+    }
+    return undefined;
+  }
+
+  function dispatch(lane: Lane): void {
+    const head = lane.items[0]!;
+    let count = 1;
+    let payload = head.payload;
+    if (!head.noMerge && isMergeable(head.method, head.payload)) {
+      const run: Payload[] = [];
+      for (const item of lane.items) {
+        if (item.noMerge || item.method !== head.method || !isMergeable(item.method, item.payload)) break;
+        run.push(item.payload);
+      }
+      ({ count, payload } = mergeDms(run));
+    }
+    lane.sending = count;
+    unfile(lane);
+    global.start();
+    lane.window.start();
+    const batch = lane.items.slice(0, count);
+    const task = transport
+      .call(head.method, payload)
+      .then(
+        (result) => sent(lane, batch, result),
+        (err: unknown) => failed(lane, batch, (err ?? {}) as TelegramFailure),
+      )
+      .catch((err: unknown) => log("outbox: handling Telegram's answer failed", err))
+      .finally(() => {
+        inFlight.delete(task);
+        file(lane, now());
+        pump();
+        checkIdle();
+      });
+    inFlight.add(task);
+  }
+
+  /** Removes `batch` (the lane's first messages) from the queue. */
+  function take(lane: Lane, batch: readonly Item[]): void {
+    const ids = new Set(batch.map((i) => i.id));
+    lane.items = lane.items.filter((i) => !ids.has(i.id));
+    for (const item of batch) stats.dequeued(item.priority);
+  }
+
+  function settle(item: Item, outcome: { result: unknown } | { error: unknown }): void {
+    for (const waiter of waiters.get(item.id) ?? []) {
+      if ("result" in outcome) waiter.resolve(outcome.result);
+      else waiter.reject(outcome.error);
+    }
+    waiters.delete(item.id);
+  }
+
+  /** `alert` of `alert:s_01…:3`. */
+  const kindOf = (ref: string) => ref.split(":", 1)[0]!;
+
+  function sent(lane: Lane, batch: readonly Item[], result: unknown): void {
+    const nowMs = now();
+    finishWindows(lane, nowMs);
+    const messageId = (result as { message_id?: number } | null)?.message_id ?? null;
+    store.outbox.finishOutbox(
+      batch.map((i) => i.id),
+      "sent",
+      nowMs,
+      messageId,
+      null,
+    );
+    take(lane, batch);
+    stats.sent(nowMs, batch.length);
+    for (const item of batch) {
+      const handler = item.ref ? sentHandlers.get(kindOf(item.ref)) : undefined;
+      if (handler && item.ref) runHandler(() => handler(item.ref!, result, lane.chatId));
+      settle(item, { result });
+    }
+  }
+
+  function runHandler(fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      log("outbox: a sent/failed handler failed", err);
+    }
+  }
+
+  function finishWindows(lane: Lane, nowMs: number): void {
+    global.finish(nowMs);
+    lane.window.finish(nowMs);
+    lane.sending = 0;
+  }
+
+  function failed(lane: Lane, batch: readonly Item[], err: TelegramFailure): void {
+    const nowMs = now();
+    finishWindows(lane, nowMs);
+    const code = err.error_code;
+    stats.error(code);
+    if (code === 429) {
+      // Telegram's flood control: this chat waits as long as it says (the others go on).
+      const waitMs = Math.min(MAX_PAUSE_MS, Math.max(1, err.parameters?.retry_after ?? 1) * 1000);
+      lane.pausedUntilMs = nowMs + waitMs;
+      log(`outbox: 429 from Telegram for chat ${lane.chatId}; that chat waits ${waitMs / 1000} s`);
+      return;
+    }
+    const movedTo = err.parameters?.migrate_to_chat_id;
+    if (code === 400 && typeof movedTo === "number") {
+      migrate(lane.chatId, movedTo);
+      return;
+    }
+    if (batch.length > 1 && code !== undefined && code < 500) {
+      // A merged message Telegram refused (too long once parsed, say): send its parts one by one.
+      for (const item of batch) item.noMerge = true;
+      return;
+    }
+    if (lane.chatId > 0 && isUnreachable(err)) {
+      block(lane, err);
+      return;
+    }
+    if (code === undefined || code >= 500) {
+      const head = batch[0]!;
+      head.attempts++;
+      if (head.attempts < MAX_ATTEMPTS) {
+        lane.pausedUntilMs = nowMs + Math.min(30_000, 500 * 2 ** head.attempts);
+        return;
+      }
+    }
+    if (!/not modified/i.test(err.description ?? "")) {
+      log(`outbox: ${batch[0]!.method} to chat ${lane.chatId} failed for good: ${describe(err)}`);
+    }
+    fail(lane, batch, err, "failed");
+  }
+
+  function fail(lane: Lane, batch: readonly Item[], err: TelegramFailure, state: "failed" | "dropped"): void {
+    store.outbox.finishOutbox(
+      batch.map((i) => i.id),
+      state,
+      now(),
+      null,
+      describe(err),
+    );
+    take(lane, batch);
+    for (const item of batch) {
+      const handler = item.ref ? failedHandlers.get(kindOf(item.ref)) : undefined;
+      if (handler && item.ref) runHandler(() => handler(item.ref!, err, lane.chatId));
+      settle(item, { error: err });
+    }
+  }
+
+  /** The user blocked the bot (or never started it): marked, and nothing more is sent to them. */
+  function block(lane: Lane, err: TelegramFailure): void {
+    const userId = lane.chatId;
+    fail(lane, [...lane.items], err, "dropped");
+    stats.blocked();
+    if (store.users.setDmStatus(userId, "unreachable")) {
+      log(`user ${userId} cannot be reached by DM (blocked the bot or never started it); their DMs are dropped`);
+      hub.emit("user.updated", { user_id: userId });
+    }
+    onBlocked(userId);
+  }
+
+  /** Telegram moved the group to a supergroup: its queue, its alerts and later sends follow. */
+  function migrate(oldChatId: number, newChatId: number): void {
+    const from = laneOf(oldChatId);
+    const to = laneOf(newChatId);
+    for (const item of from.items) {
+      item.chatId = newChatId;
+      item.payload = { ...item.payload, chat_id: newChatId };
+    }
+    store.outbox.migrateChat(
+      oldChatId,
+      newChatId,
+      from.items.map((i) => ({ id: i.id, payload: i.payload })),
+      new Date(app.clock.now()).toISOString(),
+    );
+    for (const [old, current] of migrations) if (current === oldChatId) migrations.set(old, newChatId);
+    migrations.set(oldChatId, newChatId);
+    to.items = [...from.items, ...to.items].sort((a, b) => a.id - b.id);
+    from.items = [];
+    file(to, now());
+    log(`outbox: Telegram moved chat ${oldChatId} to supergroup ${newChatId}; alerts now go there`);
+    runHandler(() => onMigrated(oldChatId, newChatId));
+  }
+
+  function checkIdle(): void {
+    if (inFlight.size > 0 || stats.queuedTotal() > 0) return;
+    for (const resolve of idleWaiters.splice(0)) resolve();
+  }
+
+  function load(row: OutboxRow): void {
+    const lane = laneOf(row.chat_id);
+    lane.items.push({
+      id: row.id,
+      chatId: row.chat_id,
+      method: row.method,
+      payload: row.payload,
+      priority: row.priority,
+      ref: row.ref,
+      mergeKey: row.merge_key,
+      createdMs: row.created_ms,
+      attempts: 0,
+      noMerge: false,
+    });
+    stats.enqueued(row.priority);
+  }
+
+  return {
+    /**
+     * Stores a message and queues it; `done` resolves with Telegram's result once it is sent, or
+     * rejects with Telegram's error (or DeliveryStopped: it stays queued for the next start).
+     */
+    enqueue(message: OutgoingMessage): { id: number; done: Promise<unknown> } {
+      const chatId = resolveChat(message.chatId);
+      const payload: Payload = { ...message.payload, chat_id: chatId };
+      if (limits.paidBroadcast && message.method.startsWith("send")) payload.allow_paid_broadcast = true;
+      const ref = message.ref ?? null;
+      const lane = laneOf(chatId);
+      const mergeKey =
+        message.method.startsWith("edit") && payload.message_id !== undefined
+          ? `${message.method}:${String(payload.message_id)}`
+          : null;
+      const older = mergeKey ? lane.items.slice(lane.sending).find((i) => i.mergeKey === mergeKey) : undefined;
+      let id: number;
+      if (older) {
+        // A newer edit of a message whose previous edit is still waiting: only the newest goes.
+        store.outbox.replaceOutboxPayload(older.id, payload, ref);
+        older.payload = payload;
+        older.ref = ref;
+        id = older.id;
+      } else {
+        const row = {
+          chat_id: chatId,
+          method: message.method,
+          payload,
+          priority: message.priority,
+          ref,
+          merge_key: mergeKey,
+          created_ms: now(),
+        };
+        id = store.outbox.insertOutbox(row);
+        load({ id, ...row });
+      }
+      const done = new Promise<unknown>((resolve, reject) => {
+        if (stopped) return reject(new DeliveryStopped());
+        const list = waiters.get(id) ?? [];
+        list.push({ resolve, reject });
+        waiters.set(id, list);
+      });
+      if (lane.filed === null) file(lane, now());
+      schedulePump();
+      return { id, done };
+    },
+    /** Runs `handler` when a message whose ref starts with `<kind>:` is sent (also after a restart). */
+    onSent(kind: string, handler: SentHandler): void {
+      sentHandlers.set(kind, handler);
+    },
+    /** Runs `handler` when Telegram refused such a message for good. */
+    onFailed(kind: string, handler: FailedHandler): void {
+      failedHandlers.set(kind, handler);
+    },
+    /** Told when a user blocked the bot / when a chat moved to a supergroup. */
+    onBlocked(handler: (userId: number) => void): void {
+      onBlocked = handler;
+    },
+    onMigrated(handler: (oldChatId: number, newChatId: number) => void): void {
+      onMigrated = handler;
+    },
+    /** The chat id messages for `chatId` go to (after Telegram moved groups). */
+    resolveChat,
+    /** Whether a message for `chatId` with a ref starting with `refPrefix` is waiting or in flight. */
+    hasQueued(chatId: number, refPrefix: string): boolean {
+      return lanes.get(resolveChat(chatId))?.items.some((i) => i.ref?.startsWith(refPrefix)) ?? false;
+    },
+    /** Loads what a previous run left queued and starts sending. */
+    start(): void {
+      if (started) return;
+      started = true;
+      stopped = false;
+      // Whatever was queued before (this run or the last) is in the database: loaded once, from there.
+      lanes.clear();
+      waiting.clear();
+      for (const set of ready) set.clear();
+      stats.clearQueued();
+      for (const [old, current] of store.outbox.listChatMigrations()) migrations.set(old, current);
+      const left = store.outbox.listQueuedOutbox();
+      for (const row of left) load(row);
+      for (const lane of lanes.values()) file(lane, now());
+      if (left.length > 0) log(`outbox: ${left.length} message(s) left by the previous run are sent now`);
+      const purge = () => {
+        try {
+          store.outbox.purgeOutbox(now() - KEEP_MS);
+        } catch (err) {
+          log("outbox: purging old rows failed", err);
+        }
+      };
+      purge();
+      purgeTimer = setInterval(purge, 3600_000);
+      purgeTimer.unref();
+      pump();
+    },
+    /** Stops sending: waits for the sends in flight; what is still queued stays for the next start. */
+    async stop(): Promise<void> {
+      stopped = true;
+      if (wakeTimer) clearTimeout(wakeTimer);
+      if (pumpSoon) clearImmediate(pumpSoon);
+      if (purgeTimer) clearInterval(purgeTimer);
+      wakeTimer = null;
+      pumpSoon = null;
+      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+      for (const list of waiters.values()) for (const w of list) w.reject(new DeliveryStopped());
+      waiters.clear();
+      for (const resolve of idleWaiters.splice(0)) resolve();
+      // What is queued is in the database: the next start() loads it again.
+      lanes.clear();
+      waiting.clear();
+      for (const set of ready) set.clear();
+      stats.clearQueued();
+      started = false;
+    },
+    /** Resolves when nothing is queued or in flight. */
+    idle(): Promise<void> {
+      if (stopped || (inFlight.size === 0 && stats.queuedTotal() === 0)) return Promise.resolve();
+      return new Promise((resolve) => idleWaiters.push(resolve));
+    },
+    /** Queue depth by priority, oldest waiting age, send rate, Telegram's refusals (health, metrics, /stats). */
+    stats() {
+      const nowMs = now();
+      let oldestMs = Number.POSITIVE_INFINITY;
+      let paused = 0;
+      for (const lane of lanes.values()) {
+        const head = lane.items[0];
+        if (head) oldestMs = Math.min(oldestMs, head.createdMs);
+        if (lane.pausedUntilMs > nowMs) paused++;
+      }
+      return {
+        ...stats.snapshot(nowMs, PRIORITY_NAMES),
+        in_flight: inFlight.size,
+        oldest_age_s: Number.isFinite(oldestMs) ? Math.round((nowMs - oldestMs) / 100) / 10 : 0,
+        paused_chats: paused,
+        limits: {
+          per_s: global.limit,
+          private_per_s: limits.privatePerSecond,
+          group_per_min: limits.groupPerMinute,
+          paid_broadcast: limits.paidBroadcast,
+        },
+      };
+    },
+  };
+}
+
+export type Delivery = ReturnType<typeof createDelivery>;
+
+/** 403, or a 400 saying the chat is gone: nothing sent to this private chat can arrive. */
+function isUnreachable(err: TelegramFailure): boolean {
+  const { error_code: code, description = "" } = err;
+  return code === 403 || (code === 400 && /chat not found|user is deactivated|PEER_ID_INVALID/i.test(description));
+}
+
+function describe(err: TelegramFailure): string {
+  return err.error_code === undefined
+    ? `network: ${String((err as { message?: unknown }).message ?? err)}`
+    : `${err.error_code} ${err.description ?? ""}`.trim();
+}
