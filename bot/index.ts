@@ -6,10 +6,12 @@ import { Api, Bot, type Context, type MiddlewareFn, webhookCallback } from "gram
 import type { Update } from "grammy/types";
 import { staffList } from "../core/roles.ts";
 import type { AppContext } from "../server/context.ts";
+import { metricsFor } from "../server/metrics.ts";
 import { publishCommands } from "./commands.ts";
 import type { BotContext, BotLog, WizardContext } from "./context.ts";
 import { sqliteConversationStorage } from "./conversation-storage.ts";
 import { createDelivery } from "./delivery/index.ts";
+import { registerDeliveryMetrics } from "./delivery/metrics.ts";
 import { deliveryTransformer } from "./delivery/transformer.ts";
 import { botApiTransport } from "./delivery/transports.ts";
 import { auditFeature } from "./features/admin/audit.ts";
@@ -77,6 +79,7 @@ export function createBot(options: CreateBotOptions) {
     log,
   });
   bot.api.config.use(retry(), deliveryTransformer(delivery));
+  registerDeliveryMetrics(metricsFor(app).registry, delivery);
 
   const webhookUrl = app.config.webhookUrl;
   const receive = options.receive ?? (webhookUrl ? "webhook" : "polling");

@@ -1,6 +1,8 @@
 import type { AppContext } from "../server/context.ts";
+import { metricsFor } from "../server/metrics.ts";
 import type { BotLog } from "./context.ts";
 import { createDelivery } from "./delivery/index.ts";
+import { registerDeliveryMetrics } from "./delivery/metrics.ts";
 import { localTransport } from "./delivery/transports.ts";
 import { createNotifier, type NotifierOptions } from "./notifier/index.ts";
 import { createLocalOutbox } from "./outbox.ts";
@@ -19,6 +21,7 @@ export function createLocalBot(options: { ctx: AppContext; log: BotLog } & Notif
   const alertChatIds =
     options.alertChatIds ?? (app.config.alertChatIds.length > 0 ? app.config.alertChatIds : [LOCAL_ALERT_CHAT_ID]);
   const delivery = createDelivery({ app, transport: localTransport(outbox), log, limits: null });
+  registerDeliveryMetrics(metricsFor(app).registry, delivery);
   const notifier = createNotifier({
     app,
     delivery,

@@ -74,7 +74,7 @@ export async function startExtras(
       await local.start(`http://127.0.0.1:${port}`);
     };
     stops.push(() => local.stop());
-    botState = { mode: "local", outbox: () => local.outbox.list().length };
+    botState = { mode: "local", outbox: () => local.outbox.list().length, queue: () => local.delivery.stats() };
   } else {
     const bot = createBot({ ctx, token: config.botToken!, log: botLog });
     if (bot.webhook) {
@@ -94,7 +94,7 @@ export async function startExtras(
       }
     };
     stops.push(() => bot.stop());
-    botState = { mode: "telegram", state: () => state };
+    botState = { mode: "telegram", state: () => state, queue: () => bot.delivery.stats() };
   }
 
   if (config.bridgeDir && config.bridgeDirUserId !== null) {

@@ -1,7 +1,8 @@
+import { roleAllows, staffList } from "../../core/roles.ts";
 import type { AppContext } from "../../server/context.ts";
 import type { BotLog } from "../context.ts";
-import type { Delivery } from "../delivery/index.ts";
-import { deliveryMessenger } from "../messenger.ts";
+import { type Delivery, PRIORITY } from "../delivery/index.ts";
+import { deliveryMessenger, sendPayload } from "../messenger.ts";
 import { createAlerts } from "./alerts.ts";
 import { createDms } from "./dms.ts";
 import { createWorkQueue } from "./queue.ts";
@@ -48,6 +49,22 @@ export function createNotifier(deps: { app: AppContext; delivery: Delivery; log:
   const readiness = createReadiness({ app, dms });
   const updates = createUpdateNotices({ app, messenger, log, queue, dms });
   const tickMs = deps.tickMs ?? 5_000;
+
+  // Telegram upgraded an alert group: the outbox moved it; owners and admins are told to update
+  // ALERT_CHAT_IDS (the old id keeps working meanwhile, mapped in the database).
+  delivery.onMigrated((oldChatId, newChatId) => {
+    const html = `⚠️ Telegram moved the alert group <code>${oldChatId}</code> to the supergroup <code>${newChatId}</code>. Alerts now go there; put <code>${newChatId}</code> in ALERT_CHAT_IDS instead of <code>${oldChatId}</code>.`;
+    for (const { id, role } of staffList(app.config)) {
+      if (!roleAllows(role, "admin")) continue;
+      const { done } = delivery.enqueue({
+        chatId: id,
+        method: "sendMessage",
+        payload: sendPayload(id, html),
+        priority: PRIORITY.reply,
+      });
+      done.catch(() => undefined);
+    }
+  });
   let unsubscribe: Array<() => void> = [];
   let ticker: ReturnType<typeof setInterval> | null = null;
   let soon: ReturnType<typeof setImmediate> | null = null;

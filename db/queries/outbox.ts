@@ -39,6 +39,10 @@ export function outboxQueries(sqlite: Sqlite) {
   // A chat migrated twice (group → supergroup → …) points every older id at the newest.
   const chainMigration = sqlite.prepare("UPDATE chat_migrations SET new_chat_id = ? WHERE new_chat_id = ?");
   const migrations = sqlite.prepare("SELECT old_chat_id, new_chat_id FROM chat_migrations");
+  const queuedByPriority = sqlite.prepare(`SELECT priority, COUNT(*) AS n, MIN(created_ms) AS oldest_ms
+    FROM outbox WHERE state = 'queued' GROUP BY priority`);
+  const doneSince = sqlite.prepare(`SELECT state, COUNT(*) AS n FROM outbox
+    WHERE state <> 'queued' AND done_ms >= ? GROUP BY state`);
   const moveAlerts = sqlite.prepare(`UPDATE alerts SET chat_id = ? WHERE chat_id = ?
     AND NOT EXISTS (SELECT 1 FROM alerts a WHERE a.signal_id = alerts.signal_id AND a.chat_id = ?)`);
 
@@ -102,6 +106,15 @@ export function outboxQueries(sqlite: Sqlite) {
         moveAlerts.run(newChatId, oldChatId, newChatId);
         for (const row of queuedRows) moveQueued.run(newChatId, JSON.stringify(row.payload), row.id);
       })();
+    },
+    /** What waits, by priority, with the oldest creation time (admin /stats). */
+    countQueuedOutbox(): Array<{ priority: number; n: number; oldest_ms: number }> {
+      return queuedByPriority.all() as Array<{ priority: number; n: number; oldest_ms: number }>;
+    },
+    /** Messages answered since `sinceMs`, by outcome (sent, failed, dropped). */
+    countOutboxDoneSince(sinceMs: number): Record<string, number> {
+      const rows = doneSince.all(sinceMs) as Array<{ state: string; n: number }>;
+      return Object.fromEntries(rows.map((r) => [r.state, r.n]));
     },
     /** Old chat id → the id Telegram moved it to. */
     listChatMigrations(): Map<number, number> {

@@ -49,6 +49,7 @@ export function createLocalMode(
 
   return {
     outbox: bot.outbox,
+    delivery: bot.delivery,
     plugin(app: App) {
       app.get("/local", { schema: { hide: true } }, async (_req, reply) => {
         const nowMs = clock.now();

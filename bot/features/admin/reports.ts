@@ -1,6 +1,7 @@
 import { Composer } from "grammy";
 import { isTier, TIER_NAMES } from "../../../core/tiers.ts";
 import type { BotContext } from "../../context.ts";
+import { PRIORITY_NAMES } from "../../delivery/priorities.ts";
 import { duration, signedMoney, userLabel, utcTime } from "../../format/common.ts";
 import { botQueries } from "../../queries.ts";
 
@@ -21,10 +22,37 @@ reportsFeature.command("stats", async (ctx) => {
       `Fill rate: ${fillRate}`,
       `Closed trades: ${r.closed}`,
       `P&amp;L: ${signedMoney(r.pnl, null)} (account currencies summed)`,
+      ...outboxLines(ctx),
     ].join("\n"),
     { parse_mode: "HTML" },
   );
 });
+
+/** The bot's outbox: what waits (by priority, oldest age), what went out in the last hour, who blocked the bot. */
+function outboxLines(ctx: BotContext): string[] {
+  const { store, clock } = ctx.app;
+  const nowMs = clock.now();
+  const queued = store.outbox.countQueuedOutbox();
+  const total = queued.reduce((n, q) => n + q.n, 0);
+  const oldestMs = Math.min(...queued.map((q) => q.oldest_ms));
+  const waiting = queued
+    .sort((a, b) => a.priority - b.priority)
+    .map((q) => `${PRIORITY_NAMES[q.priority] ?? q.priority} ${q.n}`)
+    .join(", ");
+  const done = store.outbox.countOutboxDoneSince(nowMs - 3600_000);
+  const blocked = botQueries(store.sqlite)
+    .usersByTier(nowMs)
+    .reduce((n, r) => n + (r.unreachable ?? 0), 0);
+  return [
+    "",
+    "📤 <b>Outbox</b>",
+    total === 0
+      ? "Waiting: nothing"
+      : `Waiting: ${total} (${waiting}); oldest waiting ${Math.round(Math.max(0, nowMs - oldestMs) / 1000)} s`,
+    `Last hour: ${done.sent ?? 0} sent (${((done.sent ?? 0) / 3600).toFixed(2)}/s), ${done.failed ?? 0} failed, ${done.dropped ?? 0} dropped`,
+    `Users who blocked the bot: ${blocked}`,
+  ];
+}
 
 reportsFeature.command("users", async (ctx) => {
   const { app } = ctx;
