@@ -75,6 +75,11 @@ type FailedHandler = (ref: string, err: TelegramFailure, chatId: number) => void
 const MAX_ATTEMPTS = 6;
 /** Sends in flight at most, whatever the limits (sockets). */
 const MAX_IN_FLIGHT = 64;
+/**
+ * Of a group's per-minute budget, this share is kept for new messages: edits (fire counts ticking
+ * on a busy alert) may not take it, so a new signal's alert is never held a minute behind them.
+ */
+const GROUP_EDIT_RESERVE = 0.25;
 /** Finished rows are kept this long (diagnostics), then deleted. */
 const KEEP_MS = 7 * 24 * 3600 * 1000;
 /** Telegram's flood control beyond this would block a lane for too long: capped. */
@@ -116,7 +121,7 @@ export function createDelivery(deps: {
   const { store, hub } = app;
   const limits = deps.limits === undefined ? app.config.outbox : (deps.limits ?? NO_LIMITS);
   const now = deps.now ?? Date.now;
-  const global = new SendWindow(limits.paidBroadcast ? limits.paidPerSecond : limits.perSecond, 1000);
+  const global = new SendWindow(limits.paidBroadcast ? limits.paidPerSecond : limits.perSecond, 1000, true);
   const lanes = new Map<number, Lane>();
   const ready: Array<Set<Lane>> = PRIORITY_NAMES.map(() => new Set<Lane>());
   const waiting = new Set<Lane>();
@@ -164,7 +169,7 @@ export function createDelivery(deps: {
       if (lane.window.isClear(nowMs) && lane.pausedUntilMs <= nowMs) lanes.delete(lane.chatId);
       return;
     }
-    if (lane.pausedUntilMs > nowMs || !lane.window.canStart(nowMs)) {
+    if (lane.pausedUntilMs > nowMs || !lane.window.canStart(nowMs, reserveFor(lane))) {
       lane.filed = "waiting";
       waiting.add(lane);
     } else {
@@ -173,7 +178,13 @@ export function createDelivery(deps: {
     }
   }
 
-  const laneWakeMs = (lane: Lane, nowMs: number) => Math.max(lane.pausedUntilMs, lane.window.freeAt(nowMs));
+  /** Places of the lane's window its first message must leave free (edits in groups: see GROUP_EDIT_RESERVE). */
+  const reserveFor = (lane: Lane) =>
+    lane.chatId < 0 && lane.items[0]?.method.startsWith("edit")
+      ? Math.floor(lane.window.limit * GROUP_EDIT_RESERVE)
+      : 0;
+  const laneWakeMs = (lane: Lane, nowMs: number) =>
+    Math.max(lane.pausedUntilMs, lane.window.freeAt(nowMs, reserveFor(lane)));
 
   function wakeAt(atMs: number): void {
     if (!Number.isFinite(atMs) || stopped) return;
@@ -243,8 +254,9 @@ export function createDelivery(deps: {
     }
     lane.sending = count;
     unfile(lane);
-    global.start();
-    lane.window.start();
+    const startMs = now();
+    global.start(startMs);
+    lane.window.start(startMs);
     const batch = lane.items.slice(0, count);
     const task = transport
       .call(head.method, payload)
@@ -410,9 +422,23 @@ export function createDelivery(deps: {
     for (const resolve of idleWaiters.splice(0)) resolve();
   }
 
+  /**
+   * Adds a message to its chat's queue: at the end, except that in a group a new message goes
+   * before edits still waiting (of other messages: a queued edit is never older than its message),
+   * so a new alert does not wait behind fire-count edits.
+   */
   function load(row: OutboxRow): void {
     const lane = laneOf(row.chat_id);
-    lane.items.push({
+    let at = lane.items.length;
+    if (row.chat_id < 0 && !row.method.startsWith("edit")) {
+      while (
+        at > lane.sending &&
+        lane.items[at - 1]!.method.startsWith("edit") &&
+        lane.items[at - 1]!.priority >= row.priority
+      )
+        at--;
+    }
+    lane.items.splice(at, 0, {
       id: row.id,
       chatId: row.chat_id,
       method: row.method,
