@@ -85,6 +85,7 @@ describe("bot outbox under Telegram's limits", () => {
     // The new alert overtook the queue: at most about one window of DMs got out in between.
     expect(queuedAtNewSignal).toBeGreaterThan(TRADERS / 2);
     for (const group of [GROUP_A, GROUP_B]) {
+      expect(world.store.alerts.findAlert(next.id, group)?.state).toBe("posted");
       const alertAt = calls.findIndex(
         (c) =>
           c.method === "sendMessage" &&
