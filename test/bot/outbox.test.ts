@@ -13,6 +13,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { PRIORITY } from "../../bot/delivery/index.ts";
 import { sendPayload } from "../../bot/messenger.ts";
 import type { BridgeCommand } from "../../bridge/protocol.ts";
+import { ConfigError, loadConfig } from "../../server/config.ts";
+import { metricsFor } from "../../server/metrics.ts";
 import { waitFor } from "../support/wait.ts";
 import {
   ADMIN_ID,
@@ -234,5 +236,37 @@ describe("bot outbox under Telegram's limits", () => {
     expect(toTrader).toHaveLength(2); // the 429, then the send
     expect(toTrader[1]!.at - toTrader[0]!.at).toBeGreaterThanOrEqual(1000);
     expect(delivery.stats().telegram_errors).toEqual({ "429": 1 });
+  });
+
+  it("paid broadcast (opt-in) sends with allow_paid_broadcast at the paid rate; /metrics shows the queue", async () => {
+    world = await botWorld({ env: { ALERT_CHAT_IDS: "", OUTBOX_PAID_BROADCAST: "1", OUTBOX_PAID_PER_S: "500" } });
+    const { delivery } = world.sortie;
+    onlineTrader(world, TRADER_ID);
+    await delivery.enqueue({
+      chatId: TRADER_ID,
+      method: "sendMessage",
+      payload: sendPayload(TRADER_ID, "paid"),
+      priority: PRIORITY.result,
+    }).done;
+    expect(world.telegram.callsOf("sendMessage")[0]!.payload.allow_paid_broadcast).toBe(true);
+    expect(delivery.stats().limits).toMatchObject({ per_s: 500, paid_broadcast: true });
+
+    const text = await metricsFor(world.app).registry.metrics();
+    expect(text).toContain('sortie_outbox_queued{priority="alert"} 0');
+    expect(text).toMatch(/sortie_outbox_sent \d+/);
+    expect(text).toContain("sortie_outbox_oldest_age_seconds 0");
+  });
+
+  it("refuses bad outbox settings with the variable's name", () => {
+    expect(() => loadConfig({ OUTBOX_PER_S: "0" })).toThrow(ConfigError);
+    expect(() => loadConfig({ OUTBOX_PER_S: "fast" })).toThrow(/OUTBOX_PER_S/);
+    expect(() => loadConfig({ OUTBOX_PAID_BROADCAST: "yes" })).toThrow(/OUTBOX_PAID_BROADCAST: must be 0 or 1/);
+    expect(loadConfig({}).outbox).toEqual({
+      perSecond: 30,
+      privatePerSecond: 1,
+      groupPerMinute: 20,
+      paidBroadcast: false,
+      paidPerSecond: 1000,
+    });
   });
 });
