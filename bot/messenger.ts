@@ -1,4 +1,5 @@
 import { type Delivery, PRIORITY, type Priority } from "./delivery/index.ts";
+import { isUnreachable } from "./delivery/telegram.ts";
 
 /** One inline button: a link, or a callback for this bot. */
 export type Button = { text: string; url: string } | { text: string; callback_data: string };
@@ -39,8 +40,7 @@ interface ApiFailure {
  */
 export function failureKind(err: unknown): "unreachable" | "not_modified" | "gone" | "other" {
   const { error_code: code, description = "" } = (err ?? {}) as ApiFailure;
-  if (code === 403) return "unreachable";
-  if (code === 400 && /chat not found|user is deactivated|PEER_ID_INVALID/i.test(description)) return "unreachable";
+  if (isUnreachable({ error_code: code, description })) return "unreachable";
   if (code === 400 && /message is not modified/i.test(description)) return "not_modified";
   if (code === 400 && /message to edit not found|MESSAGE_ID_INVALID/i.test(description)) return "gone";
   return "other";

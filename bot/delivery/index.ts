@@ -6,30 +6,12 @@ import { isMergeable, mergeDms } from "./merge.ts";
 import { SendWindow } from "./pacer.ts";
 import { PRIORITY_NAMES, type Priority } from "./priorities.ts";
 import { createSendStats } from "./stats.ts";
+import { DeliveryStopped, describe, isUnreachable, type TelegramFailure, type Transport } from "./telegram.ts";
 
 export { PRIORITY, type Priority } from "./priorities.ts";
+export { DeliveryStopped, type TelegramFailure, type Transport } from "./telegram.ts";
 
 type Payload = Record<string, unknown>;
-
-/** How the sender reaches Telegram: a Bot API call that resolves with its result or throws its error. */
-export interface Transport {
-  call(method: string, payload: Payload): Promise<unknown>;
-}
-
-/** The Bot API's answer to a failed call, as grammY's GrammyError carries it (no code: network). */
-export interface TelegramFailure {
-  error_code?: number;
-  description?: string;
-  parameters?: { retry_after?: number; migrate_to_chat_id?: number };
-}
-
-/** Rejects the waiters of messages still queued when the sender stops (they are sent after the restart). */
-export class DeliveryStopped extends Error {
-  override name = "DeliveryStopped";
-  constructor() {
-    super("the outbox stopped before this message was sent; it is sent after the restart");
-  }
-}
 
 export interface OutgoingMessage {
   chatId: number;
@@ -91,10 +73,6 @@ const NO_LIMITS: OutboxLimits = {
   paidBroadcast: false,
   paidPerSecond: 1,
 };
-const MESSAGE_PREFIXES = ["send", "edit", "copy", "forward"];
-/** Whether a Bot API method puts or changes a message in a chat (what Telegram's limits count). */
-export const isMessageMethod = (method: string) =>
-  MESSAGE_PREFIXES.some((p) => method.startsWith(p)) && method !== "sendChatAction";
 
 /**
  * The bot's one outbox (issue #20): every message it sends or edits is stored first, then sent by
@@ -140,6 +118,7 @@ export function createDelivery(deps: {
   let wakeAtMs = Number.POSITIVE_INFINITY;
   let pumpSoon: ReturnType<typeof setImmediate> | null = null;
   let purgeTimer: ReturnType<typeof setInterval> | null = null;
+  let sweptMs = 0;
 
   const resolveChat = (chatId: number) => migrations.get(chatId) ?? chatId;
 
@@ -213,6 +192,7 @@ export function createDelivery(deps: {
   function pump(): void {
     if (!started || stopped) return;
     let nowMs = now();
+    if (nowMs - sweptMs > 5_000) sweep(nowMs);
     let nextWake = Number.POSITIVE_INFINITY;
     for (const lane of [...waiting]) {
       const at = laneWakeMs(lane, nowMs);
@@ -230,6 +210,16 @@ export function createDelivery(deps: {
       nowMs = now();
     }
     wakeAt(nextWake);
+  }
+
+  /** Forgets chats with nothing queued whose windows have emptied (one DM to each of 5,000 traders). */
+  function sweep(nowMs: number): void {
+    sweptMs = nowMs;
+    for (const lane of lanes.values()) {
+      if (lane.items.length === 0 && lane.sending === 0 && lane.filed === null && lane.pausedUntilMs <= nowMs) {
+        if (lane.window.isClear(nowMs)) lanes.delete(lane.chatId);
+      }
+    }
   }
 
   function firstReady(): Lane | undefined {
@@ -598,15 +588,3 @@ export function createDelivery(deps: {
 }
 
 export type Delivery = ReturnType<typeof createDelivery>;
-
-/** 403, or a 400 saying the chat is gone: nothing sent to this private chat can arrive. */
-function isUnreachable(err: TelegramFailure): boolean {
-  const { error_code: code, description = "" } = err;
-  return code === 403 || (code === 400 && /chat not found|user is deactivated|PEER_ID_INVALID/i.test(description));
-}
-
-function describe(err: TelegramFailure): string {
-  return err.error_code === undefined
-    ? `network: ${String((err as { message?: unknown }).message ?? err)}`
-    : `${err.error_code} ${err.description ?? ""}`.trim();
-}

@@ -1,7 +1,7 @@
 import type { Api } from "grammy";
 import type { Button } from "../messenger.ts";
 import type { LocalOutbox } from "../outbox.ts";
-import type { Transport } from "./index.ts";
+import type { Transport } from "./telegram.ts";
 
 type Payload = Record<string, unknown>;
 
