@@ -80,6 +80,7 @@ export function createBot(options: CreateBotOptions) {
   });
   bot.api.config.use(retry(), deliveryTransformer(delivery));
   registerDeliveryMetrics(metricsFor(app).registry, delivery);
+  delivery.onGaveUp(() => metricsFor(app).alertSendFailures.inc());
 
   const webhookUrl = app.config.webhookUrl;
   const receive = options.receive ?? (webhookUrl ? "webhook" : "polling");

@@ -22,6 +22,7 @@ export function createLocalBot(options: { ctx: AppContext; log: BotLog } & Notif
     options.alertChatIds ?? (app.config.alertChatIds.length > 0 ? app.config.alertChatIds : [LOCAL_ALERT_CHAT_ID]);
   const delivery = createDelivery({ app, transport: localTransport(outbox), log, limits: null });
   registerDeliveryMetrics(metricsFor(app).registry, delivery);
+  delivery.onGaveUp(() => metricsFor(app).alertSendFailures.inc());
   const notifier = createNotifier({
     app,
     delivery,

@@ -110,8 +110,8 @@ export function createDelivery(deps: {
   const inFlight = new Set<Promise<void>>();
   const idleWaiters: Array<() => void> = [];
   const stats = createSendStats(PRIORITY_NAMES.length);
-  let onBlocked: (userId: number) => void = () => undefined;
   let onMigrated: (oldChatId: number, newChatId: number) => void = () => undefined;
+  let onGaveUp: (err: TelegramFailure) => void = () => undefined;
   let started = false;
   let stopped = false;
   let wakeTimer: ReturnType<typeof setTimeout> | null = null;
@@ -352,6 +352,7 @@ export function createDelivery(deps: {
     }
     if (!/not modified/i.test(err.description ?? "")) {
       log(`outbox: ${batch[0]!.method} to chat ${lane.chatId} failed for good: ${describe(err)}`);
+      runHandler(() => onGaveUp(err));
     }
     fail(lane, batch, err, "failed");
   }
@@ -381,7 +382,6 @@ export function createDelivery(deps: {
       log(`user ${userId} cannot be reached by DM (blocked the bot or never started it); their DMs are dropped`);
       hub.emit("user.updated", { user_id: userId });
     }
-    onBlocked(userId);
   }
 
   /** Telegram moved the group to a supergroup: its queue, its alerts and later sends follow. */
@@ -497,12 +497,13 @@ export function createDelivery(deps: {
     onFailed(kind: string, handler: FailedHandler): void {
       failedHandlers.set(kind, handler);
     },
-    /** Told when a user blocked the bot / when a chat moved to a supergroup. */
-    onBlocked(handler: (userId: number) => void): void {
-      onBlocked = handler;
-    },
+    /** Told when Telegram moved a chat to a supergroup (after the outbox moved it). */
     onMigrated(handler: (oldChatId: number, newChatId: number) => void): void {
       onMigrated = handler;
+    },
+    /** Told when a message is given up (Telegram refused it for good, or retries ran out). */
+    onGaveUp(handler: (err: TelegramFailure) => void): void {
+      onGaveUp = handler;
     },
     /** The chat id messages for `chatId` go to (after Telegram moved groups). */
     resolveChat,
