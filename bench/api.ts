@@ -33,8 +33,8 @@ export async function benchApi(opts: { durationS?: number; burstUsers?: number }
     const users = opts.burstUsers ?? 5_000;
     const ids = Array.from({ length: users }, (_, i) => 100_000 + i);
     for (const id of ids) {
-      h.store.users.ensureUser({ id }, new Date().toISOString());
-      h.store.users.setTier(id, "APEX", new Date().toISOString());
+      await h.store.users.ensureUser({ id }, new Date().toISOString());
+      await h.store.users.setTier(id, "APEX", new Date().toISOString());
     }
     const tokens = new Map<number, string>();
     for (const id of ids) tokens.set(id, await h.linkBridge(id));

@@ -7,7 +7,7 @@ import type { Update } from "grammy/types";
 import type { AppContext } from "../server/context.ts";
 import { publishCommands } from "./commands.ts";
 import type { BotContext, BotLog, WizardContext } from "./context.ts";
-import { sqliteConversationStorage } from "./conversation-storage.ts";
+import { storeConversationStorage } from "./conversation-storage.ts";
 import { reportsFeature } from "./features/admin/reports.ts";
 import { signalsFeature } from "./features/admin/signals.ts";
 import { adminGuard } from "./features/admin-guard.ts";
@@ -72,7 +72,7 @@ export function createBot(options: CreateBotOptions) {
     conversations<BotContext, WizardContext>({
       plugins: [retryInConversations],
       // A half-entered /signal survives a restart (in SQLite, not in memory).
-      storage: sqliteConversationStorage(app.store.sqlite, () => app.clock.now()),
+      storage: storeConversationStorage(app.store, () => app.clock.now()),
     }),
     adminGuard,
     wizardFeature,

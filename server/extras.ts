@@ -105,10 +105,10 @@ export async function startExtras(
       log: (line) => log(`[file-drop] ${line}`),
     });
     const now = new Date(ctx.clock.now()).toISOString();
-    ctx.store.users.ensureUser({ id: config.bridgeDirUserId }, now);
+    await ctx.store.users.ensureUser({ id: config.bridgeDirUserId }, now);
     // A file-drop terminal needs no token, but counts as linked: give it one nobody will ever see.
-    if (!ctx.store.sqlite.prepare("SELECT 1 FROM bridge_tokens WHERE user_id = ?").get(config.bridgeDirUserId)) {
-      ctx.store.users.setBridgeTokenHash(config.bridgeDirUserId, hashToken(newBridgeToken()), now);
+    if (!(await ctx.store.bot.isLinked(config.bridgeDirUserId))) {
+      await ctx.store.users.setBridgeTokenHash(config.bridgeDirUserId, hashToken(newBridgeToken()), now);
     }
     await transport.start();
     stops.push(() => transport.stop());

@@ -20,7 +20,7 @@ adminGuard.use(async (ctx, next) => {
   if (!isAdminCommand && !isAdminButton) return next();
 
   const action = isAdminCommand ? `/${command}` : data;
-  ctx.app.store.fires.appendEvent(
+  await ctx.app.store.fires.appendEvent(
     {
       type: ctx.isAdmin ? "admin.command" : "admin.refused",
       actor: ctx.actor,

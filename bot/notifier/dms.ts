@@ -20,16 +20,16 @@ export function createDms(deps: { app: AppContext; messenger: Messenger; log: Bo
   const awaitingXp = new Map<number, FireView>();
 
   /** Queues a DM; `html` is built when it is sent. */
-  function dm(userId: number, html: () => string, options: MessageOptions = {}): void {
+  function dm(userId: number, html: () => string | Promise<string>, options: MessageOptions = {}): void {
     queue.run(`dm:${userId}`, async () => {
-      const user = store.users.findUser(userId);
+      const user = await store.users.findUser(userId);
       if (!user || user.dm_status === "unreachable") return;
       try {
-        await messenger.sendMessage(userId, html(), options);
-        store.users.setDmStatus(userId, "ok");
+        await messenger.sendMessage(userId, await html(), options);
+        await store.users.setDmStatus(userId, "ok");
       } catch (err) {
         if (failureKind(err) !== "unreachable") return log(`DM to ${userId} failed`, err);
-        if (store.users.setDmStatus(userId, "unreachable")) {
+        if (await store.users.setDmStatus(userId, "unreachable")) {
           log(`user ${userId} cannot be reached by DM (blocked the bot or never started it)`);
         }
       }
@@ -41,8 +41,11 @@ export function createDms(deps: { app: AppContext; messenger: Messenger; log: Bo
   });
 
   function sendClosed(fire: FireView, xpGained: number) {
-    const currency = store.users.findUser(fire.user_id)?.currency ?? null;
-    dm(fire.user_id, () => closedText(fire, currency, xpGained), missionButton(fire));
+    dm(
+      fire.user_id,
+      async () => closedText(fire, (await store.users.findUser(fire.user_id))?.currency ?? null, xpGained),
+      missionButton(fire),
+    );
   }
 
   return {

@@ -41,10 +41,10 @@ export function createAuth(app: FastifyInstance, ctx: AppContext) {
   app.decorateRequest("caller", null);
   app.decorateRequest("bridgeUserId", null);
 
-  function tmaUser(value: string): Caller {
+  async function tmaUser(value: string): Promise<Caller> {
     const user = verify(value);
     if (!knownUsers.has(user.id)) {
-      store.users.ensureUser(user, new Date(clock.now()).toISOString());
+      await store.users.ensureUser(user, new Date(clock.now()).toISOString());
       knownUsers.add(user.id);
     }
     return { kind: "user", userId: user.id, admin: adminIds.has(user.id), user };
@@ -57,7 +57,7 @@ export function createAuth(app: FastifyInstance, ctx: AppContext) {
       if (cred?.scheme !== "tma" || cred.value === "") {
         throw unauthorized("Sign in through Telegram: send Authorization: tma <initData>");
       }
-      req.caller = tmaUser(cred.value);
+      req.caller = await tmaUser(cred.value);
     },
     /** Requires the admin bearer token, or initData of a user in ADMIN_IDS. */
     async admin(req: FastifyRequest): Promise<void> {
@@ -70,7 +70,7 @@ export function createAuth(app: FastifyInstance, ctx: AppContext) {
         return;
       }
       if (cred.scheme === "tma") {
-        const caller = tmaUser(cred.value);
+        const caller = await tmaUser(cred.value);
         if (!caller.admin) throw forbidden("Admin rights required");
         req.caller = caller;
         return;
@@ -89,10 +89,10 @@ export function createAuth(app: FastifyInstance, ctx: AppContext) {
       if (cred?.scheme !== "bearer" || cred.value === "") throw unauthorized("Bridge token required");
       // The lookup is by hash: a constant-time compare of secrets happens inside the index probe's
       // equality on a fixed-length digest, so no token prefix leaks through timing.
-      const userId = store.users.findUserIdByTokenHash(hashToken(cred.value));
+      const userId = await store.users.findUserIdByTokenHash(hashToken(cred.value));
       if (userId === null) throw unauthorized("Unknown or rotated bridge token");
       req.bridgeUserId = userId;
-      ctx.bridge.touch(userId);
+      await ctx.bridge.touch(userId);
     },
   };
 }

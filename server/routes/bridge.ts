@@ -89,7 +89,7 @@ export function bridgeRoutes(app: App, { ctx, auth, candles }: RouteDeps, shutdo
       },
     },
     async (req) => {
-      const answer = bridge.heartbeat(req.bridgeUserId!, req.body);
+      const answer = await bridge.heartbeat(req.bridgeUserId!, req.body);
       if (req.body.prices) candles.add(req.body.prices, clock.now());
       return answer;
     },
@@ -116,7 +116,7 @@ export function bridgeRoutes(app: App, { ctx, auth, candles }: RouteDeps, shutdo
       shutdown.addEventListener("abort", onClose, { once: true });
       try {
         for (;;) {
-          const commands = bridge.takeCommands(userId);
+          const commands = await bridge.takeCommands(userId);
           const left = deadline - Date.now();
           if (commands.length > 0 || left <= 0 || gone.signal.aborted) return { commands };
           // Woken at once by a committed fire; the 1 s cap re-checks visibility-timeout redeliveries.
@@ -148,7 +148,7 @@ export function bridgeRoutes(app: App, { ctx, auth, candles }: RouteDeps, shutdo
       },
     },
     async (req) => {
-      bridge.submitResult(req.bridgeUserId!, req.body);
+      await bridge.submitResult(req.bridgeUserId!, req.body);
       return { ok: true };
     },
   );
@@ -170,7 +170,7 @@ export function bridgeRoutes(app: App, { ctx, auth, candles }: RouteDeps, shutdo
       },
     },
     async (req) => {
-      bridge.submitClosed(req.bridgeUserId!, req.body);
+      await bridge.submitClosed(req.bridgeUserId!, req.body);
       return { ok: true };
     },
   );

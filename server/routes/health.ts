@@ -1,5 +1,4 @@
 import { Type } from "typebox";
-import { metricsQueries } from "../../db/queries/metrics.ts";
 import type { App, RouteDeps } from "./types.ts";
 
 const startedMs = Date.now();
@@ -9,8 +8,7 @@ const startedMs = Date.now();
  * makes it 503 `UNAVAILABLE` (in the error shape), so a load balancer or uptime check notices.
  */
 export function healthRoutes(app: App, { ctx, sse, extras }: RouteDeps): void {
-  const figures = metricsQueries(ctx.store.sqlite);
-  const ping = ctx.store.sqlite.prepare("SELECT 1");
+  const figures = ctx.store.metrics;
   const staleMs = ctx.config.heartbeatStaleS * 1000;
 
   app.get(
@@ -29,12 +27,12 @@ export function healthRoutes(app: App, { ctx, sse, extras }: RouteDeps): void {
       const nowMs = ctx.clock.now();
       let bridge: Record<string, number>;
       try {
-        ping.get();
+        await ctx.store.ping();
         bridge = {
-          commands_pending: ctx.store.commands.countPending(),
-          fires_unfinished: ctx.store.fires.countUnfinishedFires(),
-          terminals_linked: figures.countLinkedTerminals(),
-          terminals_online: figures.countOnlineTerminals(nowMs - staleMs),
+          commands_pending: await ctx.store.commands.countPending(),
+          fires_unfinished: await ctx.store.fires.countUnfinishedFires(),
+          terminals_linked: await figures.countLinkedTerminals(),
+          terminals_online: await figures.countOnlineTerminals(nowMs - staleMs),
         };
       } catch (err) {
         req.log.error({ err }, "health: database check failed");
@@ -47,7 +45,7 @@ export function healthRoutes(app: App, { ctx, sse, extras }: RouteDeps): void {
         mode: ctx.config.localMode ? "local" : "telegram",
         time: new Date(nowMs).toISOString(),
         uptime_s: Math.round((Date.now() - startedMs) / 1000),
-        db: { ok: true, latency_ms: Math.round((performance.now() - started) * 1000) / 1000 },
+        db: { engine: ctx.store.engine, ok: true, latency_ms: Math.round((performance.now() - started) * 1000) / 1000 },
         bridge,
         events: sse.stats(),
         // The bot reports itself through `extras.health` (main.ts); an app built without one says so.

@@ -18,7 +18,7 @@ describe("admin commands", () => {
 
   it("refuses every admin command and button to a non-admin, and logs who tried", async () => {
     world = await botWorld();
-    const { signal } = world.app.signals.create(signalInput(), { source: "api", actor: "admin-token" });
+    const { signal } = await world.app.signals.create(signalInput(), { source: "api", actor: "admin-token" });
     await world.sortie.notifier.idle();
     world.telegram.reset();
     for (const { command } of ADMIN_COMMANDS) {
@@ -32,8 +32,8 @@ describe("admin commands", () => {
       text: "Only admins can do that.",
     });
 
-    expect(world.store.signals.findSignal(signal.id)?.status).toBe("active");
-    expect(world.store.users.findUser(TRADER_ID)?.tier).toBe("NIBBLER");
+    expect((await world.store.signals.findSignal(signal.id))?.status).toBe("active");
+    expect((await world.store.users.findUser(TRADER_ID))?.tier).toBe("NIBBLER");
     expect(world.telegram.callsOf("sendMessage")).toHaveLength(ADMIN_COMMANDS.length + 1); // refusals only
     const refused = events(world, "admin.refused");
     expect(refused).toHaveLength(ADMIN_COMMANDS.length + 2);
@@ -42,8 +42,8 @@ describe("admin commands", () => {
 
   it("/signals lists active signals with fire counts and cancel buttons that cancel", async () => {
     world = await botWorld();
-    onlineTrader(world, 3003);
-    const { signal } = world.app.signals.create(signalInput(), { source: "api", actor: "admin-token" });
+    await onlineTrader(world, 3003);
+    const { signal } = await world.app.signals.create(signalInput(), { source: "api", actor: "admin-token" });
     await world.app.fires.fire(3003, signal.id);
     await world.send(ADMIN_ID, "/signals");
     const list = world.telegram.callsOf("sendMessage").at(-1)!;
@@ -53,7 +53,7 @@ describe("admin commands", () => {
     expect(buttons).toEqual([{ text: "✖ Cancel EURUSD BUY", callback_data: `adm:cancel:${signal.id}` }]);
 
     await world.tap(ADMIN_ID, buttons[0]!.callback_data!);
-    expect(world.store.signals.findSignal(signal.id)?.status).toBe("cancelled");
+    expect((await world.store.signals.findSignal(signal.id))?.status).toBe("cancelled");
     expect(world.telegram.callsOf("answerCallbackQuery").at(-1)?.payload.text).toContain("Cancelled EURUSD BUY");
     expect(String(world.telegram.callsOf("editMessageText").at(-1)?.payload.text)).toContain("No active signals");
     const cancelled = events(world, "signal.cancelled");
@@ -62,7 +62,7 @@ describe("admin commands", () => {
 
   it("/cancel_signal cancels by id, and explains a bad or finished id", async () => {
     world = await botWorld();
-    const { signal } = world.app.signals.create(signalInput(), { source: "api", actor: "admin-token" });
+    const { signal } = await world.app.signals.create(signalInput(), { source: "api", actor: "admin-token" });
     await world.send(ADMIN_ID, "/cancel_signal");
     expect(world.lastTo(ADMIN_ID)).toContain("Usage: /cancel_signal <signal id>");
     await world.send(ADMIN_ID, "/cancel_signal s_nope");
@@ -82,7 +82,7 @@ describe("admin commands", () => {
     expect(world.lastTo(ADMIN_ID)).toContain("NIBBLER → FANG");
     await world.send(ADMIN_ID, `/tier @user${TRADER_ID} COMMANDER`);
     expect(world.lastTo(ADMIN_ID)).toContain("FANG → COMMANDER");
-    expect(world.store.users.findUser(TRADER_ID)?.tier).toBe("COMMANDER");
+    expect((await world.store.users.findUser(TRADER_ID))?.tier).toBe("COMMANDER");
     await world.send(ADMIN_ID, "/tier 999 APEX");
     expect(world.lastTo(ADMIN_ID)).toContain("No user 999");
     await world.send(ADMIN_ID, `/tier ${TRADER_ID} GOD`);
@@ -96,9 +96,9 @@ describe("admin commands", () => {
 
   it("/stats, /users and /bridges report the last 7 days, tiers and offline terminals", async () => {
     world = await botWorld();
-    onlineTrader(world, 3003);
-    onlineTrader(world, 3004);
-    const { signal } = world.app.signals.create(signalInput(), { source: "api", actor: "admin-token" });
+    await onlineTrader(world, 3003);
+    await onlineTrader(world, 3004);
+    const { signal } = await world.app.signals.create(signalInput(), { source: "api", actor: "admin-token" });
     await world.app.fires.fire(3003, signal.id);
     world.store.sqlite.prepare("UPDATE users SET bridge_seen_ms = ? WHERE id = 3004").run(Date.now() - 120_000);
 

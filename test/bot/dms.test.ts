@@ -1,19 +1,19 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { type BotWorld, botWorld, onlineTrader, signalInput, TRADER_ID } from "./harness.ts";
 
-const heartbeat = (world: BotWorld, userId: number) =>
-  world.app.bridge.heartbeat(userId, {
+const heartbeat = async (world: BotWorld, userId: number) =>
+  await world.app.bridge.heartbeat(userId, {
     account: { login: userId, server: "Demo", currency: "USD", balance: 10_000, equity: 10_000, trade_allowed: true },
   });
 
 /** Fires a fresh signal for the trader and hands its commands to the "terminal". */
 async function fireAndDeliver(world: BotWorld, userId: number) {
-  const { signal } = world.app.signals.create(signalInput({ take_profit: [1.089] }), {
+  const { signal } = await world.app.signals.create(signalInput({ take_profit: [1.089] }), {
     source: "api",
     actor: "admin-token",
   });
   await world.app.fires.fire(userId, signal.id);
-  const [command] = world.app.bridge.takeCommands(userId);
+  const [command] = await world.app.bridge.takeCommands(userId);
   return command!;
 }
 
@@ -23,9 +23,9 @@ describe("result DMs", () => {
 
   it("tells the trader when the order filled (price, lots, slippage) and when it closed (P&L, XP)", async () => {
     world = await botWorld({ env: { ALERT_CHAT_IDS: "" } });
-    onlineTrader(world, TRADER_ID);
+    await onlineTrader(world, TRADER_ID);
     const command = await fireAndDeliver(world, TRADER_ID);
-    world.app.bridge.submitResult(TRADER_ID, {
+    await world.app.bridge.submitResult(TRADER_ID, {
       id: command.id,
       status: "filled",
       retcode: 10009,
@@ -39,7 +39,7 @@ describe("result DMs", () => {
     expect(filled).toContain(`${command.volume} lots at <code>1.0852</code>`);
     expect(filled).toMatch(/Slippage [\d.]+ pips/);
 
-    world.app.bridge.submitClosed(TRADER_ID, { id: command.id, ticket: 555, close_price: 1.089, profit: 123.4 });
+    await world.app.bridge.submitClosed(TRADER_ID, { id: command.id, ticket: 555, close_price: 1.089, profit: 123.4 });
     await world.sortie.notifier.idle();
     const closed = world.lastTo(TRADER_ID);
     expect(closed).toContain("🏁 <b>Trade closed</b> — EURUSD BUY");
@@ -50,9 +50,9 @@ describe("result DMs", () => {
 
   it("explains a rejection in plain words", async () => {
     world = await botWorld({ env: { ALERT_CHAT_IDS: "" } });
-    onlineTrader(world, TRADER_ID);
+    await onlineTrader(world, TRADER_ID);
     const command = await fireAndDeliver(world, TRADER_ID);
-    world.app.bridge.submitResult(TRADER_ID, { id: command.id, status: "rejected", retcode: 10019 });
+    await world.app.bridge.submitResult(TRADER_ID, { id: command.id, status: "rejected", retcode: 10019 });
     await world.sortie.notifier.idle();
     const rejected = world.lastTo(TRADER_ID);
     expect(rejected).toMatch(/^❌ <b>Order rejected<\/b> — EURUSD BUY [\d.]+ lots\n.+/);
@@ -61,22 +61,22 @@ describe("result DMs", () => {
 
   it("marks a user who blocked the bot unreachable, never retries, and writes again after /start", async () => {
     world = await botWorld({ env: { ALERT_CHAT_IDS: "" } });
-    onlineTrader(world, TRADER_ID);
+    await onlineTrader(world, TRADER_ID);
     world.telegram.blockUser(TRADER_ID);
     for (let i = 0; i < 3; i++) {
       const command = await fireAndDeliver(world, TRADER_ID);
-      world.app.bridge.submitResult(TRADER_ID, { id: command.id, status: "rejected", retcode: 10019 });
+      await world.app.bridge.submitResult(TRADER_ID, { id: command.id, status: "rejected", retcode: 10019 });
     }
     await world.sortie.notifier.idle();
     expect(world.telegram.callsOf("sendMessage")).toHaveLength(1); // one 403, then silence
-    expect(world.store.users.findUser(TRADER_ID)?.dm_status).toBe("unreachable");
+    expect((await world.store.users.findUser(TRADER_ID))?.dm_status).toBe("unreachable");
     expect(world.logs.filter((l) => l.includes("cannot be reached"))).toHaveLength(1);
 
     world.telegram.unblockUser(TRADER_ID);
     await world.send(TRADER_ID, "/start");
-    expect(world.store.users.findUser(TRADER_ID)?.dm_status).toBe("ok");
+    expect((await world.store.users.findUser(TRADER_ID))?.dm_status).toBe("ok");
     const command = await fireAndDeliver(world, TRADER_ID);
-    world.app.bridge.submitResult(TRADER_ID, { id: command.id, status: "rejected", retcode: 10019 });
+    await world.app.bridge.submitResult(TRADER_ID, { id: command.id, status: "rejected", retcode: 10019 });
     await world.sortie.notifier.idle();
     expect(world.lastTo(TRADER_ID)).toContain("Order rejected");
   });
@@ -88,8 +88,8 @@ describe("terminal readiness DMs", () => {
 
   it("DMs once when an active trader's terminal goes silent, and once when it is back", async () => {
     world = await botWorld({ env: { ALERT_CHAT_IDS: "" } });
-    onlineTrader(world, TRADER_ID);
-    onlineTrader(world, 4004); // stays online: never told anything
+    await onlineTrader(world, TRADER_ID);
+    await onlineTrader(world, 4004); // stays online: never told anything
     const lastSeen = Date.now() - 31_000;
     world.store.sqlite.prepare("UPDATE users SET bridge_seen_ms = ? WHERE id = ?").run(lastSeen, TRADER_ID);
 
@@ -103,8 +103,8 @@ describe("terminal readiness DMs", () => {
     );
     expect(world.sentTo(4004)).toHaveLength(0);
 
-    heartbeat(world, TRADER_ID);
-    heartbeat(world, TRADER_ID);
+    await heartbeat(world, TRADER_ID);
+    await heartbeat(world, TRADER_ID);
     await world.sortie.notifier.idle();
     expect(world.sentTo(TRADER_ID)).toEqual([offline[0], "✅ Your MT5 terminal is back online. You can fire again."]);
 
@@ -118,7 +118,7 @@ describe("terminal readiness DMs", () => {
 
   it("checks at once when the server announces a terminal offline", async () => {
     world = await botWorld({ env: { ALERT_CHAT_IDS: "" }, bot: { tickMs: 60_000 } });
-    onlineTrader(world, TRADER_ID);
+    await onlineTrader(world, TRADER_ID);
     const lastSeen = Date.now() - 31_000;
     world.store.sqlite.prepare("UPDATE users SET bridge_seen_ms = ? WHERE id = ?").run(lastSeen, TRADER_ID);
     world.app.hub.emit("bridge.status", {
@@ -132,11 +132,11 @@ describe("terminal readiness DMs", () => {
 
   it("does not DM about terminals silent for longer than a day, nor unlinked users", async () => {
     world = await botWorld({ env: { ALERT_CHAT_IDS: "" } });
-    onlineTrader(world, TRADER_ID);
+    await onlineTrader(world, TRADER_ID);
     world.store.sqlite
       .prepare("UPDATE users SET bridge_seen_ms = ? WHERE id = ?")
       .run(Date.now() - 2 * 86_400_000, TRADER_ID);
-    world.store.users.ensureUser({ id: 4005 }, new Date().toISOString());
+    await world.store.users.ensureUser({ id: 4005 }, new Date().toISOString());
     world.store.sqlite.prepare("UPDATE users SET bridge_seen_ms = ? WHERE id = 4005").run(Date.now() - 60_000);
     world.sortie.notifier.tick();
     await world.sortie.notifier.idle();

@@ -154,13 +154,13 @@ export function signalInput(overrides: Record<string, unknown> = {}) {
 }
 
 /** A trader with a linked, online terminal and a balance, able to fire. */
-export function onlineTrader(world: BotWorld, userId: number, balance = 10_000) {
+export async function onlineTrader(world: BotWorld, userId: number, balance = 10_000) {
   const { store, app } = world;
   const now = new Date(app.clock.now()).toISOString();
-  store.users.ensureUser({ id: userId, first_name: `Trader ${userId}`, username: `t${userId}` }, now);
-  store.users.setTier(userId, "APEX", now);
-  store.users.setBridgeTokenHash(userId, `hash-${userId}`, now);
-  app.bridge.heartbeat(userId, {
+  await store.users.ensureUser({ id: userId, first_name: `Trader ${userId}`, username: `t${userId}` }, now);
+  await store.users.setTier(userId, "APEX", now);
+  await store.users.setBridgeTokenHash(userId, `hash-${userId}`, now);
+  await app.bridge.heartbeat(userId, {
     account: { login: userId, server: "Demo", currency: "USD", balance, equity: balance, trade_allowed: true },
   });
 }

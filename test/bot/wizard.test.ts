@@ -29,7 +29,7 @@ describe("/signal wizard", () => {
     expect(String(preview.payload.text)).toContain("Quality 8.5/10");
     const buttons = (preview.payload.reply_markup as Markup).inline_keyboard.flat();
     expect(buttons.map((b) => b.callback_data)).toEqual(["wiz:confirm", "wiz:cancel"]);
-    expect(world.store.signals.listSignals("all", Date.now(), 10)).toHaveLength(0);
+    expect(await world.store.signals.listSignals("all", Date.now(), 10)).toHaveLength(0);
 
     const previewId = (
       world.telegram.message(ADMIN_ID, world.telegram.callsOf("sendMessage").length) ?? {
@@ -37,7 +37,7 @@ describe("/signal wizard", () => {
       }
     ).message_id;
     await world.tap(ADMIN_ID, "wiz:confirm", ADMIN_ID, previewId);
-    const [created] = world.store.signals.listSignals("all", Date.now(), 10);
+    const [created] = await world.store.signals.listSignals("all", Date.now(), 10);
     expect(created?.signal).toMatchObject({
       symbol: "EURUSD",
       side: "BUY",
@@ -110,7 +110,7 @@ describe("/signal wizard", () => {
     expect(world.lastTo(ADMIN_ID)).toBe("Signal wizard cancelled. Nothing was created.");
     await answer("1.0870");
     expect(world.lastTo(ADMIN_ID)).toBe("Signal wizard cancelled. Nothing was created."); // no one is asking now
-    expect(world.store.signals.listSignals("all", Date.now(), 10)).toHaveLength(0);
+    expect(await world.store.signals.listSignals("all", Date.now(), 10)).toHaveLength(0);
   });
 
   it("a restart halfway through loses nothing: the wizard carries on from the next question", async () => {
@@ -124,7 +124,7 @@ describe("/signal wizard", () => {
     expect(world.lastTo(ADMIN_ID)).toContain("Preview");
     expect(world.lastTo(ADMIN_ID)).toContain("EURUSD BUY");
     await world.tap(ADMIN_ID, "wiz:confirm");
-    const [created] = world.store.signals.listSignals("all", Date.now(), 10);
+    const [created] = await world.store.signals.listSignals("all", Date.now(), 10);
     expect(created?.signal).toMatchObject({ symbol: "EURUSD", entry: 1.085, stop_loss: 1.083 });
     // Finished conversations leave no saved state behind.
     const left = world.store.sqlite.prepare("SELECT COUNT(*) AS n FROM bot_conversations").get() as { n: number };
@@ -137,7 +137,7 @@ describe("/signal wizard", () => {
     await answer(...HAPPY);
     await world.tap(ADMIN_ID, "wiz:cancel");
     expect(world.lastTo(ADMIN_ID)).toBe("Signal wizard cancelled. Nothing was created.");
-    expect(world.store.signals.listSignals("all", Date.now(), 10)).toHaveLength(0);
+    expect(await world.store.signals.listSignals("all", Date.now(), 10)).toHaveLength(0);
     await world.tap(ADMIN_ID, "wiz:confirm");
     expect(world.telegram.callsOf("answerCallbackQuery").at(-1)?.payload.text).toBe(
       "This preview is no longer active.",

@@ -10,7 +10,7 @@ describe("production checklist, end to end", () => {
   let w: World;
   beforeAll(async () => {
     w = await startWorld();
-    await waitFor(() => w.h.ctx.bridge.isOnline(TRADER), 5000, "trader's terminal online");
+    await waitFor(async () => await w.h.ctx.bridge.isOnline(TRADER), 5000, "trader's terminal online");
   });
   afterAll(() => w.close());
 
@@ -63,9 +63,9 @@ describe("production checklist, end to end", () => {
     expect(fired.status).toBe(202);
     await waitFor(() => trader.terminal.positions().length === 1, 5000, "position opened");
     const filled = await waitFor(
-      () =>
-        h.store.fires.findFire(signal.id, TRADER)?.state === "filled"
-          ? h.store.fires.findFire(signal.id, TRADER)
+      async () =>
+        (await h.store.fires.findFire(signal.id, TRADER))?.state === "filled"
+          ? await h.store.fires.findFire(signal.id, TRADER)
           : null,
       5000,
       "filled",
@@ -99,7 +99,7 @@ describe("production checklist, end to end", () => {
 
     // 7. Price hits the take-profit: the close updates stats and XP, and the trader hears about it.
     trader.terminal.setPrice("EURUSD", 1.089, 1.0891);
-    await waitFor(() => h.store.fires.findFire(signal.id, TRADER)?.state === "closed", 5000, "closed");
+    await waitFor(async () => (await h.store.fires.findFire(signal.id, TRADER))?.state === "closed", 5000, "closed");
     const stats = (await (
       await fetch(`${h.url}/api/users/${TRADER}/stats`, { headers: { authorization: h.tma(TRADER) } })
     ).json()) as Record<string, number>;

@@ -15,7 +15,7 @@ describe("authentication doors", () => {
     const res = await get(h.tma({ id: 4242, first_name: "Ada", username: "ada" }));
     expect(res.statusCode).toBe(200);
     expect(res.json().user).toMatchObject({ id: 4242, tier: "NIBBLER", risk_percent: 1, first_name: "Ada" });
-    expect(h.store.users.findUser(4242)?.username).toBe("ada");
+    expect((await h.store.users.findUser(4242))?.username).toBe("ada");
   });
 
   it("refuses a missing Authorization header with 401 in the error shape", async () => {

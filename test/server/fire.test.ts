@@ -255,7 +255,7 @@ describe("POST /api/fire group commit", () => {
       expect(answers.filter((a) => a.statusCode === 403).every((a) => a.json().error.code === "LIMIT_REACHED")).toBe(
         true,
       );
-      expect(h.store.fires.countFiresSince(4_100, 0)).toBe(5);
+      expect(await h.store.fires.countFiresSince(4_100, 0)).toBe(5);
     } finally {
       await h.close();
     }

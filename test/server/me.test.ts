@@ -28,7 +28,7 @@ describe("me, stats and missions routes", () => {
       expect(res.statusCode).toBe(400);
       expect(res.json().error.code).toBe("BAD_REQUEST");
     }
-    expect(h.store.users.findUser(501)?.risk_percent).toBe(1.5);
+    expect((await h.store.users.findUser(501))?.risk_percent).toBe(1.5);
   });
 
   it("a mission is personalised at request time and a new risk % gives new lots", async () => {

@@ -83,9 +83,9 @@ async function signalWizard(conversation: WizardConversation, ctx: WizardContext
     await ctx.reply("Signal wizard cancelled. Nothing was created.");
     return;
   }
-  const created = await conversation.external((outer) => {
+  const created = await conversation.external(async (outer) => {
     try {
-      const { signal } = outer.app.signals.create(
+      const { signal } = await outer.app.signals.create(
         { ...checked.value, expires_at: undefined, ...expiryOf(draft, checked.value.expires_at) },
         { source: "bot", actor: outer.actor },
       );

@@ -24,8 +24,8 @@ const TOUCH_WRITE_MS = 1_000;
 
 /** Sortie's side of protocol v1, shared by the HTTP routes and the file-drop transport. */
 export function createBridgeService(deps: { store: Store; hub: Hub; clock: Clock; config: Config }): BridgeService & {
-  sweep(): void;
-  isOnline(userId: number): boolean;
+  sweep(): Promise<void>;
+  isOnline(userId: number): Promise<boolean>;
 } {
   const { store, hub, clock, config } = deps;
   const lastTouch = new Map<number, number>();
@@ -41,9 +41,9 @@ export function createBridgeService(deps: { store: Store; hub: Hub; clock: Clock
   const staleMs = config.heartbeatStaleS * 1000;
   const online = (seenMs: number | null, nowMs: number) => seenMs !== null && nowMs - seenMs <= staleMs;
 
-  function noteAlive(userId: number, nowMs: number, write: () => void) {
-    const before = store.users.findUser(userId)?.bridge_seen_ms ?? null;
-    write();
+  async function noteAlive(userId: number, nowMs: number, write: () => Promise<void>) {
+    const before = (await store.users.findUser(userId))?.bridge_seen_ms ?? null;
+    await write();
     lastTouch.set(userId, nowMs);
     hub.emit("user.updated", { user_id: userId });
     if (!online(before, nowMs)) {
@@ -51,45 +51,55 @@ export function createBridgeService(deps: { store: Store; hub: Hub; clock: Clock
     }
   }
 
-  function ownCommand(userId: number, id: string) {
-    const row = store.commands.findCommand(id);
+  async function ownCommand(userId: number, id: string) {
+    const row = await store.commands.findCommand(id);
     if (!row) throw notFound("Command");
     if (row.user_id !== userId) throw forbidden("This command belongs to another terminal");
     return row;
   }
 
   return {
-    heartbeat(userId: number, body: Heartbeat): HeartbeatAnswer {
+    async heartbeat(userId: number, body: Heartbeat): Promise<HeartbeatAnswer> {
       const nowMs = clock.now();
-      noteAlive(userId, nowMs, () =>
+      await noteAlive(userId, nowMs, () =>
         store.terminal.recordHeartbeat(userId, body.account, body.symbols ?? [], body.prices ?? [], nowMs),
       );
       return { server_time: new Date(nowMs).toISOString() };
     },
 
-    touch(userId: number): void {
+    async touch(userId: number): Promise<void> {
       const nowMs = clock.now();
       if (nowMs - (lastTouch.get(userId) ?? 0) < TOUCH_WRITE_MS) return;
-      noteAlive(userId, nowMs, () => store.terminal.touchBridge(userId, nowMs));
+      lastTouch.set(userId, nowMs); // before the write: concurrent polls do not all write
+      await noteAlive(userId, nowMs, () => store.terminal.touchBridge(userId, nowMs));
     },
 
-    takeCommands(userId: number): BridgeCommand[] {
+    async takeCommands(userId: number): Promise<BridgeCommand[]> {
       const nowMs = clock.now();
-      const rows = store.commands.takeDue(userId, nowMs, VISIBILITY_TIMEOUT_MS);
+      const rows = await store.commands.takeDue(userId, nowMs, VISIBILITY_TIMEOUT_MS);
       const firstDelivered = new Set(rows.filter((r) => r.deliveries === 0).map((r) => r.fire_id));
       if (firstDelivered.size > 0) {
         // The fires' own bookkeeping (state "delivered", audit event, live update) waits until the
         // terminal's answer is on its way: it is not part of delivering, and a crash in between only
         // leaves the fire "queued" until its result re-derives it from the legs.
-        setImmediate(() => {
-          if (!store.sqlite.open) return; // shut down in between: the result will re-derive the fire
+        setImmediate(async () => {
+          if (store.closed) return; // shut down in between: the result will re-derive the fire
           const events: Emit = [];
-          store.transaction(() => {
-            for (const fireId of firstDelivered) {
-              fireChanged(store, fireId, nowMs, "delivered", events);
-              store.fires.appendEvent({ type: "fire.delivered", actor: "bridge", user_id: userId, fire_id: fireId });
-            }
-          });
+          try {
+            await store.transaction(async () => {
+              for (const fireId of firstDelivered) {
+                await fireChanged(store, fireId, nowMs, "delivered", events);
+                await store.fires.appendEvent({
+                  type: "fire.delivered",
+                  actor: "bridge",
+                  user_id: userId,
+                  fire_id: fireId,
+                });
+              }
+            });
+          } catch {
+            return; // the database went away meanwhile: the result re-derives the fire
+          }
           flush(hub, events);
         });
       }
@@ -115,11 +125,11 @@ export function createBridgeService(deps: { store: Store; hub: Hub; clock: Clock
       });
     },
 
-    submitResult(userId: number, body: CommandResult): void {
+    async submitResult(userId: number, body: CommandResult): Promise<void> {
       const nowMs = clock.now();
       const events: Emit = [];
-      store.transaction(() => {
-        const row = ownCommand(userId, body.id);
+      await store.transaction(async () => {
+        const row = await ownCommand(userId, body.id);
         if (row.result_ms !== null && row.state !== "expired") return; // idempotent per command id
         const retcode = body.retcode ?? null;
         const state =
@@ -128,7 +138,7 @@ export function createBridgeService(deps: { store: Store; hub: Hub; clock: Clock
           state === "filled"
             ? null
             : (body.message?.trim() || retcodeMessage(retcode) || `Order ${state}`).slice(0, 500);
-        store.commands.setLegResult(
+        await store.commands.setLegResult(
           row.id,
           {
             state,
@@ -140,60 +150,60 @@ export function createBridgeService(deps: { store: Store; hub: Hub; clock: Clock
           },
           nowMs,
         );
-        store.fires.appendEvent({
+        await store.fires.appendEvent({
           type: `command.${state}`,
           actor: "bridge",
           user_id: userId,
           fire_id: row.fire_id,
           data: { ...body, plain_message: message },
         });
-        const wasFilled = store.fires.findFireById(row.fire_id)?.xp_awarded ?? 0;
-        const fire = fireChanged(store, row.fire_id, nowMs, "result", events);
+        const wasFilled = (await store.fires.findFireById(row.fire_id))?.xp_awarded ?? 0;
+        const fire = await fireChanged(store, row.fire_id, nowMs, "result", events);
         if (state === "filled" && wasFilled === 0 && fire.state === "filled") {
-          store.stats.awardXp(userId, fire.id, XP_RULES.filled);
-          statsEvent(store, userId, nowMs, XP_RULES.filled, events);
+          await store.stats.awardXp(userId, fire.id, XP_RULES.filled);
+          await statsEvent(store, userId, nowMs, XP_RULES.filled, events);
         }
       });
       flush(hub, events);
     },
 
-    submitClosed(userId: number, body: ClosedReport): void {
+    async submitClosed(userId: number, body: ClosedReport): Promise<void> {
       const nowMs = clock.now();
       const events: Emit = [];
-      store.transaction(() => {
-        const row = ownCommand(userId, body.id);
+      await store.transaction(async () => {
+        const row = await ownCommand(userId, body.id);
         if (row.state === "closed") return; // idempotent
         const closedAt =
           body.closed_at && !Number.isNaN(Date.parse(body.closed_at))
             ? new Date(body.closed_at).toISOString()
             : new Date(nowMs).toISOString();
         const ticket = body.ticket === undefined || body.ticket === null ? null : String(body.ticket);
-        store.commands.setLegClosed(row.id, body.close_price, body.profit, closedAt, ticket);
-        store.fires.appendEvent({
+        await store.commands.setLegClosed(row.id, body.close_price, body.profit, closedAt, ticket);
+        await store.fires.appendEvent({
           type: "command.closed",
           actor: "bridge",
           user_id: userId,
           fire_id: row.fire_id,
           data: body,
         });
-        const fire = fireChanged(store, row.fire_id, nowMs, "closed", events);
+        const fire = await fireChanged(store, row.fire_id, nowMs, "closed", events);
         if (fire.state === "closed") {
           const xp = xpForClose(fire.profit ?? 0);
-          store.stats.recordClosedTrade(userId, fire.profit ?? 0, xp);
-          store.stats.awardXp(userId, fire.id, 0);
-          statsEvent(store, userId, nowMs, xp, events);
+          await store.stats.recordClosedTrade(userId, fire.profit ?? 0, xp);
+          await store.stats.awardXp(userId, fire.id, 0);
+          await statsEvent(store, userId, nowMs, xp, events);
         }
       });
       flush(hub, events);
     },
 
     /** Expires commands that can no longer execute (see sweep.ts). */
-    sweep(): void {
-      sweepCommands(store, hub, clock.now());
+    sweep(): Promise<void> {
+      return sweepCommands(store, hub, clock.now());
     },
 
-    isOnline(userId: number): boolean {
-      return online(store.users.findUser(userId)?.bridge_seen_ms ?? null, clock.now());
+    async isOnline(userId: number): Promise<boolean> {
+      return online((await store.users.findUser(userId))?.bridge_seen_ms ?? null, clock.now());
     },
   };
 }
