@@ -91,6 +91,9 @@ export function createAlerts(deps: {
     const waitMs = Math.max(0, alert.lastEditMs + editIntervalMs - clock.now());
     alert.timer = setTimeout(() => {
       alert.timer = null;
+      // The interval runs from now, not from when the edit's reads return: a count arriving while
+      // they are on their way (a networked database) must not schedule a second edit at once.
+      alert.lastEditMs = clock.now();
       queue.run(`alert:${signalId}`, () => editCount(signalId, alert));
     }, waitMs);
   }

@@ -4,8 +4,8 @@ import { ADMIN_ID, type BotWorld, botWorld, GROUP_A, onlineTrader, signalInput, 
 
 type Markup = { inline_keyboard: Array<Array<{ text: string; callback_data?: string }>> };
 
-const events = (world: BotWorld, type: string) =>
-  world.store.sqlite.prepare("SELECT * FROM events WHERE type = ? ORDER BY seq").all(type) as Array<{
+const events = async (world: BotWorld, type: string) =>
+  (await world.store.query("SELECT * FROM events WHERE type = ? ORDER BY seq", [type])) as Array<{
     actor: string;
     user_id: number | null;
     signal_id: string | null;
@@ -35,7 +35,7 @@ describe("admin commands", () => {
     expect((await world.store.signals.findSignal(signal.id))?.status).toBe("active");
     expect((await world.store.users.findUser(TRADER_ID))?.tier).toBe("NIBBLER");
     expect(world.telegram.callsOf("sendMessage")).toHaveLength(ADMIN_COMMANDS.length + 1); // refusals only
-    const refused = events(world, "admin.refused");
+    const refused = await events(world, "admin.refused");
     expect(refused).toHaveLength(ADMIN_COMMANDS.length + 2);
     expect(refused.every((e) => e.actor === `tg:${TRADER_ID}`)).toBe(true);
   });
@@ -56,7 +56,7 @@ describe("admin commands", () => {
     expect((await world.store.signals.findSignal(signal.id))?.status).toBe("cancelled");
     expect(world.telegram.callsOf("answerCallbackQuery").at(-1)?.payload.text).toContain("Cancelled EURUSD BUY");
     expect(String(world.telegram.callsOf("editMessageText").at(-1)?.payload.text)).toContain("No active signals");
-    const cancelled = events(world, "signal.cancelled");
+    const cancelled = await events(world, "signal.cancelled");
     expect(cancelled).toMatchObject([{ actor: `tg:${ADMIN_ID}`, signal_id: signal.id }]);
   });
 
@@ -71,8 +71,8 @@ describe("admin commands", () => {
     expect(world.lastTo(ADMIN_ID)).toContain(`Cancelled EURUSD BUY (${signal.id})`);
     await world.send(ADMIN_ID, `/cancel_signal ${signal.id}`);
     expect(world.lastTo(ADMIN_ID)).toContain("is already cancelled");
-    expect(events(world, "signal.cancelled")).toMatchObject([{ actor: `tg:${ADMIN_ID}` }]);
-    expect(events(world, "admin.command").length).toBe(4);
+    expect(await events(world, "signal.cancelled")).toMatchObject([{ actor: `tg:${ADMIN_ID}` }]);
+    expect((await events(world, "admin.command")).length).toBe(4);
   });
 
   it("/tier changes a tier by id or @username, logged with the admin", async () => {
@@ -87,7 +87,7 @@ describe("admin commands", () => {
     expect(world.lastTo(ADMIN_ID)).toContain("No user 999");
     await world.send(ADMIN_ID, `/tier ${TRADER_ID} GOD`);
     expect(world.lastTo(ADMIN_ID)).toContain("Usage: /tier");
-    const changes = events(world, "user.tier_changed");
+    const changes = await events(world, "user.tier_changed");
     expect(changes.map((e) => [e.actor, e.user_id, JSON.parse(e.data!)])).toEqual([
       [`tg:${ADMIN_ID}`, TRADER_ID, { from: "NIBBLER", to: "FANG" }],
       [`tg:${ADMIN_ID}`, TRADER_ID, { from: "FANG", to: "COMMANDER" }],
@@ -100,7 +100,7 @@ describe("admin commands", () => {
     await onlineTrader(world, 3004);
     const { signal } = await world.app.signals.create(signalInput(), { source: "api", actor: "admin-token" });
     await world.app.fires.fire(3003, signal.id);
-    world.store.sqlite.prepare("UPDATE users SET bridge_seen_ms = ? WHERE id = 3004").run(Date.now() - 120_000);
+    await world.store.query("UPDATE users SET bridge_seen_ms = ? WHERE id = 3004", [Date.now() - 120_000]);
 
     await world.send(ADMIN_ID, "/stats");
     const stats = world.lastTo(ADMIN_ID);

@@ -25,9 +25,10 @@ describe("group alerts", () => {
     expect((await stateOf()).get(failedChat)?.state).toBe("posted");
 
     // The process died between claiming the send and hearing back: the row still says sending.
-    world.store.sqlite
-      .prepare("UPDATE alerts SET state = 'sending', message_id = NULL WHERE signal_id = ? AND chat_id = ?")
-      .run(signal.id, postedChat);
+    await world.store.query(
+      "UPDATE alerts SET state = 'sending', message_id = NULL WHERE signal_id = ? AND chat_id = ?",
+      [signal.id, postedChat],
+    );
     world.telegram.reset();
     await world.restart();
     await world.sortie.notifier.idle();

@@ -91,7 +91,7 @@ describe("terminal readiness DMs", () => {
     await onlineTrader(world, TRADER_ID);
     await onlineTrader(world, 4004); // stays online: never told anything
     const lastSeen = Date.now() - 31_000;
-    world.store.sqlite.prepare("UPDATE users SET bridge_seen_ms = ? WHERE id = ?").run(lastSeen, TRADER_ID);
+    await world.store.query("UPDATE users SET bridge_seen_ms = ? WHERE id = ?", [lastSeen, TRADER_ID]);
 
     for (let i = 0; i < 3; i++) world.sortie.notifier.tick();
     await new Promise((r) => setTimeout(r, 200)); // the bot's own ticker runs too
@@ -109,7 +109,7 @@ describe("terminal readiness DMs", () => {
     expect(world.sentTo(TRADER_ID)).toEqual([offline[0], "✅ Your MT5 terminal is back online. You can fire again."]);
 
     // A second outage is a new outage: told again, once.
-    world.store.sqlite.prepare("UPDATE users SET bridge_seen_ms = ? WHERE id = ?").run(Date.now() - 40_000, TRADER_ID);
+    await world.store.query("UPDATE users SET bridge_seen_ms = ? WHERE id = ?", [Date.now() - 40_000, TRADER_ID]);
     world.sortie.notifier.tick();
     world.sortie.notifier.tick();
     await world.sortie.notifier.idle();
@@ -120,7 +120,7 @@ describe("terminal readiness DMs", () => {
     world = await botWorld({ env: { ALERT_CHAT_IDS: "" }, bot: { tickMs: 60_000 } });
     await onlineTrader(world, TRADER_ID);
     const lastSeen = Date.now() - 31_000;
-    world.store.sqlite.prepare("UPDATE users SET bridge_seen_ms = ? WHERE id = ?").run(lastSeen, TRADER_ID);
+    await world.store.query("UPDATE users SET bridge_seen_ms = ? WHERE id = ?", [lastSeen, TRADER_ID]);
     world.app.hub.emit("bridge.status", {
       user_id: TRADER_ID,
       online: false,
@@ -133,11 +133,12 @@ describe("terminal readiness DMs", () => {
   it("does not DM about terminals silent for longer than a day, nor unlinked users", async () => {
     world = await botWorld({ env: { ALERT_CHAT_IDS: "" } });
     await onlineTrader(world, TRADER_ID);
-    world.store.sqlite
-      .prepare("UPDATE users SET bridge_seen_ms = ? WHERE id = ?")
-      .run(Date.now() - 2 * 86_400_000, TRADER_ID);
+    await world.store.query("UPDATE users SET bridge_seen_ms = ? WHERE id = ?", [
+      Date.now() - 2 * 86_400_000,
+      TRADER_ID,
+    ]);
     await world.store.users.ensureUser({ id: 4005 }, new Date().toISOString());
-    world.store.sqlite.prepare("UPDATE users SET bridge_seen_ms = ? WHERE id = 4005").run(Date.now() - 60_000);
+    await world.store.query("UPDATE users SET bridge_seen_ms = ? WHERE id = 4005", [Date.now() - 60_000]);
     world.sortie.notifier.tick();
     await world.sortie.notifier.idle();
     expect(world.sentTo(TRADER_ID)).toHaveLength(0);

@@ -61,7 +61,7 @@ describe("trader commands", () => {
     await world.send(TRADER_ID, "/link", GROUP_A);
     expect(world.lastTo(GROUP_A)).toBe("🔒 For your safety, /link only works in a private chat with me.");
     expect(world.lastTo(GROUP_A)).not.toMatch(/sb_/);
-    const tokens = world.store.sqlite.prepare("SELECT COUNT(*) AS n FROM bridge_tokens").get() as { n: number };
+    const tokens = (await world.store.query("SELECT COUNT(*) AS n FROM bridge_tokens"))[0] as { n: number };
     expect(tokens.n).toBe(0);
   });
 
@@ -75,7 +75,7 @@ describe("trader commands", () => {
     expect(world.lastTo(TRADER_ID)).toContain("Install the EA in MetaTrader 5");
     const sha = (t: string) => createHash("sha256").update(t).digest("hex");
     expect(await world.store.users.findUserIdByTokenHash(sha(first!))).toBe(TRADER_ID);
-    const stored = world.store.sqlite.prepare("SELECT token_hash FROM bridge_tokens").all();
+    const stored = await world.store.query("SELECT token_hash FROM bridge_tokens");
     expect(JSON.stringify(stored)).not.toContain(first!);
     expect(updated).toContain(TRADER_ID);
 
@@ -85,9 +85,9 @@ describe("trader commands", () => {
     expect(second).not.toBe(first);
     expect(await world.store.users.findUserIdByTokenHash(sha(first!))).toBeNull();
     expect(await world.store.users.findUserIdByTokenHash(sha(second!))).toBe(TRADER_ID);
-    const logged = world.store.sqlite
-      .prepare("SELECT type, actor FROM events WHERE type LIKE 'bridge.token%' ORDER BY seq")
-      .all();
+    const logged = await world.store.query(
+      "SELECT type, actor FROM events WHERE type LIKE 'bridge.token%' ORDER BY seq",
+    );
     expect(logged).toEqual([
       { type: "bridge.token_issued", actor: `tg:${TRADER_ID}` },
       { type: "bridge.token_rotated", actor: `tg:${TRADER_ID}` },

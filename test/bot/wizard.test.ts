@@ -56,9 +56,11 @@ describe("/signal wizard", () => {
       message_id: previewId,
       reply_markup: { inline_keyboard: [] },
     });
-    const logged = world.store.sqlite
-      .prepare("SELECT actor FROM events WHERE type = 'signal.created' AND signal_id = ?")
-      .get(created!.signal.id) as { actor: string };
+    const logged = (
+      await world.store.query("SELECT actor FROM events WHERE type = 'signal.created' AND signal_id = ?", [
+        created!.signal.id,
+      ])
+    )[0] as { actor: string };
     expect(logged.actor).toBe(`tg:${ADMIN_ID}`);
 
     await world.sortie.notifier.idle();
@@ -127,7 +129,7 @@ describe("/signal wizard", () => {
     const [created] = await world.store.signals.listSignals("all", Date.now(), 10);
     expect(created?.signal).toMatchObject({ symbol: "EURUSD", entry: 1.085, stop_loss: 1.083 });
     // Finished conversations leave no saved state behind.
-    const left = world.store.sqlite.prepare("SELECT COUNT(*) AS n FROM bot_conversations").get() as { n: number };
+    const left = (await world.store.query("SELECT COUNT(*) AS n FROM bot_conversations"))[0] as { n: number };
     expect(left.n).toBe(0);
   });
 

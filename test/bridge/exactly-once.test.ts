@@ -36,7 +36,8 @@ describe("exactly-once execution", () => {
     const s = await h.createSignal();
     await fire(id, s.id);
     await waitFor(() => t.terminal.executedIds().length === 1, 5000, "executed");
-    expect((await fireState(id, s.id))?.state).toBe("delivered");
+    // The fire's own "delivered" bookkeeping follows the delivery (a round trip later on PostgreSQL).
+    await waitFor(async () => (await fireState(id, s.id))?.state === "delivered", 5000, "fire delivered");
     // A new process on the same state file; the command is redelivered after the visibility timeout.
     const restarted = t.make();
     stops.push(() => restarted.stop());

@@ -33,11 +33,11 @@ describe("production checklist, end to end", () => {
     });
     expect(created.status).toBe(201);
     const signal = (await created.json()) as { id: string };
-    const logged = h.sqlite
-      .prepare("SELECT data FROM events WHERE type = 'signal.created' AND signal_id = ?")
-      .get(signal.id) as { data: string };
+    const logged = (
+      await h.store.query("SELECT data FROM events WHERE type = 'signal.created' AND signal_id = ?", [signal.id])
+    )[0] as { data: string };
     expect(JSON.parse(logged.data).signal).toMatchObject({ id: signal.id, symbol: "EURUSD", entry: 1.085 });
-    expect(h.sqlite.prepare("SELECT COUNT(*) AS n FROM users").get()).toEqual({ n: 1 }); // nothing per user was written
+    expect((await h.store.query("SELECT COUNT(*) AS n FROM users"))[0]).toEqual({ n: 1 }); // nothing per user was written
 
     // 2. One alert in the group, whose only button opens the Mini App with startapp=<id>.
     const alert = await waitFor(

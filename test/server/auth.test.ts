@@ -88,7 +88,7 @@ describe("authentication doors", () => {
     expect((await hb(first)).statusCode).toBe(401);
     expect((await hb(second)).statusCode).toBe(200);
     // Only the hash is stored.
-    const stored = h.sqlite.prepare("SELECT token_hash FROM bridge_tokens WHERE user_id = 77").get() as {
+    const stored = (await h.store.query("SELECT token_hash FROM bridge_tokens WHERE user_id = 77"))[0] as {
       token_hash: string;
     };
     expect(stored.token_hash).not.toContain(second);

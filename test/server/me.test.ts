@@ -206,9 +206,9 @@ describe("PATCH /api/users/:userId (admin)", () => {
       expect(ok.json()).toMatchObject({ user_id: 801, tier: "APEX" });
       const me = await h.app.inject({ method: "GET", url: "/api/me", headers: { authorization: h.tma(801) } });
       expect(me.json().user).toMatchObject({ tier: "APEX", daily_limit: null });
-      const logged = h.sqlite
-        .prepare("SELECT actor, data FROM events WHERE type = 'admin.tier' AND user_id = 801")
-        .get() as { actor: string; data: string };
+      const logged = (
+        await h.store.query("SELECT actor, data FROM events WHERE type = 'admin.tier' AND user_id = 801")
+      )[0] as { actor: string; data: string };
       expect(logged.actor).toBe("admin-token");
       expect(JSON.parse(logged.data)).toEqual({ from: "NIBBLER", to: "APEX" });
     } finally {
