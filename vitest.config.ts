@@ -2,6 +2,7 @@ import { defineConfig } from "vitest/config";
 
 /** Suites that touch the store: they run on both engines (test/support/engine.ts). */
 const STORE_SUITES = [
+  "test/cluster/**/*.test.ts", // several instances on one database: PostgreSQL only
   "test/server/**/*.test.ts",
   "test/bridge/**/*.test.ts",
   "test/bot/**/*.test.ts",
@@ -18,7 +19,7 @@ export default defineConfig({
     maxWorkers: 2,
     reporters: ["default", "./test/support/summary-reporter.ts"],
     projects: [
-      { extends: true, test: { name: "sqlite", include: ["test/**/*.test.ts"] } },
+      { extends: true, test: { name: "sqlite", include: ["test/**/*.test.ts"], exclude: ["test/cluster/**"] } },
       {
         extends: true,
         test: {

@@ -1,5 +1,6 @@
 import { createBot } from "../bot/index.ts";
 import { createFileDropTransport } from "../bridge/filedrop/index.ts";
+import { redactUrl as redactDbUrl } from "../db/postgres/index.ts";
 import { hashToken, newBridgeToken } from "./auth/tokens.ts";
 import type { AppContext } from "./context.ts";
 import { createLocalMode } from "./local/index.ts";
@@ -20,7 +21,7 @@ export function startupReport(ctx: AppContext): string[] {
     c.localMode
       ? "mode: LOCAL (no BOT_TOKEN): paper terminals and demo traders, no Telegram"
       : "mode: TELEGRAM bot (long polling unless WEBHOOK_URL is set)",
-    `database: ${c.databasePath}`,
+    `database: ${c.databaseUrl ? `PostgreSQL ${redactDbUrl(c.databaseUrl)} (pool ${c.databasePoolSize})` : c.databasePath}`,
     `public URL: ${c.publicUrl}`,
     c.miniAppLink
       ? `Mini App direct link: ${c.miniAppLink}`
