@@ -47,7 +47,7 @@ async function main(): Promise<void> {
   // One SQLite file means one process: everything runs here. On PostgreSQL several instances may
   // share the database: hub events travel between them (NOTIFY), and the singletons (the bot's
   // update consumer and notifier, the sweeper) run on the instance holding the leader lock.
-  let stopSweeper = () => undefined as void;
+  let stopSweeper: () => void = () => undefined;
   const singletons = {
     async start() {
       stopSweeper = startSweeper(ctx, 1000, logError);
