@@ -61,7 +61,7 @@ export async function benchApi(opts: { durationS?: number; burstUsers?: number }
     const count = (code: number) => out.statuses[String(code)] ?? 0;
     const answered = Object.values(out.statuses).reduce((a, b) => a + b, 0);
     const fires = (
-      h.sqlite.prepare("SELECT COUNT(*) AS n FROM fires WHERE signal_id = ?").get(out.signalId) as { n: number }
+      (await h.store.query("SELECT COUNT(*) AS n FROM fires WHERE signal_id = ?", [out.signalId]))[0] as { n: number }
     ).n;
     return {
       baseline,

@@ -24,11 +24,15 @@ export function isTransient(err: unknown): boolean {
   const e = err as { code?: string; message?: string } | null;
   if (!e) return false;
   if (e.code && (TRANSIENT.has(e.code) || e.code.startsWith("08"))) return true;
-  return /Connection terminated|connection timeout|Client has encountered a connection error/i.test(e.message ?? "");
+  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(
+    e.message ?? "",
+  );
 }
 
 export interface PgOptions {
   poolSize?: number;
+  /** Longest wait for a connection (new or from the pool), ms. Default 30000. */
+  connectTimeoutMs?: number;
   /** How long a blip may last before a query gives up (ms). Default 5000. */
   retryForMs?: number;
   onQuery?: (sql: string) => void;
@@ -52,7 +56,9 @@ export class PgDb {
     this.pool = new pg.Pool({
       connectionString: url,
       max: options.poolSize ?? 10,
-      connectionTimeoutMillis: 5000,
+      // Also how long a query may queue for a free pooled connection under a burst: generous, so a
+      // spike waits instead of failing; start-up's reachability check fails fast on its own.
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 30_000,
       idleTimeoutMillis: 30_000,
     });
     // An idle client losing its server emits here; without a listener Node would crash the process.

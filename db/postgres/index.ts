@@ -35,7 +35,7 @@ export function redactUrl(url: string): string {
  * (db/migrations/postgres) under an advisory lock.
  */
 export async function openPgStore(url: string, options: PgOptions & { migrate?: boolean } = {}): Promise<PgStore> {
-  const db = new PgDb(url, { retryForMs: 0, ...options });
+  const db = new PgDb(url, { retryForMs: 0, connectTimeoutMs: 5000, ...options });
   try {
     await db.pool.query("SELECT 1");
   } catch (err) {

@@ -19,9 +19,12 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
+/** The test server's superuser URL: vitest's globalSetup, or SORTIE_TEST_PG_URL (bench/with-postgres.ts). */
+const adminUrl = () => process.env.SORTIE_TEST_PG_URL ?? inject("pgUrl");
+
 /** Runs `sql` as the PostgreSQL superuser of the test server. */
 async function asAdmin(sql: string): Promise<void> {
-  const admin = new pg.Client({ connectionString: inject("pgUrl") });
+  const admin = new pg.Client({ connectionString: adminUrl() });
   await admin.connect();
   try {
     await admin.query(sql);
@@ -63,7 +66,7 @@ export async function testDatabase(dir: string): Promise<TestDatabase> {
       await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 100));
     }
   }
-  const url = inject("pgUrl").replace(/\/postgres$/, `/${name}`);
+  const url = adminUrl().replace(/\/postgres$/, `/${name}`);
   return {
     location: url,
     sqlite: null,
