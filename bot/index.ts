@@ -104,6 +104,8 @@ export function createBot(options: CreateBotOptions) {
     async start(): Promise<void> {
       await bot.init();
       notifier.start();
+      // The start-up catch-up (alerts missed while down) reads the store: done before start resolves.
+      await notifier.idle();
       await publishCommands(bot.api, app.config.adminIds, log);
       if (receive === "webhook" && webhookUrl) {
         await bot.api.setWebhook(webhookUrl, {
