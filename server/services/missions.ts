@@ -68,6 +68,11 @@ export function createMissionService(deps: { store: Store; config: Config; clock
   hub.on("fire.created", ({ fire }) => touchUser(fire.user_id));
   hub.on("fire.updated", ({ fire }) => touchUser(fire.user_id));
   hub.on("user.updated", ({ user_id }) => touchUser(user_id));
+  // A count announced by another instance (server/cluster relays hub events) moves the cached one.
+  hub.on("fire.count", ({ signal_id, count }) => {
+    const entry = signals.get(signal_id);
+    if (entry && count > entry.fireCount) entry.fireCount = count;
+  });
 
   async function signalEntry(signalId: string) {
     let entry = signals.get(signalId);

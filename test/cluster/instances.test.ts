@@ -173,6 +173,10 @@ describe("several instances on one PostgreSQL", () => {
       }
     })();
     await new Promise((resolve) => setTimeout(resolve, 200));
+    const before = await fetch(`${a.url}/api/signals/${signalId}/fire-count`, {
+      headers: { authorization: tma(watcher) },
+    });
+    expect(((await before.json()) as { count: number }).count).toBe(0); // A now caches the signal with 0
     expect((await fire(b, shooter.userId, signalId)).status).toBe(202);
     await Promise.race([
       seen,
@@ -180,6 +184,11 @@ describe("several instances on one PostgreSQL", () => {
     ]);
     expect(text).toContain("fire_count_update");
     controller.abort();
+    // A's cached fire count moved too (its cache heard B's event).
+    const count = await fetch(`${a.url}/api/signals/${signalId}/fire-count`, {
+      headers: { authorization: tma(watcher) },
+    });
+    expect(((await count.json()) as { count: number }).count).toBe(1);
   });
 
   it("the daily limit holds across instances: a NIBBLER's 8 simultaneous fires split over A and B → 5 accepted", async () => {
