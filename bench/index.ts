@@ -14,6 +14,9 @@ const suites: Record<string, () => Promise<unknown>> = {
   webapp: async () => (await import("./webapp.ts")).benchWebapp(),
   loop: async () => (await import("./loop.ts")).benchLoop(),
   load: async () => (await import("./load.ts")).benchLoad(),
+  updates: async () => (await import("./updates.ts")).benchUpdates(),
+  engine: async () => (await import("./engine.ts")).benchEngine(),
+  "track-record": async () => (await import("./track-record.ts")).benchTrackRecord(),
 };
 
 async function main() {

@@ -90,7 +90,9 @@ export async function benchLoad(opts: { streams?: number; fires?: number; concur
       100,
     );
     const openMs = performance.now() - openStarted;
-    const health = (await (await fetch(`${h.url}/health`)).json()) as { events: { clients: number } };
+    const health = (await (await fetch(`${h.url}/health`, { headers: h.admin })).json()) as {
+      events: { clients: number };
+    };
     const withStreams = memory();
 
     const burstStarted = performance.now();

@@ -1,5 +1,6 @@
 import type { ConversationFlavor } from "@grammyjs/conversations";
 import type { Context } from "grammy";
+import type { Role } from "../core/roles.ts";
 import type { AppContext } from "../server/context.ts";
 
 /** How the bot logs: a message, and the error when there is one (same shape as createContext's). */
@@ -9,8 +10,10 @@ export type BotLog = (msg: string, err?: unknown) => void;
 export interface SortieFlavor {
   app: AppContext;
   log: BotLog;
-  /** True when the sender is in ADMIN_IDS. */
+  /** True when the sender has a staff role (owner, admin or analyst). */
   isAdmin: boolean;
+  /** The sender's staff role (ADMIN_IDS owners, SIGNAL_ADMIN_IDS admins, ANALYST_IDS analysts), else null. */
+  role: Role | null;
   /** The sender as the event log names them: "tg:<id>". */
   actor: string;
 }

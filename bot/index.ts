@@ -4,14 +4,17 @@ import { conversations } from "@grammyjs/conversations";
 import { type RunnerHandle, run, sequentialize } from "@grammyjs/runner";
 import { Bot, type Context, type MiddlewareFn, webhookCallback } from "grammy";
 import type { Update } from "grammy/types";
+import { staffList } from "../core/roles.ts";
 import type { AppContext } from "../server/context.ts";
 import { publishCommands } from "./commands.ts";
 import type { BotContext, BotLog, WizardContext } from "./context.ts";
 import { storeConversationStorage } from "./conversation-storage.ts";
+import { auditFeature } from "./features/admin/audit.ts";
 import { reportsFeature } from "./features/admin/reports.ts";
 import { signalsFeature } from "./features/admin/signals.ts";
 import { adminGuard } from "./features/admin-guard.ts";
 import { linkFeature } from "./features/link.ts";
+import { manageFeature } from "./features/manage/index.ts";
 import { sessionFeature } from "./features/session.ts";
 import { traderFeature } from "./features/trader.ts";
 import { wizardFeature } from "./features/wizard/index.ts";
@@ -77,7 +80,9 @@ export function createBot(options: CreateBotOptions) {
     adminGuard,
     wizardFeature,
     signalsFeature,
+    manageFeature,
     reportsFeature,
+    auditFeature,
     linkFeature,
     traderFeature,
   );
@@ -89,6 +94,7 @@ export function createBot(options: CreateBotOptions) {
     log,
     editIntervalMs: options.editIntervalMs,
     tickMs: options.tickMs,
+    fillReportWaitMs: options.fillReportWaitMs,
     alertChatIds: options.alertChatIds,
   });
   let runner: RunnerHandle | null = null;
@@ -106,7 +112,7 @@ export function createBot(options: CreateBotOptions) {
       notifier.start();
       // The start-up catch-up (alerts missed while down) reads the store: done before start resolves.
       await notifier.idle();
-      await publishCommands(bot.api, app.config.adminIds, log);
+      await publishCommands(bot.api, staffList(app.config), log);
       if (receive === "webhook" && webhookUrl) {
         await bot.api.setWebhook(webhookUrl, {
           secret_token: secretToken,

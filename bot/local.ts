@@ -21,6 +21,7 @@ export function createLocalBot(options: { ctx: AppContext; log: BotLog } & Notif
     log,
     editIntervalMs: options.editIntervalMs,
     tickMs: options.tickMs,
+    fillReportWaitMs: options.fillReportWaitMs,
     alertChatIds,
   });
   return {

@@ -6,6 +6,8 @@ export type Button = { text: string; url: string } | { text: string; callback_da
 export interface MessageOptions {
   /** Rows of inline buttons. Omitted on an edit = the buttons are removed. */
   buttons?: Button[][];
+  /** Post as a reply under this message (same chat); sent anyway if it is gone. */
+  replyTo?: number;
 }
 
 /**
@@ -53,6 +55,9 @@ export function apiMessenger(api: Api): Messenger {
         parse_mode: "HTML",
         link_preview_options: { is_disabled: true },
         ...(options.buttons ? { reply_markup: inlineKeyboard(options.buttons) } : {}),
+        ...(options.replyTo
+          ? { reply_parameters: { message_id: options.replyTo, allow_sending_without_reply: true } }
+          : {}),
       });
       return { message_id: sent.message_id };
     },

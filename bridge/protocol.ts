@@ -26,6 +26,8 @@ export interface HeartbeatPrice {
 }
 
 export interface Heartbeat {
+  /** "1.1" from a terminal that understands modify/close; absent = protocol 1. */
+  protocol?: string;
   account: HeartbeatAccount;
   symbols?: HeartbeatSymbol[];
   prices?: HeartbeatPrice[];
@@ -53,8 +55,35 @@ export interface BridgeCommand {
   comment: string;
 }
 
+/** Protocol 1.1: new stop loss / take profit for the position opened by `position_of`. */
+export interface ModifyCommand {
+  id: string;
+  fire_id: string;
+  leg: number;
+  action: "modify";
+  symbol: string;
+  /** The open command's id: the position whose order comment carries it. */
+  position_of: string;
+  stop_loss: number;
+  take_profit: number | null;
+}
+
+/** Protocol 1.1: close the position opened by `position_of`; `volume` null = all of it. */
+export interface CloseCommand {
+  id: string;
+  fire_id: string;
+  leg: number;
+  action: "close";
+  symbol: string;
+  position_of: string;
+  volume: number | null;
+}
+
+/** Anything Sortie sends a terminal. */
+export type TerminalCommand = BridgeCommand | ModifyCommand | CloseCommand;
+
 export interface CommandsAnswer {
-  commands: BridgeCommand[];
+  commands: TerminalCommand[];
 }
 
 export type ResultStatus = "filled" | "rejected" | "failed";
@@ -90,7 +119,7 @@ export interface BridgeService {
    * Commands due for delivery now (pending, or delivered without a result for longer than the
    * visibility timeout); marks them delivered.
    */
-  takeCommands(userId: number): Promise<BridgeCommand[]>;
+  takeCommands(userId: number): Promise<TerminalCommand[]>;
   /** Resolves when a command for this user may be ready, or after `waitMs`. */
   waitForCommands(userId: number, waitMs: number, signal?: AbortSignal): Promise<void>;
   /** Idempotent per command id. Throws a not-found error for another user's command. */

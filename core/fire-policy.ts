@@ -11,6 +11,8 @@ export interface FireContext {
   nowMs: number;
   /** A bridge silent for longer than this is offline (HEARTBEAT_STALE_S). */
   staleMs: number;
+  /** Why this trader's terminal cannot trade the symbol (null when it can). */
+  symbolUnavailable: string | null;
   lots: number;
   sizeReason: string | null;
 }
@@ -26,7 +28,8 @@ export function bridgeOnline(bridge: BridgeState, nowMs: number, staleMs: number
 
 /**
  * The fire checks of the contract, in its order: signal cancelled/expired (410), tier (403),
- * daily limit (403), bridge linked (409) and online (503), size ≥ minimum (422). The existence
+ * daily limit (403), bridge linked (409) and online (503), symbol offered by the trader's
+ * terminal (409), size ≥ minimum (422). The existence
  * check (404) and the duplicate short-cut come before this and belong to the caller.
  */
 export function decideFire(ctx: FireContext): FireDecision {
@@ -66,6 +69,9 @@ export function decideFire(ctx: FireContext): FireDecision {
       code: "BRIDGE_OFFLINE",
       message: "Your MT5 terminal reports trading is not allowed: enable Algo Trading, then try again.",
     });
+  }
+  if (ctx.symbolUnavailable !== null) {
+    return refuse({ code: "SYMBOL_UNAVAILABLE", message: ctx.symbolUnavailable });
   }
   if (ctx.lots <= 0) {
     return refuse({ code: "SIZE_TOO_SMALL", message: ctx.sizeReason ?? "Position size is below the broker minimum." });

@@ -1,6 +1,6 @@
 import type { Refusal } from "./errors.ts";
 import { bridgeOnline, decideFire } from "./fire-policy.ts";
-import { resolveSpec, type TerminalSymbolSpec } from "./instruments.ts";
+import { DEFAULT_SPECS, resolveSpec, type TerminalSymbolSpec } from "./instruments.ts";
 import type { Rates } from "./money.ts";
 import { signalStatus } from "./signal.ts";
 import { computePosition, type Position } from "./sizing.ts";
@@ -83,7 +83,33 @@ export function bridgeView(bridge: BridgeState, nowMs: number, staleMs: number):
   };
 }
 
-/** Sizing for one user and one signal (used by the mission and by the fire route alike). */
+/** Why a trader cannot size a symbol that is not built in: their terminal has not reported it. */
+export function symbolUnavailableReason(symbol: string): string {
+  return `Your MT5 terminal does not offer ${symbol}: add it to Market Watch (or ask your broker for it), then reopen this mission.`;
+}
+
+/** The position shown when the symbol cannot be sized for this trader (nothing to trade). */
+function unavailablePosition(signal: Signal): Position {
+  return {
+    lots: 0,
+    risk_amount: 0,
+    risk_money: 0,
+    reward_amount: 0,
+    stop_pips: 0,
+    target_pips: 0,
+    risk_reward: 0,
+    pip_value: 0,
+    rewards: [],
+    reason: symbolUnavailableReason(signal.symbol),
+    spec_source: "terminal",
+  };
+}
+
+/**
+ * Sizing for one user and one signal (used by the mission and by the fire route alike). A symbol
+ * that is not built in is sized only with the trader's own terminal's spec; without one the
+ * position is empty and its reason says why.
+ */
 export function positionFor(
   signal: Signal,
   overlay: Overlay,
@@ -91,7 +117,7 @@ export function positionFor(
   rates: Rates,
 ): Position {
   const resolved = resolveSpec(signal.symbol, terminalSpec, overlay.currency);
-  if (!resolved) throw new Error(`no instrument spec for ${signal.symbol}`);
+  if (!resolved) return unavailablePosition(signal);
   // The signal's own entry is a usable rate for its own pair (USDJPY at 150 converts JPY to USD);
   // only needed when the tick value is not already in the account currency.
   const needsRate = resolved.spec.tickValueCurrency !== overlay.currency && rates[signal.symbol] === undefined;
@@ -126,6 +152,8 @@ export function createMissionBuilder<F>(
   const status = signalStatus(signal, nowMs);
   const expiresInS = Math.max(0, Math.floor((Date.parse(signal.expires_at) - nowMs) / 1000));
   const shown: Signal = status === signal.status ? signal : { ...signal, status };
+  // A symbol that is not built in can only be traded where the trader's own terminal reported it.
+  const builtIn = DEFAULT_SPECS.has(signal.symbol);
   return (input) => {
     const { overlay } = input;
     const position = positionFor(signal, overlay, input.terminalSpec, input.rates);
@@ -137,6 +165,7 @@ export function createMissionBuilder<F>(
       bridge: input.bridge,
       nowMs,
       staleMs,
+      symbolUnavailable: builtIn || input.terminalSpec !== null ? null : symbolUnavailableReason(signal.symbol),
       lots: position.lots,
       sizeReason: position.reason,
     });

@@ -1,4 +1,5 @@
-import { canonicalSymbol } from "./instruments.ts";
+import { canonicalSymbol, customSymbol, DEFAULT_SPECS } from "./instruments.ts";
+import { roundTo } from "./money.ts";
 import { DEFAULT_TIER, isTier, TIER_NAMES } from "./tiers.ts";
 import type { Side, Signal, SignalStatus } from "./types.ts";
 
@@ -18,6 +19,8 @@ export interface SignalInput {
   pattern?: unknown;
   session?: unknown;
   min_tier?: unknown;
+  /** Automatic breakeven when a leg-1 position closes in profit (CONTRACT.md, managing trades). */
+  breakeven_after_tp1?: unknown;
 }
 
 /** A validated signal ready to store (id, status and timestamps are the store's). */
@@ -95,21 +98,42 @@ function takeProfits(value: unknown): number[] {
 }
 
 /**
- * Validates a submitted signal: known symbol, side, prices, geometry (a BUY has stop_loss < entry <
+ * What validation needs to know beyond the input: the digits of a symbol that is not built in,
+ * as some linked terminal reported it (null when no terminal has reported it).
+ */
+export interface SymbolLookup {
+  reportedDigits(symbol: string): number | null;
+}
+
+/** The signal's symbol and its quote digits: built in, or reported by a linked terminal. */
+function knownSymbol(raw: string, lookup: SymbolLookup | undefined): { symbol: string; digits: number } {
+  const builtIn = canonicalSymbol(raw);
+  if (builtIn) return { symbol: builtIn, digits: DEFAULT_SPECS.get(builtIn)?.digits ?? 5 };
+  const custom = customSymbol(raw);
+  const digits = custom ? (lookup?.reportedDigits(custom) ?? null) : null;
+  if (custom && digits !== null) return { symbol: custom, digits };
+  throw new FieldError(
+    "symbol",
+    `unknown symbol ${JSON.stringify(raw.slice(0, 32))}: not built in, and no linked terminal has reported it`,
+  );
+}
+
+/**
+ * Validates a submitted signal: known symbol (built in, or reported by a linked terminal), side, prices, geometry (a BUY has stop_loss < entry <
  * every take-profit, a SELL the reverse), expiry in the future, confidence 0–100, shield score 0–10.
  * Errors name the first offending field. Take-profits come back nearest first.
  */
-export function validateSignal(input: SignalInput, nowMs: number): SignalValidation {
+export function validateSignal(input: SignalInput, nowMs: number, lookup?: SymbolLookup): SignalValidation {
   try {
     if (typeof input.symbol !== "string" || input.symbol.trim() === "") {
       throw new FieldError("symbol", "symbol is required");
     }
-    const symbol = canonicalSymbol(input.symbol);
-    if (!symbol) throw new FieldError("symbol", `unknown symbol ${JSON.stringify(input.symbol.slice(0, 32))}`);
+    const { symbol, digits } = knownSymbol(input.symbol, lookup);
     const direction = side(input.side);
-    const entry = price(input.entry, "entry");
-    const stopLoss = price(input.stop_loss, "stop_loss");
-    const targets = takeProfits(input.take_profit);
+    // Prices at the symbol's digits: 1.0852499999999998 from a script is stored as 1.08525.
+    const entry = roundTo(price(input.entry, "entry"), digits);
+    const stopLoss = roundTo(price(input.stop_loss, "stop_loss"), digits);
+    const targets = takeProfits(input.take_profit).map((tp) => roundTo(tp, digits));
     const buy = direction === "BUY";
     if (buy ? !(stopLoss < entry) : !(stopLoss > entry)) {
       throw new FieldError("stop_loss", `a ${direction} needs stop_loss ${buy ? "below" : "above"} entry`);
@@ -119,6 +143,10 @@ export function validateSignal(input: SignalInput, nowMs: number): SignalValidat
     }
     const minTier = input.min_tier === undefined || input.min_tier === null ? DEFAULT_TIER : input.min_tier;
     if (!isTier(minTier)) throw new FieldError("min_tier", `min_tier must be one of ${TIER_NAMES.join(", ")}`);
+    const breakeven = input.breakeven_after_tp1;
+    if (breakeven !== undefined && breakeven !== null && typeof breakeven !== "boolean") {
+      throw new FieldError("breakeven_after_tp1", "breakeven_after_tp1 must be true or false");
+    }
     const value: NewSignal = {
       symbol,
       side: direction,
@@ -132,6 +160,8 @@ export function validateSignal(input: SignalInput, nowMs: number): SignalValidat
       pattern: optionalText(input.pattern, "pattern", 64),
       session: optionalText(input.session, "session", 64),
       min_tier: minTier,
+      digits,
+      breakeven_after_tp1: breakeven === true,
     };
     return { ok: true, value };
   } catch (err) {

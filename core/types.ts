@@ -26,6 +26,8 @@ export interface Signal {
   created_at: string;
   cancelled_at: string | null;
   source: string;
+  /** Automatic breakeven update when a leg-1 position closes in profit (once per signal). */
+  breakeven_after_tp1?: boolean;
   /** Decimals the symbol's prices are quoted with (display precision; from the built-in spec). */
   digits?: number;
 }

@@ -16,6 +16,32 @@ export interface OpenDbOptions {
   synchronous?: "NORMAL" | "FULL";
   /** "external" turns SQLite's in-commit checkpoints off: db/checkpointer.ts does them. */
   walCheckpointing?: "auto" | "external";
+  /** Run `PRAGMA quick_check` before anything else (server start-up); a damaged file throws. */
+  integrityCheck?: boolean;
+}
+
+/** Thrown when `PRAGMA quick_check` finds damage: start-up must stop before it listens. */
+export class DatabaseDamagedError extends Error {
+  override name = "DatabaseDamagedError";
+}
+
+/**
+ * `PRAGMA quick_check` (https://sqlite.org/pragma.html#pragma_quick_check): page and b-tree
+ * structure without the slower index cross-checks. A damaged file otherwise opened, listened, and
+ * died later from an unhandled SqliteError on the first query that touched a bad page.
+ */
+export function checkIntegrity(sqlite: Sqlite): void {
+  let problems: string[];
+  try {
+    problems = (sqlite.pragma("quick_check(5)") as Array<{ quick_check: string }>).map((r) => r.quick_check);
+  } catch (err) {
+    problems = [(err as Error).message];
+  }
+  if (problems.length !== 1 || problems[0] !== "ok") {
+    throw new DatabaseDamagedError(
+      `the database file is damaged (quick_check: ${problems.join("; ").replace(/\s+/g, " ").slice(0, 300)}); restore it from a backup (npm run backup) or run sqlite3 .recover`,
+    );
+  }
 }
 
 /** Thrown when a database's applied migrations disagree with the files: start-up must stop. */
@@ -104,6 +130,12 @@ export function migrate(sqlite: Sqlite, dir = MIGRATIONS_DIR): string[] {
 export function openDb(path: string, options: OpenDbOptions = {}): Sqlite {
   if (path !== ":memory:") makeFolders(dirname(path));
   const sqlite = new Database(path, options.onQuery ? { verbose: (sql) => options.onQuery?.(String(sql)) } : {});
+  try {
+    if (options.integrityCheck) checkIntegrity(sqlite);
+  } catch (err) {
+    sqlite.close();
+    throw err;
+  }
   sqlite.pragma("journal_mode = WAL");
   sqlite.pragma(`synchronous = ${options.synchronous ?? "NORMAL"}`);
   sqlite.pragma("foreign_keys = ON");

@@ -25,6 +25,9 @@ export interface SignalRow {
   created_by: string | null;
   idempotency_key: string | null;
   body_hash: string | null;
+  /** Quote digits (migration 0005); null on older rows and for built-in symbols' defaults. */
+  digits?: number | null;
+  breakeven_after_tp1?: number;
 }
 
 /** A `users` row as stored. */
@@ -73,7 +76,8 @@ export function toSignal(row: SignalRow): Signal {
     created_at: row.created_at,
     cancelled_at: row.cancelled_at,
     source: row.source,
-    digits: DEFAULT_SPECS.get(row.symbol)?.digits ?? 5,
+    digits: row.digits ?? DEFAULT_SPECS.get(row.symbol)?.digits ?? 5,
+    breakeven_after_tp1: row.breakeven_after_tp1 === 1,
   };
 }
 
@@ -88,7 +92,7 @@ export const FIRE_JSON = `json_object(
   'profit', f.profit, 'message', f.message, 'xp_awarded', f.xp_awarded, 'created_at', f.created_at,
   'updated_at', f.updated_at, 'closed_at', f.closed_at,
   'legs', (SELECT json_group_array(json_object(
-      'id', c.id, 'leg', c.leg, 'volume', json_extract(c.payload, '$.volume'),
+      'id', c.id, 'leg', c.leg, 'volume', json_extract(c.payload, '$.volume'), 'filled_volume', c.volume,
       'take_profit', json_extract(c.payload, '$.take_profit'), 'state', c.state, 'price', c.price,
       'ticket', c.ticket, 'retcode', c.retcode, 'message', c.message, 'close_price', c.close_price,
       'profit', c.profit, 'closed_at', c.closed_at, 'deliveries', c.deliveries))
@@ -118,6 +122,8 @@ export interface FireView {
     id: string;
     leg: number;
     volume: number;
+    /** Lots the terminal reported as filled (null until it answered; the API shows `volume`). */
+    filled_volume?: number | null;
     take_profit: number | null;
     state: string;
     price: number | null;

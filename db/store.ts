@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { Sqlite } from "./index.ts";
 import { alertQueries } from "./queries/alerts.ts";
+import { auditQueries } from "./queries/audit.ts";
 import { botQueries } from "./queries/bot.ts";
 import { commandQueries } from "./queries/commands.ts";
 import { conversationQueries } from "./queries/conversations.ts";
@@ -9,6 +10,7 @@ import { metricsQueries } from "./queries/metrics.ts";
 import { signalQueries } from "./queries/signals.ts";
 import { statsQueries } from "./queries/stats.ts";
 import { terminalQueries } from "./queries/terminal.ts";
+import { updateQueries } from "./queries/updates.ts";
 import { userQueries } from "./queries/users.ts";
 
 /** The same functions, answering with promises (what an engine that talks over a socket can do). */
@@ -32,6 +34,8 @@ export interface StoreQueries {
   metrics: Async<ReturnType<typeof metricsQueries>>;
   bot: Async<ReturnType<typeof botQueries>>;
   conversations: Async<ReturnType<typeof conversationQueries>>;
+  audit: Async<ReturnType<typeof auditQueries>>;
+  updates: Async<ReturnType<typeof updateQueries>>;
 }
 
 /** A row from `query` (ad-hoc SQL for tests and operators' tools). */
@@ -165,6 +169,8 @@ export function createStore(sqlite: Sqlite): SqliteStore {
     metrics: asyncGroup(metricsQueries(sqlite), gate),
     bot: asyncGroup(botQueries(sqlite), gate),
     conversations: asyncGroup(conversationQueries(sqlite), gate),
+    audit: asyncGroup(auditQueries(sqlite), gate),
+    updates: asyncGroup(updateQueries(sqlite), gate),
     transaction<T>(fn: () => Promise<T>): Promise<T> {
       return gate.run(
         () => sqlite.exec("BEGIN"),

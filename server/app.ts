@@ -1,17 +1,19 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import rateLimit from "@fastify/rate-limit";
 import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import Fastify, { type FastifyReply, type FastifyRequest, type FastifyServerOptions } from "fastify";
+import Fastify, { type FastifyServerOptions } from "fastify";
 import { createAuth } from "./auth/index.ts";
 import type { AppContext } from "./context.ts";
 import { createDrain } from "./drain.ts";
 import { frameworkErrorHandler, installErrorHandler } from "./error-handler.ts";
-import { ApiError } from "./errors.ts";
 import { createSseBroker, type SseOptions } from "./events/sse.ts";
 import { installMetrics, type Metrics, metricsFor } from "./metrics.ts";
+import { installRateLimits } from "./rate-limits.ts";
+import { auditRoutes } from "./routes/audit.ts";
 import { bridgeRoutes } from "./routes/bridge.ts";
+import { downloadRoutes } from "./routes/downloads.ts";
 import { eventRoutes } from "./routes/events.ts";
 import { fireRoutes } from "./routes/fire.ts";
 import { healthRoutes } from "./routes/health.ts";
@@ -22,9 +24,11 @@ import { pageRoutes } from "./routes/pages.ts";
 import { priceRoutes } from "./routes/prices.ts";
 import { signalRoutes } from "./routes/signals.ts";
 import type { App, RouteDeps } from "./routes/types.ts";
+import { updateRoutes } from "./routes/updates.ts";
 import { userRoutes } from "./routes/users.ts";
 import { ErrorBody } from "./schemas.ts";
 import { createCandleStore } from "./services/candles.ts";
+import { createDbHealth } from "./services/db-health.ts";
 import { installJsonParser, installValidators } from "./validation.ts";
 
 const DEFAULT_DIST = join(fileURLToPath(new URL("..", import.meta.url)), "webapp", "dist");
@@ -41,7 +45,19 @@ export interface BuildAppOptions {
   metrics?: Metrics;
   /** On close, connections still open this long after in-flight requests were asked to end are cut. Default 5000. */
   shutdownGraceMs?: number;
+  /** Slow-client bounds (see SLOW_CLIENT_TIMEOUTS); tests shorten them. */
+  timeouts?: Partial<typeof SLOW_CLIENT_TIMEOUTS>;
 }
+
+/**
+ * How long a client may take to send its request: headers, then the whole request with its body.
+ * Both are bounds on *receiving* a request, so they never cut an SSE stream or a bridge long-poll
+ * once it is answering (those have their own bounds: 30 s wait, per-user stream cap). Without them,
+ * requests trickling a 200 KB body stayed open for minutes and ~1,000 exhausted file descriptors.
+ * Node checks them every `checkMs`. Headers get 20 s, not less: Node counts from the connection's
+ * start, so on a starved machine a burst of 1,000 connections waiting to be read must not be cut.
+ */
+export const SLOW_CLIENT_TIMEOUTS = { headersMs: 20_000, requestMs: 30_000, checkMs: 1_000 };
 
 /** Log redaction: tokens and initData never reach the logs. */
 export const REDACT = [
@@ -56,22 +72,51 @@ export const REDACT = [
 /**
  * The webhook path carries its secret: logs show `/hooks/signal/[redacted]`, also for the URLs
  * that miss the route (`//hooks/signal/…`, other letter case) and would otherwise be logged raw.
+ * When the secret is known, it is also removed wherever else it appears — any path segment or
+ * query value equal to it, after URL-decoding (`/hook/signal/<secret>`, `/hooks/signals/<secret>`,
+ * `/hooks/signal%2F<secret>`, a percent-encoded letter inside it) — and such a URL is logged decoded.
  */
-export function redactUrl(url: string): string {
-  return url
+export function redactUrl(url: string, secret: string | null = null): string {
+  let out = url;
+  if (secret) {
+    let decoded = url;
+    // Twice at most: a double-encoded secret (%2568…) is decoded too.
+    for (let i = 0; i < 3; i++) {
+      const next = decodeLoosely(decoded);
+      if (next === decoded) break;
+      decoded = next;
+    }
+    if (decoded.includes(secret)) out = decoded.split(secret).join("[redacted]");
+  }
+  return out
     .replace(/\/+hooks\/+signal\/+[^/?#]*/gi, "/hooks/signal/[redacted]")
     .replace(/([?&](?:token|tgWebAppData|initData)=)[^&#]*/gi, "$1[redacted]");
 }
 
+/** decodeURIComponent that keeps malformed escapes (`%E0%A4%A`) as they are instead of throwing. */
+function decodeLoosely(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text.replace(/(?:%[0-9A-Fa-f]{2})+/g, (run) => {
+      try {
+        return decodeURIComponent(run);
+      } catch {
+        return run;
+      }
+    });
+  }
+}
+
 /** Pino options for the app: level, redaction, and request serialisation without secrets. */
-export function loggerOptions(level: string, stream?: { write(msg: string): void }) {
+export function loggerOptions(level: string, stream?: { write(msg: string): void }, hookSecret: string | null = null) {
   return {
     level,
     redact: { paths: REDACT, censor: "[redacted]" },
     serializers: {
       req: (req: { method: string; url: string; ip?: string }) => ({
         method: req.method,
-        url: redactUrl(req.url),
+        url: redactUrl(req.url, hookSecret),
         ip: req.ip,
       }),
     },
@@ -83,11 +128,21 @@ export function loggerOptions(level: string, stream?: { write(msg: string): void
  * Builds the Fastify app from the shared context. Never listens (server/main.ts does).
  */
 export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): Promise<App> {
+  const timeouts = { ...SLOW_CLIENT_TIMEOUTS, ...options.timeouts };
   const app = Fastify({
+    requestTimeout: timeouts.requestMs,
+    http: { headersTimeout: timeouts.headersMs, connectionsCheckingInterval: timeouts.checkMs },
     logger: options.logger ?? false,
     bodyLimit: 256 * 1024,
-    // The hook path carries a secret; never log URLs with it. Ids and routes are enough.
-    trustProxy: false,
+    // X-Forwarded-For is believed only from the proxies TRUST_PROXY names (default: none).
+    // A hop count n trusts the n nearest hops, as proxy-addr does for a number (Fastify's types lack it).
+    trustProxy:
+      typeof ctx.config.trustProxy === "number"
+        ? (
+            (hops: number) => (_address: string, hop: number) =>
+              hop < hops
+          )(ctx.config.trustProxy)
+        : ctx.config.trustProxy,
     return503OnClosing: true,
     forceCloseConnections: "idle",
     frameworkErrors: frameworkErrorHandler,
@@ -96,7 +151,12 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
 
   installValidators(app);
   installJsonParser(app);
-  installErrorHandler(app);
+  const dbHealth = createDbHealth(ctx.config.databasePath);
+  installErrorHandler(app, dbHealth);
+  // A write that succeeded (any 2xx to a method that writes) clears an earlier write failure.
+  app.addHook("onResponse", async (req, reply) => {
+    if (req.method !== "GET" && req.method !== "HEAD" && reply.statusCode < 300) dbHealth.noteSuccess();
+  });
   app.addSchema(ErrorBody);
 
   const shutdown = new AbortController();
@@ -121,33 +181,7 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
     },
   });
 
-  const { config } = ctx;
-  const limitError = (_req: unknown, context: { after: string }) =>
-    new ApiError("RATE_LIMITED", `Too many requests: retry in ${context.after}`);
-  await app.register(rateLimit, {
-    global: config.rateLimitIpPerMin > 0,
-    max: Math.max(1, config.rateLimitIpPerMin),
-    timeWindow: 60_000,
-    errorResponseBuilder: limitError,
-  });
-  // A second limiter keyed by Telegram user, checked after auth. `createRateLimit` (not
-  // `rateLimit`) because the plugin marks a request as limited once, which would skip this one.
-  const userCheck =
-    config.rateLimitPerMin > 0
-      ? app.createRateLimit({
-          max: config.rateLimitPerMin,
-          timeWindow: 60_000,
-          keyGenerator: (req) => (req.caller?.kind === "user" ? `u:${req.caller.userId}` : `ip:${req.ip}`),
-        })
-      : null;
-  const perUser = async (req: FastifyRequest, reply: FastifyReply) => {
-    if (!userCheck) return;
-    const result = await userCheck(req);
-    if (!result.isAllowed && result.isExceeded) {
-      reply.header("retry-after", result.ttlInSeconds);
-      throw new ApiError("RATE_LIMITED", `Too many requests: retry in ${result.ttlInSeconds} s`);
-    }
-  };
+  const perUser = await installRateLimits(app, ctx);
 
   const deps: RouteDeps = {
     ctx,
@@ -155,6 +189,7 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
     sse,
     candles,
     userLimit: perUser as RouteDeps["userLimit"],
+    dbHealth,
     extras: { health: options.health },
   };
   installMetrics(app, deps, options.metrics ?? metricsFor(ctx));
@@ -166,11 +201,20 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
   eventRoutes(app, deps);
   hookRoutes(app, deps);
   priceRoutes(app, deps);
+  updateRoutes(app, deps);
   userRoutes(app, deps);
+  downloadRoutes(app, deps);
+  auditRoutes(app, deps);
   bridgeRoutes(app, deps, shutdown.signal);
   await pageRoutes(app, deps, options.distDir ?? DEFAULT_DIST);
   for (const plugin of options.plugins ?? []) await plugin(app, deps);
 
-  app.get("/docs/json", { schema: { hide: true } }, async () => app.swagger());
+  // `/docs`: the OpenAPI document in Swagger UI, its files served from swagger-ui-dist in
+  // node_modules (no CDN, works offline); `/docs/json` is the document itself.
+  await app.register(swaggerUi, {
+    routePrefix: "/docs",
+    uiConfig: { docExpansion: "list", deepLinking: true, tryItOutEnabled: false },
+    staticCSP: true,
+  });
   return app;
 }

@@ -2,6 +2,7 @@
  * Configuration from the environment (shared/CONTRACT.md, "Configuration"), validated once at
  * start-up into a typed object. A bad value throws ConfigError naming the variable.
  */
+import { isIP } from "node:net";
 
 /** The fixed bot token of local mode, so local Mini App links can be signed (CONTRACT.md). */
 export const LOCAL_BOT_TOKEN = "local:sortie";
@@ -15,7 +16,12 @@ export interface Config {
   publicUrl: string;
   miniAppLink: string | null;
   alertChatIds: number[];
+  /** Owners: every admin right (ADMIN_IDS). */
   adminIds: number[];
+  /** Admins: signals and their updates, stats, audit (SIGNAL_ADMIN_IDS). */
+  signalAdminIds: number[];
+  /** Analysts: read-only stats (ANALYST_IDS). */
+  analystIds: number[];
   adminApiToken: string | null;
   signalHookSecret: string | null;
   databasePath: string;
@@ -25,6 +31,10 @@ export interface Config {
   heartbeatStaleS: number;
   rateLimitPerMin: number;
   rateLimitIpPerMin: number;
+  /** Per bridge token (RATE_LIMIT_BRIDGE_PER_MIN; default: RATE_LIMIT_IP_PER_MIN's value). */
+  rateLimitBridgePerMin: number;
+  /** Which proxies' `X-Forwarded-For` is believed (TRUST_PROXY), in Fastify's `trustProxy` shape. */
+  trustProxy: false | number | string[];
   /** Extensions. */
   bridgeDir: string | null;
   bridgeDirUserId: number | null;
@@ -126,6 +136,39 @@ function links(env: Env, name: string): Array<{ title: string; url: string }> {
   });
 }
 
+const PROXY_NAMES = new Set(["loopback", "linklocal", "uniquelocal"]);
+
+/**
+ * TRUST_PROXY: unset = no proxy trusted (X-Forwarded-For ignored); a hop count (`1`); or a
+ * comma-separated list of `loopback`/`linklocal`/`uniquelocal`, addresses and CIDR ranges, as
+ * Fastify's `trustProxy` takes them (https://fastify.dev/docs/latest/Reference/Server/#trustproxy).
+ */
+function trustProxy(env: Env): false | number | string[] {
+  const raw = text(env, "TRUST_PROXY");
+  if (raw === null) return false;
+  if (/^\d+$/.test(raw)) {
+    const hops = Number(raw);
+    if (hops > 100) throw new ConfigError("TRUST_PROXY", `a hop count must be between 0 and 100, got ${hops}`);
+    return hops === 0 ? false : hops;
+  }
+  return raw.split(",").map((entry) => {
+    const item = entry.trim();
+    const [address = "", prefix, extra] = item.split("/");
+    const family = isIP(address);
+    const validPrefix =
+      prefix === undefined ||
+      (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 6 ? 128 : 32)) ||
+      (family === 4 && isIP(prefix) === 4);
+    if (!PROXY_NAMES.has(item.toLowerCase()) && (family === 0 || !validPrefix || extra !== undefined)) {
+      throw new ConfigError(
+        "TRUST_PROXY",
+        `must be a hop count, or loopback/linklocal/uniquelocal and addresses or CIDR ranges separated by commas, got ${JSON.stringify(item)}`,
+      );
+    }
+    return PROXY_NAMES.has(item.toLowerCase()) ? item.toLowerCase() : item;
+  });
+}
+
 /** Parses and validates the environment. Throws ConfigError naming the first bad variable. */
 export function loadConfig(env: Env): Config {
   const botToken = text(env, "BOT_TOKEN");
@@ -176,6 +219,8 @@ export function loadConfig(env: Env): Config {
     miniAppLink,
     alertChatIds: idList(env, "ALERT_CHAT_IDS"),
     adminIds: idList(env, "ADMIN_IDS"),
+    signalAdminIds: idList(env, "SIGNAL_ADMIN_IDS"),
+    analystIds: idList(env, "ANALYST_IDS"),
     adminApiToken,
     signalHookSecret,
     databasePath: text(env, "DATABASE_PATH") ?? "./data/sortie.db",
@@ -185,6 +230,14 @@ export function loadConfig(env: Env): Config {
     heartbeatStaleS: integer(env, "HEARTBEAT_STALE_S", 30, 1, 86400),
     rateLimitPerMin: integer(env, "RATE_LIMIT_PER_MIN", 120, 0, 10_000_000),
     rateLimitIpPerMin: integer(env, "RATE_LIMIT_IP_PER_MIN", 6000, 0, 10_000_000),
+    rateLimitBridgePerMin: integer(
+      env,
+      "RATE_LIMIT_BRIDGE_PER_MIN",
+      integer(env, "RATE_LIMIT_IP_PER_MIN", 6000, 0, 10_000_000),
+      0,
+      10_000_000,
+    ),
+    trustProxy: trustProxy(env),
     bridgeDir,
     bridgeDirUserId: bridgeDirUser === null ? null : Number(bridgeDirUser),
     warRoomLinks: links(env, "WAR_ROOM_LINKS"),

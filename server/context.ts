@@ -6,6 +6,7 @@ import { createBridgeService } from "./services/bridge/index.ts";
 import { createFireService } from "./services/fire.ts";
 import { createMissionService } from "./services/missions.ts";
 import { createSignalService } from "./services/signals.ts";
+import { createUpdateService } from "./services/updates/index.ts";
 
 /**
  * The application core wired once: store, hub and services. The HTTP app, the bot, the file-drop
@@ -24,8 +25,21 @@ export function createContext(deps: {
   const missions = createMissionService({ store, config, clock, hub });
   const signals = createSignalService({ store, hub, clock });
   const fires = createFireService({ store, hub, clock, missions });
-  const bridge = createBridgeService({ store, hub, clock, config });
-  return { store, config, clock, hub, missions, signals, fires, bridge };
+  const updates = createUpdateService({ store, hub, clock });
+  const bridge = createBridgeService({
+    store,
+    hub,
+    clock,
+    config,
+    onTp1Closed: (signalId) => {
+      try {
+        updates.autoBreakeven(signalId);
+      } catch (err) {
+        log(`automatic breakeven of ${signalId} failed`, err);
+      }
+    },
+  });
+  return { store, config, clock, hub, missions, signals, fires, bridge, updates };
 }
 
 export type AppContext = ReturnType<typeof createContext>;

@@ -1,11 +1,12 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { ApiError } from "./errors.ts";
+import { type DbHealth, isDbWriteFailure } from "./services/db-health.ts";
 
 /**
  * The one error handler: every non-2xx answer is `{"error": {"code", "message"}}`. Bad input is a
  * 4xx naming the field; anything unexpected is a 500 with a generic message (logged, never leaked).
  */
-export function installErrorHandler(app: FastifyInstance): void {
+export function installErrorHandler(app: FastifyInstance, dbHealth?: DbHealth): void {
   app.setErrorHandler((err: FastifyError | ApiError, req, reply) => {
     if (err instanceof ApiError) {
       const body = { error: { code: err.code, message: err.message, ...(err.field ? { field: err.field } : {}) } };
@@ -47,6 +48,17 @@ export function installErrorHandler(app: FastifyInstance): void {
           ? "Body is not valid JSON"
           : fe.message || "Bad request";
       return reply.status(status).send({ error: { code, message } });
+    }
+    if (isDbWriteFailure(err)) {
+      // A full or failing disk is not a bug to hide behind a 500: say so, and let /health report it.
+      dbHealth?.noteFailure(err);
+      req.log.error({ err }, "database write failed");
+      return reply.status(503).send({
+        error: {
+          code: "UNAVAILABLE",
+          message: "The database cannot write right now (disk full or failing); retry later",
+        },
+      });
     }
     req.log.error({ err }, "unhandled error");
     return reply

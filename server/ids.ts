@@ -27,3 +27,6 @@ export const newCommandId = (nowMs: number) => `c_${ulid(nowMs)}`;
 
 /** Ids we accept in paths: the shape we issue, nothing else reaches the database. */
 export const ID_PATTERN = "^[A-Za-z0-9_-]{1,64}$";
+export const newUpdateId = (nowMs: number) => `u_${ulid(nowMs)}`;
+export const newManageId = (nowMs: number) => `m_${ulid(nowMs)}`;
+export const newPositionCommandId = (nowMs: number) => `p_${ulid(nowMs)}`;

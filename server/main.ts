@@ -35,7 +35,7 @@ async function main(): Promise<void> {
   let cluster: Awaited<ReturnType<typeof startEventRelay>> | null = null;
   let leader: Awaited<ReturnType<typeof startSingleton>> | null = null;
   const app = await buildApp(ctx, {
-    logger: loggerOptions(config.logLevel),
+    logger: loggerOptions(config.logLevel, undefined, config.signalHookSecret),
     health: () => ({
       ...extras.health(),
       ...(cluster ? { cluster: { instance: cluster.instance, leader: leader?.leader ?? false } } : {}),
@@ -83,11 +83,23 @@ async function main(): Promise<void> {
     } finally {
       await closeStore();
       clearTimeout(force);
-      process.exit(0);
+      process.exit(process.exitCode ?? 0);
     }
   };
   process.on("SIGINT", () => void stop("SIGINT"));
   process.on("SIGTERM", () => void stop("SIGTERM"));
+  // Nothing may die as a raw stack after listen. A rejection nobody awaited leaves state unknown
+  // (a half-done write, a dead timer): say so in one line and shut down cleanly, exit code 1, so
+  // the supervisor restarts a fresh process; the stack goes to the log for the developer.
+  const fatal = (kind: string) => (err: unknown) => {
+    const message = err instanceof Error ? err.message : String(err);
+    console.error(`sortie: stopping after an ${kind}: ${message.split("\n")[0]}`);
+    app.log.error({ err }, kind);
+    process.exitCode = 1;
+    void stop(kind).catch(() => process.exit(1));
+  };
+  process.on("unhandledRejection", fatal("unhandled rejection"));
+  process.on("uncaughtException", fatal("uncaught exception"));
 
   try {
     await app.listen({ host: config.host, port: config.port });
@@ -131,7 +143,11 @@ async function openStore(
   }
   let sqlite: ReturnType<typeof openDb>;
   try {
-    sqlite = openDb(config.databasePath, { synchronous: config.dbSynchronous, walCheckpointing: "external" });
+    sqlite = openDb(config.databasePath, {
+      synchronous: config.dbSynchronous,
+      walCheckpointing: "external",
+      integrityCheck: true,
+    });
   } catch (err) {
     console.error(`sortie: cannot open database ${config.databasePath}: ${(err as Error).message}`);
     process.exit(1);
@@ -147,4 +163,7 @@ async function openStore(
   };
 }
 
-void main();
+main().catch((err: unknown) => {
+  console.error(`sortie: cannot start: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

@@ -52,6 +52,7 @@ export const SignalSchema = Type.Object({
   created_at: Type.String(),
   cancelled_at: StrOrNull,
   source: Type.String(),
+  breakeven_after_tp1: Type.Optional(Type.Boolean()),
   digits: Type.Optional(Type.Integer()),
 });
 
@@ -183,5 +184,6 @@ export const SignalInputSchema = Type.Object({
   session: Type.Optional(Nullable(Type.String({ maxLength: 64 }))),
   min_tier: Type.Optional(Tier),
   idempotency_key: Type.Optional(Type.String({ maxLength: 128 })),
+  breakeven_after_tp1: Type.Optional(Type.Boolean()),
 });
 export type SignalInputBody = Static<typeof SignalInputSchema>;

@@ -1,14 +1,19 @@
 import { Composer } from "grammy";
-import { ADMIN_COMMAND_NAMES, commandOf } from "../commands.ts";
+import { roleAllows } from "../../core/roles.ts";
+import { ADMIN_COMMAND_NAMES, commandOf, commandRole } from "../commands.ts";
 import type { BotContext } from "../context.ts";
 
 /** Callback data of admin buttons starts with this; the guard checks them like commands. */
 export const ADMIN_CALLBACK_PREFIX = "adm:";
 
+/** The least role an admin button needs (its callback data after the prefix): admins, for signals. */
+const BUTTON_ROLE = "admin" as const;
+
 /**
- * The one place admin rights are checked: an admin command or admin button from anyone outside
- * ADMIN_IDS is refused here, and every admin action (allowed or refused) goes to the event log
- * with who did it. Handlers behind this guard do not check again.
+ * The one place staff rights are checked: a staff command or admin button from anyone whose role
+ * is below what it needs (`commandRole`; buttons need an admin) is refused here, and every staff
+ * action (allowed or refused) goes to the event log with who did it and their role. Handlers
+ * behind this guard do not check again.
  */
 export const adminGuard = new Composer<BotContext>();
 
@@ -20,17 +25,26 @@ adminGuard.use(async (ctx, next) => {
   if (!isAdminCommand && !isAdminButton) return next();
 
   const action = isAdminCommand ? `/${command}` : data;
+  const needed = isAdminCommand ? commandRole(command) : BUTTON_ROLE;
+  const allowed = roleAllows(ctx.role, needed);
   await ctx.app.store.fires.appendEvent(
     {
-      type: ctx.isAdmin ? "admin.command" : "admin.refused",
+      type: allowed ? "admin.command" : "admin.refused",
       actor: ctx.actor,
-      data: { action, args: isAdminCommand ? (ctx.message?.text ?? "").slice(0, 200) : undefined, chat: ctx.chat?.id },
+      data: {
+        action,
+        args: isAdminCommand ? (ctx.message?.text ?? "").slice(0, 200) : undefined,
+        chat: ctx.chat?.id,
+        role: ctx.role,
+        needed,
+      },
     },
     new Date(ctx.app.clock.now()).toISOString(),
   );
-  if (ctx.isAdmin) return next();
+  if (allowed) return next();
 
-  ctx.log(`refused admin action ${action} from ${ctx.actor}`);
-  if (isAdminButton) await ctx.answerCallbackQuery({ text: "Only admins can do that.", show_alert: true });
-  else await ctx.reply("⛔ This command is for Sortie admins only.");
+  ctx.log(`refused admin action ${action} from ${ctx.actor} (${ctx.role ?? "no role"}, needs ${needed})`);
+  const who = needed === "owner" ? "Sortie owners" : needed === "admin" ? "Sortie admins" : "Sortie staff";
+  if (isAdminButton) await ctx.answerCallbackQuery({ text: `Only ${who} can do that.`, show_alert: true });
+  else await ctx.reply(`⛔ This command is for ${who} only.`);
 });

@@ -4,6 +4,7 @@ import type { Config } from "../../server/config.ts";
 import type { BotContext } from "../context.ts";
 import { duration, escapeHtml, signedMoney, utcTime } from "../format/common.ts";
 import { appLink } from "../links.ts";
+import { openTrades } from "./manage/open-trades.ts";
 
 /**
  * The button to the app in a private chat: a web_app button when the app is served over https
@@ -125,5 +126,9 @@ traderFeature.command("trades", async (ctx) => {
       f.profit !== null ? ` · ${signedMoney(f.profit, currency)}` : f.message ? ` · ${escapeHtml(f.message)}` : "";
     return `• ${escapeHtml(f.symbol)} ${f.side} ${f.lots} lots — <b>${f.state}</b>${result} (${utcTime(f.created_at)})`;
   });
-  await ctx.reply(["📜 <b>Recent trades</b>", ...lines].join("\n"), { parse_mode: "HTML" });
+  const open = openTrades(ctx.app, ctx.from.id);
+  await ctx.reply(["📜 <b>Recent trades</b>", ...lines, ...open.lines].join("\n"), {
+    parse_mode: "HTML",
+    reply_markup: { inline_keyboard: open.buttons },
+  });
 });

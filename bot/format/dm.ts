@@ -1,17 +1,23 @@
+import { DEFAULT_SPECS } from "../../core/instruments.ts";
+import { roundMoney, roundTo } from "../../core/money.ts";
 import type { FireView } from "../../db/rows.ts";
 import { escapeHtml, signedMoney, utcTime } from "./common.ts";
 
-const trade = (fire: FireView) => `${escapeHtml(fire.symbol)} ${fire.side} ${fire.lots} lots`;
+type Leg = FireView["legs"][number];
 
-/** "✅ Filled": price, lots, slippage. */
-export function filledText(fire: FireView): string {
-  const filledLots = fire.legs.filter((l) => l.state === "filled").reduce((sum, l) => sum + (l.volume ?? 0), 0);
-  return [
-    `✅ <b>Filled</b> — ${escapeHtml(fire.symbol)} ${fire.side}`,
-    `${Number(filledLots.toFixed(2)) || fire.lots} lots at <code>${fire.fill_price ?? "market"}</code>`,
-    ...(fire.slippage_pips === null ? [] : [`Slippage ${fire.slippage_pips} pips`]),
-  ].join("\n");
-}
+const FILLED_STATES = new Set(["filled", "closed"]);
+
+/** Lots as the terminal filled them (the planned volume until it said otherwise). */
+const filledLots = (leg: Leg) => leg.filled_volume ?? leg.volume;
+/** A sum of lots on the 0.01 grid, without float noise (0.94 + 0.93 = 1.87, not 1.8699999999999999). */
+const sumLots = (legs: readonly Leg[], lots: (leg: Leg) => number) =>
+  roundTo(
+    legs.reduce((sum, leg) => sum + lots(leg), 0),
+    8,
+  );
+/** A price at the symbol's digits, without trailing zeros (1.0852, 150.123). */
+const priceText = (symbol: string, value: number | null) =>
+  value === null ? "market" : String(roundTo(value, DEFAULT_SPECS.get(symbol)?.digits ?? 8));
 
 const REFUSAL_TITLE: Record<string, string> = {
   rejected: "❌ <b>Order rejected</b>",
@@ -19,19 +25,81 @@ const REFUSAL_TITLE: Record<string, string> = {
   expired: "⌛ <b>Order expired</b>",
 };
 
-/** "❌ Order rejected" with the plain-language reason the bridge gave. */
-export function refusedText(fire: FireView): string {
-  const reason = fire.message ?? fire.legs.find((l) => l.message)?.message ?? "no reason given by the terminal";
-  return [`${REFUSAL_TITLE[fire.state] ?? "❌ <b>Order not filled</b>"} — ${trade(fire)}`, escapeHtml(reason)].join(
+const REFUSAL_WORD: Record<string, string> = { rejected: "rejected", failed: "failed", expired: "expired" };
+
+/** Why a leg was not filled, in the terminal's plain words. */
+const reasonOf = (leg: Leg, fire: FireView) =>
+  escapeHtml(leg.message ?? fire.message ?? "no reason given by the terminal");
+
+/** "Leg 2 (TP 1.092): 0.47 lots at 1.0852" or "Leg 3 (TP 1.095): ❌ rejected — not enough money". */
+function legLine(fire: FireView, leg: Leg): string {
+  const target = leg.take_profit === null ? "" : ` (TP ${priceText(fire.symbol, leg.take_profit)})`;
+  if (FILLED_STATES.has(leg.state)) {
+    return `Leg ${leg.leg}${target}: ${filledLots(leg)} lots at <code>${priceText(fire.symbol, leg.price)}</code>`;
+  }
+  if (leg.state === "queued" || leg.state === "delivered") return `Leg ${leg.leg}${target}: ⏳ no answer yet`;
+  return `Leg ${leg.leg}${target}: ❌ ${REFUSAL_WORD[leg.state] ?? leg.state} — ${reasonOf(leg, fire)}`;
+}
+
+/**
+ * The one DM about a fire's fills, sent when every leg answered (or after a short wait): what
+ * actually filled (total lots, average price, slippage), one line per leg when there are several,
+ * and every refused leg with the terminal's reason in plain words.
+ */
+export function fillReportText(fire: FireView): string {
+  const filled = fire.legs.filter((l) => FILLED_STATES.has(l.state));
+  const refused = fire.legs.filter(
+    (l) => !FILLED_STATES.has(l.state) && l.state !== "queued" && l.state !== "delivered",
+  );
+  const pending = fire.legs.length - filled.length - refused.length;
+  const several = fire.legs.length > 1;
+  const side = `${escapeHtml(fire.symbol)} ${fire.side}`;
+  if (filled.length === 0) {
+    const state = refused[0]?.state ?? fire.state;
+    const lots = sumLots(refused, (l) => l.volume);
+    return [
+      `${REFUSAL_TITLE[state] ?? "❌ <b>Order not filled</b>"} — ${side} ${lots} lots`,
+      ...(several ? fire.legs.map((leg) => legLine(fire, leg)) : [reasonOf(refused[0] ?? fire.legs[0]!, fire)]),
+    ].join("\n");
+  }
+  const lots = sumLots(filled, filledLots);
+  const title = refused.length === 0 && pending === 0 ? "✅ <b>Filled</b>" : "⚠️ <b>Partly filled</b>";
+  const totals = several
+    ? `${lots} lots at <code>${priceText(fire.symbol, fire.fill_price)}</code> (${filled.length} of ${fire.legs.length} legs filled)`
+    : `${lots} lots at <code>${priceText(fire.symbol, fire.fill_price ?? filled[0]!.price)}</code>`;
+  return [
+    `${title} — ${side}`,
+    totals,
+    ...(several ? fire.legs.map((leg) => legLine(fire, leg)) : []),
+    ...(fire.slippage_pips === null ? [] : [`Slippage ${fire.slippage_pips} pips`]),
+  ].join("\n");
+}
+
+/** A later word about legs that answered after the fill report went out. */
+export function lateLegsText(fire: FireView, legs: readonly Leg[]): string {
+  return [`ℹ️ <b>Update</b> — ${escapeHtml(fire.symbol)} ${fire.side}`, ...legs.map((leg) => legLine(fire, leg))].join(
     "\n",
   );
 }
 
-/** "🏁 Trade closed": P&L and XP gained. */
+/**
+ * "🏁 Trade closed": the lots that actually closed, the money result of the closed legs (one line
+ * per leg when there were several) and the XP gained.
+ */
 export function closedText(fire: FireView, currency: string | null, xpGained: number): string {
-  const profit = fire.profit ?? 0;
+  const closed = fire.legs.filter((l) => l.state === "closed");
+  const profit = fire.profit ?? roundMoney(closed.reduce((sum, l) => sum + (l.profit ?? 0), 0));
+  const lots = sumLots(closed, filledLots);
+  const legLines =
+    closed.length > 1
+      ? closed.map(
+          (l) =>
+            `Leg ${l.leg}: ${filledLots(l)} lots closed at <code>${priceText(fire.symbol, l.close_price)}</code> · ${signedMoney(l.profit ?? 0, currency)}`,
+        )
+      : [];
   return [
-    `🏁 <b>Trade closed</b> — ${trade(fire)}`,
+    `🏁 <b>Trade closed</b> — ${escapeHtml(fire.symbol)} ${fire.side} ${lots} lots`,
+    ...legLines,
     `P&amp;L ${signedMoney(profit, currency)} ${profit > 0 ? "🎉" : ""}`.trimEnd(),
     `+${xpGained} XP`,
   ].join("\n");

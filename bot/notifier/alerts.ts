@@ -2,10 +2,11 @@ import { signalStatus } from "../../core/signal.ts";
 import type { Signal } from "../../core/types.ts";
 import type { AppContext } from "../../server/context.ts";
 import type { BotLog } from "../context.ts";
-import { type AlertState, alertText } from "../format/alert.ts";
+import { type AlertState, alertText as planText } from "../format/alert.ts";
 import { missionLink } from "../links.ts";
 import { failureKind, type Messenger } from "../messenger.ts";
 import type { WorkQueue } from "./queue.ts";
+import { withLatestUpdate } from "./updates.ts";
 
 /** On start, alerts of signals that expired up to this long ago (while the bot was down) are closed. */
 const CATCH_UP_MS = 31 * 24 * 3600 * 1000;
@@ -38,6 +39,9 @@ export function createAlerts(deps: {
   const live = new Map<string, LiveAlert>();
   let sweptUpToMs = clock.now() - CATCH_UP_MS;
   const nowIso = () => new Date(clock.now()).toISOString();
+  // The plan, plus the latest update after entry when there is one.
+  const alertText = (signal: Signal, count: number, state: AlertState, nowMs: number) =>
+    withLatestUpdate(store, signal.id, planText(signal, count, state, nowMs));
   const button = (signalId: string) => [[{ text: "🎯 Open mission", url: missionLink(config, signalId) }]];
 
   /** The live state of a signal's alerts; read from the store once (callers run on the signal's queue). */

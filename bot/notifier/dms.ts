@@ -2,20 +2,51 @@ import { xpForClose } from "../../core/xp.ts";
 import type { FireView } from "../../db/rows.ts";
 import type { AppContext } from "../../server/context.ts";
 import type { BotLog } from "../context.ts";
-import { closedText, filledText, refusedText } from "../format/dm.ts";
+import { closedText, fillReportText, lateLegsText } from "../format/dm.ts";
 import { missionLink } from "../links.ts";
 import { failureKind, type MessageOptions, type Messenger } from "../messenger.ts";
 import type { WorkQueue } from "./queue.ts";
 
-const REFUSED = new Set(["rejected", "failed", "expired"]);
+const PENDING = new Set(["queued", "delivered"]);
+
+/** How long the fill report waits for a fire's last legs once one answered (default 15 s). */
+export const FILL_REPORT_WAIT_MS = 15_000;
+
+/** Fires whose fill report went out, with the legs it covered (the oldest forgotten past `max`). */
+class ReportedLegs {
+  private readonly legs = new Map<string, Set<number>>();
+  constructor(private readonly max: number) {}
+  get(fireId: string): ReadonlySet<number> | undefined {
+    return this.legs.get(fireId);
+  }
+  add(fireId: string, legs: readonly number[]): void {
+    const set = this.legs.get(fireId) ?? new Set<number>();
+    for (const leg of legs) set.add(leg);
+    if (!this.legs.has(fireId) && this.legs.size >= this.max) {
+      const oldest = this.legs.keys().next();
+      if (!oldest.done) this.legs.delete(oldest.value);
+    }
+    this.legs.set(fireId, set);
+  }
+}
 
 /**
  * Direct messages to traders. One user's DMs go out in order; a user who blocked the bot or never
  * started it (403) is marked unreachable and not written to again until they talk to the bot.
  */
-export function createDms(deps: { app: AppContext; messenger: Messenger; log: BotLog; queue: WorkQueue }) {
+export function createDms(deps: {
+  app: AppContext;
+  messenger: Messenger;
+  log: BotLog;
+  queue: WorkQueue;
+  fillReportWaitMs?: number;
+}) {
   const { app, messenger, log, queue } = deps;
   const { store, config } = app;
+  const fillReportWaitMs = deps.fillReportWaitMs ?? FILL_REPORT_WAIT_MS;
+  const reported = new ReportedLegs(10_000);
+  /** Fires with some legs answered, waiting (at most fillReportWaitMs) for the rest. */
+  const waiting = new Map<string, ReturnType<typeof setTimeout>>();
   /** Closed fires waiting for the stats event that carries their XP (emitted right after). */
   const awaitingXp = new Map<number, FireView>();
 
@@ -48,13 +79,57 @@ export function createDms(deps: { app: AppContext; messenger: Messenger; log: Bo
     );
   }
 
+  /**
+   * Sends what is known about a fire's legs that answered and were not reported yet: the fill
+   * report the first time (all legs, totals), a short update for legs that answered after it.
+   */
+  function reportFills(fire: FireView): void {
+    const timer = waiting.get(fire.id);
+    if (timer) clearTimeout(timer);
+    waiting.delete(fire.id);
+    const done = reported.get(fire.id);
+    const fresh = fire.legs.filter((l) => !PENDING.has(l.state) && !done?.has(l.leg));
+    if (fresh.length === 0) return;
+    reported.add(
+      fire.id,
+      fresh.map((l) => l.leg),
+    );
+    if (done) dm(fire.user_id, () => lateLegsText(fire, fresh), missionButton(fire));
+    else dm(fire.user_id, () => fillReportText(fire), missionButton(fire));
+  }
+
+  /** One fill report per fire: when every leg answered, or after a short wait for the rest. */
+  function legsAnswered(fire: FireView): void {
+    const done = reported.get(fire.id);
+    const fresh = fire.legs.filter((l) => !PENDING.has(l.state) && !done?.has(l.leg));
+    if (fresh.length === 0) return;
+    if (fire.legs.every((l) => !PENDING.has(l.state))) {
+      reportFills(fire);
+      return;
+    }
+    if (waiting.has(fire.id)) return;
+    const timer = setTimeout(() => {
+      waiting.delete(fire.id);
+      const latest = store.fires.findFireById(fire.id);
+      if (latest) reportFills(latest);
+    }, fillReportWaitMs);
+    timer.unref();
+    waiting.set(fire.id, timer);
+  }
+
   return {
     dm,
+    /** Forgets the fill reports still waiting (the notifier is stopping). */
+    stop(): void {
+      for (const timer of waiting.values()) clearTimeout(timer);
+      waiting.clear();
+    },
     fireUpdated(fire: FireView, previousState: string): void {
+      legsAnswered(fire);
       if (fire.state === previousState) return;
-      if (fire.state === "filled") dm(fire.user_id, () => filledText(fire), missionButton(fire));
-      else if (REFUSED.has(fire.state)) dm(fire.user_id, () => refusedText(fire), missionButton(fire));
-      else if (fire.state === "closed") {
+      if (fire.state === "closed") {
+        // The fill report comes before the close, even when the close beat the wait.
+        reportFills(fire);
         awaitingXp.set(fire.user_id, fire);
         // The bridge emits stats.updated in the same synchronous batch; if it does not, use core's rule.
         queueMicrotask(() => {

@@ -5,6 +5,7 @@ import { createAlerts } from "./alerts.ts";
 import { createDms } from "./dms.ts";
 import { createWorkQueue } from "./queue.ts";
 import { createReadiness } from "./readiness.ts";
+import { createUpdateNotices } from "./updates.ts";
 
 export interface NotifierOptions {
   /** At most one edit per alert per this many ms (default 10 s). */
@@ -13,6 +14,8 @@ export interface NotifierOptions {
   tickMs?: number;
   /** Chats that receive alerts (default: ALERT_CHAT_IDS). */
   alertChatIds?: number[];
+  /** How long the fill DM waits for a fire's remaining legs (default 15 s). */
+  fillReportWaitMs?: number;
 }
 
 /**
@@ -31,8 +34,15 @@ export function createNotifier(deps: { app: AppContext; messenger: Messenger; lo
     chatIds: deps.alertChatIds ?? app.config.alertChatIds,
     editIntervalMs: deps.editIntervalMs ?? 10_000,
   });
-  const dms = createDms({ app, messenger, log, queue });
+  const dms = createDms({
+    app,
+    messenger,
+    log,
+    queue,
+    ...(deps.fillReportWaitMs === undefined ? {} : { fillReportWaitMs: deps.fillReportWaitMs }),
+  });
   const readiness = createReadiness({ app, dms });
+  const updates = createUpdateNotices({ app, messenger, log, queue, dms });
   const tickMs = deps.tickMs ?? 5_000;
   let unsubscribe: Array<() => void> = [];
   let ticker: ReturnType<typeof setInterval> | null = null;
@@ -65,6 +75,8 @@ export function createNotifier(deps: { app: AppContext; messenger: Messenger; lo
         hub.on("fire.count", ({ signal_id, count }) => alerts.count(signal_id, count)),
         hub.on("fire.updated", ({ fire, previousState }) => dms.fireUpdated(fire, previousState)),
         hub.on("stats.updated", ({ user_id, xpGained }) => dms.statsUpdated(user_id, xpGained)),
+        hub.on("update.created", ({ update, signal, skippedUsers }) => updates.created(update, signal, skippedUsers)),
+        hub.on("update.settled", ({ update_id, user_id, commands }) => updates.settled(update_id, user_id, commands)),
         // Going offline is found by `tick` (the server's sweeper may also announce it: check now).
         hub.on("bridge.status", ({ user_id, online }) =>
           online ? queue.run(`dm:${user_id}:online`, () => readiness.online(user_id)) : tickSoon(),
@@ -87,6 +99,7 @@ export function createNotifier(deps: { app: AppContext; messenger: Messenger; lo
       ticker = null;
       soon = null;
       alerts.stop();
+      dms.stop();
       await queue.drain();
     },
   };

@@ -1,7 +1,7 @@
 /** Sortie → terminal: drops due commands into `in/`. */
-import { access, readdir, stat } from "node:fs/promises";
+import { access, lstat, readdir } from "node:fs/promises";
 import { join } from "node:path";
-import type { BridgeCommand } from "../protocol.ts";
+import type { TerminalCommand } from "../protocol.ts";
 import type { FileDropContext } from "./context.ts";
 import { errorText, isSafeFileId, writeFileAtomic } from "./files.ts";
 import { quarantineFile } from "./quarantine.ts";
@@ -11,7 +11,7 @@ import { quarantineFile } from "./quarantine.ts";
  * A command whose file is still waiting in `in/` is not rewritten: the terminal has not read it yet.
  */
 export async function deliverCommands(ctx: FileDropContext): Promise<void> {
-  let commands: BridgeCommand[];
+  let commands: TerminalCommand[];
   try {
     commands = await ctx.service.takeCommands(ctx.userId);
   } catch (error) {
@@ -33,13 +33,14 @@ export async function deliverCommands(ctx: FileDropContext): Promise<void> {
   }
 }
 
-/** Our own `.tmp` files left in `in/` by a crash mid-write are moved aside once stale. */
+/** `.tmp` files left in `in/` (ours after a crash mid-write, or planted links) are moved aside once stale. */
 export async function sweepStaleCommandTmp(ctx: FileDropContext): Promise<void> {
   const names = await readdir(ctx.inDir).catch(() => [] as string[]);
   for (const name of names) {
     if (!name.endsWith(".tmp")) continue;
     const path = join(ctx.inDir, name);
-    const modifiedMs = await stat(path).then(
+    // lstat: a planted link is judged (and moved aside) itself, never through its target.
+    const modifiedMs = await lstat(path).then(
       (stats) => stats.mtimeMs,
       () => null,
     );

@@ -1,5 +1,12 @@
 /** Small file helpers shared by both ends of the file-drop transport. */
+import { constants } from "node:fs";
 import { open, rename, unlink } from "node:fs/promises";
+
+/**
+ * Flags for a temp file: created by us or not at all (O_EXCL), never through a link (O_NOFOLLOW).
+ * With plain "w" a symlink planted at `in/<id>.tmp` made the next write overwrite its target.
+ */
+const CREATE_EXCLUSIVE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
 
 /**
  * Command ids become file names, so only plain characters are accepted: this refuses path
@@ -16,11 +23,14 @@ export function tmpPathFor(finalPath: string): string {
 
 /**
  * Writes `text` to `<name>.tmp`, flushes it to disk, then renames it over `finalPath`, so a reader
- * polling the folder sees either no file or the whole file, never a partial one.
+ * polling the folder sees either no file or the whole file, never a partial one. The temp file is
+ * created exclusively: anything already at its name (a link, a stale file) makes the write fail,
+ * and the stale-tmp sweep moves it aside; the rename then replaces a link at `finalPath` itself,
+ * never its target.
  */
 export async function writeFileAtomic(finalPath: string, text: string): Promise<void> {
   const tmpPath = tmpPathFor(finalPath);
-  const handle = await open(tmpPath, "w");
+  const handle = await open(tmpPath, CREATE_EXCLUSIVE, 0o644);
   try {
     await handle.writeFile(text, "utf8");
     await handle.sync();

@@ -1,6 +1,6 @@
 /** Reading one dropped JSON file with the checks every inbound file gets. */
-import type { Stats } from "node:fs";
-import { readFile, stat } from "node:fs/promises";
+import { constants, type Stats } from "node:fs";
+import { open, stat } from "node:fs/promises";
 import { errorText } from "./files.ts";
 
 export type ReadOutcome =
@@ -9,19 +9,36 @@ export type ReadOutcome =
   | { kind: "later" }
   | { kind: "bad"; reason: string };
 
+/** The largest report Sortie reads; a result or closed report is a few hundred bytes. */
+export const MAX_REPORT_BYTES = 1024 * 1024;
+
 /**
  * Reads and parses `path`. A file that fails to parse but changed less than `settleMs` ago gets
- * another chance on the next scan; older ones are reported as bad.
+ * another chance on the next scan; older ones are reported as bad. Links are refused (opened with
+ * O_NOFOLLOW), and so is a file over `maxBytes`, checked before a byte is read.
  */
-export async function readJsonFile(path: string, settleMs: number, nowMs: number): Promise<ReadOutcome> {
+export async function readJsonFile(
+  path: string,
+  settleMs: number,
+  nowMs: number,
+  maxBytes = MAX_REPORT_BYTES,
+): Promise<ReadOutcome> {
   let stats: Stats;
   let bytes: Buffer;
   try {
-    stats = await stat(path);
-    if (!stats.isFile()) return { kind: "bad", reason: "not a regular file" };
-    bytes = await readFile(path);
+    const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    try {
+      stats = await handle.stat();
+      if (!stats.isFile()) return { kind: "bad", reason: "not a regular file" };
+      if (stats.size > maxBytes) return { kind: "bad", reason: `too large: ${stats.size} bytes (at most ${maxBytes})` };
+      bytes = await handle.readFile();
+    } finally {
+      await handle.close();
+    }
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return { kind: "later" };
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return { kind: "later" };
+    if (code === "ELOOP") return { kind: "bad", reason: "a symbolic link (refused)" };
     return { kind: "bad", reason: `unreadable: ${errorText(error)}` };
   }
   try {

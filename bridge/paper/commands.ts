@@ -3,12 +3,13 @@
  * stored result is reported again); a new id is recorded and saved BEFORE the order is sent.
  */
 import { BridgeCommandSchema, describeMismatch } from "../filedrop/schemas.ts";
-import type { BridgeCommand, CommandResult, HeartbeatSymbol } from "../protocol.ts";
+import type { BridgeCommand, CommandResult, HeartbeatSymbol, TerminalCommand } from "../protocol.ts";
 import { commentTag, entryPrice, filledResult, precheck, refused, rejectedByServer } from "./execute.ts";
 import type { Quote } from "./feed.ts";
+import { alreadyApplied, applyManage, isManageAction, type ManageCommand, manageProblem } from "./manage.ts";
 import { FILLED_RETCODES, RETRIED_RETCODES, retcodeMessage } from "./retcodes.ts";
 import type { PaperState } from "./state.ts";
-import type { PaperEvents } from "./types.ts";
+import type { PaperClosedPosition, PaperEvents } from "./types.ts";
 
 /** Attempts for a transient retcode before giving up, and the pause between them. */
 const ORDER_ATTEMPTS = 3;
@@ -40,6 +41,10 @@ export interface CommandDeps {
   report: (result: CommandResult) => void;
   crash: () => void;
   log: (line: string) => void;
+  /** "1.1" handles modify/close; "1" refuses them as malformed, like an old EA. */
+  protocol: "1" | "1.1";
+  /** A position closed by a close command (its closed report is already queued). */
+  closed: (position: PaperClosedPosition) => void;
 }
 
 type Verdict = { kind: "fill"; retcode: number; price: number } | { kind: "refuse"; result: CommandResult };
@@ -54,6 +59,7 @@ export function createCommandHandler(deps: CommandDeps): (raw: unknown) => Promi
       return true;
     }
     const stored = deps.state().executed[id];
+    if (deps.protocol === "1.1" && isManageAction(raw)) return handleManage(id, raw, stored);
     if (stored !== undefined || findPosition(id)) return reReport(id, stored ?? null, raw);
     const problem = describeMismatch(BridgeCommandSchema, raw);
     if (problem) return settle(id, null, refused(id, "failed", 0, `bad command: ${problem}`));
@@ -91,6 +97,40 @@ export function createCommandHandler(deps: CommandDeps): (raw: unknown) => Promi
     return settle(id, command, filledResult(command, verdict.retcode, ticket, verdict.price));
   }
 
+  /**
+   * Protocol 1.1: modify/close, at most once per id. The id is recorded and saved before acting;
+   * the change and its result are then saved together (nothing awaits in between), so an id saved
+   * without a result was never applied and is applied now, unless its effect is already there.
+   */
+  async function handleManage(id: string, raw: unknown, stored: CommandResult | null | undefined): Promise<boolean> {
+    if (stored) {
+      deps.report(stored);
+      deps.emit({ id, command: raw as ManageCommand, result: stored, duplicate: true });
+      return true;
+    }
+    const problem = manageProblem(raw);
+    if (problem) return settle(id, null, refused(id, "failed", 0, `bad command: ${problem}`));
+    const command = raw as ManageCommand;
+    const state = deps.state();
+    const prior = stored === null ? alreadyApplied(state, command) : null;
+    if (prior) return settle(id, command, prior);
+    if (deps.knobs.slowMs > 0) await deps.pause(deps.knobs.slowMs);
+    if (!deps.isActive()) return false;
+    state.executed[id] = null;
+    deps.save();
+    const position = state.positions.find((p) => p.command_id === command.position_of);
+    const symbol = position?.symbol ?? command.symbol;
+    const outcome = applyManage(state, command, {
+      spec: deps.specs.get(symbol),
+      quote: deps.quoteOf(symbol),
+      tradeAllowed: deps.knobs.tradeAllowed,
+      nowIso: new Date(deps.now()).toISOString(),
+    });
+    const done = settle(id, command, outcome.result);
+    if (outcome.closed) deps.closed(outcome.closed);
+    return done;
+  }
+
   /** A position or closed deal whose comment carries the id (the EA's FindExecutedInTerminal). */
   function findPosition(id: string) {
     const tag = commentTag(id);
@@ -118,7 +158,7 @@ export function createCommandHandler(deps: CommandDeps): (raw: unknown) => Promi
     return true;
   }
 
-  function settle(id: string, command: BridgeCommand | null, result: CommandResult): boolean {
+  function settle(id: string, command: TerminalCommand | null, result: CommandResult): boolean {
     deps.state().executed[id] = result;
     const { knobs } = deps;
     const crashNow = knobs.crashAfterExecute;

@@ -16,6 +16,8 @@ export interface PaperState {
   balance: number;
   positions: PaperPosition[];
   closed: PaperClosedPosition[];
+  /** Parts of positions closed by a partial close (the position stays open with the rest). */
+  partials?: PaperClosedPosition[];
   outbox: OutboxItem[];
 }
 

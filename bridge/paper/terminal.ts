@@ -92,7 +92,8 @@ export function createPaperTerminal(options: PaperTerminalOptions): PaperTermina
     const { login, server, currency } = options.account;
     const equity = Math.round((state.balance + floatingMoney) * 100) / 100;
     const account = { login, server, currency, balance: state.balance, equity, trade_allowed: knobs.tradeAllowed };
-    return { account, symbols: options.symbols, prices };
+    const protocol = options.protocol ?? "1.1";
+    return { ...(protocol === "1" ? {} : { protocol }), account, symbols: options.symbols, prices };
   }
 
   async function heartbeatLoop(current: Run): Promise<void> {
@@ -156,6 +157,8 @@ export function createPaperTerminal(options: PaperTerminalOptions): PaperTermina
         report: (result) => report(current, result),
         crash,
         log,
+        protocol: options.protocol ?? "1.1",
+        closed: (position) => events.emit("closed", position),
       });
       run = current;
       current.loops.push(heartbeatLoop(current), link.runIntake(handle, current.intake.signal));

@@ -1,5 +1,5 @@
 /** Public types of the paper terminal. */
-import type { BridgeCommand, ClosedReport, CommandResult, HeartbeatSymbol } from "../protocol.ts";
+import type { ClosedReport, CommandResult, HeartbeatSymbol, TerminalCommand } from "../protocol.ts";
 import type { PriceFeed } from "./feed.ts";
 
 export type PaperTransport =
@@ -25,6 +25,8 @@ export interface PaperTerminalOptions {
   /** Broker symbol specs, with the broker's names (e.g. "EURUSD.m"). */
   symbols: HeartbeatSymbol[];
   prices: PriceFeed;
+  /** Protocol announced in heartbeats: "1.1" (default) understands modify/close; "1" is an old EA. */
+  protocol?: "1" | "1.1";
   /** Default 5000. */
   heartbeatMs?: number;
   /** First pause after a failed send or poll; doubles up to `retryMaxMs`. Default 500. */
@@ -58,7 +60,8 @@ export interface PaperClosedPosition extends PaperPosition {
   close_price: number;
   profit: number;
   closed_at: string;
-  reason: "stop_loss" | "take_profit";
+  /** "closed": by a close command (protocol 1.1). */
+  reason: "stop_loss" | "take_profit" | "closed";
 }
 
 /** A report waiting to reach Sortie. */
@@ -69,7 +72,7 @@ export interface PaperEvents {
    * A command was handled; `duplicate` when its id had been executed before (stored result
    * re-reported). `command` is null when the command was malformed.
    */
-  executed: { id: string; command: BridgeCommand | null; result: CommandResult; duplicate: boolean };
+  executed: { id: string; command: TerminalCommand | null; result: CommandResult; duplicate: boolean };
   /** A report reached Sortie (HTTP 2xx, or the file was written). */
   reported: OutboxItem;
   closed: PaperClosedPosition;

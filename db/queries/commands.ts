@@ -23,6 +23,8 @@ export interface CommandRow {
   close_price: number | null;
   profit: number | null;
   closed_at: string | null;
+  /** A `closed` report (JSON) received before the leg's result, applied when it fills. */
+  held_close: string | null;
 }
 
 export interface LegResult {
@@ -51,6 +53,7 @@ export function commandQueries(sqlite: Sqlite) {
     sqlite.prepare(`UPDATE fires SET state = @state, fill_price = @fill_price, slippage_pips = @slippage_pips,
       latency_ms = @latency_ms, profit = @profit, message = @message, updated_at = @now, closed_at = @closed_at,
       closed_ms = @closed_ms WHERE id = @id`);
+  const holdClose = sqlite.prepare("UPDATE bridge_commands SET held_close = ? WHERE id = ?");
   const expireLeg = sqlite.prepare(
     "UPDATE bridge_commands SET state = 'expired', message = ?, result_ms = ? WHERE id = ?",
   );
@@ -81,6 +84,10 @@ export function commandQueries(sqlite: Sqlite) {
     },
     setLegClosed(id: string, closePrice: number, profit: number, closedAt: string, ticket: string | null): void {
       setClosed.run(closePrice, profit, closedAt, ticket, id);
+    },
+    /** Keeps a `closed` report that came before the leg's result (see CommandRow.held_close). */
+    holdClose(id: string, report: string | null): void {
+      holdClose.run(report, id);
     },
     expireLeg(id: string, message: string, nowMs: number): void {
       expireLeg.run(message, nowMs, id);

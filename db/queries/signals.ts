@@ -17,10 +17,10 @@ export interface SignalMeta {
 export function signalQueries(sqlite: Sqlite) {
   const insert = sqlite.prepare(`INSERT INTO signals (id, symbol, side, entry, stop_loss, take_profit, expires_at,
     expires_ms, confidence, shield_score, shield_notes, pattern, session, min_tier, status, created_at, created_ms,
-    source, created_by, idempotency_key, body_hash)
+    source, created_by, idempotency_key, body_hash, digits)
     VALUES (@id, @symbol, @side, @entry, @stop_loss, @take_profit, @expires_at, @expires_ms, @confidence,
     @shield_score, @shield_notes, @pattern, @session, @min_tier, 'active', @created_at, @created_ms, @source,
-    @created_by, @idempotency_key, @body_hash)`);
+    @created_by, @idempotency_key, @body_hash, @digits)`);
   const byId = sqlite.prepare("SELECT * FROM signals WHERE id = ?");
   const byIdWithCount = sqlite.prepare(
     "SELECT s.*, (SELECT COUNT(*) FROM fires WHERE signal_id = s.id) AS fire_count FROM signals s WHERE s.id = ?",
@@ -71,6 +71,7 @@ export function signalQueries(sqlite: Sqlite) {
         created_by: meta.createdBy,
         idempotency_key: meta.idempotencyKey,
         body_hash: meta.bodyHash,
+        digits: signal.digits ?? null,
       });
       return toSignal(byId.get(meta.id) as SignalRow);
     },

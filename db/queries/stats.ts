@@ -6,6 +6,10 @@ export function statsQueries(sqlite: Sqlite) {
       pnl = pnl + @profit, xp = xp + @xp WHERE id = @user_id`);
   const addXp = sqlite.prepare("UPDATE users SET xp = xp + ? WHERE id = ?");
   const awardFire = sqlite.prepare("UPDATE fires SET xp_awarded = xp_awarded + ? WHERE id = ?");
+  const counted = sqlite.prepare("SELECT counted_profit FROM fires WHERE id = ?");
+  const markCounted = sqlite.prepare("UPDATE fires SET counted_profit = ? WHERE id = ?");
+  const adjustTrade = sqlite.prepare(`UPDATE users SET wins = wins + @win, losses = losses + @loss,
+      pnl = pnl + @profit WHERE id = @user_id`);
   const report = sqlite.prepare(`SELECT
       (SELECT COUNT(*) FROM signals WHERE created_ms >= @since) AS signals,
       (SELECT COUNT(*) FROM fires WHERE created_ms >= @since) AS fires,
@@ -18,6 +22,18 @@ export function statsQueries(sqlite: Sqlite) {
     /** Counts one closed trade (win when profit > 0) with its XP. */
     recordClosedTrade(userId: number, profit: number, xp: number): void {
       addTrade.run({ user_id: userId, win: profit > 0 ? 1 : 0, loss: profit > 0 ? 0 : 1, profit, xp });
+    },
+    /** The profit a closed fire already added to its trader's stats; null when not counted yet. */
+    findCountedProfit(fireId: string): number | null {
+      return (counted.get(fireId) as { counted_profit: number | null } | undefined)?.counted_profit ?? null;
+    },
+    markCounted(fireId: string, profit: number): void {
+      markCounted.run(profit, fireId);
+    },
+    /** Corrects a counted trade's profit (and win/loss when its sign changed), adding no trade. */
+    adjustClosedTrade(userId: number, before: number, after: number): void {
+      const win = (after > 0 ? 1 : 0) - (before > 0 ? 1 : 0);
+      adjustTrade.run({ user_id: userId, win, loss: -win, profit: after - before });
     },
     awardXp(userId: number, fireId: string, xp: number): void {
       addXp.run(xp, userId);

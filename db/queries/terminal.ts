@@ -20,8 +20,13 @@ export function terminalQueries(sqlite: Sqlite) {
     VALUES (@user_id, @name, @canonical, @bid, @ask, @time)
     ON CONFLICT (user_id, name) DO UPDATE SET bid = excluded.bid, ask = excluded.ask, time = excluded.time`);
   const names = sqlite.prepare("SELECT name FROM terminal_symbols WHERE user_id = ?");
+  const allSpecs = sqlite.prepare(`SELECT name, tick_size, tick_value, volume_min, volume_step, volume_max,
+      contract_size, digits FROM terminal_symbols WHERE user_id = ?`);
+  const allPrices = sqlite.prepare("SELECT name AS symbol, bid, ask, time FROM terminal_prices WHERE user_id = ?");
   const specByName = sqlite.prepare("SELECT * FROM terminal_symbols WHERE user_id = ? AND name = ?");
   const priceByName = sqlite.prepare("SELECT bid, ask FROM terminal_prices WHERE user_id = ? AND name = ?");
+  const digitsByCanonical = sqlite.prepare(`SELECT max(s.digits) AS digits FROM terminal_symbols s
+    WHERE s.canonical = ? AND EXISTS (SELECT 1 FROM bridge_tokens t WHERE t.user_id = s.user_id)`);
   const rates = sqlite.prepare(
     "SELECT canonical, (bid + ask) / 2 AS mid FROM terminal_prices WHERE user_id = ? AND canonical IS NOT NULL",
   );
@@ -73,11 +78,23 @@ export function terminalQueries(sqlite: Sqlite) {
     touchBridge(userId: number, nowMs: number): void {
       touch.run(nowMs, userId);
     },
+    /** Every symbol spec stored for `userId`'s terminal. */
+    listSymbolSpecs(userId: number): HeartbeatSymbol[] {
+      return allSpecs.all(userId) as HeartbeatSymbol[];
+    },
+    /** Every price stored for `userId`'s terminal (`time` as stored: ISO text). */
+    listPrices(userId: number): Array<{ symbol: string; bid: number; ask: number; time: string }> {
+      return allPrices.all(userId) as Array<{ symbol: string; bid: number; ask: number; time: string }>;
+    },
     listSymbolNames(userId: number): string[] {
       return (names.all(userId) as Array<{ name: string }>).map((r) => r.name);
     },
     findSymbolSpec(userId: number, brokerName: string): HeartbeatSymbol | null {
       return (specByName.get(userId, brokerName) as HeartbeatSymbol | undefined) ?? null;
+    },
+    /** Quote digits of a symbol as linked terminals reported it; null when none has. */
+    reportedDigits(canonical: string): number | null {
+      return (digitsByCanonical.get(canonical) as { digits: number | null }).digits;
     },
     findPrice(userId: number, brokerName: string): { bid: number; ask: number } | null {
       return (priceByName.get(userId, brokerName) as { bid: number; ask: number } | undefined) ?? null;

@@ -1,12 +1,14 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
+import { createRoleLookup, type Role, roleAllows } from "../../core/roles.ts";
 import type { AppContext } from "../context.ts";
 import { forbidden, unauthorized } from "../errors.ts";
 import { createInitDataVerifier, type TelegramUser } from "./init-data.ts";
 import { hashToken, safeEqual } from "./tokens.ts";
 
+/** Who is calling: a Mini App user (with their staff role, if any) or the admin token (an owner). */
 export type Caller =
-  | { kind: "user"; userId: number; admin: boolean; user: TelegramUser }
-  | { kind: "admin-token"; admin: true };
+  | { kind: "user"; userId: number; admin: boolean; role: Role | null; user: TelegramUser }
+  | { kind: "admin-token"; admin: true; role: "owner" };
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -14,6 +16,8 @@ declare module "fastify" {
     bridgeUserId: number | null;
   }
 }
+
+const ROLE_TITLE: Record<Role, string> = { owner: "Owner", admin: "Admin", analyst: "Analyst" };
 
 function credentials(req: FastifyRequest): { scheme: string; value: string } | null {
   const header = req.headers.authorization;
@@ -36,18 +40,37 @@ export function createAuth(app: FastifyInstance, ctx: AppContext) {
     now: () => clock.now(),
   });
   const knownUsers = new Set<number>();
-  const adminIds = new Set(config.adminIds);
+  const roleOf = createRoleLookup(config);
 
   app.decorateRequest("caller", null);
   app.decorateRequest("bridgeUserId", null);
 
-  async function tmaUser(value: string): Promise<Caller> {
+  async function tmaUser(value: string): Promise<Extract<Caller, { kind: "user" }>> {
     const user = verify(value);
     if (!knownUsers.has(user.id)) {
       await store.users.ensureUser(user, new Date(clock.now()).toISOString());
       knownUsers.add(user.id);
     }
-    return { kind: "user", userId: user.id, admin: adminIds.has(user.id), user };
+    const role = roleOf(user.id);
+    return { kind: "user", userId: user.id, admin: roleAllows(role, "admin"), role, user };
+  }
+
+  async function checkStaff(req: FastifyRequest, needed: Role): Promise<void> {
+    const cred = credentials(req);
+    if (!cred || cred.value === "") throw unauthorized("Admin credentials required");
+    if (cred.scheme === "bearer") {
+      if (!config.adminApiToken) throw unauthorized("The admin API token is not configured on this server");
+      if (!safeEqual(cred.value, config.adminApiToken)) throw unauthorized("Invalid admin token");
+      req.caller = { kind: "admin-token", admin: true, role: "owner" };
+      return;
+    }
+    if (cred.scheme === "tma") {
+      const caller = await tmaUser(cred.value);
+      if (!roleAllows(caller.role, needed)) throw forbidden(`${ROLE_TITLE[needed]} rights required`);
+      req.caller = caller;
+      return;
+    }
+    throw unauthorized("Unsupported authorization scheme");
   }
 
   return {
@@ -59,23 +82,16 @@ export function createAuth(app: FastifyInstance, ctx: AppContext) {
       }
       req.caller = await tmaUser(cred.value);
     },
-    /** Requires the admin bearer token, or initData of a user in ADMIN_IDS. */
+    /** Requires the admin bearer token, or initData of a user whose role is admin or owner. */
     async admin(req: FastifyRequest): Promise<void> {
-      const cred = credentials(req);
-      if (!cred || cred.value === "") throw unauthorized("Admin credentials required");
-      if (cred.scheme === "bearer") {
-        if (!config.adminApiToken) throw unauthorized("The admin API token is not configured on this server");
-        if (!safeEqual(cred.value, config.adminApiToken)) throw unauthorized("Invalid admin token");
-        req.caller = { kind: "admin-token", admin: true };
-        return;
-      }
-      if (cred.scheme === "tma") {
-        const caller = await tmaUser(cred.value);
-        if (!caller.admin) throw forbidden("Admin rights required");
-        req.caller = caller;
-        return;
-      }
-      throw unauthorized("Unsupported authorization scheme");
+      return checkStaff(req, "admin");
+    },
+    /**
+     * A hook requiring the admin bearer token (an owner), or initData of a user whose role is at
+     * least `needed` (owner: ADMIN_IDS, admin: SIGNAL_ADMIN_IDS, analyst: ANALYST_IDS).
+     */
+    staff(needed: Role) {
+      return (req: FastifyRequest) => checkStaff(req, needed);
     },
     /** Requires a tma user or an admin (either door). */
     async userOrAdmin(req: FastifyRequest): Promise<void> {

@@ -30,6 +30,12 @@ function summary(type: string, data: Row | null): string {
   if (type === "command.queued")
     return `${data.id} leg ${data.leg}: ${data.side} ${data.volume} ${data.symbol} @ ${data.entry} SL ${data.stop_loss} TP ${show(data.take_profit)} (max distance ${data.max_entry_distance}, expires ${data.expires_at})`;
   if (type === "fire.created") return pick("lots", "risk_amount", "legs");
+  if (type === "update.queued" || type === "manage.queued") {
+    const sent = Array.isArray(data.commands) ? data.commands.length : 0;
+    return `${pick("update_id", "action", "leg", "stop_loss", "take_profit")} commands=${sent} skipped=${show(data.skipped)}`;
+  }
+  if (type.startsWith("position."))
+    return pick("id", "update_id", "action", "leg", "status", "retcode", "plain_message");
   if (type.startsWith("command."))
     return pick(
       "id",

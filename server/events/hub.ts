@@ -2,6 +2,7 @@ import { EventEmitter } from "node:events";
 import type { Signal } from "../../core/types.ts";
 import type { FireView } from "../../db/rows.ts";
 import type { UserStats } from "../services/stats.ts";
+import type { PositionCommandView, UpdateView } from "../services/updates/view.ts";
 
 /** Everything that happens inside Sortie that another part may react to (SSE, bot, bridge wake-ups). */
 export interface HubEvents {
@@ -17,6 +18,12 @@ export interface HubEvents {
   /** Commands are waiting for this user's terminal: wake its long-poll. */
   "commands.ready": { user_id: number };
   "user.updated": { user_id: number };
+  /** An admin (or automatic) update of a signal was stored; `skippedUsers` have protocol-1 terminals. */
+  "update.created": { update: UpdateView; signal: Signal; skippedUsers: number[] };
+  /** A position command of this fire was queued, delivered or answered (`command` when one changed). */
+  "position.updated": { fire_id: string; user_id: number; update_id: string; command?: PositionCommandView };
+  /** Every command of `update_id` for this user's terminal has its outcome (applied/rejected/failed). */
+  "update.settled": { update_id: string; user_id: number; commands: PositionCommandView[] };
 }
 
 /** A small typed event bus. Listeners run synchronously; a throwing listener is logged, never fatal. */

@@ -21,6 +21,8 @@ export interface SseOptions {
   replaySize?: number;
   /** A client this far behind (bytes buffered) is dropped rather than letting memory grow. */
   maxBufferedBytes?: number;
+  /** Open streams per user; one more closes that user's oldest (a Mini App reopened on 6 devices). Default 5. */
+  maxStreamsPerUser?: number;
 }
 
 /**
@@ -33,6 +35,7 @@ export function createSseBroker(hub: Hub, options: SseOptions = {}) {
   const heartbeatMs = options.heartbeatMs ?? 15_000;
   const replaySize = options.replaySize ?? 2_000;
   const maxBuffered = options.maxBufferedBytes ?? 1 << 20;
+  const maxPerUser = options.maxStreamsPerUser ?? 5;
   const clients = new Set<Client>();
   const ring: Frame[] = [];
   const pendingCounts = new Map<string, number>();
@@ -93,8 +96,22 @@ export function createSseBroker(hub: Hub, options: SseOptions = {}) {
   ];
 
   return {
+    /** Publishes a frame to everyone (`userId` null) or to one user's streams. */
+    publish,
+    /** True when `userId` has a stream open (so a private frame is worth building). */
+    hasClient(userId: number): boolean {
+      for (const client of clients) if (client.userId === userId) return true;
+      return false;
+    },
     /** Attaches an open response as a stream for `userId`, replaying after `lastEventId`. */
     attach(userId: number, res: ServerResponse, lastEventId: number | null): () => void {
+      // Bounded per user, so one account cannot hold connections without limit; the oldest goes
+      // (a forgotten tab), since the newest is the one being looked at. Set order = opening order.
+      const own = [...clients].filter((c) => c.userId === userId);
+      for (const old of own.slice(0, Math.max(0, own.length - maxPerUser + 1))) {
+        clients.delete(old);
+        old.res.end();
+      }
       const client: Client = { userId, res };
       res.write(`retry: 2000\n: connected\n\n`);
       if (lastEventId !== null) {

@@ -1,12 +1,12 @@
 import { mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { createLocalBot } from "../../bot/local.ts";
-import { createPaperTerminal, createRandomWalkFeed, type PaperTerminal } from "../../bridge/paper/index.ts";
+import { createPaperTerminal, type PaperTerminal } from "../../bridge/paper/index.ts";
 import { signalStatus } from "../../core/signal.ts";
 import { hashToken, newBridgeToken } from "../auth/tokens.ts";
 import type { AppContext } from "../context.ts";
 import type { App } from "../routes/types.ts";
-import { DEMO_PRICES, DEMO_SYMBOLS, DEMO_TRADERS, demoSignal } from "./demo.ts";
+import { createDemoFeed, DEMO_SIGNAL_EVERY_MS, DEMO_SYMBOLS, DEMO_TRADERS, demoSignal } from "./demo.ts";
 import { demoLink, localPage } from "./page.ts";
 
 /**
@@ -20,7 +20,7 @@ export function createLocalMode(
 ) {
   const { store, clock, config } = ctx;
   const bot = createLocalBot({ ctx, log: (msg, err) => log(err ? `${msg}: ${String(err)}` : msg) });
-  const feed = createRandomWalkFeed(DEMO_PRICES, { intervalMs: 1000, stepFraction: 0.00003 });
+  const feed = createDemoFeed();
   const terminals: PaperTerminal[] = [];
   let timer: NodeJS.Timeout | null = null;
   let demoCount = -1; // read from the store at start
@@ -92,7 +92,7 @@ export function createLocalMode(
         terminals.push(terminal);
       }
       if ((await store.signals.listSignals("active", clock.now(), 1)).length === 0) await createDemoSignal();
-      timer = setInterval(() => void createDemoSignal(), options.signalEveryMs ?? 3 * 60_000);
+      timer = setInterval(() => void createDemoSignal(), options.signalEveryMs ?? DEMO_SIGNAL_EVERY_MS);
       timer.unref();
       const latest = (await store.signals.listSignals("active", clock.now(), 1))[0]?.signal.id ?? null;
       log(`local mode: open ${config.publicUrl}/local for demo links and the bot's messages`);

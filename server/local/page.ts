@@ -61,9 +61,9 @@ export function localPage(opts: {
 a{color:#6cb6ff}pre{white-space:pre-wrap;background:#1a2027;padding:8px;border-radius:6px}li{margin:6px 0}</style></head><body>
 <h1>Sortie — local mode</h1>
 <p>No Telegram bot token is set, so Sortie runs on its own: demo traders with paper MT5 terminals on a simulated market,
-a demo signal every few minutes, and the messages the bot would have sent listed below.</p>
+a new demo signal every 30 seconds, and the messages the bot would have sent listed below.</p>
 <h2>Open the Mini App as a demo trader</h2><ul>${traders}</ul>
 <h2>Signals</h2><ul>${signals || "<li>none yet</li>"}</ul>
 <h2>What the bot would have sent</h2><ul>${messages || "<li>nothing yet</li>"}</ul>
-<p><a href="/docs/json">API (OpenAPI)</a> · <a href="/health">health</a></p></body></html>`;
+<p><a href="/docs">API docs</a> (<a href="/docs/json">OpenAPI</a>) · <a href="/health">health</a></p></body></html>`;
 }

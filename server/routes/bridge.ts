@@ -12,6 +12,7 @@ const REPORTED_MAX = 1e15;
 const Finite = (opts: Record<string, unknown> = {}) =>
   Type.Number({ minimum: -REPORTED_MAX, maximum: REPORTED_MAX, ...opts });
 const HeartbeatSchema = Type.Object({
+  protocol: Type.Optional(Type.String({ maxLength: 16 })),
   account: Type.Object({
     login: Type.Union([Type.Integer(), Type.String({ maxLength: 64 })]),
     server: Type.String({ maxLength: 128 }),
@@ -54,20 +55,26 @@ const HeartbeatSchema = Type.Object({
   ),
 });
 
+/**
+ * Open (protocol 1), modify and close (1.1) commands in one list: the fields an action does not
+ * use are left out. Nullable scalars as type lists (fast-json-stringify writes them directly).
+ */
+const NumOrNull = Type.Unsafe<number | null>({ type: ["number", "null"] });
 const CommandSchema = Type.Object({
   id: Type.String(),
   fire_id: Type.String(),
   leg: Type.Integer(),
   action: Type.String(),
   symbol: Type.String(),
-  side: Type.String(),
-  volume: Type.Number(),
-  entry: Type.Number(),
-  max_entry_distance: Type.Number(),
-  stop_loss: Type.Number(),
-  take_profit: Type.Union([Type.Number(), Type.Null()]),
-  expires_at: Type.String(),
-  comment: Type.String(),
+  position_of: Type.Optional(Type.String()),
+  side: Type.Optional(Type.String()),
+  volume: Type.Optional(NumOrNull),
+  entry: Type.Optional(Type.Number()),
+  max_entry_distance: Type.Optional(Type.Number()),
+  stop_loss: Type.Optional(Type.Number()),
+  take_profit: Type.Optional(NumOrNull),
+  expires_at: Type.Optional(Type.String()),
+  comment: Type.Optional(Type.String()),
 });
 
 const CommandIdField = Type.String({ minLength: 1, maxLength: 64, pattern: "^[A-Za-z0-9_-]+$" });
@@ -81,6 +88,8 @@ export function bridgeRoutes(app: App, { ctx, auth, candles }: RouteDeps, shutdo
   app.post(
     "/bridge/v1/heartbeat",
     {
+      // 2,000 specs and 2,000 prices (the caps) take ~500 KB of JSON: above the app's 256 KB.
+      bodyLimit: 1024 * 1024,
       preValidation: bridgeAuth,
       schema: {
         tags: ["bridge"],
@@ -90,7 +99,7 @@ export function bridgeRoutes(app: App, { ctx, auth, candles }: RouteDeps, shutdo
     },
     async (req) => {
       const answer = await bridge.heartbeat(req.bridgeUserId!, req.body);
-      if (req.body.prices) candles.add(req.body.prices, clock.now());
+      if (req.body.prices) candles.add(req.bridgeUserId!, req.body.prices, clock.now());
       return answer;
     },
   );
@@ -166,7 +175,7 @@ export function bridgeRoutes(app: App, { ctx, auth, candles }: RouteDeps, shutdo
           profit: Finite(),
           closed_at: Type.Optional(Type.Union([Type.String({ maxLength: 40 }), Type.Null()])),
         }),
-        response: { 200: Ok, ...errorResponses(400, 401, 403, 404, 429) },
+        response: { 200: Ok, ...errorResponses(400, 401, 403, 404, 409, 429) },
       },
     },
     async (req) => {

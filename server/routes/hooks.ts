@@ -1,8 +1,12 @@
+import { createHash } from "node:crypto";
+import stableStringify from "safe-stable-stringify";
 import { Type } from "typebox";
 import { safeEqual } from "../auth/tokens.ts";
 import { ApiError, badRequest, notFound } from "../errors.ts";
 import { errorResponses, SignalSchema } from "../schemas.ts";
+import { isUpdateAlert, updateFromHook } from "./hook-updates.ts";
 import type { App, RouteDeps } from "./types.ts";
+import { UpdateSchema } from "./update-schemas.ts";
 
 /** TradingView-style alert fields we understand; everything else in the body is ignored. */
 interface HookBody {
@@ -34,6 +38,7 @@ export function hookToSignalInput(body: HookBody) {
     pattern: body.pattern,
     session: body.session,
     min_tier: body.min_tier,
+    breakeven_after_tp1: body.breakeven_after_tp1,
   };
 }
 
@@ -47,9 +52,12 @@ export function hookRoutes(app: App, { ctx }: RouteDeps): void {
         params: Type.Object({ secret: Type.String({ maxLength: 256 }) }),
         body: Type.Object({}, { additionalProperties: true }),
         response: {
-          201: SignalSchema,
-          200: Type.Object({ ...SignalSchema.properties, duplicate: Type.Boolean() }),
-          ...errorResponses(400, 404, 429),
+          201: Type.Union([SignalSchema, Type.Object({ update: UpdateSchema })]),
+          200: Type.Union([
+            Type.Object({ ...SignalSchema.properties, duplicate: Type.Boolean() }),
+            Type.Object({ update: UpdateSchema, duplicate: Type.Boolean() }),
+          ]),
+          ...errorResponses(400, 404, 409, 429),
         },
       },
     },
@@ -60,6 +68,15 @@ export function hookRoutes(app: App, { ctx }: RouteDeps): void {
       const body = req.body as HookBody;
       if (typeof body !== "object" || body === null || Array.isArray(body))
         throw badRequest("Body must be a JSON object");
+      if (isUpdateAlert(body)) {
+        // Redelivered alerts (same body) make one update; the key is the body's hash.
+        const hash = createHash("sha256")
+          .update(stableStringify(body) ?? "")
+          .digest("hex");
+        const { update, created } = updateFromHook(ctx, body, hash);
+        reply.status(created ? 201 : 200);
+        return created ? { update } : { update, duplicate: true };
+      }
       const key = body.idempotency_key;
       if (key !== undefined && (typeof key !== "string" || key.length === 0 || key.length > 128)) {
         throw new ApiError("BAD_REQUEST", "idempotency_key must be a string of 1–128 characters", "idempotency_key");

@@ -1,5 +1,6 @@
 import { Type } from "typebox";
 import { bridgeView, missionUser } from "../../core/mission.ts";
+import { roleAllows } from "../../core/roles.ts";
 import { utcDayStartMs } from "../../core/tiers.ts";
 import { tradeAllowedOf } from "../../db/rows.ts";
 import { hashToken, newBridgeToken } from "../auth/tokens.ts";
@@ -110,8 +111,10 @@ export function meRoutes(app: App, { ctx, auth, userLimit }: RouteDeps): void {
         response: { 200: Type.Object({ token: Type.String(), rotated: Type.Boolean() }), ...errorResponses(401, 429) },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const c = caller(req);
+      // The answer carries a secret shown once: no browser, proxy or WebView cache may keep it.
+      reply.header("cache-control", "no-store");
       const rotated = await store.bot.isLinked(c.userId);
       const token = newBridgeToken();
       await store.transaction(async () => {
@@ -167,7 +170,8 @@ export function meRoutes(app: App, { ctx, auth, userLimit }: RouteDeps): void {
     async (req) => {
       const who = req.caller;
       const isSelf = who?.kind === "user" && who.userId === req.params.userId;
-      if (!isSelf && !who?.admin) throw forbidden("You can only see your own stats");
+      // Staff down to analysts read anyone's stats (read-only); traders only their own.
+      if (!isSelf && !roleAllows(who?.role ?? null, "analyst")) throw forbidden("You can only see your own stats");
       const nowMs = clock.now();
       const stats = await statsFor(store, req.params.userId, nowMs, utcDayStartMs(nowMs));
       if (!stats) throw notFound("User");

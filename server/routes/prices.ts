@@ -1,10 +1,10 @@
 import { Type } from "typebox";
-import { canonicalSymbol } from "../../core/instruments.ts";
+import { canonicalSymbol, customSymbol } from "../../core/instruments.ts";
 import { notFound } from "../errors.ts";
 import { errorResponses } from "../schemas.ts";
 import type { App, RouteDeps } from "./types.ts";
 
-/** `GET /api/prices/:symbol`: one-minute candles from terminals' price feeds (may be empty). */
+/** `GET /api/prices/:symbol`: one-minute candles from the caller's own terminal's price feed (may be empty). */
 export function priceRoutes(app: App, { auth, candles, userLimit }: RouteDeps): void {
   app.get(
     "/api/prices/:symbol",
@@ -31,9 +31,10 @@ export function priceRoutes(app: App, { auth, candles, userLimit }: RouteDeps): 
       },
     },
     async (req) => {
-      const symbol = canonicalSymbol(req.params.symbol);
+      const symbol = canonicalSymbol(req.params.symbol) ?? customSymbol(req.params.symbol);
       if (!symbol) throw notFound("Symbol");
-      return { symbol, candles: candles.candles(symbol) };
+      const userId = req.caller?.kind === "user" ? req.caller.userId : null;
+      return { symbol, candles: userId === null ? [] : candles.candles(userId, symbol) };
     },
   );
 }

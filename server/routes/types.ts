@@ -10,6 +10,7 @@ import type { Auth } from "../auth/index.ts";
 import type { AppContext } from "../context.ts";
 import type { SseBroker } from "../events/sse.ts";
 import type { CandleStore } from "../services/candles.ts";
+import type { DbHealth } from "../services/db-health.ts";
 
 export type App = FastifyInstance<
   RawServerDefault,
@@ -28,4 +29,6 @@ export interface RouteDeps {
   /** Per-user rate limit hook (runs after auth). */
   userLimit: (req: unknown, reply: unknown) => Promise<void> | void;
   extras: { health?: () => Record<string, unknown> };
+  /** Whether the database can still write (`/health`, the error handler). */
+  dbHealth: DbHealth;
 }

@@ -6,13 +6,13 @@ import { errorResponses, StatsSchema, Tier } from "../schemas.ts";
 import { statsFor } from "../services/stats.ts";
 import type { App, RouteDeps } from "./types.ts";
 
-/** Admin: change a user's tier (the bot's `/tier` does the same). Every change is in the event log. */
+/** Owner: change a user's tier (the bot's `/tier` does the same). Every change is in the event log. */
 export function userRoutes(app: App, { ctx, auth }: RouteDeps): void {
   const { store, clock, hub } = ctx;
   app.patch(
     "/api/users/:userId",
     {
-      preValidation: auth.admin.bind(auth),
+      preValidation: auth.staff("owner"),
       schema: {
         tags: ["admin"],
         params: Type.Object({ userId: Type.Integer({ minimum: 1 }) }),

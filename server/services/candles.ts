@@ -1,5 +1,7 @@
 import type { HeartbeatPrice } from "../../bridge/protocol.ts";
-import { canonicalSymbol } from "../../core/instruments.ts";
+import { canonicalForBroker } from "../../core/broker-symbols.ts";
+import { DEFAULT_SPECS } from "../../core/instruments.ts";
+import { roundTo } from "../../core/money.ts";
 
 export interface Candle {
   time: number;
@@ -9,25 +11,46 @@ export interface Candle {
   close: number;
 }
 
+/** Decimals written in a quote as the terminal sent it (1.08525 → 5), at most 8. */
+function decimalsOf(value: number): number {
+  const text = String(value);
+  const dot = text.indexOf(".");
+  return dot === -1 || text.includes("e") ? 0 : Math.min(8, text.length - dot - 1);
+}
+
 /**
- * One-minute candles per canonical symbol, built in memory from the prices terminals report in
- * heartbeats (mid of bid/ask). Bounded: the last `maxCandles` minutes per symbol. Not persisted:
- * the chart is context, not record.
+ * The digits a symbol's candles are rounded to: the built-in spec's, else as many as the quotes
+ * carry, so a mid of two 5-digit quotes never shows as 1.0852499999999998.
+ */
+function candleDigits(symbol: string, bid: number, ask: number): number {
+  return DEFAULT_SPECS.get(symbol)?.digits ?? Math.max(decimalsOf(bid), decimalsOf(ask));
+}
+
+/**
+ * One-minute candles per trader and canonical symbol, built in memory from the prices that
+ * trader's own terminal reports in heartbeats (mid of bid/ask). Never shared between traders: one
+ * shared series fed by every terminal let any bridge token draw a price of 1e15 on everyone's
+ * chart (issue #21). Bounded: built-in symbols only, the last `maxCandles` minutes each. Not
+ * persisted: the chart is context, not record.
  */
 export function createCandleStore(maxCandles = 240) {
   const series = new Map<string, Candle[]>();
+  const keyOf = (userId: number, symbol: string) => `${userId}:${symbol}`;
 
   return {
-    add(prices: readonly HeartbeatPrice[], nowMs: number): void {
+    /** Adds the prices of `userId`'s terminal at `nowMs`. */
+    add(userId: number, prices: readonly HeartbeatPrice[], nowMs: number): void {
       for (const p of prices) {
-        const symbol = canonicalSymbol(p.symbol);
+        // Broker names (EURUSD.m, #EURUSD) feed Sortie's (EURUSD), as the symbol mapping decides.
+        const symbol = canonicalForBroker(p.symbol);
         if (!symbol || !(p.bid > 0) || !(p.ask > 0)) continue;
-        const mid = (p.bid + p.ask) / 2;
+        const mid = roundTo((p.bid + p.ask) / 2, candleDigits(symbol, p.bid, p.ask));
         const minute = Math.floor(nowMs / 60_000) * 60;
-        let list = series.get(symbol);
+        const key = keyOf(userId, symbol);
+        let list = series.get(key);
         if (!list) {
           list = [];
-          series.set(symbol, list);
+          series.set(key, list);
         }
         const last = list.at(-1);
         if (last && last.time === minute) {
@@ -40,8 +63,9 @@ export function createCandleStore(maxCandles = 240) {
         }
       }
     },
-    candles(symbol: string): Candle[] {
-      return series.get(symbol) ?? [];
+    /** `userId`'s own candles of `symbol`, oldest first (empty when their terminal sent none). */
+    candles(userId: number, symbol: string): Candle[] {
+      return series.get(keyOf(userId, symbol)) ?? [];
     },
   };
 }

@@ -48,7 +48,7 @@ export function createSignalService(deps: { store: Store; hub: Hub; clock: Clock
           const existing = await store.signals.findRecentByBodyHash(bodyHash, nowMs - DEDUP_WINDOW_MS);
           if (existing) return { signal: existing, created: false };
         }
-        const validation = validateSignal(input, nowMs);
+        const validation = validateSignal(input, nowMs, store.terminal);
         if (!validation.ok) throw new ApiError("BAD_REQUEST", validation.message, validation.field);
         const createdAt = new Date(nowMs).toISOString();
         const signal = await store.signals.insertSignal(validation.value, {
@@ -60,6 +60,8 @@ export function createSignalService(deps: { store: Store; hub: Hub; clock: Clock
           idempotencyKey: key,
           bodyHash,
         });
+        if (validation.value.breakeven_after_tp1) await store.updates.setBreakevenAfterTp1(signal.id, true);
+        signal.breakeven_after_tp1 = validation.value.breakeven_after_tp1 === true;
         await store.fires.appendEvent(
           {
             type: "signal.created",

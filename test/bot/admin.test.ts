@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { ADMIN_COMMANDS } from "../../bot/commands.ts";
+import { ADMIN_COMMANDS, commandRole } from "../../bot/commands.ts";
 import { ADMIN_ID, type BotWorld, botWorld, GROUP_A, onlineTrader, signalInput, TRADER_ID } from "./harness.ts";
 
 type Markup = { inline_keyboard: Array<Array<{ text: string; callback_data?: string }>> };
@@ -23,13 +23,14 @@ describe("admin commands", () => {
     world.telegram.reset();
     for (const { command } of ADMIN_COMMANDS) {
       await world.send(TRADER_ID, `/${command} ${command === "tier" ? `${TRADER_ID} APEX` : signal.id}`);
-      expect(world.lastTo(TRADER_ID)).toBe("⛔ This command is for Sortie admins only.");
+      const who = { owner: "owners", admin: "admins", analyst: "staff" }[commandRole(command)];
+      expect(world.lastTo(TRADER_ID)).toBe(`⛔ This command is for Sortie ${who} only.`);
     }
     await world.send(TRADER_ID, "/signals", GROUP_A);
     expect(world.lastTo(GROUP_A)).toBe("⛔ This command is for Sortie admins only.");
     await world.tap(TRADER_ID, `adm:cancel:${signal.id}`);
     expect(world.telegram.callsOf("answerCallbackQuery").at(-1)?.payload).toMatchObject({
-      text: "Only admins can do that.",
+      text: "Only Sortie admins can do that.",
     });
 
     expect((await world.store.signals.findSignal(signal.id))?.status).toBe("active");
@@ -50,7 +51,7 @@ describe("admin commands", () => {
     expect(String(list.payload.text)).toContain("EURUSD BUY</b> @ 1.085 · 🔥 1");
     expect(String(list.payload.text)).toContain(signal.id);
     const buttons = (list.payload.reply_markup as Markup).inline_keyboard.flat();
-    expect(buttons).toEqual([{ text: "✖ Cancel EURUSD BUY", callback_data: `adm:cancel:${signal.id}` }]);
+    expect(buttons[0]).toEqual({ text: "✖ Cancel EURUSD BUY", callback_data: `adm:cancel:${signal.id}` });
 
     await world.tap(ADMIN_ID, buttons[0]!.callback_data!);
     expect((await world.store.signals.findSignal(signal.id))?.status).toBe("cancelled");

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import type { BridgeCommand } from "../../bridge/protocol.ts";
 import { type BotWorld, botWorld, onlineTrader, signalInput, TRADER_ID } from "./harness.ts";
 
 const heartbeat = async (world: BotWorld, userId: number) =>
@@ -13,7 +14,7 @@ async function fireAndDeliver(world: BotWorld, userId: number) {
     actor: "admin-token",
   });
   await world.app.fires.fire(userId, signal.id);
-  const [command] = await world.app.bridge.takeCommands(userId);
+  const [command] = (await world.app.bridge.takeCommands(userId)) as BridgeCommand[];
   return command!;
 }
 
@@ -143,5 +144,92 @@ describe("terminal readiness DMs", () => {
     await world.sortie.notifier.idle();
     expect(world.sentTo(TRADER_ID)).toHaveLength(0);
     expect(world.sentTo(4005)).toHaveLength(0);
+  });
+});
+
+describe("fill and close DMs of multi-leg fires", () => {
+  let world: BotWorld;
+  afterEach(async () => world?.close());
+
+  /** The terminal reports a leg of 0.17 lots filled at `price`. */
+  const filled = (w: BotWorld, id: string, ticket: number, price: number) =>
+    w.app.bridge.submitResult(TRADER_ID, { id, status: "filled", retcode: 10009, ticket, price, volume: 0.17 });
+
+  /** Fires a three-target EURUSD signal (0.5 lots → legs of 0.17, 0.17, 0.16) and takes its commands. */
+  async function fireThreeLegs(w: BotWorld): Promise<BridgeCommand[]> {
+    const { signal } = w.app.signals.create(signalInput({ take_profit: [1.089, 1.091, 1.093] }), {
+      source: "api",
+      actor: "admin-token",
+    });
+    await w.app.fires.fire(TRADER_ID, signal.id);
+    return w.app.bridge.takeCommands(TRADER_ID) as BridgeCommand[]; // open commands only: nothing to manage yet
+  }
+
+  it("sends one DM when all three legs answered, with per-leg lines and the totals that filled", async () => {
+    world = await botWorld({ env: { ALERT_CHAT_IDS: "" } });
+    onlineTrader(world, TRADER_ID);
+    const [leg1, leg2, leg3] = await fireThreeLegs(world);
+    expect([leg1!.volume, leg2!.volume, leg3!.volume]).toEqual([0.17, 0.17, 0.16]);
+    filled(world, leg1!.id, 1, 1.0852);
+    filled(world, leg2!.id, 2, 1.0854);
+    await world.sortie.notifier.idle();
+    expect(world.sentTo(TRADER_ID)).toHaveLength(0); // waiting for the third leg
+    world.app.bridge.submitResult(TRADER_ID, { id: leg3!.id, status: "rejected", retcode: 10019 });
+    await world.sortie.notifier.idle();
+
+    const sent = world.sentTo(TRADER_ID);
+    expect(sent).toHaveLength(1);
+    const reason = world.store.fires.findFireById(leg3!.fire_id)!.legs[2]!.message!;
+    expect(reason.length).toBeGreaterThan(3);
+    expect(sent[0]).toBe(
+      [
+        "⚠️ <b>Partly filled</b> — EURUSD BUY",
+        // 0.17 + 0.17 lots; (0.17 × 1.0852 + 0.17 × 1.0854) / 0.34 = 1.0853
+        "0.34 lots at <code>1.0853</code> (2 of 3 legs filled)",
+        "Leg 1 (TP 1.089): 0.17 lots at <code>1.0852</code>",
+        "Leg 2 (TP 1.091): 0.17 lots at <code>1.0854</code>",
+        `Leg 3 (TP 1.093): ❌ rejected — ${reason}`,
+        "Slippage 3 pips",
+      ].join("\n"),
+    );
+
+    // Closes report the lots that closed and their money, not the planned 0.5 lots.
+    world.app.bridge.submitClosed(TRADER_ID, { id: leg1!.id, ticket: 1, close_price: 1.089, profit: 64.6 });
+    world.app.bridge.submitClosed(TRADER_ID, { id: leg2!.id, ticket: 2, close_price: 1.0834, profit: -34 });
+    await world.sortie.notifier.idle();
+    const closed = world.lastTo(TRADER_ID);
+    expect(world.sentTo(TRADER_ID)).toHaveLength(2);
+    expect(closed).toContain("🏁 <b>Trade closed</b> — EURUSD BUY 0.34 lots\n");
+    expect(closed).toContain("Leg 1: 0.17 lots closed at <code>1.089</code> · +64.60 USD");
+    expect(closed).toContain("Leg 2: 0.17 lots closed at <code>1.0834</code> · -34.00 USD");
+    expect(closed).toContain("P&amp;L +30.60 USD");
+  });
+
+  it("reports a fire whose legs were all rejected, each leg in plain words", async () => {
+    world = await botWorld({ env: { ALERT_CHAT_IDS: "" } });
+    onlineTrader(world, TRADER_ID);
+    const legs = await fireThreeLegs(world);
+    for (const leg of legs)
+      world.app.bridge.submitResult(TRADER_ID, { id: leg.id, status: "rejected", retcode: 10019 });
+    await world.sortie.notifier.idle();
+    const [text] = world.sentTo(TRADER_ID);
+    expect(world.sentTo(TRADER_ID)).toHaveLength(1);
+    expect(text).toMatch(/^❌ <b>Order rejected<\/b> — EURUSD BUY 0.5 lots\n/);
+    expect(text?.match(/❌ rejected — \S+/g)).toHaveLength(3);
+  });
+
+  it("does not wait forever: after the wait it reports what answered, then the late leg on its own", async () => {
+    world = await botWorld({ env: { ALERT_CHAT_IDS: "" }, bot: { fillReportWaitMs: 200 } });
+    onlineTrader(world, TRADER_ID);
+    const [leg1, leg2, leg3] = await fireThreeLegs(world);
+    filled(world, leg1!.id, 1, 1.085);
+    filled(world, leg2!.id, 2, 1.085);
+    await world.telegram.waitFor(() => world.sentTo(TRADER_ID).length === 1, 10_000);
+    expect(world.lastTo(TRADER_ID)).toContain("Leg 3 (TP 1.093): ⏳ no answer yet");
+    expect(world.lastTo(TRADER_ID)).toContain("0.34 lots at <code>1.085</code> (2 of 3 legs filled)");
+    world.app.bridge.submitResult(TRADER_ID, { id: leg3!.id, status: "rejected", retcode: 10019 });
+    await world.sortie.notifier.idle();
+    expect(world.sentTo(TRADER_ID)).toHaveLength(2);
+    expect(world.lastTo(TRADER_ID)).toMatch(/^ℹ️ <b>Update<\/b> — EURUSD BUY\nLeg 3 \(TP 1\.093\): ❌ rejected — .+/);
   });
 });

@@ -51,13 +51,15 @@ describe("local mode", () => {
     await local.notifier.idle();
     await world.app.fires.fire(TRADER_ID, signal.id);
     await new Promise((r) => setTimeout(r, 150));
-    const [command] = await world.app.bridge.takeCommands(TRADER_ID);
-    await world.app.bridge.submitResult(TRADER_ID, {
-      id: command!.id,
-      status: "filled",
-      retcode: 10009,
-      price: 1.0851,
-    });
+    // Both legs answer: the fill DM goes out once the whole fire has.
+    for (const command of await world.app.bridge.takeCommands(TRADER_ID)) {
+      await world.app.bridge.submitResult(TRADER_ID, {
+        id: command.id,
+        status: "filled",
+        retcode: 10009,
+        price: 1.0851,
+      });
+    }
     await local.notifier.idle();
     await local.stop();
 

@@ -4,7 +4,19 @@ import { ADMIN_ID, type BotWorld, botWorld, GROUP_A, GROUP_B } from "./harness.t
 type Markup = { inline_keyboard: Array<Array<{ text: string; callback_data?: string }>> };
 
 /** Answers to every step, in order. */
-const HAPPY = ["eurusd", "buy", "1.0850", "1.0830", "1.0890 1.0910", "90", "8.5", "London open sweep"];
+const HAPPY = [
+  "eurusd",
+  "buy",
+  "1.0850",
+  "1.0830",
+  "1.0890 1.0910",
+  "90",
+  "8.5",
+  "London open sweep",
+  "fang",
+  "85",
+  "BREAK_AND_RETEST",
+];
 
 describe("/signal wizard", () => {
   let world: BotWorld;
@@ -19,7 +31,7 @@ describe("/signal wizard", () => {
     await world.send(ADMIN_ID, "/signal");
     expect(world.sentTo(ADMIN_ID)).toEqual([
       "🧭 New signal. Answer each question, or /cancel at any time.",
-      "1/8 Symbol? (e.g. EURUSD, XAUUSD)",
+      "1/11 Symbol? (e.g. EURUSD, XAUUSD, or any symbol a linked terminal reports)",
     ]);
     await answer(...HAPPY);
     const preview = world.telegram.callsOf("sendMessage").at(-1)!;
@@ -28,7 +40,7 @@ describe("/signal wizard", () => {
     expect(String(preview.payload.text)).toContain("TP1 <code>1.089</code> (R:R 1:2.0)");
     expect(String(preview.payload.text)).toContain("Quality 8.5/10");
     const buttons = (preview.payload.reply_markup as Markup).inline_keyboard.flat();
-    expect(buttons.map((b) => b.callback_data)).toEqual(["wiz:confirm", "wiz:cancel"]);
+    expect(buttons.map((b) => b.callback_data)).toEqual(["wiz:confirm", "wiz:cancel", "wiz:confirm_be"]);
     expect(await world.store.signals.listSignals("all", Date.now(), 10)).toHaveLength(0);
 
     const previewId = (
@@ -46,6 +58,9 @@ describe("/signal wizard", () => {
       take_profit: [1.089, 1.091],
       shield_score: 8.5,
       shield_notes: "London open sweep",
+      min_tier: "FANG",
+      confidence: 85,
+      pattern: "BREAK_AND_RETEST",
       source: "bot",
     });
     const expiresInMin = (Date.parse(created!.signal.expires_at) - Date.now()) / 60_000;
@@ -69,7 +84,11 @@ describe("/signal wizard", () => {
   });
 
   const cases: Array<{ step: number; bad: string; message: string }> = [
-    { step: 0, bad: "DOGEMOON", message: 'unknown symbol "DOGEMOON"' },
+    {
+      step: 0,
+      bad: "DOGEMOON",
+      message: 'unknown symbol "DOGEMOON": not built in, and no linked terminal has reported it',
+    },
     { step: 1, bad: "up", message: "side must be BUY or SELL" },
     { step: 2, bad: "abc", message: "entry must be a number" },
     { step: 2, bad: "-1", message: "entry must be greater than 0" },
@@ -84,6 +103,10 @@ describe("/signal wizard", () => {
     { step: 6, bad: "11", message: "quality score must be between 0 and 10" },
     { step: 6, bad: "great", message: "quality score must be a number" },
     { step: 7, bad: "x".repeat(2001), message: "notes must be at most 2000 characters" },
+    { step: 8, bad: "GOD", message: "tier must be one of NIBBLER, FANG, COMMANDER, APEX" },
+    { step: 9, bad: "150", message: "confidence must be between 0 and 100" },
+    { step: 9, bad: "high", message: "confidence must be a number" },
+    { step: 10, bad: "x".repeat(65), message: "pattern must be at most 64 characters" },
   ];
 
   it.each(cases)("step $step refuses $bad with a clear message and asks again", async ({ step, bad, message }) => {
@@ -94,10 +117,10 @@ describe("/signal wizard", () => {
     await answer(bad);
     const reply = world.lastTo(ADMIN_ID);
     expect(reply).toBe(`❗ ${message}\n${reply.split("\n")[1]}`);
-    expect(reply.split("\n")[1]).toMatch(new RegExp(`^${step + 1}/8 `));
+    expect(reply.split("\n")[1]).toMatch(new RegExp(`^${step + 1}/11 `));
     // The right answer moves on.
     await answer(HAPPY[step]!);
-    expect(world.lastTo(ADMIN_ID)).toMatch(step === 7 ? /Preview/ : new RegExp(`^${step + 2}/8 `));
+    expect(world.lastTo(ADMIN_ID)).toMatch(step === 10 ? /Preview/ : new RegExp(`^${step + 2}/11 `));
   });
 
   it("/cancel ends the wizard and creates nothing; other commands still work mid-wizard", async () => {
@@ -107,7 +130,7 @@ describe("/signal wizard", () => {
     await world.send(ADMIN_ID, "/stats");
     expect(world.lastTo(ADMIN_ID)).toContain("Last 7 days");
     await answer("1.0850");
-    expect(world.lastTo(ADMIN_ID)).toMatch(/^4\/8 /);
+    expect(world.lastTo(ADMIN_ID)).toMatch(/^4\/11 /);
     await answer("/cancel");
     expect(world.lastTo(ADMIN_ID)).toBe("Signal wizard cancelled. Nothing was created.");
     await answer("1.0870");
@@ -119,7 +142,7 @@ describe("/signal wizard", () => {
     world = await botWorld();
     await world.send(ADMIN_ID, "/signal");
     await answer(...HAPPY.slice(0, 4));
-    expect(world.lastTo(ADMIN_ID)).toMatch(/^5\/8 /);
+    expect(world.lastTo(ADMIN_ID)).toMatch(/^5\/11 /);
     await world.restart();
     world.telegram.reset();
     await answer(...HAPPY.slice(4));
@@ -151,7 +174,7 @@ describe("/signal wizard", () => {
     await world.send(ADMIN_ID, "/signal");
     world.telegram.failNext("sendMessage", { code: 429, retryAfter: 1 });
     await answer("EURUSD");
-    const prompts = world.telegram.callsOf("sendMessage").filter((c) => String(c.payload.text).startsWith("2/8 "));
+    const prompts = world.telegram.callsOf("sendMessage").filter((c) => String(c.payload.text).startsWith("2/11 "));
     expect(prompts).toHaveLength(2); // refused once with 429, then delivered
     expect(prompts[1]!.at - prompts[0]!.at).toBeGreaterThanOrEqual(950);
     expect(world.logs.filter((l) => l.includes("failed"))).toEqual([]);
@@ -161,5 +184,57 @@ describe("/signal wizard", () => {
     world = await botWorld();
     await world.send(ADMIN_ID, "/signal", GROUP_A);
     expect(world.lastTo(GROUP_A)).toBe("Run /signal in a private chat with me.");
+  });
+});
+
+describe("/signal wizard optional steps", () => {
+  let world: BotWorld;
+  afterEach(async () => world?.close());
+
+  /** The inline buttons under the last message the bot sent the admin. */
+  const lastButtons = () =>
+    (
+      world.telegram.callsOf("sendMessage").at(-1)!.payload.reply_markup as Markup | undefined
+    )?.inline_keyboard.flat() ?? [];
+
+  it("offers Skip and tier buttons; skipping keeps the defaults (everyone may fire, no confidence, no pattern)", async () => {
+    world = await botWorld();
+    await world.send(ADMIN_ID, "/signal");
+    for (const text of HAPPY.slice(0, 8)) await world.send(ADMIN_ID, text);
+    expect(world.lastTo(ADMIN_ID)).toMatch(/^9\/11 Lowest tier that may fire\?/);
+    expect(lastButtons().map((b) => b.callback_data)).toEqual([
+      "wiz:ans:min_tier:NIBBLER",
+      "wiz:ans:min_tier:FANG",
+      "wiz:ans:min_tier:COMMANDER",
+      "wiz:ans:min_tier:APEX",
+      "wiz:ans:min_tier:skip",
+    ]);
+    // A tap on an earlier question's Skip does not answer this one.
+    await world.tap(ADMIN_ID, "wiz:ans:shield_score:skip");
+    expect(world.lastTo(ADMIN_ID)).toMatch(/^9\/11 /);
+    await world.tap(ADMIN_ID, "wiz:ans:min_tier:skip");
+    expect(world.lastTo(ADMIN_ID)).toMatch(/^10\/11 Confidence/);
+    expect(lastButtons()).toEqual([{ text: "Skip", callback_data: "wiz:ans:confidence:skip" }]);
+    await world.tap(ADMIN_ID, "wiz:ans:confidence:skip");
+    expect(world.lastTo(ADMIN_ID)).toMatch(/^11\/11 Pattern/);
+    await world.tap(ADMIN_ID, "wiz:ans:pattern:skip");
+    expect(world.lastTo(ADMIN_ID)).toContain("Preview");
+    const previewId = world.telegram.callsOf("sendMessage").length;
+    await world.tap(ADMIN_ID, "wiz:confirm", ADMIN_ID, previewId);
+    const [created] = world.store.signals.listSignals("all", Date.now(), 10);
+    expect(created?.signal).toMatchObject({ min_tier: "NIBBLER", confidence: null, pattern: null, shield_score: 8.5 });
+  });
+
+  it("takes the tier from its button", async () => {
+    world = await botWorld();
+    await world.send(ADMIN_ID, "/signal");
+    for (const text of HAPPY.slice(0, 8)) await world.send(ADMIN_ID, text);
+    await world.tap(ADMIN_ID, "wiz:ans:min_tier:APEX");
+    await world.send(ADMIN_ID, "70%");
+    await world.send(ADMIN_ID, "skip");
+    expect(world.lastTo(ADMIN_ID)).toContain("Preview");
+    await world.tap(ADMIN_ID, "wiz:confirm", ADMIN_ID, world.telegram.callsOf("sendMessage").length);
+    const [created] = world.store.signals.listSignals("all", Date.now(), 10);
+    expect(created?.signal).toMatchObject({ min_tier: "APEX", confidence: 70, pattern: null });
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { canonicalForBroker, mapBrokerSymbol } from "../../core/broker-symbols.ts";
+import { canonicalSymbol } from "../../core/instruments.ts";
 
 describe("broker symbol mapping", () => {
   it("maps Sortie's name to the broker's: exact, then prefix/suffix forms, then aliases", () => {
@@ -21,6 +22,24 @@ describe("broker symbol mapping", () => {
     expect(canonicalForBroker("EURUSD.m")).toBe("EURUSD");
     expect(canonicalForBroker("GOLD")).toBe("XAUUSD");
     expect(canonicalForBroker("USDJPYm")).toBe("USDJPY");
-    expect(canonicalForBroker("BTCUSD")).toBeNull();
+    expect(canonicalForBroker("BTCUSD")).toBe("BTCUSD");
+    expect(canonicalForBroker("BTCUSD.m")).toBe("BTCUSD");
+    expect(canonicalForBroker("#XTIUSD")).toBe("XTIUSD");
+    expect(canonicalForBroker("US_OIL")).toBe("US_OIL");
+    expect(canonicalForBroker("??")).toBeNull();
+  });
+});
+
+describe("canonicalSymbol", () => {
+  it("strips broker suffixes and prefixes as the mapping rules do", () => {
+    expect(canonicalSymbol("EURUSD.m")).toBe("EURUSD");
+    expect(canonicalSymbol("EURUSDm")).toBe("EURUSD");
+    expect(canonicalSymbol("#EURUSD")).toBe("EURUSD");
+    expect(canonicalSymbol("EURUSD_i")).toBe("EURUSD");
+    expect(canonicalSymbol("XAUUSD.pro")).toBe("XAUUSD");
+    expect(canonicalSymbol("GOLD.m")).toBe("XAUUSD");
+    expect(canonicalSymbol("OANDA:EUR/USD")).toBe("EURUSD");
+    expect(canonicalSymbol("EURUSDXYZQ")).toBeNull();
+    expect(canonicalSymbol("BTCUSD")).toBeNull();
   });
 });

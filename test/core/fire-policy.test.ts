@@ -13,6 +13,7 @@ const ok: FireContext = {
   bridge: { linked: true, lastSeenMs: NOW - 1000, tradeAllowed: true },
   nowMs: NOW,
   staleMs: 30_000,
+  symbolUnavailable: null,
   lots: 0.5,
   sizeReason: null,
 };
@@ -42,6 +43,10 @@ describe("decideFire", () => {
       "BRIDGE_OFFLINE",
     );
     expect(code({ lots: 0, bridge: { linked: true, lastSeenMs: NOW, tradeAllowed: false } })).toBe("BRIDGE_OFFLINE");
+    expect(
+      code({ lots: 0, bridge: { linked: true, lastSeenMs: NOW, tradeAllowed: false }, symbolUnavailable: "no" }),
+    ).toBe("BRIDGE_OFFLINE");
+    expect(code({ lots: 0, symbolUnavailable: "Your terminal does not offer BTCUSD" })).toBe("SYMBOL_UNAVAILABLE");
     expect(code({ lots: 0, sizeReason: "too small" })).toBe("SIZE_TOO_SMALL");
   });
 

@@ -58,7 +58,8 @@ describe("local mode (real process)", () => {
     const me = await (await fetch(`${base}/api/me`, { headers: auth })).json();
     expect(me.user).toMatchObject({ id: 1002, tier: "FANG", risk_percent: 1.5 });
     const signalId = new URL(links[1]!).searchParams.get("startapp")!;
-    // The demo trader's paper terminal reports its balance: $25,000 × 1.5 % = $375 on 20 pips = 1.87 lots.
+    // The demo trader's paper terminal reports its balance: $25,000 × 1.5 % = $375 on the demo
+    // signal's stop (0.1 % of the price: 11 pips on EURUSD near 1.085, $10 a pip a lot) = 3.40 lots.
     const mission = await waitFor(
       async () => {
         const m = await (await fetch(`${base}/api/missions/${signalId}`, { headers: auth })).json();
@@ -67,7 +68,10 @@ describe("local mode (real process)", () => {
       15_000,
       "terminal online",
     );
-    expect(mission.position.lots).toBe(1.87);
+    expect(mission.signal.symbol).toBe("EURUSD");
+    const stopPips = Math.round(Math.abs(mission.signal.entry - mission.signal.stop_loss) / 0.0001);
+    expect(stopPips).toBe(Math.round((mission.signal.entry * 0.001) / 0.0001));
+    expect(mission.position.lots).toBe(Math.floor((375 / (stopPips * 10)) * 100 + 1e-9) / 100);
     const fired = await fetch(`${base}/api/fire`, {
       method: "POST",
       headers: auth,

@@ -97,12 +97,13 @@ describe("GET /metrics", () => {
   });
 
   it("/health stays ok with db, bot and bridge figures", async () => {
-    const res = await h.app.inject({ method: "GET", url: "/health" });
+    const res = await h.app.inject({ method: "GET", url: "/health", headers: h.admin });
     expect(res.statusCode).toBe(200);
     const body = res.json() as Record<string, Record<string, unknown>>;
     expect(body.status).toBe("ok");
     expect(body.db!.ok).toBe(true);
     expect(body.bot).toBeDefined();
     expect(body.bridge).toMatchObject({ terminals_linked: 1, terminals_online: 1, commands_pending: 0 });
+    expect(body.events).toMatchObject({ clients: 0 });
   });
 });

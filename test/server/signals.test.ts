@@ -237,6 +237,14 @@ describe("signals routes", () => {
     expect(Object.keys(docs.json().paths)).toEqual(
       expect.arrayContaining(["/api/fire", "/api/missions/{signalId}", "/bridge/v1/commands"]),
     );
+    // /docs: a readable page of that document, its viewer served from this server (no CDN).
+    const page = await h.app.inject({ method: "GET", url: "/docs/" });
+    expect(page.statusCode).toBe(200);
+    expect(page.headers["content-type"]).toContain("text/html");
+    expect(page.body).not.toMatch(/src="https?:\/\//);
+    const bundle = await h.app.inject({ method: "GET", url: "/docs/static/swagger-ui-bundle.js" });
+    expect(bundle.statusCode).toBe(200);
+    expect(bundle.body.length).toBeGreaterThan(100_000);
     const none = await h.app.inject({ method: "GET", url: "/api/nothing-here" });
     expect(none.statusCode).toBe(404);
     expect(none.json().error.code).toBe("NOT_FOUND");

@@ -8,9 +8,10 @@ export const TRADER = 555_001;
 
 /**
  * The whole loop on loopback: real server (HTTP, SQLite file), the real bot talking HTTP to the
- * Bot API fake, and one trader's paper terminal speaking protocol v1 over HTTP.
+ * Bot API fake, and one trader's paper terminal speaking protocol v1 over HTTP. With `distDir`,
+ * the server also serves that build of the Mini App.
  */
-export async function startWorld(): Promise<{
+export async function startWorld(options: { distDir?: string } = {}): Promise<{
   h: Harness;
   telegram: TelegramFake;
   bot: ReturnType<typeof createBot>;
@@ -21,6 +22,7 @@ export async function startWorld(): Promise<{
   const h = await startHarness({
     listen: true,
     sweeper: true,
+    ...(options.distDir ? { app: { distDir: options.distDir } } : {}),
     env: {
       TELEGRAM_API_ROOT: telegram.apiRoot,
       ALERT_CHAT_IDS: String(GROUP_CHAT),

@@ -1,3 +1,4 @@
+import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import type { Fire, Mission } from "../../webapp/src/types.ts";
 import { byTest, openApp, screenshot } from "./support/browser.ts";
@@ -62,12 +63,26 @@ describe("Mini App mission briefing (real server, paper terminal, headless Chrom
   it("a double tap, the MainButton and a second device all end in one order and 'already fired'", async () => {
     const trader = await world.server.trader(7003, 10_000);
     const signal = await world.server.createSignal();
-    const { page } = await openApp(world.browser, world.server.url, trader, signal.id);
+    const { page } = await openApp(world.browser, world.server.url, trader, signal.id, async (p) => {
+      // The mission answers late, as on a loaded machine: the stream is live before the mission is.
+      await p.route(
+        "**/api/missions/**",
+        async (route) => {
+          await new Promise((resolve) => setTimeout(resolve, 1500));
+          await route.continue();
+        },
+        { times: 1 },
+      );
+    });
     await page.waitForSelector(`${byTest("live")}[data-status="live"]`);
 
-    // Telegram's MainButton tapped twice (FIRE, then CONFIRM twice in the same tick).
+    // Telegram's MainButton tapped twice (FIRE, then CONFIRM twice in the same tick). A tap counts
+    // only once the app has set the button up (visible, active, its label): wait for that, as a
+    // trader would, instead of tapping while the mission is still loading (flaky under load, #21).
+    await mainButtonReady(page, "FIRE ·");
     await page.evaluate(() => (window as never as { __tg: { MainButton: { tap(): void } } }).__tg.MainButton.tap());
     await page.waitForSelector(byTest("fire-confirm"));
+    await mainButtonReady(page, "CONFIRM ·");
     await page.evaluate(() => {
       const { MainButton } = (window as never as { __tg: { MainButton: { tap(): void } } }).__tg;
       MainButton.tap();
@@ -139,3 +154,17 @@ describe("Mini App mission briefing (real server, paper terminal, headless Chrom
     await page.context().close();
   });
 });
+
+/** Waits until the app shows Telegram's MainButton, active, with a label starting with `prefix`. */
+async function mainButtonReady(page: Page, prefix: string): Promise<void> {
+  await page.waitForFunction(
+    (label) => {
+      const button = (
+        window as never as { __tg: { MainButton: { text: string; isVisible: boolean; isActive: boolean } } }
+      ).__tg.MainButton;
+      return button.isVisible && button.isActive && button.text.startsWith(label);
+    },
+    prefix,
+    { timeout: 30_000 },
+  );
+}

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { Mission } from "../../webapp/src/types.ts";
 import { byTest, openApp, screenshot } from "./support/browser.ts";
@@ -44,6 +45,16 @@ describe("Mini App screens (real server, paper terminal, headless Chromium)", ()
     const token = (await page.textContent(`${byTest("bridge-token")} code`))!;
     expect(token.length).toBeGreaterThan(20);
     expect(await page.textContent(byTest("terminal"))).toContain("Allow WebRequest");
+    // The EA comes from this server; the preset carries the server address and the new token.
+    expect(await page.getAttribute(byTest("ea-download"), "href")).toBe(
+      `${world.server.url}/downloads/sortie-bridge.zip`,
+    );
+    expect(await page.getAttribute(byTest("ea-preset"), "download")).toBe("SortieBridge.set");
+    const [download] = await Promise.all([page.waitForEvent("download"), page.click(byTest("ea-preset"))]);
+    expect(download.suggestedFilename()).toBe("SortieBridge.set");
+    const preset = readFileSync((await download.path())!).toString("utf16le");
+    expect(preset).toContain(`ServerUrl=${world.server.url}\r\n`);
+    expect(preset).toContain(`BridgeToken=${token}\r\n`);
     await screenshot(page, "profile-token", true);
     await page.context().close();
   });

@@ -1,5 +1,16 @@
 /** The HTTP API client. Every call carries `Authorization: tma <initData>`. */
-import type { Candle, FireResult, HistoryFire, Me, Mission, Signal, Stats } from "./types.ts";
+import type {
+  Candle,
+  FirePositions,
+  FireResult,
+  HistoryFire,
+  ManageBody,
+  Me,
+  Mission,
+  Signal,
+  Stats,
+  TradeRequest,
+} from "./types.ts";
 
 /** An API failure with the server's stable code, or NETWORK / TIMEOUT when it was never reached. */
 export class ApiError extends Error {
@@ -26,6 +37,10 @@ export interface Api {
   stats(userId: number): Promise<Stats>;
   saveNote(signalId: string, text: string): Promise<{ text: string; updated_at: string }>;
   prices(symbol: string): Promise<Candle[]>;
+  /** The fire's open positions, requests, commands and timeline. */
+  positions(fireId: string): Promise<FirePositions>;
+  /** Manage the caller's own open positions of a fire (202). */
+  manage(fireId: string, body: ManageBody): Promise<TradeRequest>;
 }
 
 export function createApi(initData: string, base = ""): Api {
@@ -88,5 +103,8 @@ export function createApi(initData: string, base = ""): Api {
         })
       ).data.note,
     prices: async (symbol) => (await get<{ candles: Candle[] }>(`/api/prices/${id(symbol)}`)).candles,
+    positions: (fireId) => get<FirePositions>(`/api/fires/${id(fireId)}/positions`),
+    manage: async (fireId, body) =>
+      (await request<{ request: TradeRequest }>("POST", `/api/fires/${id(fireId)}/manage`, body)).data.request,
   };
 }

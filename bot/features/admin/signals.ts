@@ -5,6 +5,7 @@ import type { BotContext } from "../../context.ts";
 import { duration, escapeHtml } from "../../format/common.ts";
 import type { Button } from "../../messenger.ts";
 import { ADMIN_CALLBACK_PREFIX } from "../admin-guard.ts";
+import { actionButtons } from "../manage/actions.ts";
 
 const CANCEL = `${ADMIN_CALLBACK_PREFIX}cancel:`;
 const LIST_LIMIT = 20;
@@ -21,8 +22,17 @@ async function activeSignals(app: AppContext): Promise<{ html: string; buttons: 
   );
   return {
     html: [`📡 <b>Active signals</b> (${active.length})`, "", ...lines].join("\n"),
-    buttons: active.map(({ signal }) => [
-      { text: `✖ Cancel ${signal.symbol} ${signal.side}`, callback_data: `${CANCEL}${signal.id}` },
+    // Under each signal: cancel, then its trade-management buttons (the first ten signals: Telegram
+    // allows 100 buttons per message).
+    buttons: active.flatMap(({ signal }, i) => [
+      [{ text: `✖ Cancel ${signal.symbol} ${signal.side}`, callback_data: `${CANCEL}${signal.id}` }],
+      ...(i < 10
+        ? actionButtons(
+            "s",
+            signal.id,
+            signal.take_profit.map((_, leg) => leg + 1),
+          )
+        : []),
     ]),
   };
 }

@@ -4,11 +4,13 @@ import { ApiError } from "../../../server/errors.ts";
 import type { BotContext, WizardContext } from "../../context.ts";
 import { signalLines } from "../../format/alert.ts";
 import { utcTime } from "../../format/common.ts";
-import { checkStep, type Draft, STEPS, validateDraft } from "./steps.ts";
+import { answerData, checkStep, type Draft, STEPS, validateDraft } from "./steps.ts";
 
 const WIZARD_ID = "signal";
 const CONFIRM = "wiz:confirm";
 const CANCEL = "wiz:cancel";
+/** Confirm with the signal option `breakeven_after_tp1` (stops to breakeven once TP1 is hit). */
+const CONFIRM_BE = "wiz:confirm_be";
 /** An abandoned wizard ends on the next update after this long. */
 const MAX_WAIT_MS = 30 * 60 * 1000;
 
@@ -22,17 +24,27 @@ const isCancel = (text: string | undefined) => /^\/cancel(@\w+)?$/i.test(text?.t
  */
 async function ask(conversation: WizardConversation, ctx: WizardContext, draft: Draft, index: number) {
   const step = STEPS[index]!;
-  await ctx.reply(step.prompt);
+  const buttons = step.buttons ? { reply_markup: { inline_keyboard: step.buttons } } : {};
+  const ownButton = answerData(step.key, "");
+  await ctx.reply(step.prompt, buttons);
   for (;;) {
-    const answer = await conversation.waitFor("message:text", { next: true });
-    const text = answer.message.text.trim();
+    // A typed answer, or a tap on one of this question's buttons (Skip, a tier).
+    const answer = await conversation.waitUntil(
+      (c) => typeof c.message?.text === "string" || (c.callbackQuery?.data?.startsWith(ownButton) ?? false),
+      { next: true },
+    );
+    const tapped = answer.callbackQuery?.data;
+    if (tapped) await answer.answerCallbackQuery();
+    const text = tapped ? tapped.slice(ownButton.length) : (answer.message?.text ?? "").trim();
     if (isCancel(text)) return false;
     if (text.startsWith("/")) await conversation.skip({ next: true });
     step.apply(draft, text);
-    const nowMs = await conversation.external((outer) => outer.app.clock.now());
-    const error = checkStep(step, draft, nowMs);
+    // Checked against the database too: a symbol any linked terminal reported is accepted.
+    const error = await conversation.external((outer) =>
+      checkStep(step, draft, outer.app.clock.now(), outer.app.store.terminal),
+    );
     if (!error) return true;
-    await answer.reply(`❗ ${error}\n${step.prompt}`);
+    await answer.reply(`❗ ${error}\n${step.prompt}`, buttons);
   }
 }
 
@@ -51,8 +63,9 @@ async function signalWizard(conversation: WizardConversation, ctx: WizardContext
       return;
     }
   }
-  const nowMs = await conversation.external((outer) => outer.app.clock.now());
-  const checked = validateDraft(draft, nowMs);
+  const checked = await conversation.external((outer) =>
+    validateDraft(draft, outer.app.clock.now(), outer.app.store.terminal),
+  );
   if (!checked.ok) {
     await ctx.reply(`❗ ${checked.message}\nNothing was created; start again with /signal.`);
     return;
@@ -67,26 +80,37 @@ async function signalWizard(conversation: WizardConversation, ctx: WizardContext
             { text: "✅ Confirm", callback_data: CONFIRM },
             { text: "✖ Cancel", callback_data: CANCEL },
           ],
+          [{ text: "✅ Confirm + 🛡 breakeven after TP1", callback_data: CONFIRM_BE }],
         ],
       },
     },
   );
   const choice = await conversation.waitUntil(
-    (c) => c.callbackQuery?.data === CONFIRM || c.callbackQuery?.data === CANCEL || isCancel(c.message?.text),
+    (c) =>
+      c.callbackQuery?.data === CONFIRM ||
+      c.callbackQuery?.data === CONFIRM_BE ||
+      c.callbackQuery?.data === CANCEL ||
+      isCancel(c.message?.text),
     { next: true, otherwise: (c) => c.message?.text && c.reply("Tap ✅ Confirm or ✖ Cancel above (or /cancel).") },
   );
   if (choice.callbackQuery) await choice.answerCallbackQuery();
   await ctx.api
     .editMessageReplyMarkup(preview.chat.id, preview.message_id, { reply_markup: { inline_keyboard: [] } })
     .catch(() => undefined);
-  if (choice.callbackQuery?.data !== CONFIRM) {
+  const breakevenAfterTp1 = choice.callbackQuery?.data === CONFIRM_BE;
+  if (choice.callbackQuery?.data !== CONFIRM && !breakevenAfterTp1) {
     await ctx.reply("Signal wizard cancelled. Nothing was created.");
     return;
   }
   const created = await conversation.external(async (outer) => {
     try {
       const { signal } = await outer.app.signals.create(
-        { ...checked.value, expires_at: undefined, ...expiryOf(draft, checked.value.expires_at) },
+        {
+          ...checked.value,
+          expires_at: undefined,
+          ...expiryOf(draft, checked.value.expires_at),
+          breakeven_after_tp1: breakevenAfterTp1,
+        },
         { source: "bot", actor: outer.actor },
       );
       return { ok: true as const, id: signal.id, chats: outer.app.config.alertChatIds.length };

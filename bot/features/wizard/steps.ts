@@ -1,4 +1,5 @@
-import { type NewSignal, type SignalInput, validateSignal } from "../../../core/signal.ts";
+import { type NewSignal, type SignalInput, type SymbolLookup, validateSignal } from "../../../core/signal.ts";
+import { DEFAULT_TIER, TIER_NAMES } from "../../../core/tiers.ts";
 
 /** What the admin has answered so far (raw, validated by core step by step). */
 export interface Draft {
@@ -10,13 +11,29 @@ export interface Draft {
   expiry?: { expires_in_min: number } | { expires_at: string } | { unreadable: string };
   shield_score?: number | string | null;
   shield_notes?: string | null;
+  min_tier?: string | null;
+  confidence?: number | string | null;
+  pattern?: string | null;
 }
+
+/**
+ * Callback data of the answer buttons under a question: `wiz:ans:<step>:<answer>`. The step is in
+ * it so a tap on an earlier question's button never answers the current one.
+ */
+export const ANSWER_PREFIX = "wiz:ans:";
+
+/** The callback data of a button answering `step` with `answer`. */
+export const answerData = (step: keyof Draft, answer: string) => `${ANSWER_PREFIX}${step}:${answer}`;
+
+type Buttons = Array<Array<{ text: string; callback_data: string }>>;
 
 export interface Step {
   key: keyof Draft;
   /** The fields of core's validation this step answers for. */
   fields: string[];
   prompt: string;
+  /** Answer buttons shown under the question (optional steps get a Skip button). */
+  buttons?: Buttons;
   apply(draft: Draft, text: string): void;
 }
 
@@ -45,15 +62,20 @@ function textStep(key: "symbol" | "side" | "entry" | "stop_loss", prompt: string
   };
 }
 
+const skipButton = (step: keyof Draft) => [{ text: "Skip", callback_data: answerData(step, "skip") }];
+
+/** A number as typed, or the text itself (core names the field when it is not a number). */
+const numberOrText = (t: string) => (/^\d+(\.\d+)?$/.test(t) ? Number(t) : t);
+
 export const STEPS: Step[] = [
-  textStep("symbol", "1/8 Symbol? (e.g. EURUSD, XAUUSD)"),
-  textStep("side", "2/8 Side? BUY or SELL"),
-  textStep("entry", "3/8 Entry price?"),
-  textStep("stop_loss", "4/8 Stop loss price?"),
+  textStep("symbol", "1/11 Symbol? (e.g. EURUSD, XAUUSD, or any symbol a linked terminal reports)"),
+  textStep("side", "2/11 Side? BUY or SELL"),
+  textStep("entry", "3/11 Entry price?"),
+  textStep("stop_loss", "4/11 Stop loss price?"),
   {
     key: "take_profit",
     fields: ["take_profit"],
-    prompt: "5/8 Take-profit price(s)? One or more, separated by spaces, e.g. 1.0890 1.0910",
+    prompt: "5/11 Take-profit price(s)? One or more, separated by spaces, e.g. 1.0890 1.0910",
     apply: (d, t) => {
       d.take_profit = t.split(/[\s,;]+/).filter((s) => s !== "");
     },
@@ -61,7 +83,7 @@ export const STEPS: Step[] = [
   {
     key: "expiry",
     fields: ["expires_at", "expires_in_min"],
-    prompt: "6/8 Expires in? Minutes (45), hours (2h) or a UTC time (2026-11-21T16:30Z)",
+    prompt: "6/11 Expires in? Minutes (45), hours (2h) or a UTC time (2026-11-21T16:30Z)",
     apply: (d, t) => {
       d.expiry = parseExpiry(t);
     },
@@ -69,17 +91,49 @@ export const STEPS: Step[] = [
   {
     key: "shield_score",
     fields: ["shield_score"],
-    prompt: "7/8 Quality score 0–10? (or skip)",
+    prompt: "7/11 Quality score 0–10? (or skip)",
+    buttons: [skipButton("shield_score")],
     apply: (d, t) => {
-      d.shield_score = SKIP.test(t) ? null : /^\d+(\.\d+)?$/.test(t) ? Number(t) : t;
+      d.shield_score = SKIP.test(t) ? null : numberOrText(t);
     },
   },
   {
     key: "shield_notes",
     fields: ["shield_notes"],
-    prompt: "8/8 Notes for traders? (or skip)",
+    prompt: "8/11 Notes for traders? (or skip)",
+    buttons: [skipButton("shield_notes")],
     apply: (d, t) => {
       d.shield_notes = SKIP.test(t) ? null : t;
+    },
+  },
+  {
+    key: "min_tier",
+    fields: ["min_tier"],
+    prompt: `9/11 Lowest tier that may fire? ${TIER_NAMES.join(", ")} (skip: ${DEFAULT_TIER}, everyone)`,
+    buttons: [
+      TIER_NAMES.map((tier) => ({ text: tier, callback_data: answerData("min_tier", tier) })),
+      skipButton("min_tier"),
+    ],
+    apply: (d, t) => {
+      d.min_tier = SKIP.test(t) ? null : t.toUpperCase();
+    },
+  },
+  {
+    key: "confidence",
+    fields: ["confidence"],
+    prompt: "10/11 Confidence 0–100 %? (or skip)",
+    buttons: [skipButton("confidence")],
+    apply: (d, t) => {
+      d.confidence = SKIP.test(t) ? null : numberOrText(t.replace(/%$/, ""));
+    },
+  },
+  {
+    key: "pattern",
+    fields: ["pattern"],
+    prompt: "11/11 Pattern? (e.g. BREAK_AND_RETEST, or skip)",
+    buttons: [skipButton("pattern")],
+    apply: (d, t) => {
+      d.pattern = SKIP.test(t) ? null : t;
     },
   },
 ];
@@ -102,6 +156,9 @@ export function toInput(draft: Draft): SignalInput {
     ...("unreadable" in expiry ? { expires_at: expiry.unreadable } : expiry),
     shield_score: draft.shield_score ?? null,
     shield_notes: draft.shield_notes ?? null,
+    min_tier: draft.min_tier ?? null,
+    confidence: draft.confidence ?? null,
+    pattern: draft.pattern ?? null,
   };
 }
 
@@ -112,13 +169,14 @@ const FRIENDLY: Array<[RegExp, string]> = [
   [/\bexpires_(at|in_min)\b/g, "expiry"],
   [/\bshield_score\b/g, "quality score"],
   [/\bshield_notes\b/g, "notes"],
+  [/\bmin_tier\b/g, "tier"],
 ];
 
 const friendly = (message: string) => FRIENDLY.reduce((m, [pattern, words]) => m.replace(pattern, words), message);
 
 /** Core's verdict on one step: a message for the admin when this step's answer is wrong, else null. */
-export function checkStep(step: Step, draft: Draft, nowMs: number): string | null {
-  const result = validateSignal(toInput(draft), nowMs);
+export function checkStep(step: Step, draft: Draft, nowMs: number, lookup?: SymbolLookup): string | null {
+  const result = validateSignal(toInput(draft), nowMs, lookup);
   if (result.ok || !step.fields.includes(result.field)) return null;
   return friendly(result.message);
 }
@@ -127,7 +185,8 @@ export function checkStep(step: Step, draft: Draft, nowMs: number): string | nul
 export function validateDraft(
   draft: Draft,
   nowMs: number,
+  lookup?: SymbolLookup,
 ): { ok: true; value: NewSignal } | { ok: false; message: string } {
-  const result = validateSignal(toInput(draft), nowMs);
+  const result = validateSignal(toInput(draft), nowMs, lookup);
   return result.ok ? result : { ok: false, message: friendly(result.message) };
 }

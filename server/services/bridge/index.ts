@@ -1,20 +1,24 @@
 import type {
-  BridgeCommand,
   BridgeService,
   ClosedReport,
   CommandResult,
   Heartbeat,
   HeartbeatAnswer,
+  TerminalCommand,
 } from "../../../bridge/protocol.ts";
+import { closedAction, resultAction } from "../../../core/leg-reports.ts";
 import { FILLED_RETCODES, retcodeMessage } from "../../../core/retcodes.ts";
-import { XP_RULES, xpForClose } from "../../../core/xp.ts";
+import { XP_RULES } from "../../../core/xp.ts";
 import { commandPayload } from "../../../db/queries/commands.ts";
 import type { Store } from "../../../db/store.ts";
 import type { Clock } from "../../clock.ts";
 import type { Config } from "../../config.ts";
-import { forbidden, notFound } from "../../errors.ts";
+import { ApiError, forbidden, notFound } from "../../errors.ts";
 import type { Hub } from "../../events/hub.ts";
 import { type Emit, fireChanged, flush, statsEvent } from "./changes.ts";
+import { closeLeg } from "./close-leg.ts";
+import { createHeartbeatFilter } from "./heartbeat-filter.ts";
+import { positionOfClose, submitPositionResult, takePositionCommands } from "./positions.ts";
 import { sweepCommands } from "./sweep.ts";
 
 /** A delivered command without a result is sent again after this long (CONTRACT.md). */
@@ -23,13 +27,21 @@ export const VISIBILITY_TIMEOUT_MS = 10_000;
 const TOUCH_WRITE_MS = 1_000;
 
 /** Sortie's side of protocol v1, shared by the HTTP routes and the file-drop transport. */
-export function createBridgeService(deps: { store: Store; hub: Hub; clock: Clock; config: Config }): BridgeService & {
+export function createBridgeService(deps: {
+  store: Store;
+  hub: Hub;
+  clock: Clock;
+  config: Config;
+  /** Called after a leg-1 position closed in profit (the signal's automatic breakeven, if it has one). */
+  onTp1Closed?: (signalId: string) => Promise<void>;
+}): BridgeService & {
   sweep(): Promise<void>;
   isOnline(userId: number): Promise<boolean>;
 } {
   const { store, hub, clock, config } = deps;
   const lastTouch = new Map<number, number>();
   const waiters = new Map<number, Set<() => void>>();
+  const heartbeats = createHeartbeatFilter(store);
 
   hub.on("commands.ready", ({ user_id }) => {
     const set = waiters.get(user_id);
@@ -61,9 +73,12 @@ export function createBridgeService(deps: { store: Store; hub: Hub; clock: Clock
   return {
     async heartbeat(userId: number, body: Heartbeat): Promise<HeartbeatAnswer> {
       const nowMs = clock.now();
+      const changes = await heartbeats.changes(userId, body.symbols ?? [], body.prices ?? []);
       await noteAlive(userId, nowMs, () =>
-        store.terminal.recordHeartbeat(userId, body.account, body.symbols ?? [], body.prices ?? [], nowMs),
+        store.terminal.recordHeartbeat(userId, body.account, changes.symbols, changes.prices, nowMs),
       );
+      changes.commit();
+      await store.updates.setProtocol(userId, typeof body.protocol === "string" && body.protocol ? body.protocol : "1");
       return { server_time: new Date(nowMs).toISOString() };
     },
 
@@ -74,7 +89,7 @@ export function createBridgeService(deps: { store: Store; hub: Hub; clock: Clock
       await noteAlive(userId, nowMs, () => store.terminal.touchBridge(userId, nowMs));
     },
 
-    async takeCommands(userId: number): Promise<BridgeCommand[]> {
+    async takeCommands(userId: number): Promise<TerminalCommand[]> {
       const nowMs = clock.now();
       const rows = await store.commands.takeDue(userId, nowMs, VISIBILITY_TIMEOUT_MS);
       const firstDelivered = new Set(rows.filter((r) => r.deliveries === 0).map((r) => r.fire_id));
@@ -103,7 +118,8 @@ export function createBridgeService(deps: { store: Store; hub: Hub; clock: Clock
           flush(hub, events);
         });
       }
-      return rows.map(commandPayload);
+      const opens: TerminalCommand[] = rows.map(commandPayload);
+      return opens.concat(await takePositionCommands(store, hub, userId, nowMs, VISIBILITY_TIMEOUT_MS));
     },
 
     waitForCommands(userId: number, waitMs: number, signal?: AbortSignal): Promise<void> {
@@ -129,8 +145,10 @@ export function createBridgeService(deps: { store: Store; hub: Hub; clock: Clock
       const nowMs = clock.now();
       const events: Emit = [];
       await store.transaction(async () => {
+        if (await submitPositionResult(store, userId, body, nowMs, events)) return;
         const row = await ownCommand(userId, body.id);
-        if (row.result_ms !== null && row.state !== "expired") return; // idempotent per command id
+        // Idempotent per command id; a late result never re-opens a closed leg (core/leg-reports.ts).
+        if (resultAction(row.state) !== "apply") return;
         const retcode = body.retcode ?? null;
         const state =
           body.status === "filled" && retcode !== null && !FILLED_RETCODES.has(retcode) ? "rejected" : body.status;
@@ -163,6 +181,11 @@ export function createBridgeService(deps: { store: Store; hub: Hub; clock: Clock
           await store.stats.awardXp(userId, fire.id, XP_RULES.filled);
           await statsEvent(store, userId, nowMs, XP_RULES.filled, events);
         }
+        // A close that arrived first now applies, in order.
+        if (state === "filled" && row.held_close !== null) {
+          await store.commands.holdClose(row.id, null);
+          await closeLeg(store, userId, row.id, JSON.parse(row.held_close) as ClosedReport, nowMs, events);
+        }
       });
       flush(hub, events);
     },
@@ -170,31 +193,32 @@ export function createBridgeService(deps: { store: Store; hub: Hub; clock: Clock
     async submitClosed(userId: number, body: ClosedReport): Promise<void> {
       const nowMs = clock.now();
       const events: Emit = [];
+      let tp1SignalId: string | null = null;
       await store.transaction(async () => {
-        const row = await ownCommand(userId, body.id);
-        if (row.state === "closed") return; // idempotent
-        const closedAt =
-          body.closed_at && !Number.isNaN(Date.parse(body.closed_at))
-            ? new Date(body.closed_at).toISOString()
-            : new Date(nowMs).toISOString();
-        const ticket = body.ticket === undefined || body.ticket === null ? null : String(body.ticket);
-        await store.commands.setLegClosed(row.id, body.close_price, body.profit, closedAt, ticket);
-        await store.fires.appendEvent({
-          type: "command.closed",
-          actor: "bridge",
-          user_id: userId,
-          fire_id: row.fire_id,
-          data: body,
-        });
-        const fire = await fireChanged(store, row.fire_id, nowMs, "closed", events);
-        if (fire.state === "closed") {
-          const xp = xpForClose(fire.profit ?? 0);
-          await store.stats.recordClosedTrade(userId, fire.profit ?? 0, xp);
-          await store.stats.awardXp(userId, fire.id, 0);
-          await statsEvent(store, userId, nowMs, xp, events);
+        // A close made by a `close` command reports that command's id: it closes the leg it managed.
+        const row = await ownCommand(userId, (await positionOfClose(store, body.id))?.position_of ?? body.id);
+        if (row.leg === 1 && body.profit > 0)
+          tp1SignalId = (await store.fires.findFireById(row.fire_id))?.signal_id ?? null;
+        const action = closedAction(row.state, row.held_close !== null);
+        if (typeof action === "object") throw ApiError.from(action);
+        if (action === "ignore") return; // idempotent
+        if (action === "hold") {
+          await store.commands.holdClose(row.id, JSON.stringify(body));
+          await store.fires.appendEvent({
+            type: "command.closed_held",
+            actor: "bridge",
+            user_id: userId,
+            fire_id: row.fire_id,
+            data: body,
+          });
+          return;
         }
+        await closeLeg(store, userId, row.id, body, nowMs, events);
       });
       flush(hub, events);
+      // Also on a repeated report: the breakeven is claimed once, so a crash after the close's
+      // commit and before this line cannot lose it (the terminal re-sends its unacknowledged report).
+      if (tp1SignalId) await deps.onTp1Closed?.(tp1SignalId);
     },
 
     /** Expires commands that can no longer execute (see sweep.ts). */

@@ -49,7 +49,13 @@ export async function recomputeFire(
     id: fireId,
     state,
     fill_price: finiteOrNull(
-      fillPrice === null ? null : roundTo(fillPrice, first ? decimalsOf(first.entry, fillPrice) : 5),
+      // The average of the legs' prices at the symbol's digits (never 1.0852499999999998).
+      fillPrice === null
+        ? null
+        : roundTo(
+            fillPrice,
+            DEFAULT_SPECS.get(before.symbol)?.digits ?? decimalsOf(...filled.map((l) => l.price), first?.entry ?? 0),
+          ),
     ),
     slippage_pips: finiteOrNull(slippage),
     latency_ms: latency,

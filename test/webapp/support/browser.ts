@@ -22,12 +22,15 @@ export async function openApp(
   baseUrl: string,
   trader: Trader,
   signalId?: string,
+  /** Runs before the app loads (routes to slow down or rewrite). */
+  beforeLoad?: (page: Page) => Promise<void>,
 ): Promise<OpenedPage> {
   const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2 });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on("pageerror", (error) => errors.push(error.message));
   await installTelegram(page, trader.launch(signalId), trader.user, signalId);
+  await beforeLoad?.(page);
   await page.goto(`${baseUrl}/app/`);
   return { page, errors };
 }

@@ -7,6 +7,7 @@ import { hideMainButton, type MainButtonState, setMainButton } from "../telegram
 import type { Block, Fire } from "../types.ts";
 import { explain } from "./ErrorPanel.tsx";
 import { FireStatus } from "./FireStatus.tsx";
+import { TradeControls } from "./TradeControls.tsx";
 
 interface Props {
   mission: LiveMission;
@@ -64,6 +65,9 @@ export function FirePanel({ mission, block, digits, onFire, onRefresh }: Props) 
           <button type="button" class="fire-btn fire-btn-done" data-testid="fire-button" onClick={control.start}>
             ✓ Already fired
           </button>
+          {(fire.state === "filled" || fire.state === "closed") && (
+            <TradeControls fire={fire} signal={mission.signal} digits={digits} />
+          )}
           {control.alreadyFired && (
             <p class="fire-note" data-testid="already-fired">
               Already fired: this mission has one order and no second one was sent.

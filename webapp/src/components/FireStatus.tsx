@@ -77,7 +77,12 @@ export function FireStatus({ fire, digits, currency }: { fire: Fire; digits: num
           {fire.legs!.map((leg) => (
             <li key={leg.id} class="num">
               Leg {leg.leg}: {lots(leg.volume)} lots → TP {price(leg.take_profit, digits)} · {leg.state}
-              {leg.price !== null ? ` @ ${price(leg.price, digits)}` : ""}
+              {/* A closed leg shows where it closed, not where it opened. */}
+              {leg.state === "closed" && leg.close_price != null
+                ? ` @ ${price(leg.close_price, digits)}`
+                : leg.price !== null
+                  ? ` @ ${price(leg.price, digits)}`
+                  : ""}
               {leg.message && leg.state !== "filled" ? ` (${leg.message})` : ""}
             </li>
           ))}

@@ -42,9 +42,13 @@ export function PriceChart({ mission, digits }: { mission: LiveMission; digits: 
           grid: { vertLines: { visible: false }, horzLines: { color: "rgba(127,142,157,0.12)" } },
           rightPriceScale: { borderVisible: false },
           timeScale: { borderVisible: false, timeVisible: true, secondsVisible: false },
-          handleScroll: false,
-          handleScale: false,
+          // Pan by dragging (touch or mouse) and zoom by pinch or wheel along the time axis; vertical
+          // touch drags stay with the page so the Mini App still scrolls.
+          handleScroll: { mouseWheel: true, pressedMouseMove: true, horzTouchDrag: true, vertTouchDrag: false },
+          handleScale: { mouseWheel: true, pinch: true, axisPressedMouseMove: { time: true, price: false } },
+          kineticScroll: { touch: true, mouse: false },
         });
+        let fitted = false;
         const levels = [signal.entry, signal.stop_loss, ...signal.take_profit];
         const series = chart.addSeries(lib.CandlestickSeries, {
           upColor: "#21c46b",
@@ -80,7 +84,9 @@ export function PriceChart({ mission, digits }: { mission: LiveMission; digits: 
             series.setData([{ time: now as never, ...flat, color: "transparent", wickColor: "transparent" }]);
             setState("empty");
           }
-          chart.timeScale().fitContent();
+          // Fit once: a refresh must not undo the trader's own pan or zoom.
+          if (!fitted) chart.timeScale().fitContent();
+          fitted = data.length > 0;
         };
         show(candles);
         const timer = setInterval(() => {

@@ -1,10 +1,19 @@
 import "./TerminalLink.css";
-import { useState } from "preact/hooks";
+import { useEffect, useMemo, useState } from "preact/hooks";
 import type { ApiError } from "../api.ts";
 import { useServices } from "../context.ts";
 import { timeAgo } from "../format.ts";
-import { confirmDialog } from "../telegram.ts";
+import { confirmDialog, openLink } from "../telegram.ts";
 import type { Bridge } from "../types.ts";
+
+/** The EA's inputs as an MT5 preset (UTF-16LE with a byte-order mark, as MetaTrader writes them). */
+function presetUrl(serverUrl: string, token: string): string {
+  const text = `; Sortie bridge EA inputs\r\nServerUrl=${serverUrl}\r\nBridgeToken=${token}\r\n`;
+  const units = new Uint16Array(text.length + 1);
+  units[0] = 0xfeff;
+  for (let i = 0; i < text.length; i++) units[i + 1] = text.charCodeAt(i);
+  return URL.createObjectURL(new Blob([units], { type: "application/octet-stream" }));
+}
 
 /** The MT5 terminal link: online/offline, a bridge token shown exactly once, and the EA install steps. */
 export function TerminalLink({ bridge, onRefresh }: { bridge: Bridge; onRefresh(): void }) {
@@ -14,6 +23,10 @@ export function TerminalLink({ bridge, onRefresh }: { bridge: Bridge; onRefresh(
   const [error, setError] = useState<ApiError | null>(null);
   const [copied, setCopied] = useState(false);
   const linked = bridge.linked ?? bridge.last_seen !== null;
+  const origin = window.location.origin;
+  const zipUrl = `${origin}/downloads/sortie-bridge.zip`;
+  const preset = useMemo(() => (token ? presetUrl(origin, token) : null), [origin, token]);
+  useEffect(() => () => preset && URL.revokeObjectURL(preset), [preset]);
   const state = bridge.online ? (bridge.trade_allowed === false ? "paused" : "online") : "offline";
 
   async function issue() {
@@ -57,6 +70,9 @@ export function TerminalLink({ bridge, onRefresh }: { bridge: Bridge; onRefresh(
           >
             {copied ? "Copied ✓" : "Copy token"}
           </button>
+          <a class="btn terminal-preset" data-testid="ea-preset" href={preset ?? undefined} download="SortieBridge.set">
+            Download EA preset (.set) with this token
+          </a>
         </div>
       ) : (
         <button
@@ -75,15 +91,26 @@ export function TerminalLink({ bridge, onRefresh }: { bridge: Bridge; onRefresh(
         <ol>
           <li>
             In MT5 open <b>Tools → Options → Expert Advisors</b>, tick <i>Allow WebRequest for listed URL</i> and add{" "}
-            <code>{window.location.origin}</code>.
+            <code>{origin}</code>.
           </li>
           <li>
-            Copy <code>SortieBridge.mq5</code> (from your desk, or <code>bridge/mt5/</code> in Sortie) into{" "}
-            <b>File → Open Data Folder → MQL5/Experts</b>, compile it in MetaEditor and refresh the Navigator.
+            <a
+              href={zipUrl}
+              data-testid="ea-download"
+              onClick={(event) => {
+                event.preventDefault();
+                openLink(zipUrl);
+              }}
+            >
+              Download the EA (sortie-bridge.zip)
+            </a>{" "}
+            and unzip it into <b>File → Open Data Folder → MQL5/Experts</b>; open <code>SortieBridge.mq5</code> in
+            MetaEditor, press F7 and refresh the Navigator.
           </li>
           <li>
-            Drag the EA onto any chart. In <i>Inputs</i> paste the token above and the server address{" "}
-            <code>{window.location.origin}</code>; turn on <b>Algo Trading</b>.
+            Drag the EA onto any chart. In <i>Inputs</i> set <code>ServerUrl</code> to <code>{origin}</code> and paste
+            the token above into <code>BridgeToken</code> (or <i>Load</i> the preset offered with a new token); turn on{" "}
+            <b>Algo Trading</b>.
           </li>
           <li>Within a few seconds this card turns ONLINE and missions are sized from your real balance.</li>
         </ol>

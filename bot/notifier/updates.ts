@@ -1,0 +1,69 @@
+import { signalStatus } from "../../core/signal.ts";
+import type { Signal } from "../../core/types.ts";
+import type { Store } from "../../db/store.ts";
+import type { AppContext } from "../../server/context.ts";
+import type { PositionCommandView, UpdateView } from "../../server/services/updates/view.ts";
+import { updateView } from "../../server/services/updates/view.ts";
+import type { BotLog } from "../context.ts";
+import { alertText } from "../format/alert.ts";
+import { eaTooOldText, settledText, updateLine, updateReply } from "../format/update.ts";
+import { missionLink } from "../links.ts";
+import { failureKind, type Messenger } from "../messenger.ts";
+import type { Dms } from "./dms.ts";
+import type { WorkQueue } from "./queue.ts";
+
+/** `html` (a group alert) with the signal's latest update after entry under it, when it has one. */
+export function withLatestUpdate(store: Store, signalId: string, html: string): string {
+  const latest = store.updates.listSignalUpdates(signalId).at(-1);
+  return latest ? `${html}\n${updateLine(updateView(store, latest))}` : html;
+}
+
+/**
+ * Telegram side of updates after entry: the group alert is edited to show the latest update and a
+ * reply is posted under it; traders on protocol-1 terminals are told to update the EA; each
+ * trader gets one DM per update once their terminal has answered for every position.
+ */
+export function createUpdateNotices(deps: {
+  app: AppContext;
+  messenger: Messenger;
+  log: BotLog;
+  queue: WorkQueue;
+  dms: Dms;
+}) {
+  const { app, messenger, log, queue, dms } = deps;
+  const { store, config, clock } = app;
+
+  return {
+    created(update: UpdateView, signal: Signal, skippedUsers: number[]): void {
+      queue.run(`alert:${signal.id}`, async () => {
+        const nowMs = clock.now();
+        const live = signalStatus(signal, nowMs) === "active";
+        const status = signalStatus(signal, nowMs);
+        const plan = alertText(signal, store.fires.countFires(signal.id), status === "active" ? "live" : status, nowMs);
+        const html = withLatestUpdate(store, signal.id, plan);
+        const buttons = live ? [[{ text: "🎯 Open mission", url: missionLink(config, signal.id) }]] : undefined;
+        for (const row of store.alerts.listAlerts(signal.id)) {
+          if (row.message_id === null || row.state === "sending" || row.state === "failed") continue;
+          try {
+            await messenger.editMessageText(row.chat_id, row.message_id, html, buttons ? { buttons } : {});
+          } catch (err) {
+            if (failureKind(err) !== "not_modified") log(`alert ${signal.id} could not show update ${update.id}`, err);
+          }
+          try {
+            await messenger.sendMessage(row.chat_id, updateReply(update, signal), { replyTo: row.message_id });
+          } catch (err) {
+            log(`reply for update ${update.id} could not be posted in chat ${row.chat_id}`, err);
+          }
+        }
+      });
+      for (const userId of skippedUsers) dms.dm(userId, () => eaTooOldText(update, signal));
+    },
+
+    settled(updateId: string, userId: number, commands: PositionCommandView[]): void {
+      const row = store.updates.findUpdate(updateId);
+      const signal = row ? store.signals.findSignal(row.signal_id) : null;
+      if (!row || !signal) return;
+      dms.dm(userId, () => settledText(updateView(store, row), signal, commands));
+    },
+  };
+}

@@ -1,0 +1,188 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { createFileDropTransport } from "../../../bridge/filedrop/index.ts";
+import { buildEa } from "../../../bridge/mt5/emu/build.ts";
+import type { Harness } from "../../support/harness.ts";
+import { tempDir } from "../../support/tmp.ts";
+import { waitFor } from "../../support/wait.ts";
+import { type EaOptions, setMarket, settledMission, startEa, startServerWithBot } from "./support.ts";
+
+/**
+ * SortieBridge.mq5 compiled by g++ against the MQL5 emulation, run as a terminal on a simulated
+ * broker against the real Sortie server: over HTTP (WebRequest) and through the drop folder.
+ */
+describe.each(["http", "file"] as const)("the EA binary over %s against the real server", (transport) => {
+  let h: Harness;
+  let closeServer: () => Promise<void>;
+  let nextUser = transport === "http" ? 61_000 : 62_000;
+  let cleanups: Array<() => unknown> = [];
+
+  beforeAll(async () => {
+    await buildEa();
+    ({ h, close: closeServer } = await startServerWithBot());
+  }, 180_000);
+  afterEach(async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+    cleanups = [];
+  });
+  afterAll(() => closeServer());
+
+  /** A trader with a linked EA on its own simulated broker; `market` seeds the control file. */
+  async function trader(options: Partial<EaOptions> & { market?: string[] } = {}) {
+    const userId = nextUser++;
+    const token = await h.linkBridge(userId);
+    const tmp = tempDir("sortie-ea-");
+    cleanups.push(tmp.cleanup);
+    setMarket(tmp.dir, options.market ?? []);
+    if (transport === "file") {
+      const drop = createFileDropTransport({
+        dir: join(tmp.dir, "MQL5", "Files", "sortie"),
+        userId,
+        service: h.ctx.bridge,
+        pollMs: 50,
+        settleMs: 100,
+      });
+      await drop.start();
+      cleanups.push(() => drop.stop());
+    }
+    const start = async () => {
+      const ea = await startEa({ dataDir: tmp.dir, server: h.url, token, transport, ...options });
+      cleanups.push(() => ea.stop());
+      return ea;
+    };
+    const ea = await start();
+    await waitFor(() => h.ctx.bridge.isOnline(userId), 30_000, "the EA's first heartbeat");
+    return { userId, dir: tmp.dir, ea, start };
+  }
+
+  async function fire(userId: number, body: Record<string, unknown> = {}) {
+    const signal = await h.createSignal(body);
+    const res = await h.fire(userId, signal.id);
+    expect(res.statusCode, res.body).toBe(202);
+    return signal.id;
+  }
+
+  it("reports the account, the broker's symbol specs and prices in its heartbeats", async () => {
+    const t = await trader();
+    const spec = h.sqlite
+      .prepare("SELECT * FROM terminal_symbols WHERE user_id = ? AND name = ?")
+      .get(t.userId, "EURUSD.m");
+    expect(spec).toMatchObject({ tick_size: 0.00001, tick_value: 1, volume_min: 0.01, volume_step: 0.01, digits: 5 });
+    const price = h.sqlite
+      .prepare("SELECT bid, ask FROM terminal_prices WHERE user_id = ? AND name = ?")
+      .get(t.userId, "EURUSD.m");
+    expect(price).toEqual({ bid: 1.0849, ask: 1.085 });
+    expect(h.store.users.findUser(t.userId)).toMatchObject({ balance: 10_000, currency: "USD" });
+  });
+
+  it("a fire sends exactly one order per leg, on the broker's symbol, on the volume step, with stops normalised", async () => {
+    const t = await trader();
+    const signalId = await fire(t.userId, { stop_loss: 1.0830004, take_profit: [1.087, 1.089, 1.091] });
+    const mission = await settledMission(h, t.userId, signalId, (f) => f.legs.every((leg) => leg.state === "filled"));
+    expect(t.ea.orders.map((o) => [o.symbol, o.side, o.volume, o.sl, o.tp, o.retcode])).toEqual([
+      ["EURUSD.m", "BUY", 0.17, 1.083, 1.087, 10009],
+      ["EURUSD.m", "BUY", 0.17, 1.083, 1.089, 10009],
+      ["EURUSD.m", "BUY", 0.16, 1.083, 1.091, 10009],
+    ]);
+    // Each order carries its command id, which is what makes a redelivered command harmless.
+    expect(new Set(t.ea.orders.map((o) => o.comment)).size).toBe(3);
+    expect(mission.fire).toMatchObject({ state: "filled", broker_symbol: "EURUSD.m", fill_price: 1.085 });
+    expect(mission.fire.legs.map((leg: { volume: number }) => leg.volume)).toEqual([0.17, 0.17, 0.16]);
+  });
+
+  it("after a SIGKILL between OrderSend and the result, a restart on the same data folder never sends again", async () => {
+    const t = await trader({ market: ["kill_after_order_send 1"] });
+    const signalId = await fire(t.userId);
+    expect(await t.ea.exited).toEqual({ code: null, signal: "SIGKILL" });
+    expect(t.ea.orders).toHaveLength(1);
+    const [order] = t.ea.orders;
+    const leg = () =>
+      h.sqlite.prepare("SELECT state FROM bridge_commands WHERE id = ?").get(order!.comment) as { state: string };
+    expect(leg().state).toBe("delivered"); // the broker has the position; Sortie has no result yet
+
+    setMarket(t.dir, []);
+    const restarted = await t.start();
+    const mission = await settledMission(h, t.userId, signalId);
+    expect(mission.fire).toMatchObject({ state: "filled", fill_price: 1.085 });
+    expect(restarted.orders).toEqual([]);
+    expect(mission.fire.legs[0]).toMatchObject({ state: "filled", ticket: "1000" });
+    // One position at the broker: the killed run's order, found again by its comment.
+    const state = readFileSync(join(t.dir, "broker", "state.txt"), "utf8");
+    expect(state.split("\n").filter((line) => line.startsWith("pos\t"))).toHaveLength(1);
+  }, 60_000);
+
+  it("the id recorded before OrderSend alone stops a resend when the broker drops order comments", async () => {
+    // Without the comment, the terminal's history cannot name the command: only the EA's own
+    // record, written before the order was sent, knows it may have been executed.
+    const t = await trader({ market: ["drop_comments 1", "kill_after_order_send 1"] });
+    const signalId = await fire(t.userId);
+    expect(await t.ea.exited).toEqual({ code: null, signal: "SIGKILL" });
+    expect(t.ea.orders).toHaveLength(1);
+
+    setMarket(t.dir, ["drop_comments 1"]);
+    const restarted = await t.start();
+    const mission = await settledMission(h, t.userId, signalId);
+    expect(restarted.orders).toEqual([]);
+    expect(mission.fire.state).toBe("failed");
+    expect(mission.fire.legs[0].message ?? mission.fire.message).toMatch(/not sent again/);
+  }, 60_000);
+
+  it("uses a filling mode the symbol allows: an IOC-only symbol gets IOC on the first try", async () => {
+    const t = await trader({ filling: "ioc" });
+    const signalId = await fire(t.userId);
+    expect((await settledMission(h, t.userId, signalId)).fire.state).toBe("filled");
+    expect(t.ea.orders.map((o) => [o.filling, o.retcode])).toEqual([["IOC", 10009]]);
+  });
+
+  it("retries a requote up to MaxRetries, then fills", async () => {
+    const t = await trader({ market: ["requote EURUSD.m 2"], inputs: { MaxRetries: 3 } });
+    const signalId = await fire(t.userId);
+    expect((await settledMission(h, t.userId, signalId)).fire.state).toBe("filled");
+    expect(t.ea.orders.map((o) => o.retcode)).toEqual([10004, 10004, 10009]);
+  });
+
+  it("gives up after MaxRetries requotes and says so", async () => {
+    const t = await trader({ market: ["requote EURUSD.m 50"], inputs: { MaxRetries: 2 } });
+    const signalId = await fire(t.userId);
+    const mission = await settledMission(h, t.userId, signalId);
+    expect(mission.fire.state).toBe("rejected");
+    expect(mission.fire.message).toMatch(/requote.*after 2 retries/i);
+    expect(t.ea.orders.map((o) => o.retcode)).toEqual([10004, 10004, 10004]);
+  });
+
+  it("a closed market is rejected with a plain message", async () => {
+    const t = await trader({ market: ["market_closed EURUSD.m 1"] });
+    const signalId = await fire(t.userId);
+    const mission = await settledMission(h, t.userId, signalId);
+    expect(mission.fire.state).toBe("rejected");
+    expect(mission.fire.message).toMatch(/market is closed/i);
+    expect(t.ea.orders.map((o) => o.retcode)).toEqual([10018]);
+  });
+
+  it("a command that expires while the broker keeps requoting fails with 'expired'", async () => {
+    const t = await trader({ market: ["requote EURUSD.m 1000", "order_delay_ms 400"], inputs: { MaxRetries: 10 } });
+    const signalId = await fire(t.userId, { expires_at: new Date(Date.now() + 3000).toISOString() });
+    const mission = await settledMission(h, t.userId, signalId);
+    expect(mission.fire).toMatchObject({ state: "failed", message: "expired" });
+    expect(t.ea.orders.every((o) => o.retcode === 10004)).toBe(true);
+  }, 60_000);
+
+  it("a price beyond max_entry_distance is rejected as 'price moved' without an order", async () => {
+    const t = await trader({ market: ["price EURUSD.m 1.0869 1.0870"] });
+    const signalId = await fire(t.userId);
+    const mission = await settledMission(h, t.userId, signalId);
+    expect(mission.fire).toMatchObject({ state: "rejected", message: "price moved" });
+    expect(t.ea.orders).toEqual([]);
+  });
+
+  it("a take profit hit at the broker closes the position and Sortie shows the profit", async () => {
+    const t = await trader();
+    const signalId = await fire(t.userId);
+    await settledMission(h, t.userId, signalId);
+    setMarket(t.dir, ["price EURUSD.m 1.0890 1.0891"]);
+    const closed = await settledMission(h, t.userId, signalId, (f) => f.state === "closed");
+    // +40 pips x $10 x 0.5 lots.
+    expect(closed.fire.profit).toBe(200);
+  }, 60_000);
+});
