@@ -126,7 +126,7 @@ traderFeature.command("trades", async (ctx) => {
       f.profit !== null ? ` · ${signedMoney(f.profit, currency)}` : f.message ? ` · ${escapeHtml(f.message)}` : "";
     return `• ${escapeHtml(f.symbol)} ${f.side} ${f.lots} lots — <b>${f.state}</b>${result} (${utcTime(f.created_at)})`;
   });
-  const open = openTrades(ctx.app, ctx.from.id);
+  const open = await openTrades(ctx.app, ctx.from.id);
   await ctx.reply(["📜 <b>Recent trades</b>", ...lines, ...open.lines].join("\n"), {
     parse_mode: "HTML",
     reply_markup: { inline_keyboard: open.buttons },

@@ -69,7 +69,7 @@ export function createAlerts(deps: {
       : await store.alerts.claimAlert(signal.id, chatId, nowIso());
     if (!claimed) return; // posted (or posting) already
     try {
-      const sent = await messenger.sendMessage(chatId, alertText(signal, count, "live", clock.now()), {
+      const sent = await messenger.sendMessage(chatId, await alertText(signal, count, "live", clock.now()), {
         buttons: button(signal.id),
       });
       await store.alerts.markPosted(signal.id, chatId, sent.message_id, count, nowIso());
@@ -121,7 +121,7 @@ export function createAlerts(deps: {
     const signal = await store.signals.findSignal(signalId);
     if (rows.length === 0 || !signal) return;
     alert.lastEditMs = clock.now();
-    const html = alertText(signal, count, "live", clock.now());
+    const html = await alertText(signal, count, "live", clock.now());
     await Promise.all(
       rows.map(async (r) => {
         await edit(signalId, r.chat_id, r.message_id!, html, true);
@@ -143,7 +143,7 @@ export function createAlerts(deps: {
       alert.timer = null;
       const fresh = (await store.signals.findSignal(signal.id)) ?? signal;
       const count = Math.max(alert.latest, await store.fires.countFires(signal.id));
-      const html = alertText(fresh, count, state, clock.now());
+      const html = await alertText(fresh, count, state, clock.now());
       const rows = (await store.alerts.listAlerts(signal.id)).filter(
         (r) => r.state === "posted" && r.message_id !== null,
       );

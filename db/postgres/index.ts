@@ -12,6 +12,7 @@ import {
   pgStatsQueries,
 } from "./queries/small.ts";
 import { pgTerminalQueries } from "./queries/terminal.ts";
+import { pgAuditQueries, pgUpdateQueries } from "./queries/updates.ts";
 import { pgUserQueries } from "./queries/users.ts";
 
 export interface PgStore extends Store {
@@ -73,6 +74,8 @@ export function createPgStore(db: PgDb): PgStore {
     metrics: pgMetricsQueries(db),
     bot: pgBotQueries(db),
     conversations: pgConversationQueries(db),
+    audit: pgAuditQueries(db),
+    updates: pgUpdateQueries(db),
     transaction: (fn) => db.tx(fn),
     query: (sql, params = []) => db.query(numberPlaceholders(sql), params),
     async ping() {

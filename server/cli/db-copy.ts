@@ -20,6 +20,8 @@ export const COPY_TABLES: ReadonlyArray<{ table: string; key: string }> = [
   { table: "terminal_prices", key: "user_id, name" },
   { table: "fires", key: "id" },
   { table: "bridge_commands", key: "id" },
+  { table: "trade_updates", key: "id" },
+  { table: "position_commands", key: "id" },
   { table: "events", key: "seq" },
   { table: "mission_notes", key: "user_id, signal_id" },
   { table: "alerts", key: "signal_id, chat_id" },

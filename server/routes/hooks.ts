@@ -73,7 +73,7 @@ export function hookRoutes(app: App, { ctx }: RouteDeps): void {
         const hash = createHash("sha256")
           .update(stableStringify(body) ?? "")
           .digest("hex");
-        const { update, created } = updateFromHook(ctx, body, hash);
+        const { update, created } = await updateFromHook(ctx, body, hash);
         reply.status(created ? 201 : 200);
         return created ? { update } : { update, duplicate: true };
       }

@@ -7,6 +7,7 @@ import type { Clock } from "../clock.ts";
 import { ApiError, notFound } from "../errors.ts";
 import type { Hub } from "../events/hub.ts";
 import { newSignalId } from "../ids.ts";
+import { symbolLookup } from "./symbol-lookup.ts";
 
 export interface CreateSignalOptions {
   source: "api" | "bot" | "webhook" | "demo";
@@ -48,7 +49,7 @@ export function createSignalService(deps: { store: Store; hub: Hub; clock: Clock
           const existing = await store.signals.findRecentByBodyHash(bodyHash, nowMs - DEDUP_WINDOW_MS);
           if (existing) return { signal: existing, created: false };
         }
-        const validation = validateSignal(input, nowMs, store.terminal);
+        const validation = validateSignal(input, nowMs, await symbolLookup(store, input.symbol));
         if (!validation.ok) throw new ApiError("BAD_REQUEST", validation.message, validation.field);
         const createdAt = new Date(nowMs).toISOString();
         const signal = await store.signals.insertSignal(validation.value, {

@@ -47,6 +47,9 @@ export function pgCommandQueries(db: PgDb): StoreQueries["commands"] {
         [closePrice, profit, closedAt, ticket, id],
       );
     },
+    async holdClose(id, report) {
+      await db.run("UPDATE bridge_commands SET held_close = $1 WHERE id = $2", [report, id]);
+    },
     async expireLeg(id, message, nowMs) {
       await db.run("UPDATE bridge_commands SET state = 'expired', message = $1, result_ms = $2 WHERE id = $3", [
         message,

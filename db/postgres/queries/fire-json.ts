@@ -9,7 +9,7 @@ export const PG_FIRE_JSON = `json_build_object(
   'profit', f.profit, 'message', f.message, 'xp_awarded', f.xp_awarded, 'created_at', f.created_at,
   'updated_at', f.updated_at, 'closed_at', f.closed_at,
   'legs', coalesce((SELECT json_agg(json_build_object(
-      'id', c.id, 'leg', c.leg, 'volume', c.payload::json -> 'volume',
+      'id', c.id, 'leg', c.leg, 'volume', c.payload::json -> 'volume', 'filled_volume', c.volume,
       'take_profit', c.payload::json -> 'take_profit', 'state', c.state, 'price', c.price,
       'ticket', c.ticket, 'retcode', c.retcode, 'message', c.message, 'close_price', c.close_price,
       'profit', c.profit, 'closed_at', c.closed_at, 'deliveries', c.deliveries) ORDER BY c.leg)

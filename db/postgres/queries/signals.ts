@@ -15,8 +15,9 @@ export function pgSignalQueries(db: PgDb): StoreQueries["signals"] {
       const row = await db.one<SignalRow>(
         `INSERT INTO signals (id, symbol, side, entry, stop_loss, take_profit, expires_at, expires_ms, confidence,
           shield_score, shield_notes, pattern, session, min_tier, status, created_at, created_ms, source, created_by,
-          idempotency_key, body_hash)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'active', $15, $16, $17, $18, $19, $20)
+          idempotency_key, body_hash, digits)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'active', $15, $16, $17, $18, $19, $20,
+          $21)
         RETURNING *`,
         [
           meta.id,
@@ -39,6 +40,7 @@ export function pgSignalQueries(db: PgDb): StoreQueries["signals"] {
           meta.createdBy,
           meta.idempotencyKey,
           meta.bodyHash,
+          signal.digits ?? null,
         ],
       );
       return toSignal(row!);

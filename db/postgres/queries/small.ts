@@ -12,6 +12,24 @@ export function pgStatsQueries(db: PgDb): StoreQueries["stats"] {
         [profit > 0 ? 1 : 0, profit > 0 ? 0 : 1, profit, xp, userId],
       );
     },
+    async findCountedProfit(fireId) {
+      return (
+        (await db.one<{ counted_profit: number | null }>("SELECT counted_profit FROM fires WHERE id = $1", [fireId]))
+          ?.counted_profit ?? null
+      );
+    },
+    async markCounted(fireId, profit) {
+      await db.run("UPDATE fires SET counted_profit = $1 WHERE id = $2", [profit, fireId]);
+    },
+    async adjustClosedTrade(userId, before, after) {
+      const win = (after > 0 ? 1 : 0) - (before > 0 ? 1 : 0);
+      await db.run("UPDATE users SET wins = wins + $1, losses = losses + $2, pnl = pnl + $3 WHERE id = $4", [
+        win,
+        -win,
+        after - before,
+        userId,
+      ]);
+    },
     async awardXp(userId, fireId, xp) {
       await db.run("UPDATE users SET xp = xp + $1 WHERE id = $2", [xp, userId]);
       await db.run("UPDATE fires SET xp_awarded = xp_awarded + $1 WHERE id = $2", [xp, fireId]);

@@ -64,6 +64,30 @@ export function pgTerminalQueries(db: PgDb): StoreQueries["terminal"] {
     async touchBridge(userId, nowMs) {
       await db.run("UPDATE users SET bridge_seen_ms = $1 WHERE id = $2", [nowMs, userId]);
     },
+    listSymbolSpecs(userId) {
+      return db.query<HeartbeatSymbol>(
+        `SELECT name, tick_size, tick_value, volume_min, volume_step, volume_max, contract_size, digits
+        FROM terminal_symbols WHERE user_id = $1`,
+        [userId],
+      );
+    },
+    listPrices(userId) {
+      return db.query<{ symbol: string; bid: number; ask: number; time: string }>(
+        "SELECT name AS symbol, bid, ask, time FROM terminal_prices WHERE user_id = $1",
+        [userId],
+      );
+    },
+    async reportedDigits(canonical) {
+      return (
+        (
+          await db.one<{ digits: number | null }>(
+            `SELECT max(s.digits) AS digits FROM terminal_symbols s
+          WHERE s.canonical = $1 AND EXISTS (SELECT 1 FROM bridge_tokens t WHERE t.user_id = s.user_id)`,
+            [canonical],
+          )
+        )?.digits ?? null
+      );
+    },
     async listSymbolNames(userId) {
       return (await db.query<{ name: string }>("SELECT name FROM terminal_symbols WHERE user_id = $1", [userId])).map(
         (r) => r.name,
