@@ -157,29 +157,29 @@ describe("fill and close DMs of multi-leg fires", () => {
 
   /** Fires a three-target EURUSD signal (0.5 lots → legs of 0.17, 0.17, 0.16) and takes its commands. */
   async function fireThreeLegs(w: BotWorld): Promise<BridgeCommand[]> {
-    const { signal } = w.app.signals.create(signalInput({ take_profit: [1.089, 1.091, 1.093] }), {
+    const { signal } = await w.app.signals.create(signalInput({ take_profit: [1.089, 1.091, 1.093] }), {
       source: "api",
       actor: "admin-token",
     });
     await w.app.fires.fire(TRADER_ID, signal.id);
-    return w.app.bridge.takeCommands(TRADER_ID) as BridgeCommand[]; // open commands only: nothing to manage yet
+    return (await w.app.bridge.takeCommands(TRADER_ID)) as BridgeCommand[]; // open commands only: nothing to manage yet
   }
 
   it("sends one DM when all three legs answered, with per-leg lines and the totals that filled", async () => {
     world = await botWorld({ env: { ALERT_CHAT_IDS: "" } });
-    onlineTrader(world, TRADER_ID);
+    await onlineTrader(world, TRADER_ID);
     const [leg1, leg2, leg3] = await fireThreeLegs(world);
     expect([leg1!.volume, leg2!.volume, leg3!.volume]).toEqual([0.17, 0.17, 0.16]);
-    filled(world, leg1!.id, 1, 1.0852);
-    filled(world, leg2!.id, 2, 1.0854);
+    await filled(world, leg1!.id, 1, 1.0852);
+    await filled(world, leg2!.id, 2, 1.0854);
     await world.sortie.notifier.idle();
     expect(world.sentTo(TRADER_ID)).toHaveLength(0); // waiting for the third leg
-    world.app.bridge.submitResult(TRADER_ID, { id: leg3!.id, status: "rejected", retcode: 10019 });
+    await world.app.bridge.submitResult(TRADER_ID, { id: leg3!.id, status: "rejected", retcode: 10019 });
     await world.sortie.notifier.idle();
 
     const sent = world.sentTo(TRADER_ID);
     expect(sent).toHaveLength(1);
-    const reason = world.store.fires.findFireById(leg3!.fire_id)!.legs[2]!.message!;
+    const reason = (await world.store.fires.findFireById(leg3!.fire_id))!.legs[2]!.message!;
     expect(reason.length).toBeGreaterThan(3);
     expect(sent[0]).toBe(
       [
@@ -194,8 +194,8 @@ describe("fill and close DMs of multi-leg fires", () => {
     );
 
     // Closes report the lots that closed and their money, not the planned 0.5 lots.
-    world.app.bridge.submitClosed(TRADER_ID, { id: leg1!.id, ticket: 1, close_price: 1.089, profit: 64.6 });
-    world.app.bridge.submitClosed(TRADER_ID, { id: leg2!.id, ticket: 2, close_price: 1.0834, profit: -34 });
+    await world.app.bridge.submitClosed(TRADER_ID, { id: leg1!.id, ticket: 1, close_price: 1.089, profit: 64.6 });
+    await world.app.bridge.submitClosed(TRADER_ID, { id: leg2!.id, ticket: 2, close_price: 1.0834, profit: -34 });
     await world.sortie.notifier.idle();
     const closed = world.lastTo(TRADER_ID);
     expect(world.sentTo(TRADER_ID)).toHaveLength(2);
@@ -207,10 +207,10 @@ describe("fill and close DMs of multi-leg fires", () => {
 
   it("reports a fire whose legs were all rejected, each leg in plain words", async () => {
     world = await botWorld({ env: { ALERT_CHAT_IDS: "" } });
-    onlineTrader(world, TRADER_ID);
+    await onlineTrader(world, TRADER_ID);
     const legs = await fireThreeLegs(world);
     for (const leg of legs)
-      world.app.bridge.submitResult(TRADER_ID, { id: leg.id, status: "rejected", retcode: 10019 });
+      await world.app.bridge.submitResult(TRADER_ID, { id: leg.id, status: "rejected", retcode: 10019 });
     await world.sortie.notifier.idle();
     const [text] = world.sentTo(TRADER_ID);
     expect(world.sentTo(TRADER_ID)).toHaveLength(1);
@@ -220,14 +220,14 @@ describe("fill and close DMs of multi-leg fires", () => {
 
   it("does not wait forever: after the wait it reports what answered, then the late leg on its own", async () => {
     world = await botWorld({ env: { ALERT_CHAT_IDS: "" }, bot: { fillReportWaitMs: 200 } });
-    onlineTrader(world, TRADER_ID);
+    await onlineTrader(world, TRADER_ID);
     const [leg1, leg2, leg3] = await fireThreeLegs(world);
-    filled(world, leg1!.id, 1, 1.085);
-    filled(world, leg2!.id, 2, 1.085);
+    await filled(world, leg1!.id, 1, 1.085);
+    await filled(world, leg2!.id, 2, 1.085);
     await world.telegram.waitFor(() => world.sentTo(TRADER_ID).length === 1, 10_000);
     expect(world.lastTo(TRADER_ID)).toContain("Leg 3 (TP 1.093): ⏳ no answer yet");
     expect(world.lastTo(TRADER_ID)).toContain("0.34 lots at <code>1.085</code> (2 of 3 legs filled)");
-    world.app.bridge.submitResult(TRADER_ID, { id: leg3!.id, status: "rejected", retcode: 10019 });
+    await world.app.bridge.submitResult(TRADER_ID, { id: leg3!.id, status: "rejected", retcode: 10019 });
     await world.sortie.notifier.idle();
     expect(world.sentTo(TRADER_ID)).toHaveLength(2);
     expect(world.lastTo(TRADER_ID)).toMatch(/^ℹ️ <b>Update<\/b> — EURUSD BUY\nLeg 3 \(TP 1\.093\): ❌ rejected — .+/);

@@ -221,7 +221,7 @@ describe("/signal wizard optional steps", () => {
     expect(world.lastTo(ADMIN_ID)).toContain("Preview");
     const previewId = world.telegram.callsOf("sendMessage").length;
     await world.tap(ADMIN_ID, "wiz:confirm", ADMIN_ID, previewId);
-    const [created] = world.store.signals.listSignals("all", Date.now(), 10);
+    const [created] = await world.store.signals.listSignals("all", Date.now(), 10);
     expect(created?.signal).toMatchObject({ min_tier: "NIBBLER", confidence: null, pattern: null, shield_score: 8.5 });
   });
 
@@ -234,7 +234,7 @@ describe("/signal wizard optional steps", () => {
     await world.send(ADMIN_ID, "skip");
     expect(world.lastTo(ADMIN_ID)).toContain("Preview");
     await world.tap(ADMIN_ID, "wiz:confirm", ADMIN_ID, world.telegram.callsOf("sendMessage").length);
-    const [created] = world.store.signals.listSignals("all", Date.now(), 10);
+    const [created] = await world.store.signals.listSignals("all", Date.now(), 10);
     expect(created?.signal).toMatchObject({ min_tier: "APEX", confidence: 70, pattern: null });
   });
 });

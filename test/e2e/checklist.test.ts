@@ -178,7 +178,7 @@ describe("production checklist, end to end", () => {
     );
     expect(String(closeDm.payload.text)).toContain("EURUSD BUY 0.5 lots");
     expect(String(closeDm.payload.text)).toContain("P&amp;L +200.00 USD");
-    const closedLeg = h.store.fires.findFire(signal.id, TRADER)!.legs[0]!;
+    const closedLeg = (await h.store.fires.findFire(signal.id, TRADER))!.legs[0]!;
     expect([closedLeg.id, closedLeg.state, closedLeg.close_price]).toEqual([
       fires.get(TRADER)!.legs[0]!.id,
       "closed",

@@ -73,7 +73,7 @@ describe.each(["http", "file"] as const)("the EA binary over %s against the real
       .prepare("SELECT bid, ask FROM terminal_prices WHERE user_id = ? AND name = ?")
       .get(t.userId, "EURUSD.m");
     expect(price).toEqual({ bid: 1.0849, ask: 1.085 });
-    expect(h.store.users.findUser(t.userId)).toMatchObject({ balance: 10_000, currency: "USD" });
+    expect(await h.store.users.findUser(t.userId)).toMatchObject({ balance: 10_000, currency: "USD" });
   });
 
   it("a fire sends exactly one order per leg, on the broker's symbol, on the volume step, with stops normalised", async () => {

@@ -85,6 +85,6 @@ describe("POST /bridge/v1/heartbeat bounds", () => {
     });
     expect(moved.statusCode).toBe(200);
     expect(rowWrites()).toBe(1);
-    expect(h.store.terminal.findPrice(5201, "A7")).toMatchObject({ bid: 1.2 });
+    expect(await h.store.terminal.findPrice(5201, "A7")).toMatchObject({ bid: 1.2 });
   });
 });

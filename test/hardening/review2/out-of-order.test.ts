@@ -45,7 +45,7 @@ describe("bridge reports out of order", () => {
     expect((taken.json() as { commands: unknown[] }).commands).toHaveLength(1);
     return { fireId: fired.fire.id, legId: fired.fire.legs[0]!.id };
   }
-  const fireOf = (id: string) => h.store.fires.findFireById(id)!;
+  const fireOf = async (id: string) => (await h.store.fires.findFireById(id))!;
   const stats = async () =>
     (
       await h.app.inject({ method: "GET", url: `/api/users/${USER}/stats`, headers: { authorization: h.tma(USER) } })
@@ -58,10 +58,10 @@ describe("bridge reports out of order", () => {
   it("a closed before its result is held, then applied: the fire ends closed with closed_at and profit", async () => {
     const { fireId, legId } = await deliveredLeg();
     expect((await closed(legId, -40)).statusCode).toBe(200);
-    expect(fireOf(fireId).state).not.toBe("closed");
+    expect((await fireOf(fireId)).state).not.toBe("closed");
     expect((await stats()).trades).toBe(0);
     expect((await result(legId)).statusCode).toBe(200);
-    const fire = fireOf(fireId);
+    const fire = await fireOf(fireId);
     expect(fire).toMatchObject({ state: "closed", profit: -40, closed_at: "2026-11-21T12:00:00.000Z" });
     expect(await stats()).toMatchObject({ trades: 1, pnl: -40 });
   });
@@ -72,7 +72,7 @@ describe("bridge reports out of order", () => {
     for (const step of [() => result(legId), () => closed(legId, 25), () => result(legId), () => closed(legId, 25)])
       expect((await step()).statusCode).toBe(200);
     expect(await result(legId, { status: "rejected", retcode: 10006 })).toMatchObject({ statusCode: 200 });
-    expect(fireOf(fireId)).toMatchObject({ state: "closed", profit: 25 });
+    expect(await fireOf(fireId)).toMatchObject({ state: "closed", profit: 25 });
     const after = await stats();
     expect(after.trades - before.trades).toBe(1);
     // 10 for the fill, 5 + 20 for a winning close: once each.
@@ -87,7 +87,7 @@ describe("bridge reports out of order", () => {
       () => result(second.legId),
     ])
       expect((await step()).statusCode).toBe(200);
-    expect(fireOf(second.fireId)).toMatchObject({ state: "closed", profit: 25 });
+    expect(await fireOf(second.fireId)).toMatchObject({ state: "closed", profit: 25 });
     const last = await stats();
     expect(last.trades - after.trades).toBe(1);
     expect(last.xp - after.xp).toBe(35);
@@ -103,7 +103,7 @@ describe("bridge reports out of order", () => {
       error: { code: "CONFLICT", message: expect.stringMatching(/never delivered/) },
     });
     expect((await closed("c_unknown", 5)).statusCode).toBe(404);
-    expect(fireOf(fired.fire.id).profit).toBeNull();
+    expect((await fireOf(fired.fire.id)).profit).toBeNull();
     expect(await stats()).toMatchObject({ trades: 0, xp: 0, pnl: 0 });
   });
 
@@ -126,8 +126,8 @@ describe("bridge reports out of order", () => {
         join(dir, "out", `${legId}.json`),
         JSON.stringify({ id: legId, status: "filled", retcode: 10009, ticket: 9, price: 1.085, volume: 0.5 }),
       );
-      await waitFor(() => fireOf(fireId).state === "closed", 20_000, "the fire to close");
-      expect(fireOf(fireId)).toMatchObject({ profit: -12.5, closed_at: "2026-11-21T12:00:00.000Z" });
+      await waitFor(async () => (await fireOf(fireId)).state === "closed", 20_000, "the fire to close");
+      expect(await fireOf(fireId)).toMatchObject({ profit: -12.5, closed_at: "2026-11-21T12:00:00.000Z" });
 
       const signal = await h.createSignal();
       const queued = (await h.fire(USER, signal.id)).json() as { fire: { legs: Array<{ id: string }> } };
