@@ -106,12 +106,15 @@ describe("file-drop fuzz: garbage in out/ and heartbeat.json while a transport r
       path,
       JSON.stringify({ account, prices: [{ symbol: "EURUSD", bid: 1.08, ask: 1.09, time: 1e308 }] }),
     );
-    const priceRow = () =>
-      h.sqlite.prepare("SELECT bid, time FROM terminal_prices WHERE user_id = ? AND name = 'EURUSD'").get(U) as
+    const priceRow = async () =>
+      (await h.store.query("SELECT bid, time FROM terminal_prices WHERE user_id = ? AND name = 'EURUSD'", [U]))[0] as
         | { bid: number; time: string }
         | undefined;
     const stored = await waitFor(
-      () => (priceRow()?.bid === 1.08 ? priceRow() : null),
+      async () => {
+        const row = await priceRow();
+        return row?.bid === 1.08 ? row : null;
+      },
       5000,
       "odd-time heartbeat applied",
     );

@@ -129,10 +129,11 @@ describe("bridge reports out of order", () => {
       await waitFor(async () => (await fireOf(fireId)).state === "closed", 20_000, "the fire to close");
       expect(await fireOf(fireId)).toMatchObject({ profit: -12.5, closed_at: "2026-11-21T12:00:00.000Z" });
 
+      // A leg nobody took: the file drop is stopped first (else its long-poll, woken by the fire,
+      // may deliver the leg before the report below is scanned).
+      await transport.stop();
       const signal = await h.createSignal();
       const queued = (await h.fire(USER, signal.id)).json() as { fire: { legs: Array<{ id: string }> } };
-      // Not taken by anyone: the file drop itself would deliver it, so write the report at once.
-      await transport.stop();
       const unsent = queued.fire.legs[0]!.id;
       await writeFile(
         join(dir, "out", `${unsent}.closed.json`),
