@@ -1,5 +1,6 @@
 import rateLimit from "@fastify/rate-limit";
 import type { FastifyReply, FastifyRequest, onRequestHookHandler } from "fastify";
+import { bridgeTokenUser } from "./auth/bridge-token.ts";
 import { hashToken } from "./auth/tokens.ts";
 import type { AppContext } from "./context.ts";
 import { ApiError } from "./errors.ts";
@@ -14,8 +15,8 @@ const MINUTE_MS = 60_000;
 async function knownBridgeToken(ctx: AppContext, req: FastifyRequest): Promise<string | null> {
   const header = req.headers.authorization;
   if (typeof header !== "string" || !/^bearer /i.test(header)) return null;
-  const hash = hashToken(header.slice(7).trim());
-  return (await ctx.store.users.findUserIdByTokenHash(hash)) === null ? null : hash;
+  const token = header.slice(7).trim();
+  return (await bridgeTokenUser(ctx.store, req, token)) === null ? null : hashToken(token);
 }
 
 /**

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import { createRoleLookup, type Role, roleAllows } from "../../core/roles.ts";
 import type { AppContext } from "../context.ts";
 import { forbidden, unauthorized } from "../errors.ts";
+import { bridgeTokenUser } from "./bridge-token.ts";
 import { createInitDataVerifier, type TelegramUser } from "./init-data.ts";
 import { hashToken, safeEqual } from "./tokens.ts";
 
@@ -105,7 +106,7 @@ export function createAuth(app: FastifyInstance, ctx: AppContext) {
       if (cred?.scheme !== "bearer" || cred.value === "") throw unauthorized("Bridge token required");
       // The lookup is by hash: a constant-time compare of secrets happens inside the index probe's
       // equality on a fixed-length digest, so no token prefix leaks through timing.
-      const userId = await store.users.findUserIdByTokenHash(hashToken(cred.value));
+      const userId = await bridgeTokenUser(store, req, cred.value);
       if (userId === null) throw unauthorized("Unknown or rotated bridge token");
       req.bridgeUserId = userId;
       await ctx.bridge.touch(userId);

@@ -118,7 +118,11 @@ describe("bridge reports out of order", () => {
     const transport = createFileDropTransport({ dir, userId: USER, service: h.ctx.bridge, pollMs: 50, settleMs: 0 });
     await transport.start();
     try {
-      const { fireId, legId } = await deliveredLeg();
+      // The file drop delivers the leg itself (its long-poll is woken by the fire).
+      const first = await h.createSignal();
+      const fired = (await h.fire(USER, first.id)).json() as { fire: { id: string; legs: Array<{ id: string }> } };
+      const [fireId, legId] = [fired.fire.id, fired.fire.legs[0]!.id];
+      await waitFor(async () => (await fireOf(fireId)).legs[0]!.state === "delivered", 10_000, "the leg delivered");
       await mkdir(join(dir, "out"), { recursive: true });
       const body = { id: legId, ticket: 9, close_price: 1.083, profit: -12.5, closed_at: "2026-11-21T12:00:00Z" };
       await writeFile(join(dir, "out", `${legId}.closed.json`), JSON.stringify(body));
