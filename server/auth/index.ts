@@ -4,7 +4,7 @@ import type { AppContext } from "../context.ts";
 import { forbidden, unauthorized } from "../errors.ts";
 import { bridgeTokenUser } from "./bridge-token.ts";
 import { createInitDataVerifier, type TelegramUser } from "./init-data.ts";
-import { hashToken, safeEqual } from "./tokens.ts";
+import { safeEqual } from "./tokens.ts";
 
 /** Who is calling: a Mini App user (with their staff role, if any) or the admin token (an owner). */
 export type Caller =
