@@ -133,7 +133,7 @@ describe("bridge loop with the paper terminal", () => {
           ? x
           : null;
       },
-      5000,
+      20_000,
       "3 legs filled",
     );
     expect(m.fire.broker_symbol).toBe("EURUSD.m");
