@@ -52,7 +52,12 @@ describe.each(["http", "file"] as const)("the EA binary over %s against the real
       return ea;
     };
     const ea = await start();
-    await waitFor(() => h.ctx.bridge.isOnline(userId), 30_000, "the EA's first heartbeat");
+    // Its first heartbeat stored (any request marks it online, possibly before the heartbeat's write).
+    await waitFor(
+      async () => (await h.store.users.findUser(userId))?.balance != null,
+      30_000,
+      "the EA's first heartbeat",
+    );
     return { userId, dir: tmp.dir, ea, start };
   }
 
