@@ -85,7 +85,7 @@ export async function startEventRelay(deps: { url: string; pool: pg.Pool; hub: H
         if (msg.channel !== EVENTS_CHANNEL || !msg.payload) return;
         try {
           const { o, e, p } = JSON.parse(msg.payload) as { o: string; e: keyof HubEvents; p: never };
-          if (o !== instance) hub.emitLocal(e, p);
+          if (o !== instance) hub.emitRelayed(e, p);
         } catch (err) {
           log("cluster: unreadable event", err);
         }

@@ -30,6 +30,7 @@ export interface HubEvents {
 export class Hub {
   private readonly emitter = new EventEmitter();
   private relay: (<K extends keyof HubEvents>(event: K, payload: HubEvents[K]) => void) | null = null;
+  private relayedDepth = 0;
   constructor(private readonly onListenerError: (err: unknown, event: string) => void = () => undefined) {
     this.emitter.setMaxListeners(0);
   }
@@ -48,6 +49,21 @@ export class Hub {
         this.onListenerError(err, event);
       }
     }
+  }
+
+  /** Delivers an event relayed from another instance (server/cluster) to this process's listeners. */
+  emitRelayed<K extends keyof HubEvents>(event: K, payload: HubEvents[K]): void {
+    this.relayedDepth++;
+    try {
+      this.emitLocal(event, payload);
+    } finally {
+      this.relayedDepth--;
+    }
+  }
+
+  /** True while an event from another instance is being delivered (a listener may drop a cache). */
+  get relaying(): boolean {
+    return this.relayedDepth > 0;
   }
 
   /** Subscribes; returns the unsubscribe function. */

@@ -129,6 +129,43 @@ describe("several instances on one PostgreSQL", () => {
     expect([ha.cluster.leader, hb.cluster.leader].filter(Boolean)).toHaveLength(1);
   });
 
+  it("heartbeats alternating over A and B leave the latest price stored (A forgets what it knew when B wrote)", async () => {
+    const t = await trader(a, a);
+    const auth = { authorization: `Bearer ${t.token}` };
+    const account = {
+      login: t.userId,
+      server: "Demo",
+      currency: "USD",
+      balance: 10_000,
+      equity: 10_000,
+      trade_allowed: true,
+    };
+    const beat = async (on: ServerProcess, bid: number) => {
+      const res = await post(on, "/bridge/v1/heartbeat", auth, {
+        account,
+        prices: [{ symbol: "EURUSD", bid, ask: bid + 0.0001 }],
+      });
+      expect(res.status).toBe(200);
+    };
+    const stored = async () =>
+      (
+        (await store.query("SELECT bid FROM terminal_prices WHERE user_id = ? AND name = 'EURUSD'", [t.userId]))[0] as {
+          bid: number;
+        }
+      ).bid;
+    await beat(a, 1.08);
+    await beat(b, 1.09);
+    expect(await stored()).toBe(1.09);
+    // A barrier: once A's long-poll is woken by a fire committed on B, A has also had B's earlier
+    // events (NOTIFY delivers in commit order), the heartbeat's among them.
+    const poll = fetch(`${a.url}/bridge/v1/commands?wait=10`, { headers: auth }).then((res) => res.json());
+    await new Promise((resolve) => setTimeout(resolve, 100)); // the poll is waiting on A
+    expect((await fire(b, t.userId, await createSignal(b))).status).toBe(202);
+    expect(((await poll) as { commands: unknown[] }).commands).toHaveLength(1);
+    await beat(a, 1.08); // A last stored 1.08 itself: without forgetting, it would skip this write
+    expect(await stored()).toBe(1.08);
+  });
+
   it("a fire committed on B wakes a terminal's long-poll on A (NOTIFY, not the 1 s re-check)", async () => {
     const signalId = await createSignal(a);
     const latencies: number[] = [];

@@ -57,6 +57,10 @@ export function createHeartbeatFilter(store: Store) {
   }
 
   return {
+    /** Drops what is known of a terminal's stored rows (another instance wrote them). */
+    forget(userId: number): void {
+      byUser.delete(userId);
+    },
     /**
      * The specs and prices of a heartbeat that differ from what is stored, and `commit` to call
      * once they are written. Throws BAD_REQUEST naming the field when the terminal's cap is passed.

@@ -42,6 +42,11 @@ export function createBridgeService(deps: {
   const lastTouch = new Map<number, number>();
   const waiters = new Map<number, Set<() => void>>();
   const heartbeats = createHeartbeatFilter(store);
+  // Another instance (same PostgreSQL) took this terminal's heartbeat: what it wrote is not in our
+  // filter's memory, so the next heartbeat here reads the stored rows again.
+  hub.on("user.updated", ({ user_id }) => {
+    if (hub.relaying) heartbeats.forget(user_id);
+  });
 
   hub.on("commands.ready", ({ user_id }) => {
     const set = waiters.get(user_id);
