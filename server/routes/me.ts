@@ -163,7 +163,7 @@ export function meRoutes(app: App, { ctx, auth, userLimit }: RouteDeps): void {
       preValidation: [auth.userOrAdmin.bind(auth), userLimit],
       schema: {
         tags: ["me"],
-        params: Type.Object({ userId: Type.Integer({ minimum: 1 }) }),
+        params: Type.Object({ userId: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) }),
         response: { 200: StatsSchema, ...errorResponses(400, 401, 403, 404, 429) },
       },
     },

@@ -15,7 +15,7 @@ export function userRoutes(app: App, { ctx, auth }: RouteDeps): void {
       preValidation: auth.staff("owner"),
       schema: {
         tags: ["admin"],
-        params: Type.Object({ userId: Type.Integer({ minimum: 1 }) }),
+        params: Type.Object({ userId: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) }),
         body: Type.Object({ tier: Tier }),
         response: {
           200: Type.Object({ user_id: Type.Integer(), tier: Type.String(), stats: StatsSchema }),

@@ -31,7 +31,7 @@ describe("exactly-once execution", () => {
   it("terminal crashes after executing but before reporting, restarts: no second position", async () => {
     const id = nextUser++;
     const t = await paperTrader(h, id);
-    await waitFor(async () => await h.ctx.bridge.isOnline(id), 3000, "online");
+    await waitFor(async () => (await h.store.users.findUser(id))?.balance != null, 10_000, "online (heartbeat stored)");
     t.terminal.crashAfterExecute();
     const s = await h.createSignal();
     await fire(id, s.id);
@@ -56,7 +56,7 @@ describe("exactly-once execution", () => {
     const id = nextUser++;
     const t = await paperTrader(h, id);
     stops.push(() => t.terminal.stop());
-    await waitFor(async () => await h.ctx.bridge.isOnline(id), 3000, "online");
+    await waitFor(async () => (await h.store.users.findUser(id))?.balance != null, 10_000, "online (heartbeat stored)");
     t.terminal.loseNextResult();
     const s = await h.createSignal();
     await fire(id, s.id);
@@ -88,7 +88,11 @@ describe("exactly-once execution", () => {
     });
     await terminal.start();
     stops.push(() => terminal.stop());
-    await waitFor(async () => await h.ctx.bridge.isOnline(id), 5000, "file-drop terminal online");
+    await waitFor(
+      async () => (await h.store.users.findUser(id))?.balance != null,
+      10_000,
+      "file-drop terminal online (heartbeat stored)",
+    );
     const s = await h.createSignal();
     expect((await fire(id, s.id)).statusCode).toBe(202);
     const done = await waitFor(

@@ -20,7 +20,11 @@ describe("bridge loop with the paper terminal", () => {
     const id = nextUser++;
     const t = await paperTrader(h, id, opts);
     stops.push(() => t.terminal.stop());
-    await waitFor(async () => await h.ctx.bridge.isOnline(id), 3000, "terminal online");
+    await waitFor(
+      async () => (await h.store.users.findUser(id))?.balance != null,
+      10_000,
+      "terminal online (heartbeat stored)",
+    );
     return { id, ...t };
   }
   const fire = (user: number, signalId: string) =>
