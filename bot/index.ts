@@ -9,7 +9,7 @@ import type { AppContext } from "../server/context.ts";
 import { metricsFor } from "../server/metrics.ts";
 import { publishCommands } from "./commands.ts";
 import type { BotContext, BotLog, WizardContext } from "./context.ts";
-import { sqliteConversationStorage } from "./conversation-storage.ts";
+import { storeConversationStorage } from "./conversation-storage.ts";
 import { createDelivery } from "./delivery/index.ts";
 import { registerDeliveryMetrics } from "./delivery/metrics.ts";
 import { deliveryTransformer } from "./delivery/transformer.ts";
@@ -94,7 +94,7 @@ export function createBot(options: CreateBotOptions) {
     conversations<BotContext, WizardContext>({
       plugins: [retryInConversations],
       // A half-entered /signal survives a restart (in SQLite, not in memory).
-      storage: sqliteConversationStorage(app.store.sqlite, () => app.clock.now()),
+      storage: storeConversationStorage(app.store, () => app.clock.now()),
     }),
     adminGuard,
     wizardFeature,
@@ -130,7 +130,10 @@ export function createBot(options: CreateBotOptions) {
         : null,
     async start(): Promise<void> {
       await bot.init();
-      notifier.start();
+      await notifier.start();
+      // The start-up catch-up (alerts missed while down) reads the store: done before start resolves
+      // (not the whole outbox: what a previous run left queued goes out at Telegram's pace).
+      await notifier.caughtUp();
       await publishCommands(bot.api, staffList(app.config), log);
       if (receive === "webhook" && webhookUrl) {
         await bot.api.setWebhook(webhookUrl, {

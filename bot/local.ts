@@ -37,7 +37,7 @@ export function createLocalBot(options: { ctx: AppContext; log: BotLog } & Notif
     notifier,
     delivery,
     async start(): Promise<void> {
-      notifier.start();
+      await notifier.start();
       log("local mode: no Telegram; alerts and DMs go to the console and the local outbox");
     },
     stop: () => notifier.stop(),

@@ -69,7 +69,7 @@ export function sendPayload(chatId: number, html: string, options: MessageOption
 export function deliveryMessenger(delivery: Delivery): Messenger {
   return {
     async sendMessage(chatId, html, options = {}) {
-      const { done } = delivery.enqueue({
+      const { done } = await delivery.enqueue({
         chatId,
         method: "sendMessage",
         payload: sendPayload(chatId, html, options),
@@ -80,7 +80,7 @@ export function deliveryMessenger(delivery: Delivery): Messenger {
       return { message_id: sent.message_id };
     },
     async editMessageText(chatId, messageId, html, options = {}) {
-      const { done } = delivery.enqueue({
+      const { done } = await delivery.enqueue({
         chatId,
         method: "editMessageText",
         payload: {

@@ -36,6 +36,11 @@ interface Item {
   attempts: number;
   /** A merged message Telegram refused: its parts go one by one. */
   noMerge: boolean;
+  /**
+   * Not enqueued by this sender (another instance stored it, or a previous run did): its waiter
+   * may be elsewhere, so Telegram's answer is kept in the row and announced ("outbox.done").
+   */
+  remote: boolean;
 }
 
 /** One chat's queue: first in, first out, one send in flight at a time. */
@@ -50,8 +55,8 @@ interface Lane {
   filed: number | "waiting" | null;
 }
 
-type SentHandler = (ref: string, result: unknown, chatId: number) => void;
-type FailedHandler = (ref: string, err: TelegramFailure, chatId: number) => void;
+type SentHandler = (ref: string, result: unknown, chatId: number) => void | Promise<void>;
+type FailedHandler = (ref: string, err: TelegramFailure, chatId: number) => void | Promise<void>;
 
 /** A send that failed without an answer (network) or with a 5xx is tried this many times. */
 const MAX_ATTEMPTS = 6;
@@ -83,6 +88,11 @@ const NO_LIMITS: OutboxLimits = {
  * chat for `retry_after`; 403 in a private chat marks the user unreachable and drops their DMs;
  * 400 `migrate_to_chat_id` moves the chat (and its queued messages and alerts) to the new id.
  *
+ * Several instances on one PostgreSQL: only the leader (server/cluster) starts its sender. Another
+ * instance's `enqueue` (a webhook update answered there) stores the row and announces it with the
+ * hub event "outbox.queued" (NOTIFY): the leader loads it at once and, once Telegram answered,
+ * keeps the answer in the row and announces "outbox.done", which settles the waiter there.
+ *
  * Why not @grammyjs/transformer-throttler: it paces calls in an in-memory Bottleneck queue, first
  * come first served, so an alert queued behind 5,000 DMs waits for all of them, and what it holds
  * dies with the process. Choosing what goes next needs the pacing state here, where the queue is.
@@ -103,6 +113,12 @@ export function createDelivery(deps: {
   const lanes = new Map<number, Lane>();
   const ready: Array<Set<Lane>> = PRIORITY_NAMES.map(() => new Set<Lane>());
   const waiting = new Set<Lane>();
+  /** Every message in a lane, by id (a row loaded twice, at start and by its enqueue, is one). */
+  const byId = new Map<number, Item>();
+  /** Per chat, the enqueue in progress: rows are stored (and get their ids) in call order. */
+  const enqueueChains = new Map<number, Promise<unknown>>();
+  let enqueuing = 0;
+  let unsubscribe: Array<() => void> = [];
   const waiters = new Map<number, Array<{ resolve: (v: unknown) => void; reject: (e: unknown) => void }>>();
   const sentHandlers = new Map<string, SentHandler>();
   const failedHandlers = new Map<string, FailedHandler>();
@@ -110,7 +126,7 @@ export function createDelivery(deps: {
   const inFlight = new Set<Promise<void>>();
   const idleWaiters: Array<() => void> = [];
   const stats = createSendStats(PRIORITY_NAMES.length);
-  let onMigrated: (oldChatId: number, newChatId: number) => void = () => undefined;
+  let onMigrated: (oldChatId: number, newChatId: number) => void | Promise<void> = () => undefined;
   let onGaveUp: (err: TelegramFailure) => void = () => undefined;
   let started = false;
   let stopped = false;
@@ -257,6 +273,8 @@ export function createDelivery(deps: {
       .catch((err: unknown) => log("outbox: handling Telegram's answer failed", err))
       .finally(() => {
         inFlight.delete(task);
+        // Held until the answer is recorded and the batch left the lane: no second send meanwhile.
+        lane.sending = 0;
         file(lane, now());
         pump();
         checkIdle();
@@ -268,7 +286,10 @@ export function createDelivery(deps: {
   function take(lane: Lane, batch: readonly Item[]): void {
     const ids = new Set(batch.map((i) => i.id));
     lane.items = lane.items.filter((i) => !ids.has(i.id));
-    for (const item of batch) stats.dequeued(item.priority);
+    for (const item of batch) {
+      byId.delete(item.id);
+      stats.dequeued(item.priority);
+    }
   }
 
   function settle(item: Item, outcome: { result: unknown } | { error: unknown }): void {
@@ -282,29 +303,41 @@ export function createDelivery(deps: {
   /** `alert` of `alert:s_01…:3`. */
   const kindOf = (ref: string) => ref.split(":", 1)[0]!;
 
-  function sent(lane: Lane, batch: readonly Item[], result: unknown): void {
+  /** Telegram's answer as the row keeps it for a waiter on another instance (null: nobody there). */
+  const answerFor = (batch: readonly Item[], answer: { result: unknown } | { error: TelegramFailure }) =>
+    batch.some((i) => i.remote) ? JSON.stringify(answer) : null;
+
+  /** Tells other instances' waiters that their messages were answered (the answer is in the rows). */
+  function announce(batch: readonly Item[]): void {
+    const ids = batch.filter((i) => i.remote).map((i) => i.id);
+    if (ids.length > 0) hub.emit("outbox.done", { ids });
+  }
+
+  async function sent(lane: Lane, batch: readonly Item[], result: unknown): Promise<void> {
     const nowMs = now();
     finishWindows(lane, nowMs);
     const messageId = (result as { message_id?: number } | null)?.message_id ?? null;
-    store.outbox.finishOutbox(
+    await store.outbox.finishOutbox(
       batch.map((i) => i.id),
       "sent",
       nowMs,
       messageId,
       null,
+      answerFor(batch, { result }),
     );
     take(lane, batch);
     stats.sent(nowMs, batch.length);
     for (const item of batch) {
       const handler = item.ref ? sentHandlers.get(kindOf(item.ref)) : undefined;
-      if (handler && item.ref) runHandler(() => handler(item.ref!, result, lane.chatId));
+      if (handler && item.ref) await runHandler(() => handler(item.ref!, result, lane.chatId));
       settle(item, { result });
     }
+    announce(batch);
   }
 
-  function runHandler(fn: () => void): void {
+  async function runHandler(fn: () => void | Promise<void>): Promise<void> {
     try {
-      fn();
+      await fn();
     } catch (err) {
       log("outbox: a sent/failed handler failed", err);
     }
@@ -313,10 +346,9 @@ export function createDelivery(deps: {
   function finishWindows(lane: Lane, nowMs: number): void {
     global.finish(nowMs);
     lane.window.finish(nowMs);
-    lane.sending = 0;
   }
 
-  function failed(lane: Lane, batch: readonly Item[], err: TelegramFailure): void {
+  async function failed(lane: Lane, batch: readonly Item[], err: TelegramFailure): Promise<void> {
     const nowMs = now();
     finishWindows(lane, nowMs);
     const code = err.error_code;
@@ -330,7 +362,7 @@ export function createDelivery(deps: {
     }
     const movedTo = err.parameters?.migrate_to_chat_id;
     if (code === 400 && typeof movedTo === "number") {
-      migrate(lane.chatId, movedTo);
+      await migrate(lane.chatId, movedTo);
       return;
     }
     if (batch.length > 1 && code !== undefined && code < 500) {
@@ -339,7 +371,7 @@ export function createDelivery(deps: {
       return;
     }
     if (lane.chatId > 0 && isUnreachable(err)) {
-      block(lane, err);
+      await block(lane, err);
       return;
     }
     if (code === undefined || code >= 500) {
@@ -352,63 +384,73 @@ export function createDelivery(deps: {
     }
     if (!/not modified/i.test(err.description ?? "")) {
       log(`outbox: ${batch[0]!.method} to chat ${lane.chatId} failed for good: ${describe(err)}`);
-      runHandler(() => onGaveUp(err));
+      await runHandler(() => onGaveUp(err));
     }
-    fail(lane, batch, err, "failed");
+    await fail(lane, batch, err, "failed");
   }
 
-  function fail(lane: Lane, batch: readonly Item[], err: TelegramFailure, state: "failed" | "dropped"): void {
-    store.outbox.finishOutbox(
+  async function fail(
+    lane: Lane,
+    batch: readonly Item[],
+    err: TelegramFailure,
+    state: "failed" | "dropped",
+  ): Promise<void> {
+    const { error_code, description, parameters } = err;
+    await store.outbox.finishOutbox(
       batch.map((i) => i.id),
       state,
       now(),
       null,
       describe(err),
+      answerFor(batch, { error: { error_code, description, parameters } }),
     );
     take(lane, batch);
     for (const item of batch) {
       const handler = item.ref ? failedHandlers.get(kindOf(item.ref)) : undefined;
-      if (handler && item.ref) runHandler(() => handler(item.ref!, err, lane.chatId));
+      if (handler && item.ref) await runHandler(() => handler(item.ref!, err, lane.chatId));
       settle(item, { error: err });
     }
+    announce(batch);
   }
 
   /** The user blocked the bot (or never started it): marked, and nothing more is sent to them. */
-  function block(lane: Lane, err: TelegramFailure): void {
+  async function block(lane: Lane, err: TelegramFailure): Promise<void> {
     const userId = lane.chatId;
-    fail(lane, [...lane.items], err, "dropped");
+    await fail(lane, [...lane.items], err, "dropped");
     stats.blocked();
-    if (store.users.setDmStatus(userId, "unreachable")) {
+    if (await store.users.setDmStatus(userId, "unreachable")) {
       log(`user ${userId} cannot be reached by DM (blocked the bot or never started it); their DMs are dropped`);
       hub.emit("user.updated", { user_id: userId });
     }
   }
 
   /** Telegram moved the group to a supergroup: its queue, its alerts and later sends follow. */
-  function migrate(oldChatId: number, newChatId: number): void {
+  async function migrate(oldChatId: number, newChatId: number): Promise<void> {
     const from = laneOf(oldChatId);
     const to = laneOf(newChatId);
-    for (const item of from.items) {
+    const moved = from.items;
+    for (const item of moved) {
       item.chatId = newChatId;
       item.payload = { ...item.payload, chat_id: newChatId };
     }
-    store.outbox.migrateChat(
-      oldChatId,
-      newChatId,
-      from.items.map((i) => ({ id: i.id, payload: i.payload })),
-      new Date(app.clock.now()).toISOString(),
-    );
+    // Moved in memory first (an enqueue meanwhile goes to the new chat), then in the database.
     for (const [old, current] of migrations) if (current === oldChatId) migrations.set(old, newChatId);
     migrations.set(oldChatId, newChatId);
-    to.items = [...from.items, ...to.items].sort((a, b) => a.id - b.id);
+    to.items = [...moved, ...to.items].sort((a, b) => a.id - b.id);
     from.items = [];
+    await store.outbox.migrateChat(
+      oldChatId,
+      newChatId,
+      moved.map((i) => ({ id: i.id, payload: i.payload })),
+      new Date(app.clock.now()).toISOString(),
+    );
     file(to, now());
     log(`outbox: Telegram moved chat ${oldChatId} to supergroup ${newChatId}; alerts now go there`);
-    runHandler(() => onMigrated(oldChatId, newChatId));
+    await runHandler(() => onMigrated(oldChatId, newChatId));
   }
 
   function checkIdle(): void {
-    if (inFlight.size > 0 || stats.queuedTotal() > 0) return;
+    if (inFlight.size > 0 || enqueuing > 0 || stats.queuedTotal() > 0) return;
     for (const resolve of idleWaiters.splice(0)) resolve();
   }
 
@@ -417,7 +459,8 @@ export function createDelivery(deps: {
    * before edits still waiting (of other messages: a queued edit is never older than its message),
    * so a new alert does not wait behind fire-count edits.
    */
-  function load(row: OutboxRow): void {
+  function load(row: OutboxRow, remote: boolean): void {
+    if (byId.has(row.id)) return;
     const lane = laneOf(row.chat_id);
     let at = lane.items.length;
     if (row.chat_id < 0 && !row.method.startsWith("edit")) {
@@ -428,7 +471,7 @@ export function createDelivery(deps: {
       )
         at--;
     }
-    lane.items.splice(at, 0, {
+    const item: Item = {
       id: row.id,
       chatId: row.chat_id,
       method: row.method,
@@ -439,54 +482,124 @@ export function createDelivery(deps: {
       createdMs: row.created_ms,
       attempts: 0,
       noMerge: false,
-    });
+      remote,
+    };
+    lane.items.splice(at, 0, item);
+    byId.set(row.id, item);
     stats.enqueued(row.priority);
   }
+
+  /** Runs `fn` after the enqueue in progress for the same chat (one chat's rows get ids in call order). */
+  function inChatOrder<T>(chatId: number, fn: () => Promise<T>): Promise<T> {
+    const previous = enqueueChains.get(chatId) ?? Promise.resolve();
+    const next = previous.then(fn);
+    const tail = next.catch(() => undefined);
+    enqueueChains.set(chatId, tail);
+    void tail.then(() => {
+      if (enqueueChains.get(chatId) === tail) enqueueChains.delete(chatId);
+    });
+    return next;
+  }
+
+  /** Stores one message; queues it when this sender runs, else announces it to the one that does. */
+  async function persist(message: OutgoingMessage, chatId: number): Promise<number> {
+    const payload: Payload = { ...message.payload, chat_id: chatId };
+    if (limits.paidBroadcast && message.method.startsWith("send")) payload.allow_paid_broadcast = true;
+    const ref = message.ref ?? null;
+    const mergeKey =
+      message.method.startsWith("edit") && payload.message_id !== undefined
+        ? `${message.method}:${String(payload.message_id)}`
+        : null;
+    const lane = started ? laneOf(chatId) : null;
+    const older = mergeKey && lane ? lane.items.slice(lane.sending).find((i) => i.mergeKey === mergeKey) : undefined;
+    if (older) {
+      // A newer edit of a message whose previous edit is still waiting: only the newest goes
+      // (changed in memory first, so a dispatch while the row is written sends the newest).
+      older.payload = payload;
+      older.ref = ref;
+      await store.outbox.replaceOutboxPayload(older.id, payload, ref);
+      return older.id;
+    }
+    const row = {
+      chat_id: chatId,
+      method: message.method,
+      payload,
+      priority: message.priority,
+      ref,
+      merge_key: mergeKey,
+      created_ms: now(),
+    };
+    const id = await store.outbox.insertOutbox(row);
+    if (started && !stopped) {
+      load({ id, ...row }, false);
+      const current = laneOf(chatId);
+      if (current.filed === null) file(current, now());
+      schedulePump();
+    } else {
+      // The sender runs elsewhere (another instance holds the leader lock) or not yet: the row waits
+      // in the database; the running sender loads it now, or a starting one with the rest.
+      hub.emit("outbox.queued", { id });
+    }
+    return id;
+  }
+
+  /** Another instance stored a message: loaded and sent here when this sender runs. */
+  async function pickUp(id: number): Promise<void> {
+    if (!started || stopped || byId.has(id)) return;
+    const row = await store.outbox.findQueuedOutbox(id);
+    if (!row || !started || stopped) return;
+    load(row, true);
+    const lane = laneOf(row.chat_id);
+    if (lane.filed === null) file(lane, now());
+    schedulePump();
+  }
+
+  /** The leader answered messages queued here: their waiters get Telegram's recorded answer. */
+  async function answered(ids: readonly number[]): Promise<void> {
+    for (const id of ids) {
+      if (!waiters.has(id) || byId.has(id)) continue;
+      const row = await store.outbox.findOutboxAnswer(id);
+      if (!row || row.state === "queued") continue;
+      const answer = row.answer
+        ? (JSON.parse(row.answer) as { result?: unknown; error?: TelegramFailure })
+        : { error: { description: row.error ?? row.state } };
+      const outcome = "error" in answer && answer.error ? { error: answer.error } : { result: answer.result };
+      for (const waiter of waiters.get(id) ?? []) {
+        if ("error" in outcome) waiter.reject(outcome.error);
+        else waiter.resolve(outcome.result);
+      }
+      waiters.delete(id);
+    }
+  }
+
+  // Always listening for answers: a waiter here may be settled by the leader's sender.
+  hub.on("outbox.done", ({ ids }) => {
+    answered(ids).catch((err: unknown) => log("outbox: reading another instance's answer failed", err));
+  });
 
   return {
     /**
      * Stores a message and queues it; `done` resolves with Telegram's result once it is sent, or
      * rejects with Telegram's error (or DeliveryStopped: it stays queued for the next start).
      */
-    enqueue(message: OutgoingMessage): { id: number; done: Promise<unknown> } {
+    async enqueue(message: OutgoingMessage): Promise<{ id: number; done: Promise<unknown> }> {
       const chatId = resolveChat(message.chatId);
-      const payload: Payload = { ...message.payload, chat_id: chatId };
-      if (limits.paidBroadcast && message.method.startsWith("send")) payload.allow_paid_broadcast = true;
-      const ref = message.ref ?? null;
-      const lane = laneOf(chatId);
-      const mergeKey =
-        message.method.startsWith("edit") && payload.message_id !== undefined
-          ? `${message.method}:${String(payload.message_id)}`
-          : null;
-      const older = mergeKey ? lane.items.slice(lane.sending).find((i) => i.mergeKey === mergeKey) : undefined;
+      enqueuing++;
       let id: number;
-      if (older) {
-        // A newer edit of a message whose previous edit is still waiting: only the newest goes.
-        store.outbox.replaceOutboxPayload(older.id, payload, ref);
-        older.payload = payload;
-        older.ref = ref;
-        id = older.id;
-      } else {
-        const row = {
-          chat_id: chatId,
-          method: message.method,
-          payload,
-          priority: message.priority,
-          ref,
-          merge_key: mergeKey,
-          created_ms: now(),
-        };
-        id = store.outbox.insertOutbox(row);
-        load({ id, ...row });
+      try {
+        id = await inChatOrder(chatId, () => persist(message, chatId));
+      } finally {
+        enqueuing--;
       }
       const done = new Promise<unknown>((resolve, reject) => {
         if (stopped) return reject(new DeliveryStopped());
+        // Answered already (a fast sender elsewhere): settled from the row.
         const list = waiters.get(id) ?? [];
         list.push({ resolve, reject });
         waiters.set(id, list);
       });
-      if (lane.filed === null) file(lane, now());
-      schedulePump();
+      if (!started && !stopped) void answered([id]).catch(() => undefined);
+      checkIdle();
       return { id, done };
     },
     /** Runs `handler` when a message whose ref starts with `<kind>:` is sent (also after a restart). */
@@ -498,7 +611,7 @@ export function createDelivery(deps: {
       failedHandlers.set(kind, handler);
     },
     /** Told when Telegram moved a chat to a supergroup (after the outbox moved it). */
-    onMigrated(handler: (oldChatId: number, newChatId: number) => void): void {
+    onMigrated(handler: (oldChatId: number, newChatId: number) => void | Promise<void>): void {
       onMigrated = handler;
     },
     /** Told when a message is given up (Telegram refused it for good, or retries ran out). */
@@ -512,26 +625,29 @@ export function createDelivery(deps: {
       return lanes.get(resolveChat(chatId))?.items.some((i) => i.ref?.startsWith(refPrefix)) ?? false;
     },
     /** Loads what a previous run left queued and starts sending. */
-    start(): void {
+    async start(): Promise<void> {
       if (started) return;
       started = true;
       stopped = false;
-      // Whatever was queued before (this run or the last) is in the database: loaded once, from there.
+      // Whatever was queued before (this run, the last, another instance) is in the database:
+      // loaded once, from there (a row also loaded by its own enqueue meanwhile counts once).
       lanes.clear();
       waiting.clear();
+      byId.clear();
       for (const set of ready) set.clear();
       stats.clearQueued();
-      for (const [old, current] of store.outbox.listChatMigrations()) migrations.set(old, current);
-      const left = store.outbox.listQueuedOutbox();
-      for (const row of left) load(row);
+      unsubscribe = [
+        hub.on("outbox.queued", ({ id }) => {
+          pickUp(id).catch((err: unknown) => log(`outbox: loading message ${id} queued elsewhere failed`, err));
+        }),
+      ];
+      for (const [old, current] of await store.outbox.listChatMigrations()) migrations.set(old, current);
+      const left = await store.outbox.listQueuedOutbox();
+      for (const row of left) load(row, true);
       for (const lane of lanes.values()) file(lane, now());
       if (left.length > 0) log(`outbox: ${left.length} message(s) left by the previous run are sent now`);
       const purge = () => {
-        try {
-          store.outbox.purgeOutbox(now() - KEEP_MS);
-        } catch (err) {
-          log("outbox: purging old rows failed", err);
-        }
+        store.outbox.purgeOutbox(now() - KEEP_MS).catch((err: unknown) => log("outbox: purging old rows failed", err));
       };
       purge();
       purgeTimer = setInterval(purge, 3600_000);
@@ -541,6 +657,8 @@ export function createDelivery(deps: {
     /** Stops sending: waits for the sends in flight; what is still queued stays for the next start. */
     async stop(): Promise<void> {
       stopped = true;
+      for (const off of unsubscribe) off();
+      unsubscribe = [];
       if (wakeTimer) clearTimeout(wakeTimer);
       if (pumpSoon) clearImmediate(pumpSoon);
       if (purgeTimer) clearInterval(purgeTimer);
@@ -553,13 +671,14 @@ export function createDelivery(deps: {
       // What is queued is in the database: the next start() loads it again.
       lanes.clear();
       waiting.clear();
+      byId.clear();
       for (const set of ready) set.clear();
       stats.clearQueued();
       started = false;
     },
     /** Resolves when nothing is queued or in flight. */
     idle(): Promise<void> {
-      if (stopped || (inFlight.size === 0 && stats.queuedTotal() === 0)) return Promise.resolve();
+      if (stopped || (inFlight.size === 0 && enqueuing === 0 && stats.queuedTotal() === 0)) return Promise.resolve();
       return new Promise((resolve) => idleWaiters.push(resolve));
     },
     /** Queue depth by priority, oldest waiting age, send rate, Telegram's refusals (health, metrics, /stats). */

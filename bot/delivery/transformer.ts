@@ -15,7 +15,7 @@ export function deliveryTransformer(delivery: Delivery): Transformer {
   return (async (prev, method, payload, signal) => {
     const chatId = Number((payload as { chat_id?: unknown } | undefined)?.chat_id);
     if (!ROUTED.has(method) || !Number.isSafeInteger(chatId)) return prev(method, payload, signal);
-    const { done } = delivery.enqueue({
+    const { done } = await delivery.enqueue({
       chatId,
       method,
       payload: payload as Record<string, unknown>,

@@ -6,6 +6,7 @@ import { type Delivery, PRIORITY, type Priority } from "../delivery/index.ts";
 import { closedText, fillReportText, lateLegsText } from "../format/dm.ts";
 import { missionLink } from "../links.ts";
 import { type MessageOptions, sendPayload } from "../messenger.ts";
+import type { WorkQueue } from "./queue.ts";
 
 const PENDING = new Set(["queued", "delivered"]);
 
@@ -35,8 +36,14 @@ class ReportedLegs {
  * merges those waiting together, and marks a user who blocked the bot or never started it (403)
  * unreachable): nothing is queued for such a user until they talk to the bot again.
  */
-export function createDms(deps: { app: AppContext; delivery: Delivery; log: BotLog; fillReportWaitMs?: number }) {
-  const { app, delivery } = deps;
+export function createDms(deps: {
+  app: AppContext;
+  delivery: Delivery;
+  log: BotLog;
+  queue: WorkQueue;
+  fillReportWaitMs?: number;
+}) {
+  const { app, delivery, log, queue } = deps;
   const { store, config } = app;
   const fillReportWaitMs = deps.fillReportWaitMs ?? FILL_REPORT_WAIT_MS;
   const reported = new ReportedLegs(10_000);
@@ -45,18 +52,30 @@ export function createDms(deps: { app: AppContext; delivery: Delivery; log: BotL
   /** Closed fires waiting for the stats event that carries their XP (emitted right after). */
   const awaitingXp = new Map<number, FireView>();
 
-  /** Queues a DM in the outbox (stored at once: a crash does not lose it). */
-  function dm(userId: number, html: () => string, options: MessageOptions = {}, priority: Priority = PRIORITY.result) {
-    const user = store.users.findUser(userId);
-    if (!user || user.dm_status === "unreachable") return;
-    const { done } = delivery.enqueue({
-      chatId: userId,
-      method: "sendMessage",
-      payload: sendPayload(userId, html(), options),
-      priority,
+  /**
+   * Queues a DM in the outbox (stored before the work queue moves on: a crash does not lose it).
+   * `html` is built on the user's work queue, in order with their other DMs (null: nothing to say).
+   */
+  function dm(
+    userId: number,
+    html: () => string | null | Promise<string | null>,
+    options: MessageOptions = {},
+    priority: Priority = PRIORITY.result,
+  ): void {
+    queue.run(`dm:${userId}`, async () => {
+      const user = await store.users.findUser(userId);
+      if (!user || user.dm_status === "unreachable") return;
+      const text = await html();
+      if (text === null) return;
+      const { done } = await delivery.enqueue({
+        chatId: userId,
+        method: "sendMessage",
+        payload: sendPayload(userId, text, options),
+        priority,
+      });
+      // Failures are the outbox's business (logged, 403 marks the user); nobody waits for this one.
+      done.catch(() => undefined);
     });
-    // Failures are the outbox's business (logged, 403 marks the user); nobody waits for this one.
-    done.catch(() => undefined);
   }
 
   const missionButton = (fire: FireView) => ({
@@ -64,8 +83,11 @@ export function createDms(deps: { app: AppContext; delivery: Delivery; log: BotL
   });
 
   function sendClosed(fire: FireView, xpGained: number) {
-    const currency = store.users.findUser(fire.user_id)?.currency ?? null;
-    dm(fire.user_id, () => closedText(fire, currency, xpGained), missionButton(fire));
+    dm(
+      fire.user_id,
+      async () => closedText(fire, (await store.users.findUser(fire.user_id))?.currency ?? null, xpGained),
+      missionButton(fire),
+    );
   }
 
   /**
@@ -99,8 +121,13 @@ export function createDms(deps: { app: AppContext; delivery: Delivery; log: BotL
     if (waiting.has(fire.id)) return;
     const timer = setTimeout(() => {
       waiting.delete(fire.id);
-      const latest = store.fires.findFireById(fire.id);
-      if (latest) reportFills(latest);
+      if (store.closed) return;
+      store.fires.findFireById(fire.id).then(
+        (latest) => {
+          if (latest) reportFills(latest);
+        },
+        (err) => log(`fill report of ${fire.id} could not be read`, err),
+      );
     }, fillReportWaitMs);
     timer.unref();
     waiting.set(fire.id, timer);

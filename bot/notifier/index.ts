@@ -44,6 +44,7 @@ export function createNotifier(deps: { app: AppContext; delivery: Delivery; log:
     app,
     delivery,
     log,
+    queue,
     ...(deps.fillReportWaitMs === undefined ? {} : { fillReportWaitMs: deps.fillReportWaitMs }),
   });
   const readiness = createReadiness({ app, dms });
@@ -52,11 +53,11 @@ export function createNotifier(deps: { app: AppContext; delivery: Delivery; log:
 
   // Telegram upgraded an alert group: the outbox moved it; owners and admins are told to update
   // ALERT_CHAT_IDS (the old id keeps working meanwhile, mapped in the database).
-  delivery.onMigrated((oldChatId, newChatId) => {
+  delivery.onMigrated(async (oldChatId, newChatId) => {
     const html = `⚠️ Telegram moved the alert group <code>${oldChatId}</code> to the supergroup <code>${newChatId}</code>. Alerts now go there; put <code>${newChatId}</code> in ALERT_CHAT_IDS instead of <code>${oldChatId}</code>.`;
     for (const { id, role } of staffList(app.config)) {
       if (!roleAllows(role, "admin")) continue;
-      const { done } = delivery.enqueue({
+      const { done } = await delivery.enqueue({
         chatId: id,
         method: "sendMessage",
         payload: sendPayload(id, html),
@@ -69,13 +70,12 @@ export function createNotifier(deps: { app: AppContext; delivery: Delivery; log:
   let ticker: ReturnType<typeof setInterval> | null = null;
   let soon: ReturnType<typeof setImmediate> | null = null;
 
+  /** The periodic checks, on the work queue (so `idle()` waits for them; failures are logged). */
   const tick = () => {
-    try {
-      alerts.sweepExpired();
-      readiness.check();
-    } catch (err) {
-      log("notifier tick failed", err);
-    }
+    queue.run("tick", async () => {
+      await alerts.sweepExpired();
+      await readiness.check();
+    });
   };
 
   /** One extra tick on the next turn, however many terminals were announced offline at once. */
@@ -87,7 +87,7 @@ export function createNotifier(deps: { app: AppContext; delivery: Delivery; log:
   };
 
   return {
-    start(): void {
+    async start(): Promise<void> {
       if (ticker) return;
       const { hub } = app;
       unsubscribe = [
@@ -100,16 +100,22 @@ export function createNotifier(deps: { app: AppContext; delivery: Delivery; log:
         hub.on("update.created", ({ update, signal, skippedUsers }) => updates.created(update, signal, skippedUsers)),
         hub.on("update.settled", ({ update_id, user_id, commands }) => updates.settled(update_id, user_id, commands)),
         // Going offline is found by `tick` (the server's sweeper may also announce it: check now).
-        hub.on("bridge.status", ({ user_id, online }) => (online ? readiness.online(user_id) : tickSoon())),
+        hub.on("bridge.status", ({ user_id, online }) =>
+          online ? queue.run(`dm:${user_id}:online`, () => readiness.online(user_id)) : tickSoon(),
+        ),
       ];
-      delivery.start();
-      alerts.catchUp();
+      await delivery.start();
+      queue.run("catch-up", () => alerts.catchUp());
       tick();
       ticker = setInterval(tick, tickMs);
       ticker.unref();
     },
     /** Runs the periodic checks now (tests, or after a clock jump). */
     tick,
+    /** Resolves when the work queue is empty: the start-up catch-up done (alerts posted, DMs stored). */
+    async caughtUp(): Promise<void> {
+      await queue.drain();
+    },
     /** Resolves when no send or edit is queued or in flight. */
     async idle(): Promise<void> {
       await queue.drain();

@@ -15,7 +15,8 @@ CREATE TABLE outbox (
   created_ms  INTEGER NOT NULL,
   done_ms     INTEGER,
   message_id  INTEGER,                       -- Telegram's message id of the sent message
-  error       TEXT
+  error       TEXT,
+  answer      TEXT                           -- Telegram's answer as JSON, for a sender on another instance (cluster)
 );
 -- Start-up reads the queued rows; the cleanup deletes old finished ones.
 CREATE INDEX outbox_queued ON outbox (state, id);

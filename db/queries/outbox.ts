@@ -16,6 +16,14 @@ export interface OutboxRow extends NewOutboxRow {
   id: number;
 }
 
+/** What the outbox recorded about one message (`answer`: Telegram's answer as JSON, when kept). */
+export interface OutboxAnswer {
+  state: "queued" | "sent" | "failed" | "dropped";
+  message_id: number | null;
+  error: string | null;
+  answer: string | null;
+}
+
 /**
  * Typed queries over `outbox` (everything the bot sends, issue #20) and `chat_migrations`
  * (groups Telegram moved to a supergroup id). The sender keeps the queue in memory and writes
@@ -26,8 +34,12 @@ export function outboxQueries(sqlite: Sqlite) {
     VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`);
   const replace = sqlite.prepare("UPDATE outbox SET payload = ?, ref = ? WHERE id = ? AND state = 'queued'");
   const finish = sqlite.prepare(
-    "UPDATE outbox SET state = ?, done_ms = ?, message_id = ?, error = ? WHERE id = ? AND state = 'queued'",
+    "UPDATE outbox SET state = ?, done_ms = ?, message_id = ?, error = ?, answer = ? WHERE id = ? AND state = 'queued'",
   );
+  const one = sqlite.prepare(
+    "SELECT id, chat_id, method, payload, priority, ref, merge_key, created_ms FROM outbox WHERE id = ? AND state = 'queued'",
+  );
+  const answerOf = sqlite.prepare("SELECT state, message_id, error, answer FROM outbox WHERE id = ?");
   const queued = sqlite.prepare(
     "SELECT id, chat_id, method, payload, priority, ref, merge_key, created_ms FROM outbox WHERE state = 'queued' ORDER BY id",
   );
@@ -65,8 +77,9 @@ export function outboxQueries(sqlite: Sqlite) {
       replace.run(JSON.stringify(payload), ref, id);
     },
     /**
-     * Records Telegram's answer: `sent` with its message id, `failed` or `dropped` with the error.
-     * Several ids (a merged message) in one transaction.
+     * Records Telegram's answer: `sent` with its message id, `failed` or `dropped` with the error;
+     * `answer` (JSON) when an enqueuer on another instance waits for it. Several ids (a merged
+     * message) in one transaction.
      */
     finishOutbox(
       ids: readonly number[],
@@ -74,10 +87,20 @@ export function outboxQueries(sqlite: Sqlite) {
       doneMs: number,
       messageId: number | null,
       error: string | null,
+      answer: string | null = null,
     ): void {
       sqlite.transaction(() => {
-        for (const id of ids) finish.run(state, doneMs, messageId, error, id);
+        for (const id of ids) finish.run(state, doneMs, messageId, error, answer, id);
       })();
+    },
+    /** One message still waiting (another instance queued it), or undefined once answered. */
+    findQueuedOutbox(id: number): OutboxRow | undefined {
+      const row = one.get(id) as (Omit<OutboxRow, "payload"> & { payload: string }) | undefined;
+      return row ? { ...row, payload: JSON.parse(row.payload) as Record<string, unknown> } : undefined;
+    },
+    /** Telegram's recorded answer to a message (state `queued` while it waits). */
+    findOutboxAnswer(id: number): OutboxAnswer | undefined {
+      return answerOf.get(id) as OutboxAnswer | undefined;
     },
     /** Everything not yet answered by Telegram, oldest first (start-up). */
     listQueuedOutbox(): OutboxRow[] {

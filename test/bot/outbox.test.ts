@@ -38,6 +38,11 @@ const LIMIT_ENV = {
 };
 const TRADERS = Number(process.env.OUTBOX_TRADERS ?? 3000);
 
+/** Runs the tasks `width` at a time (thousands of traders set up without thousands of connections). */
+async function inBatches<T>(items: readonly T[], width: number, task: (item: T) => Promise<unknown>): Promise<void> {
+  for (let i = 0; i < items.length; i += width) await Promise.all(items.slice(i, i + width).map(task));
+}
+
 const sends = (world: BotWorld) => world.telegram.calls.filter((c) => /^(send|edit)/.test(c.method));
 const isDm = (c: { payload: Record<string, unknown> }) => Number(c.payload.chat_id) > 0;
 
@@ -50,26 +55,39 @@ describe("bot outbox under Telegram's limits", () => {
     world.telegram.setLimits(LIMITS);
     const { app, telegram } = world;
     const traders = Array.from({ length: TRADERS }, (_, i) => 3_000_000 + i);
-    for (const id of traders) onlineTrader(world, id);
-    const { signal } = app.signals.create(signalInput({ take_profit: [1.089] }), { source: "api", actor: "t" });
+    await inBatches(traders, 20, (id) => onlineTrader(world, id));
+    const { signal } = await app.signals.create(signalInput({ take_profit: [1.089] }), { source: "api", actor: "t" });
 
     // Everyone fires; every terminal fills at once.
-    for (const id of traders) await app.fires.fire(id, signal.id);
-    for (const id of traders) {
-      const [command] = app.bridge.takeCommands(id) as BridgeCommand[];
-      app.bridge.submitResult(id, {
-        id: command!.id,
+    await inBatches(traders, 20, (id) => app.fires.fire(id, signal.id));
+    const commands = new Map<number, BridgeCommand>();
+    await inBatches(traders, 20, async (id) => {
+      const [command] = (await app.bridge.takeCommands(id)) as BridgeCommand[];
+      commands.set(id, command!);
+    });
+    await inBatches(traders, 20, async (id) => {
+      const command = commands.get(id)!;
+      await app.bridge.submitResult(id, {
+        id: command.id,
         status: "filled",
         retcode: 10009,
         ticket: id,
         price: 1.0851,
-        volume: command!.volume,
+        volume: command.volume,
       });
-    }
-    // Thousands of fill DMs wait now; a new signal's alerts must go before them.
+    });
+    // Thousands of fill DMs wait now (stored by the notifier's queue); a new signal's alerts must go before them.
+    await waitFor(
+      () => {
+        const { queued_total, sent_total } = world.sortie.delivery.stats();
+        return queued_total + sent_total >= TRADERS;
+      },
+      60_000,
+      "every fill DM in the outbox",
+    );
     const queuedAtNewSignal = world.sortie.delivery.stats().queued.result ?? 0;
     const dmsBefore = sends(world).filter(isDm).length;
-    const { signal: next } = app.signals.create(
+    const { signal: next } = await app.signals.create(
       signalInput({ symbol: "GBPUSD", entry: 1.27, stop_loss: 1.268, take_profit: [1.274] }),
       {
         source: "api",
@@ -87,7 +105,7 @@ describe("bot outbox under Telegram's limits", () => {
     // The new alert overtook the queue: at most about one window of DMs got out in between.
     expect(queuedAtNewSignal).toBeGreaterThan(TRADERS / 2);
     for (const group of [GROUP_A, GROUP_B]) {
-      expect(world.store.alerts.findAlert(next.id, group)?.state).toBe("posted");
+      expect((await world.store.alerts.findAlert(next.id, group))?.state).toBe("posted");
       const alertAt = calls.findIndex(
         (c) =>
           c.method === "sendMessage" &&
@@ -114,42 +132,47 @@ describe("bot outbox under Telegram's limits", () => {
   it("merges DMs waiting for one trader into one message, in order, keeping their buttons", async () => {
     world = await botWorld({ env: { ...LIMIT_ENV, ALERT_CHAT_IDS: "" } });
     world.telegram.setLimits(LIMITS);
-    const { delivery } = world.sortie;
-    onlineTrader(world, TRADER_ID);
+    await onlineTrader(world, TRADER_ID);
+    // Three DMs wait together: stored while the sender is stopped, all loaded at its next start.
+    await world.sortie.stop();
     const button = (n: number) => ({ buttons: [[{ text: `Trade ${n}`, url: `https://t.me/x?startapp=${n}` }]] });
-    const done = [1, 2, 3].map(
-      (n) =>
-        delivery.enqueue({
-          chatId: TRADER_ID,
-          method: "sendMessage",
-          payload: sendPayload(TRADER_ID, `DM ${n}`, button(n)),
-          priority: PRIORITY.result,
-        }).done,
-    );
-    await Promise.all(done);
+    for (const n of [1, 2, 3]) {
+      const { done } = await world.sortie.delivery.enqueue({
+        chatId: TRADER_ID,
+        method: "sendMessage",
+        payload: sendPayload(TRADER_ID, `DM ${n}`, button(n)),
+        priority: PRIORITY.result,
+      });
+      await expect(done).rejects.toThrow(/sent after the restart/);
+    }
+    expect(world.telegram.callsOf("sendMessage")).toHaveLength(0);
+    await world.restart();
+    await world.sortie.notifier.idle();
     const [sent] = world.telegram.callsOf("sendMessage");
     expect(world.telegram.callsOf("sendMessage")).toHaveLength(1);
     expect(sent!.payload.text).toBe("DM 1\n\nDM 2\n\nDM 3");
     expect((sent!.payload.reply_markup as { inline_keyboard: unknown[][] }).inline_keyboard).toHaveLength(3);
-    const rows = world.store.sqlite.prepare("SELECT state, message_id FROM outbox ORDER BY id").all();
+    const rows = await world.store.query("SELECT state, message_id FROM outbox ORDER BY id");
     expect(rows).toEqual([1, 2, 3].map(() => ({ state: "sent", message_id: expect.any(Number) })));
   });
 
   it("a user who blocked the bot (403) is marked, their DMs dropped, never retried; admins see it in /stats", async () => {
     world = await botWorld({ env: { ...LIMIT_ENV, ALERT_CHAT_IDS: "" } });
     const { delivery } = world.sortie;
-    onlineTrader(world, TRADER_ID);
+    await onlineTrader(world, TRADER_ID);
     world.telegram.blockUser(TRADER_ID);
-    const first = delivery.enqueue({
-      chatId: TRADER_ID,
-      method: "sendMessage",
-      payload: sendPayload(TRADER_ID, "first"),
-      priority: PRIORITY.result,
-    }).done;
+    const first = (
+      await delivery.enqueue({
+        chatId: TRADER_ID,
+        method: "sendMessage",
+        payload: sendPayload(TRADER_ID, "first"),
+        priority: PRIORITY.result,
+      })
+    ).done;
     await expect(first).rejects.toMatchObject({ error_code: 403 });
     await world.sortie.notifier.idle();
-    expect(world.store.users.findUser(TRADER_ID)?.dm_status).toBe("unreachable");
-    expect(world.store.sqlite.prepare("SELECT state, error FROM outbox").all()).toEqual([
+    expect((await world.store.users.findUser(TRADER_ID))?.dm_status).toBe("unreachable");
+    expect(await world.store.query("SELECT state, error FROM outbox")).toEqual([
       { state: "dropped", error: "403 Forbidden: bot was blocked by the user" },
     ]);
     // The notifier queues nothing more for them (a fill report here), and nothing is retried.
@@ -173,14 +196,14 @@ describe("bot outbox under Telegram's limits", () => {
     world = await botWorld({ env: LIMIT_ENV });
     world.telegram.migrateChat(GROUP_A, MOVED);
     const { app, telegram } = world;
-    const { signal } = app.signals.create(signalInput(), { source: "api", actor: "t" });
+    const { signal } = await app.signals.create(signalInput(), { source: "api", actor: "t" });
     await world.sortie.notifier.idle();
     await waitFor(
-      () => world.store.alerts.findAlert(signal.id, MOVED)?.state === "posted",
+      async () => (await world.store.alerts.findAlert(signal.id, MOVED))?.state === "posted",
       10_000,
       "alert in new chat",
     );
-    expect(world.store.alerts.findAlert(signal.id, GROUP_A)).toBeNull();
+    expect(await world.store.alerts.findAlert(signal.id, GROUP_A)).toBeNull();
     const toOld = () => telegram.callsOf("sendMessage").filter((c) => Number(c.payload.chat_id) === GROUP_A);
     expect(toOld()).toHaveLength(1); // the one Telegram refused
     expect(world.sentTo(MOVED)).toHaveLength(1);
@@ -189,7 +212,7 @@ describe("bot outbox under Telegram's limits", () => {
 
     // Later alerts, and after a restart too, go straight to the new id.
     await world.restart();
-    const { signal: later } = world.app.signals.create(
+    const { signal: later } = await world.app.signals.create(
       signalInput({ symbol: "GBPUSD", entry: 1.27, stop_loss: 1.268, take_profit: [1.274] }),
       {
         source: "api",
@@ -197,11 +220,11 @@ describe("bot outbox under Telegram's limits", () => {
       },
     );
     await world.sortie.notifier.idle();
-    expect(world.store.alerts.findAlert(later.id, MOVED)?.state).toBe("posted");
+    expect((await world.store.alerts.findAlert(later.id, MOVED))?.state).toBe("posted");
     expect(toOld()).toHaveLength(1);
     expect(world.sentTo(MOVED)).toHaveLength(2);
     // The fire count edits of the first alert follow it too.
-    onlineTrader(world, TRADER_ID);
+    await onlineTrader(world, TRADER_ID);
     await world.app.fires.fire(TRADER_ID, signal.id);
     await waitFor(
       () => telegram.callsOf("editMessageText").some((c) => Number(c.payload.chat_id) === MOVED),
@@ -213,22 +236,26 @@ describe("bot outbox under Telegram's limits", () => {
   it("429 pauses only that chat for retry_after; the message is sent once after it", async () => {
     world = await botWorld({ env: { ...LIMIT_ENV, ALERT_CHAT_IDS: "" } });
     const { delivery } = world.sortie;
-    onlineTrader(world, TRADER_ID);
-    onlineTrader(world, 4004);
+    await onlineTrader(world, TRADER_ID);
+    await onlineTrader(world, 4004);
     world.telegram.failNext("sendMessage", { code: 429, retryAfter: 1 });
-    const paused = delivery.enqueue({
-      chatId: TRADER_ID,
-      method: "sendMessage",
-      payload: sendPayload(TRADER_ID, "later"),
-      priority: PRIORITY.result,
-    }).done;
+    const paused = (
+      await delivery.enqueue({
+        chatId: TRADER_ID,
+        method: "sendMessage",
+        payload: sendPayload(TRADER_ID, "later"),
+        priority: PRIORITY.result,
+      })
+    ).done;
     await waitFor(() => delivery.stats().paused_chats === 1, 5_000, "chat paused");
-    const other = delivery.enqueue({
-      chatId: 4004,
-      method: "sendMessage",
-      payload: sendPayload(4004, "now"),
-      priority: PRIORITY.result,
-    }).done;
+    const other = (
+      await delivery.enqueue({
+        chatId: 4004,
+        method: "sendMessage",
+        payload: sendPayload(4004, "now"),
+        priority: PRIORITY.result,
+      })
+    ).done;
     await other;
     expect(world.sentTo(4004)).toEqual(["now"]);
     await paused;
@@ -241,13 +268,15 @@ describe("bot outbox under Telegram's limits", () => {
   it("paid broadcast (opt-in) sends with allow_paid_broadcast at the paid rate; /metrics shows the queue", async () => {
     world = await botWorld({ env: { ALERT_CHAT_IDS: "", OUTBOX_PAID_BROADCAST: "1", OUTBOX_PAID_PER_S: "500" } });
     const { delivery } = world.sortie;
-    onlineTrader(world, TRADER_ID);
-    await delivery.enqueue({
-      chatId: TRADER_ID,
-      method: "sendMessage",
-      payload: sendPayload(TRADER_ID, "paid"),
-      priority: PRIORITY.result,
-    }).done;
+    await onlineTrader(world, TRADER_ID);
+    await (
+      await delivery.enqueue({
+        chatId: TRADER_ID,
+        method: "sendMessage",
+        payload: sendPayload(TRADER_ID, "paid"),
+        priority: PRIORITY.result,
+      })
+    ).done;
     expect(world.telegram.callsOf("sendMessage")[0]!.payload.allow_paid_broadcast).toBe(true);
     expect(delivery.stats().limits).toMatchObject({ per_s: 500, paid_broadcast: true });
 

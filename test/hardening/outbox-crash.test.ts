@@ -5,10 +5,10 @@
  * restart on the same database every DM is delivered, and none of those whose acknowledgement the
  * outbox had recorded is sent again. A DM in flight at the kill (sent, answer not yet recorded) may
  * arrive twice: that is the at-least-once the issue asks for, counted and printed below.
+ * On both engines: the SQLite file, or a PostgreSQL database (DATABASE_URL) the process uses.
  */
-import { join } from "node:path";
-import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
+import { TEST_ENGINE, testDatabase } from "../support/engine.ts";
 import { signInitData } from "../support/harness.ts";
 import { startTelegramFake, type TelegramFake } from "../support/telegram-fake.ts";
 import { tempDir } from "../support/tmp.ts";
@@ -42,16 +42,19 @@ describe("outbox crash: SIGKILL with 1,000 DMs queued, restart on the same datab
     cleanups.push(() => telegram.close());
     const tmp = tempDir("sortie-outbox-crash-");
     cleanups.push(() => tmp.cleanup());
-    const dbPath = join(tmp.dir, "sortie.db");
+    const database = await testDatabase(tmp.dir);
+    cleanups.push(() => database.drop());
     const port = await freePort();
     const env = {
       BOT_TOKEN: TOKEN,
       TELEGRAM_API_ROOT: telegram.apiRoot,
       HEARTBEAT_STALE_S: "2",
       OUTBOX_PER_S: String(PER_S),
+      ...(TEST_ENGINE === "postgres" ? { DATABASE_URL: database.location } : {}),
     };
+    const databasePath = TEST_ENGINE === "sqlite" ? database.location : `${tmp.dir}/unused.db`;
     const start = async () => {
-      const server = await startServerProcess({ databasePath: dbPath, port, env });
+      const server = await startServerProcess({ databasePath, port, env });
       cleanups.push(() => server.kill());
       return server;
     };
@@ -93,12 +96,12 @@ describe("outbox crash: SIGKILL with 1,000 DMs queued, restart on the same datab
     await server.kill();
     const atKill = deliveredByUser(telegram);
 
-    const db = new Database(dbPath, { readonly: true });
-    const rows = db.prepare("SELECT chat_id, state FROM outbox WHERE chat_id > 0").all() as Array<{
+    const store = await database.open();
+    const rows = (await store.query("SELECT chat_id, state FROM outbox WHERE chat_id > 0")) as Array<{
       chat_id: number;
       state: string;
     }>;
-    db.close();
+    await store.close();
     const acknowledged = new Set(rows.filter((r) => r.state === "sent").map((r) => r.chat_id));
     const queued = rows.filter((r) => r.state === "queued").length;
     expect(rows).toHaveLength(USERS); // every DM was stored before the kill
