@@ -34,7 +34,7 @@ export async function benchOutbox(
       const queuedAt = performance.now();
       for (let i = 0; i < dms; i++) {
         const chatId = 5_000_000 + i;
-        delivery.enqueue({
+        await delivery.enqueue({
           chatId,
           method: "sendMessage",
           payload: sendPayload(chatId, `✅ Filled — EURUSD BUY 0.10 lots (#${i})`),
@@ -71,7 +71,7 @@ export async function benchOutbox(
       const { delivery } = world.sortie;
       for (let i = 0; i < waitingDms; i++) {
         const chatId = 6_000_000 + i;
-        delivery.enqueue({
+        await delivery.enqueue({
           chatId,
           method: "sendMessage",
           payload: sendPayload(chatId, `DM ${i}`),
@@ -85,7 +85,7 @@ export async function benchOutbox(
         waitingAtAlert.push(delivery.stats().queued.result ?? 0);
         const symbol = ["GBPUSD", "USDJPY", "AUDUSD", "USDCAD", "NZDUSD"][k]!;
         const created = Date.now();
-        world.app.signals.create(signalInput({ symbol, entry: 1.27, stop_loss: 1.268, take_profit: [1.274] }), {
+        await world.app.signals.create(signalInput({ symbol, entry: 1.27, stop_loss: 1.268, take_profit: [1.274] }), {
           source: "api",
           actor: "bench",
         });

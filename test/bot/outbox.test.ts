@@ -102,8 +102,9 @@ describe("bot outbox under Telegram's limits", () => {
     expect(new Set(dms.map((c) => Number(c.payload.chat_id))).size).toBe(TRADERS);
     expect(dms.filter((c) => String(c.payload.text).includes("✅ <b>Filled</b>"))).toHaveLength(TRADERS);
     expect(telegram.limited).toEqual([]);
-    // The new alert overtook the queue: at most about one window of DMs got out in between.
-    expect(queuedAtNewSignal).toBeGreaterThan(TRADERS / 2);
+    // The new alert overtook the queue: at most about one window of DMs got out in between, while
+    // several seconds' worth waited (how many were sent during the fills depends on the engine's speed).
+    expect(queuedAtNewSignal).toBeGreaterThan(4 * PER_S);
     for (const group of [GROUP_A, GROUP_B]) {
       expect((await world.store.alerts.findAlert(next.id, group))?.state).toBe("posted");
       const alertAt = calls.findIndex(
@@ -127,7 +128,7 @@ describe("bot outbox under Telegram's limits", () => {
     const stats = world.sortie.delivery.stats();
     expect(stats.queued_total).toBe(0);
     expect(stats.telegram_errors).toEqual({});
-  }, 180_000);
+  }, 420_000); // setting up 3,000 traders on PostgreSQL on a loaded two-core machine takes minutes
 
   it("merges DMs waiting for one trader into one message, in order, keeping their buttons", async () => {
     world = await botWorld({ env: { ...LIMIT_ENV, ALERT_CHAT_IDS: "" } });
