@@ -74,7 +74,7 @@ export async function startExtras(
       await local.start(`http://127.0.0.1:${port}`);
     };
     stops.push(() => local.stop());
-    botState = { mode: "local", outbox: () => local.outbox.list().length };
+    botState = { mode: "local", messages: () => local.telegram.messageCount() };
   } else {
     const bot = createBot({ ctx, token: config.botToken!, log: botLog });
     if (bot.webhook) {

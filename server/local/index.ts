@@ -1,26 +1,71 @@
+import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { createLocalBot } from "../../bot/local.ts";
-import { createPaperTerminal, type PaperTerminal } from "../../bridge/paper/index.ts";
+import type { Update } from "grammy/types";
+import { createBot, type SortieBot } from "../../bot/index.ts";
+import { createPaperTerminal, type PaperTerminal, type PriceFeed } from "../../bridge/paper/index.ts";
 import { signalStatus } from "../../core/signal.ts";
 import { hashToken, newBridgeToken } from "../auth/tokens.ts";
 import type { AppContext } from "../context.ts";
 import type { App } from "../routes/types.ts";
-import { createDemoFeed, DEMO_SIGNAL_EVERY_MS, DEMO_SYMBOLS, DEMO_TRADERS, demoSignal } from "./demo.ts";
-import { demoLink, localPage } from "./page.ts";
+import { BOT_API_PREFIX, consoleRoutes } from "./console/routes.ts";
+import {
+  createDemoFeed,
+  DEMO_ADMIN,
+  DEMO_BOT,
+  DEMO_GROUP,
+  DEMO_SIGNAL_EVERY_MS,
+  DEMO_SYMBOLS,
+  DEMO_TRADERS,
+  demoSignal,
+} from "./demo.ts";
+import { demoLink, localPage, miniAppTarget } from "./page.ts";
+import { createLocalTelegram } from "./telegram/index.ts";
+
+/**
+ * The application core as the local bot sees it: the demo admin is an owner, and alerts go to the
+ * demo group unless ALERT_CHAT_IDS names chats.
+ */
+function localBotContext(ctx: AppContext): AppContext {
+  const { config } = ctx;
+  return {
+    ...ctx,
+    config: {
+      ...config,
+      adminIds: [...config.adminIds, DEMO_ADMIN.id],
+      alertChatIds: config.alertChatIds.length > 0 ? config.alertChatIds : [DEMO_GROUP.id],
+    },
+  };
+}
 
 /**
  * Local mode (no BOT_TOKEN): demo traders with paper terminals on a simulated market, a demo
- * signal at start and every few minutes, the bot's messages on the console and on `/local`.
+ * signal at start and every few minutes, and the real bot talking to a local Telegram: the chat
+ * console on `/local` (the bot's messages are also printed on the console).
  */
 export function createLocalMode(
   ctx: AppContext,
   log: (line: string) => void,
-  options: { signalEveryMs?: number } = {},
+  options: { signalEveryMs?: number; feed?: PriceFeed & { start?(): void; stop?(): void } } = {},
 ) {
   const { store, clock, config } = ctx;
-  const bot = createLocalBot({ ctx, log: (msg, err) => log(err ? `${msg}: ${String(err)}` : msg) });
-  const feed = createDemoFeed();
+  const botCtx = localBotContext(ctx);
+  const botLog = (msg: string, err?: unknown) => log(err ? `${msg}: ${String(err)}` : msg);
+  // A fresh random token per start: the Bot API endpoint answers only this process's bot.
+  const botToken = `${DEMO_BOT.id}:${randomBytes(24).toString("base64url")}`;
+  let bot: SortieBot | null = null;
+  const deliver = (update: Update) => {
+    bot?.handleUpdate(update).catch((err: unknown) => botLog(`local update ${update.update_id} failed`, err));
+  };
+  const telegram = createLocalTelegram({
+    bot: DEMO_BOT,
+    people: [DEMO_ADMIN, ...DEMO_TRADERS],
+    groups: botCtx.config.alertChatIds.map((id) => (id === DEMO_GROUP.id ? DEMO_GROUP : { id, title: `Group ${id}` })),
+    deliver,
+    now: () => clock.now(),
+    log,
+  });
+  const feed = options.feed ?? createDemoFeed();
   const terminals: PaperTerminal[] = [];
   let timer: NodeJS.Timeout | null = null;
   let demoCount = store.signals.countSignalsSince(0);
@@ -47,9 +92,27 @@ export function createLocalMode(
     }
   }
 
+  const describe = (userId: number) => {
+    if (userId === DEMO_ADMIN.id) return "demo admin (owner: every staff command)";
+    const t = DEMO_TRADERS.find((d) => d.id === userId);
+    return t ? `trader, ${t.tier}, $${t.balance.toLocaleString("en-US")}` : "";
+  };
+
   return {
-    outbox: bot.outbox,
+    telegram,
     plugin(app: App) {
+      consoleRoutes(app, {
+        telegram,
+        botToken,
+        ready: () => bot !== null,
+        describe,
+        openAs: (userId, url) => {
+          const person = telegram.people().find((p) => p.id === userId)!;
+          const target = miniAppTarget(config, url);
+          if (target === undefined) return /^https?:\/\//.test(url) ? url : null;
+          return demoLink(config.publicUrl, person, config.signingToken, target, clock.now());
+        },
+      });
       app.get("/local", { schema: { hide: true } }, async (_req, reply) => {
         const nowMs = clock.now();
         const signals = store.signals
@@ -61,15 +124,24 @@ export function createLocalMode(
           token: config.signingToken,
           nowMs,
           signals,
-          outbox: bot.outbox.list(),
+          admin: DEMO_ADMIN,
+          group: DEMO_GROUP,
         });
       });
     },
     async start(baseUrl: string): Promise<void> {
-      await bot.start();
+      const sortie = createBot({
+        ctx: botCtx,
+        token: botToken,
+        apiRoot: baseUrl + BOT_API_PREFIX,
+        log: botLog,
+        receive: "manual",
+      });
+      await sortie.start();
+      bot = sortie;
       if (!config.demo) return;
       seedTraders();
-      feed.start();
+      feed.start?.();
       const stateDir = join(dirname(resolve(config.databasePath)), "paper");
       mkdirSync(stateDir, { recursive: true });
       for (const t of DEMO_TRADERS) {
@@ -93,7 +165,7 @@ export function createLocalMode(
       timer = setInterval(createDemoSignal, options.signalEveryMs ?? DEMO_SIGNAL_EVERY_MS);
       timer.unref();
       const latest = store.signals.listSignals("active", clock.now(), 1)[0]?.signal.id ?? null;
-      log(`local mode: open ${config.publicUrl}/local for demo links and the bot's messages`);
+      log(`local mode: open ${config.publicUrl}/local for demo links and the bot's chat console`);
       for (const t of DEMO_TRADERS) {
         log(
           `  ${t.first_name} (${t.tier}, $${t.balance}): ${demoLink(config.publicUrl, t, config.signingToken, latest, clock.now())}`,
@@ -102,9 +174,10 @@ export function createLocalMode(
     },
     async stop(): Promise<void> {
       if (timer) clearInterval(timer);
-      feed.stop();
+      feed.stop?.();
       for (const terminal of terminals) await terminal.stop();
-      await bot.stop();
+      await bot?.stop();
+      bot = null;
     },
   };
 }
