@@ -110,7 +110,8 @@ export function createLocalMode(
           const person = telegram.people().find((p) => p.id === userId)!;
           const target = miniAppTarget(config, url);
           if (target === undefined) return /^https?:\/\//.test(url) ? url : null;
-          return demoLink(config.publicUrl, person, config.signingToken, target, clock.now());
+          // A path, not PUBLIC_URL: the app opens on whatever address the console was reached at.
+          return demoLink("", person, config.signingToken, target, clock.now());
         },
       });
       app.get("/local", { schema: { hide: true } }, async (_req, reply) => {
