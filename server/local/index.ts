@@ -100,6 +100,8 @@ export function createLocalMode(
 
   return {
     telegram,
+    /** The local bot's token (tests call the local Bot API as the bot would). */
+    botToken,
     plugin(app: App) {
       consoleRoutes(app, {
         telegram,
