@@ -100,6 +100,7 @@ describe("local mode's chat console (Chromium)", () => {
     await expect.poll(() => preview.getAttribute("data-edited")).toBe("true");
     expect(await preview.locator('[data-testid="inline-button"]').count()).toBe(0);
     await shot(page, "console-1-wizard");
+    await shot(page.locator('[data-testid="console"]'), "console-wizard-only");
 
     // The group: the alert, as posted (bold symbol, prices in code), with its Open mission button.
     await be(AVA.id, "group");
