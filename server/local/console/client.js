@@ -97,11 +97,12 @@ function renderText(text, entities) {
     const fragment = document.createDocumentFragment();
     let pos = start;
     for (let i = 0; i < list.length; ) {
-      const entity = list[i];
+      const entity = /** @type {Entity} */ (list[i]);
       const stop = Math.min(entity.offset + entity.length, end);
+      /** @type {Entity[]} */
       const inside = [];
       let j = i + 1;
-      for (; j < list.length && list[j].offset < stop; j++) inside.push(list[j]);
+      for (let next = list[j]; next && next.offset < stop; next = list[++j]) inside.push(next);
       if (entity.offset > pos) fragment.append(text.slice(pos, entity.offset));
       const from = Math.max(entity.offset, pos);
       const node = entityElement(entity, text.slice(from, stop));
@@ -167,7 +168,7 @@ function bubble(/** @type {Message} */ message) {
   });
   if (message.chat.type !== "private" && !mine) node.append(el("div", { class: "sender" }, sender));
   const reply = message.reply_to_message;
-  if (reply) node.append(el("div", { class: "reply" }, (reply.text ?? "").split("\n")[0].slice(0, 80)));
+  if (reply) node.append(el("div", { class: "reply" }, ((reply.text ?? "").split("\n")[0] ?? "").slice(0, 80)));
   node.append(
     el("div", { class: "text", "data-testid": "message-text" }, renderText(message.text ?? "", message.entities ?? [])),
   );
@@ -190,7 +191,7 @@ const input = /** @type {HTMLInputElement} */ (
 );
 const menu = el("div", { class: "menu", hidden: "" });
 const toast = el("div", { class: "toast", "data-testid": "console-toast", hidden: "" });
-const status = el("span", { class: "status", "data-testid": "console-status" }, "connecting…");
+const liveStatus = el("span", { class: "status", "data-testid": "console-status" }, "connecting…");
 
 function renderTabs() {
   tabs.replaceChildren(
@@ -329,8 +330,8 @@ function connect() {
     state.menus = hello.menus;
     state.messages = new Map(hello.messages.map((/** @type {Message} */ m) => [key(m), m]));
     if (!state.people.some((p) => p.id === state.me)) state.me = state.people[0]?.id ?? 0;
-    status.textContent = "live";
-    status.classList.add("live");
+    liveStatus.textContent = "live";
+    liveStatus.classList.add("live");
     choose(state.me, state.chat);
   });
   events.addEventListener("message", (event) => accept(JSON.parse(/** @type {MessageEvent} */ (event).data).message));
@@ -348,8 +349,8 @@ function connect() {
     renderMenu();
   });
   events.addEventListener("error", () => {
-    status.textContent = "reconnecting…";
-    status.classList.remove("live");
+    liveStatus.textContent = "reconnecting…";
+    liveStatus.classList.remove("live");
   });
 }
 
@@ -368,7 +369,7 @@ form.addEventListener("submit", (event) => {
 who.addEventListener("change", () => choose(Number(who.value), state.chat));
 
 root.replaceChildren(
-  el("div", { class: "bar" }, el("label", {}, "You are ", who), status),
+  el("div", { class: "bar" }, el("label", {}, "You are ", who), liveStatus),
   tabs,
   list,
   menu,
