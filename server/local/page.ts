@@ -81,8 +81,8 @@ and the chat: your private chat with the bot, or <b>${esc(opts.group.title)}</b>
 const STYLE = `body{font:15px system-ui,sans-serif;max-width:860px;margin:24px auto;padding:0 16px;background:#0f1419;color:#e6e6e6}
 a{color:#6cb6ff}li{margin:6px 0}code{font:13px ui-monospace,monospace}
 #console{border:1px solid #2b3540;border-radius:12px;background:#0e1621;display:flex;flex-direction:column;height:620px;position:relative;overflow:hidden}
-#console .bar{display:flex;justify-content:space-between;align-items:center;gap:8px;padding:8px 12px;background:#17212b}
-#console select{background:#242f3d;color:#e6e6e6;border:0;border-radius:6px;padding:6px;font:inherit}
+#console .bar{display:flex;flex-wrap:wrap;justify-content:space-between;align-items:center;gap:8px;padding:8px 12px;background:#17212b}
+#console select{max-width:100%;background:#242f3d;color:#e6e6e6;border:0;border-radius:6px;padding:6px;font:inherit}
 #console .status{font-size:12px;color:#e0a050}#console .status.live{color:#5fd37a}
 #console .tabs{display:flex;gap:4px;padding:0 8px;background:#17212b;border-bottom:1px solid #0b1118}
 #console .tabs button{background:none;border:0;color:#8fa3b5;padding:8px 10px;font:inherit;cursor:pointer;border-bottom:2px solid transparent}
