@@ -22,18 +22,25 @@ import {
 import { demoLink, localPage, miniAppTarget } from "./page.ts";
 import { createLocalTelegram } from "./telegram/index.ts";
 
+/** Alerts go to the demo group unless ALERT_CHAT_IDS names chats. */
+const localAlertChats = (ctx: AppContext) =>
+  ctx.config.alertChatIds.length > 0 ? ctx.config.alertChatIds : [DEMO_GROUP.id];
+
 /**
- * The application core as the local bot sees it: the demo admin is an owner, and alerts go to the
- * demo group unless ALERT_CHAT_IDS names chats.
+ * The application core as the local bot sees it: a bot with its own token and Bot API root (so
+ * any part that reads them from the configuration talks to the local Telegram too), the demo
+ * admin an owner, alerts to the demo group. initData is still signed with `local:sortie`.
  */
-function localBotContext(ctx: AppContext): AppContext {
+function localBotContext(ctx: AppContext, botToken: string, apiRoot: string): AppContext {
   const { config } = ctx;
   return {
     ...ctx,
     config: {
       ...config,
+      botToken,
+      telegramApiRoot: apiRoot,
       adminIds: [...config.adminIds, DEMO_ADMIN.id],
-      alertChatIds: config.alertChatIds.length > 0 ? config.alertChatIds : [DEMO_GROUP.id],
+      alertChatIds: localAlertChats(ctx),
     },
   };
 }
@@ -49,7 +56,6 @@ export function createLocalMode(
   options: { signalEveryMs?: number; feed?: PriceFeed & { start?(): void; stop?(): void } } = {},
 ) {
   const { store, clock, config } = ctx;
-  const botCtx = localBotContext(ctx);
   const botLog = (msg: string, err?: unknown) => log(err ? `${msg}: ${String(err)}` : msg);
   // A fresh random token per start: the Bot API endpoint answers only this process's bot.
   const botToken = `${DEMO_BOT.id}:${randomBytes(24).toString("base64url")}`;
@@ -60,7 +66,7 @@ export function createLocalMode(
   const telegram = createLocalTelegram({
     bot: DEMO_BOT,
     people: [DEMO_ADMIN, ...DEMO_TRADERS],
-    groups: botCtx.config.alertChatIds.map((id) => (id === DEMO_GROUP.id ? DEMO_GROUP : { id, title: `Group ${id}` })),
+    groups: localAlertChats(ctx).map((id) => (id === DEMO_GROUP.id ? DEMO_GROUP : { id, title: `Group ${id}` })),
     deliver,
     now: () => clock.now(),
     log,
@@ -133,10 +139,11 @@ export function createLocalMode(
       });
     },
     async start(baseUrl: string): Promise<void> {
+      const apiRoot = baseUrl + BOT_API_PREFIX;
       const sortie = createBot({
-        ctx: botCtx,
+        ctx: localBotContext(ctx, botToken, apiRoot),
         token: botToken,
-        apiRoot: baseUrl + BOT_API_PREFIX,
+        apiRoot,
         log: botLog,
         receive: "manual",
       });
