@@ -74,7 +74,7 @@ and the chat: your private chat with the bot, or <b>${esc(opts.group.title)}</b>
 <h2>Open the Mini App as a demo trader</h2><ul>${traders}</ul>
 <h2>Signals</h2><ul>${signals || "<li>none yet</li>"}</ul>
 <p><a href="/docs">API docs</a> (<a href="/docs/json">OpenAPI</a>) · <a href="/health">health</a></p>
-<script type="module" src="/local/console.js"></script></body></html>`;
+<script type="module" src="/local/console/index.js"></script></body></html>`;
 }
 
 /** The page's and the console's look: Telegram's dark theme, bubbles, inline keyboards. */

@@ -7,7 +7,9 @@ import type { App } from "../../routes/types.ts";
 import { errorResponses } from "../../schemas.ts";
 import { BotApiError, type ConsoleEvent, type LocalTelegram } from "../telegram/index.ts";
 
-const CLIENT_JS = join(import.meta.dirname, "client.js");
+/** The console's browser modules (plain JS, type-checked with JSDoc), served as they are. */
+const CLIENT_DIR = join(import.meta.dirname, "client");
+const CLIENT_FILES = ["index.js", "render.js"];
 
 /** Where grammY's `apiRoot` points in local mode: `POST <apiRoot>/bot<token>/<method>`. */
 export const BOT_API_PREFIX = "/local/telegram";
@@ -57,10 +59,12 @@ export function consoleRoutes(app: App, deps: ConsoleDeps): void {
     },
   );
 
-  const clientJs = readFileSync(CLIENT_JS, "utf8");
-  app.get("/local/console.js", { schema: { hide: true } }, async (_req, reply) =>
-    reply.header("content-type", "text/javascript; charset=utf-8").header("cache-control", "no-cache").send(clientJs),
-  );
+  for (const file of CLIENT_FILES) {
+    const source = readFileSync(join(CLIENT_DIR, file), "utf8");
+    app.get(`/local/console/${file}`, { schema: { hide: true } }, async (_req, reply) =>
+      reply.header("content-type", "text/javascript; charset=utf-8").header("cache-control", "no-cache").send(source),
+    );
+  }
 
   /** Who may act where: a known person, in their own private chat or a group. */
   const checkActor = (userId: number, chatId: number) => {

@@ -177,7 +177,7 @@ describe("the console without local mode", () => {
       expect(harness.config.localMode).toBe(false);
       for (const url of [
         "/local",
-        "/local/console.js",
+        "/local/console/index.js",
         "/local/console/events",
         `/local/console/open?user_id=${AVA.id}&url=x`,
       ]) {
