@@ -138,7 +138,7 @@ export function parseHtml(html: string): { text: string; entities: MessageEntity
  */
 export function userEntities(text: string): MessageEntity[] {
   const entities: MessageEntity[] = [];
-  for (const m of text.matchAll(/(^|\s)(\/[a-zA-Z0-9_]{1,32}(?:@[a-zA-Z0-9_]{3,32})?)(?=\s|$)/g)) {
+  for (const m of text.matchAll(/(^|\s)(\/[a-zA-Z0-9_]{1,32}(?:@[a-zA-Z0-9_]{3,32})?)(?![\w@/])/g)) {
     entities.push({ type: "bot_command", offset: m.index + m[1]!.length, length: m[2]!.length });
   }
   return entities;

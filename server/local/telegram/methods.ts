@@ -7,7 +7,7 @@ import type {
   MessageEntity,
   User,
 } from "grammy/types";
-import { EntityParseError, parseHtml } from "./html.ts";
+import { EntityParseError, parseHtml, userEntities } from "./html.ts";
 
 /** What the Bot API methods read and change in the local Telegram. */
 export interface MethodDeps {
@@ -66,6 +66,12 @@ function formatted(payload: Payload): { text: string; entities?: MessageEntity[]
   }
   if (text.trim() === "") throw badRequest("message text is empty");
   if (text.length > MAX_TEXT) throw badRequest("message is too long");
+  // Telegram also marks the /commands in a message (tappable in its clients), except in code.
+  const code = entities.filter((e) => e.type === "code" || e.type === "pre");
+  const commands = userEntities(text).filter(
+    (c) => !code.some((e) => c.offset < e.offset + e.length && e.offset < c.offset + c.length),
+  );
+  entities = [...entities, ...commands].sort((a, b) => a.offset - b.offset || b.length - a.length);
   return entities.length > 0 ? { text, entities } : { text };
 }
 

@@ -94,6 +94,15 @@ describe("local mode's console endpoints and Bot API", () => {
       },
     });
     const id = (sent.json as { result: { message_id: number } }).result.message_id;
+    const commands = await call("sendMessage", {
+      chat_id: AVA.id,
+      text: "Try /me, not <code>/risk 2</code>",
+      parse_mode: "HTML",
+    });
+    expect((commands.json as { result: { entities: unknown[] } }).result.entities).toEqual([
+      { type: "bot_command", offset: 4, length: 3 },
+      { type: "code", offset: 13, length: 7 },
+    ]);
     expect((await call("sendMessage", { chat_id: AVA.id, text: "<div>x</div>", parse_mode: "HTML" })).json).toEqual({
       ok: false,
       error_code: 400,

@@ -157,6 +157,12 @@ describe("local mode's chat console (Chromium)", () => {
     await type("/help");
     await botSays("Sortie turns each signal");
     expect(await lastBotMessage().locator("b").first().innerText()).toBe("Sortie");
+    // Its /commands are tappable, as in Telegram: tapping one sends it.
+    await lastBotMessage().locator("a.command", { hasText: "/trades" }).click();
+    await expect
+      .poll(() => page.locator(`[data-testid="message"][data-from="${AVA.id}"]`).last().innerText())
+      .toContain("/trades");
+    await expect.poll(() => lastBotMessage().innerText()).toMatch(/Recent trades|No trades yet/);
     await shot(page, "console-5-html-as-text");
   }, 60_000);
 });

@@ -47,5 +47,9 @@ describe("userEntities (what a Telegram client marks in typed text)", () => {
       { type: "bot_command", offset: 4, length: 20 },
     ]);
     expect(userEntities("<b>/nope</b>")).toEqual([]);
+    expect(userEntities("see /me, then /risk.")).toEqual([
+      { type: "bot_command", offset: 4, length: 3 },
+      { type: "bot_command", offset: 14, length: 5 },
+    ]);
   });
 });
