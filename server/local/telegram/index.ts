@@ -160,6 +160,8 @@ export function createLocalTelegram(options: LocalTelegramOptions) {
       }
       const id = `${Date.now().toString(36)}${(++callbackSeq).toString(36)}`;
       pendingCallbacks.set(id, { userId });
+      // A query the bot never answers is forgotten after a while (Telegram expires them too).
+      if (pendingCallbacks.size > MAX_PENDING_CALLBACKS) pendingCallbacks.delete(pendingCallbacks.keys().next().value!);
       deliver({
         update_id: ++updateId,
         callback_query: { id, from, message, chat_instance: String(chatId), data },
@@ -210,6 +212,8 @@ export function createLocalTelegram(options: LocalTelegramOptions) {
     },
   };
 }
+
+const MAX_PENDING_CALLBACKS = 1000;
 
 const oneLine = (text: string) => (text.length > 160 ? `${text.slice(0, 157)}…` : text).replace(/\n/g, " | ");
 
