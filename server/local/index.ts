@@ -72,7 +72,49 @@ export function createLocalMode(
     log,
   });
   const feed = options.feed ?? createDemoFeed();
-  const terminals: PaperTerminal[] = [];
+  const terminals = new Map<number, PaperTerminal>();
+  let paperBaseUrl = "";
+  let relinking: Promise<void> = Promise.resolve();
+
+  async function startTerminal(t: (typeof DEMO_TRADERS)[number], token: string) {
+    const stateDir = join(dirname(resolve(config.databasePath)), "paper");
+    mkdirSync(stateDir, { recursive: true });
+    const terminal = createPaperTerminal({
+      transport: { kind: "http", baseUrl: paperBaseUrl, token, pollWaitS: 25 },
+      stateFile: join(stateDir, `${t.id}.json`),
+      account: { login: t.id, server: "Sortie-Paper", currency: "USD", balance: t.balance },
+      symbols: DEMO_SYMBOLS,
+      prices: feed,
+      heartbeatMs: 5000,
+      log: (line) => (line.includes("error") ? log(`[paper ${t.first_name}] ${line}`) : undefined),
+    });
+    await terminal.start();
+    terminals.set(t.id, terminal);
+  }
+
+  /**
+   * `/link` as a demo trader rotates their bridge token, which cuts off their paper terminal. So
+   * the trader "pastes" the new token into it, as into the EA: a bot message in a demo trader's
+   * private chat whose code is that trader's current bridge token restarts their terminal with it.
+   */
+  const stopLinking = telegram.subscribe((event) => {
+    if (event.type !== "message" || !event.message.from?.is_bot || event.message.edit_date) return;
+    const { chat, text = "", entities = [] } = event.message;
+    const trader = DEMO_TRADERS.find((t) => t.id === chat.id);
+    if (!trader || !terminals.has(trader.id)) return;
+    const token = entities
+      .filter((e) => e.type === "code")
+      .map((e) => text.slice(e.offset, e.offset + e.length))
+      .find((code) => code.startsWith("sb_") && store.users.findUserIdByTokenHash(hashToken(code)) === trader.id);
+    if (!token) return;
+    relinking = relinking
+      .then(async () => {
+        await terminals.get(trader.id)?.stop();
+        await startTerminal(trader, token);
+        log(`[paper ${trader.first_name}] linked again with the token /link gave`);
+      })
+      .catch((err: unknown) => log(`[paper ${trader.first_name}] could not link again: ${String(err)}`));
+  });
   let timer: NodeJS.Timeout | null = null;
   let demoCount = store.signals.countSignalsSince(0);
 
@@ -152,24 +194,13 @@ export function createLocalMode(
       if (!config.demo) return;
       seedTraders();
       feed.start?.();
-      const stateDir = join(dirname(resolve(config.databasePath)), "paper");
-      mkdirSync(stateDir, { recursive: true });
+      paperBaseUrl = baseUrl;
       for (const t of DEMO_TRADERS) {
         // A fresh token per start: the paper terminal is ours, so it is handed over directly.
         const token = newBridgeToken();
         store.users.setBridgeTokenHash(t.id, hashToken(token), new Date(clock.now()).toISOString());
         ctx.hub.emit("user.updated", { user_id: t.id });
-        const terminal = createPaperTerminal({
-          transport: { kind: "http", baseUrl, token, pollWaitS: 25 },
-          stateFile: join(stateDir, `${t.id}.json`),
-          account: { login: t.id, server: "Sortie-Paper", currency: "USD", balance: t.balance },
-          symbols: DEMO_SYMBOLS,
-          prices: feed,
-          heartbeatMs: 5000,
-          log: (line) => (line.includes("error") ? log(`[paper ${t.first_name}] ${line}`) : undefined),
-        });
-        await terminal.start();
-        terminals.push(terminal);
+        await startTerminal(t, token);
       }
       if (store.signals.listSignals("active", clock.now(), 1).length === 0) createDemoSignal();
       timer = setInterval(createDemoSignal, options.signalEveryMs ?? DEMO_SIGNAL_EVERY_MS);
@@ -185,7 +216,10 @@ export function createLocalMode(
     async stop(): Promise<void> {
       if (timer) clearInterval(timer);
       feed.stop?.();
-      for (const terminal of terminals) await terminal.stop();
+      stopLinking();
+      await relinking;
+      for (const terminal of terminals.values()) await terminal.stop();
+      terminals.clear();
       await bot?.stop();
       bot = null;
     },

@@ -209,3 +209,40 @@ describe("the console without local mode", () => {
     }
   });
 });
+
+describe("/link as a demo trader in the console", () => {
+  let world: LocalWorld;
+  beforeAll(async () => {
+    world = await startLocalWorld();
+  });
+  afterAll(() => world?.close());
+
+  it("rotates the token, and the trader's paper terminal takes the new one (as a trader pastes it into the EA)", async () => {
+    const { harness } = world;
+    const me = async () => {
+      const res = await fetch(`${harness.url}/api/me`, { headers: { authorization: harness.tma(AVA) } });
+      return (await res.json()) as { bridge: { online: boolean; last_seen: string | null } };
+    };
+    await waitFor(async () => (await me()).bridge.online, 15_000, "Ava's paper terminal online");
+    const hashBefore = harness.sqlite.prepare("SELECT token_hash FROM bridge_tokens WHERE user_id = ?").get(AVA.id);
+    const linkedAt = new Date().toISOString();
+    expect(
+      (await postJson(`${harness.url}/local/console/messages`, { user_id: AVA.id, chat_id: AVA.id, text: "/link" }))
+        .status,
+    ).toBe(201);
+    await waitFor(
+      () => world.logs.some((l) => l.includes("[paper Ava] linked again")),
+      15_000,
+      "terminal linked again",
+    );
+    expect(harness.sqlite.prepare("SELECT token_hash FROM bridge_tokens WHERE user_id = ?").get(AVA.id)).not.toEqual(
+      hashBefore,
+    );
+    // Only the new token authenticates now: a heartbeat after the rotation proves the terminal uses it.
+    await waitFor(
+      async () => ((await me()).bridge.last_seen ?? "") > linkedAt,
+      15_000,
+      "a heartbeat with the new token",
+    );
+  });
+});
