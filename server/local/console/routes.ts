@@ -44,6 +44,8 @@ export function consoleRoutes(app: App, deps: ConsoleDeps): void {
 
   app.post(
     `${BOT_API_PREFIX}/:bot/:method`,
+    // No response schema: answers are Telegram's own JSON ({ok, result} or {ok: false, error_code,
+    // description}), and an unparsable body still gets the app's usual 400 from its error handler.
     { schema: { hide: true, params: Type.Object({ bot: Type.String(), method: Type.String() }) } },
     async (req, reply) => {
       if (req.params.bot !== `bot${deps.botToken}`) {
