@@ -224,7 +224,9 @@ describe("/link as a demo trader in the console", () => {
       return (await res.json()) as { bridge: { online: boolean; last_seen: string | null } };
     };
     await waitFor(async () => (await me()).bridge.online, 15_000, "Ava's paper terminal online");
-    const hashBefore = harness.sqlite.prepare("SELECT token_hash FROM bridge_tokens WHERE user_id = ?").get(AVA.id);
+    const tokenHash = () => harness.store.query("SELECT token_hash FROM bridge_tokens WHERE user_id = ?", [AVA.id]);
+    const hashBefore = await tokenHash();
+    expect(hashBefore).toHaveLength(1);
     const linkedAt = new Date().toISOString();
     expect(
       (await postJson(`${harness.url}/local/console/messages`, { user_id: AVA.id, chat_id: AVA.id, text: "/link" }))
@@ -235,9 +237,7 @@ describe("/link as a demo trader in the console", () => {
       15_000,
       "terminal linked again",
     );
-    expect(harness.sqlite.prepare("SELECT token_hash FROM bridge_tokens WHERE user_id = ?").get(AVA.id)).not.toEqual(
-      hashBefore,
-    );
+    expect(await tokenHash()).not.toEqual(hashBefore);
     // Only the new token authenticates now: a heartbeat after the rotation proves the terminal uses it.
     await waitFor(
       async () => ((await me()).bridge.last_seen ?? "") > linkedAt,

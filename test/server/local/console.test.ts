@@ -126,9 +126,7 @@ describe("local mode's chat console (Chromium)", () => {
     if (confirm) await confirm.click();
     await app.waitForSelector('[data-testid="fire-status"][data-state="filled"]', { timeout: 30_000 });
     await shot(app, "console-3-ava-fired");
-    const fires = world.harness.store.sqlite
-      .prepare("SELECT user_id, state FROM fires WHERE signal_id = ?")
-      .all(signalId) as Array<{ user_id: number; state: string }>;
+    const fires = await world.harness.store.query("SELECT user_id, state FROM fires WHERE signal_id = ?", [signalId]);
     expect(fires).toEqual([{ user_id: AVA.id, state: "filled" }]);
 
     // The alert's fire count is edited in place: still one message, now saying 1 trader fired.
