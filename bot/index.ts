@@ -5,6 +5,7 @@ import { type RunnerHandle, run, sequentialize } from "@grammyjs/runner";
 import { Api, Bot, type Context, type MiddlewareFn, webhookCallback } from "grammy";
 import type { Update } from "grammy/types";
 import { staffList } from "../core/roles.ts";
+import type { OutboxLimits } from "../server/config.ts";
 import type { AppContext } from "../server/context.ts";
 import { metricsFor } from "../server/metrics.ts";
 import { publishCommands } from "./commands.ts";
@@ -59,6 +60,8 @@ export interface CreateBotOptions extends NotifierOptions {
   receive?: "polling" | "webhook" | "manual";
   /** getUpdates long-poll seconds (default 30). */
   pollTimeoutS?: number;
+  /** The outbox's limits (default: config.outbox); `null`: no pacing (local mode's own Telegram). */
+  outboxLimits?: OutboxLimits | null;
 }
 
 /**
@@ -77,6 +80,7 @@ export function createBot(options: CreateBotOptions) {
     app,
     transport: botApiTransport(new Api(token, { apiRoot, timeoutSeconds: 60 })),
     log,
+    ...(options.outboxLimits === undefined ? {} : { limits: options.outboxLimits }),
   });
   bot.api.config.use(retry(), deliveryTransformer(delivery));
   registerDeliveryMetrics(metricsFor(app).registry, delivery);
