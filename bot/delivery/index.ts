@@ -502,7 +502,17 @@ export function createDelivery(deps: {
   }
 
   /** Stores one message; queues it when this sender runs, else announces it to the one that does. */
-  async function persist(message: OutgoingMessage, chatId: number): Promise<number> {
+  /** The promise Telegram's answer to message `id` settles (registered before anything can answer it). */
+  function answerOf(id: number): Promise<unknown> {
+    return new Promise<unknown>((resolve, reject) => {
+      if (stopped) return reject(new DeliveryStopped());
+      const list = waiters.get(id) ?? [];
+      list.push({ resolve, reject });
+      waiters.set(id, list);
+    });
+  }
+
+  async function persist(message: OutgoingMessage, chatId: number): Promise<{ id: number; done: Promise<unknown> }> {
     const payload: Payload = { ...message.payload, chat_id: chatId };
     if (limits.paidBroadcast && message.method.startsWith("send")) payload.allow_paid_broadcast = true;
     const ref = message.ref ?? null;
@@ -517,8 +527,9 @@ export function createDelivery(deps: {
       // (changed in memory first, so a dispatch while the row is written sends the newest).
       older.payload = payload;
       older.ref = ref;
+      const done = answerOf(older.id);
       await store.outbox.replaceOutboxPayload(older.id, payload, ref);
-      return older.id;
+      return { id: older.id, done };
     }
     const row = {
       chat_id: chatId,
@@ -530,6 +541,7 @@ export function createDelivery(deps: {
       created_ms: now(),
     };
     const id = await store.outbox.insertOutbox(row);
+    const done = answerOf(id);
     if (started && !stopped) {
       load({ id, ...row }, false);
       const current = laneOf(chatId);
@@ -540,7 +552,7 @@ export function createDelivery(deps: {
       // in the database; the running sender loads it now, or a starting one with the rest.
       hub.emit("outbox.queued", { id });
     }
-    return id;
+    return { id, done };
   }
 
   /** Another instance stored a message: loaded and sent here when this sender runs. */
@@ -585,22 +597,12 @@ export function createDelivery(deps: {
     async enqueue(message: OutgoingMessage): Promise<{ id: number; done: Promise<unknown> }> {
       const chatId = resolveChat(message.chatId);
       enqueuing++;
-      let id: number;
       try {
-        id = await inChatOrder(chatId, () => persist(message, chatId));
+        return await inChatOrder(chatId, () => persist(message, chatId));
       } finally {
         enqueuing--;
+        checkIdle();
       }
-      const done = new Promise<unknown>((resolve, reject) => {
-        if (stopped) return reject(new DeliveryStopped());
-        // Answered already (a fast sender elsewhere): settled from the row.
-        const list = waiters.get(id) ?? [];
-        list.push({ resolve, reject });
-        waiters.set(id, list);
-      });
-      if (!started && !stopped) void answered([id]).catch(() => undefined);
-      checkIdle();
-      return { id, done };
     },
     /** Runs `handler` when a message whose ref starts with `<kind>:` is sent (also after a restart). */
     onSent(kind: string, handler: SentHandler): void {

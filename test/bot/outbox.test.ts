@@ -3,9 +3,9 @@
  * fake answers 429 with retry_after to any message past its overall, per-private-chat or per-group
  * sliding window, so a sender that overshoots is seen, not assumed.
  *
- * Test speed: the overall limit here is 100 messages/s instead of Telegram's 30 (3,000 DMs take
- * ~30 s instead of 100 s); the per-chat limits are Telegram's own (1/s, 20/min). What matters is
- * the ratio to what the limits allow, so the real-life figure changes nothing; the 10 % figure is
+ * The limits are Telegram's own (30/s overall, 1/s per private chat, 20/min per group), so 3,000
+ * DMs take 100 s. (A faster overall limit, 100/s, let PostgreSQL's slower fills be drained about
+ * as fast as they came: no queue left for the new alert to overtake.) The 10 % figure is
  * measured by `npm run bench -- outbox` (BENCHMARKS.md) and only logged here (tests never depend
  * on timing on this shared machine).
  */
@@ -27,7 +27,7 @@ import {
   TRADER_ID,
 } from "./harness.ts";
 
-const PER_S = 100;
+const PER_S = 30;
 const LIMITS = { perSecond: PER_S, privatePerSecond: 1, groupPerMinute: 20 };
 // HEARTBEAT_STALE_S: terminals stay "online" however long the run, so the DMs are the fills only.
 const LIMIT_ENV = {
@@ -128,7 +128,7 @@ describe("bot outbox under Telegram's limits", () => {
     const stats = world.sortie.delivery.stats();
     expect(stats.queued_total).toBe(0);
     expect(stats.telegram_errors).toEqual({});
-  }, 420_000); // setting up 3,000 traders on PostgreSQL on a loaded two-core machine takes minutes
+  }, 600_000); // 100 s of sending, and setting up 3,000 traders on PostgreSQL on a loaded machine takes minutes
 
   it("merges DMs waiting for one trader into one message, in order, keeping their buttons", async () => {
     world = await botWorld({ env: { ...LIMIT_ENV, ALERT_CHAT_IDS: "" } });
