@@ -34,12 +34,13 @@ export async function benchOutbox(
       const queuedAt = performance.now();
       for (let i = 0; i < dms; i++) {
         const chatId = 5_000_000 + i;
-        await delivery.enqueue({
+        const { done } = await delivery.enqueue({
           chatId,
           method: "sendMessage",
           payload: sendPayload(chatId, `✅ Filled — EURUSD BUY 0.10 lots (#${i})`),
           priority: PRIORITY.result,
         });
+        done.catch(() => undefined); // DMs still queued when the bench stops the sender
       }
       const enqueueMs = performance.now() - queuedAt;
       await delivery.idle();
@@ -71,12 +72,13 @@ export async function benchOutbox(
       const { delivery } = world.sortie;
       for (let i = 0; i < waitingDms; i++) {
         const chatId = 6_000_000 + i;
-        await delivery.enqueue({
+        const { done } = await delivery.enqueue({
           chatId,
           method: "sendMessage",
           payload: sendPayload(chatId, `DM ${i}`),
           priority: PRIORITY.result,
         });
+        done.catch(() => undefined); // DMs still queued when the bench stops the sender
       }
       const latenciesMs: number[] = [];
       const waitingAtAlert: number[] = [];
