@@ -4,6 +4,7 @@ import { auditQueries } from "./queries/audit.ts";
 import { commandQueries } from "./queries/commands.ts";
 import { fireQueries } from "./queries/fires.ts";
 import { signalQueries } from "./queries/signals.ts";
+import { stagedQueries } from "./queries/staged.ts";
 import { statsQueries } from "./queries/stats.ts";
 import { terminalQueries } from "./queries/terminal.ts";
 import { updateQueries } from "./queries/updates.ts";
@@ -25,6 +26,7 @@ export function createStore(sqlite: Sqlite) {
     alerts: alertQueries(sqlite),
     audit: auditQueries(sqlite),
     updates: updateQueries(sqlite),
+    staged: stagedQueries(sqlite),
     transaction<T>(fn: () => T): T {
       return sqlite.transaction(fn)();
     },

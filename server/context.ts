@@ -6,6 +6,7 @@ import { createBridgeService } from "./services/bridge/index.ts";
 import { createFireService } from "./services/fire.ts";
 import { createMissionService } from "./services/missions.ts";
 import { createSignalService } from "./services/signals.ts";
+import { createStagedService } from "./services/staged.ts";
 import { createUpdateService } from "./services/updates/index.ts";
 
 /**
@@ -24,6 +25,7 @@ export function createContext(deps: {
   const hub = deps.hub ?? new Hub((err, event) => log(`hub listener for ${event} failed`, err));
   const missions = createMissionService({ store, config, clock, hub });
   const signals = createSignalService({ store, hub, clock });
+  const staged = createStagedService({ store, hub, clock });
   const fires = createFireService({ store, hub, clock, missions });
   const updates = createUpdateService({ store, hub, clock });
   const bridge = createBridgeService({
@@ -39,7 +41,7 @@ export function createContext(deps: {
       }
     },
   });
-  return { store, config, clock, hub, missions, signals, fires, bridge, updates };
+  return { store, config, clock, hub, missions, signals, staged, fires, bridge, updates };
 }
 
 export type AppContext = ReturnType<typeof createContext>;

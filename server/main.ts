@@ -7,6 +7,7 @@ import { systemClock } from "./clock.ts";
 import { ConfigError, loadConfig } from "./config.ts";
 import { createContext } from "./context.ts";
 import { startExtras } from "./extras.ts";
+import { startScheduler } from "./scheduler.ts";
 import { startSweeper } from "./sweeper.ts";
 
 /**
@@ -48,6 +49,7 @@ async function main(): Promise<void> {
     plugins: extras.plugins,
   });
   const stopSweeper = startSweeper(ctx, 1000, (msg, err) => app.log.error({ err }, msg));
+  const scheduler = startScheduler(ctx, (line) => console.log(`sortie: ${line}`));
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -58,6 +60,7 @@ async function main(): Promise<void> {
     force.unref();
     try {
       await app.close();
+      scheduler.stop();
       stopSweeper();
       await extras.stop();
     } finally {

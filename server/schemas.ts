@@ -54,6 +54,10 @@ export const SignalSchema = Type.Object({
   source: Type.String(),
   breakeven_after_tp1: Type.Optional(Type.Boolean()),
   digits: Type.Optional(Type.Integer()),
+  /** Scheduled signals (CONTRACT.md, "Scheduled signals"): when it goes out. */
+  publish_at: Type.Optional(StrOrNull),
+  /** Listed scheduled signals: seconds until then. */
+  publish_in_s: Type.Optional(Type.Integer()),
 });
 
 export const SignalWithCount = Type.Object({ ...SignalSchema.properties, fire_count: Type.Integer() });
@@ -185,5 +189,7 @@ export const SignalInputSchema = Type.Object({
   min_tier: Type.Optional(Tier),
   idempotency_key: Type.Optional(Type.String({ maxLength: 128 })),
   breakeven_after_tp1: Type.Optional(Type.Boolean()),
+  /** ISO time, future, ≤ 7 days: the signal stays `scheduled` (not public) until then. */
+  publish_at: Type.Optional(Type.String({ maxLength: 64 })),
 });
 export type SignalInputBody = Static<typeof SignalInputSchema>;

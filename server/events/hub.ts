@@ -1,4 +1,5 @@
 import { EventEmitter } from "node:events";
+import type { StagedSignal } from "../../core/schedule.ts";
 import type { Signal } from "../../core/types.ts";
 import type { FireView } from "../../db/rows.ts";
 import type { UserStats } from "../services/stats.ts";
@@ -9,6 +10,8 @@ export interface HubEvents {
   "signal.created": { signal: Signal; actor: string };
   "signal.cancelled": { signal: Signal; actor: string };
   "signal.expired": { signal: Signal };
+  /** A signal was scheduled (not public until `publish_at`): the scheduler re-arms its timer. */
+  "signal.scheduled": { signal: StagedSignal; actor: string };
   "fire.created": { fire: FireView };
   /** A fire changed state; `leg` is the command that changed, when one did. */
   "fire.updated": { fire: FireView; previousState: string; kind: "delivered" | "result" | "closed" | "expired" };

@@ -8,6 +8,7 @@ import { type Clock, systemClock } from "../../server/clock.ts";
 import { loadConfig } from "../../server/config.ts";
 import { createContext } from "../../server/context.ts";
 import type { App } from "../../server/routes/types.ts";
+import { startScheduler } from "../../server/scheduler.ts";
 import { startSweeper } from "../../server/sweeper.ts";
 import { tempDir } from "./tmp.ts";
 
@@ -34,6 +35,8 @@ export interface HarnessOptions {
   /** Listen on a real port (for real-HTTP tests); otherwise use app.inject. */
   listen?: boolean;
   sweeper?: boolean;
+  /** Publish scheduled signals at their moment (server/scheduler.ts), as server/main.ts does. */
+  scheduler?: boolean;
   onQuery?: (sql: string) => void;
   /** Checkpoint the WAL from a worker thread, as server/main.ts does (benchmarks). */
   checkpointer?: boolean;
@@ -68,6 +71,8 @@ export async function startHarness(options: HarnessOptions = {}) {
   const ctx = createContext({ store, config, clock });
   const app: App = await buildApp(ctx, options.app ?? {});
   const stopSweeper = options.sweeper ? startSweeper(ctx, 200) : () => undefined;
+  const schedulerLog: string[] = [];
+  const scheduler = options.scheduler ? startScheduler(ctx, (line) => schedulerLog.push(line)) : null;
   let url = "";
   if (options.listen) {
     await app.listen({ host: "127.0.0.1", port: 0 });
@@ -163,7 +168,10 @@ export async function startHarness(options: HarnessOptions = {}) {
     fire,
     linkBridge,
     heartbeat,
+    scheduler,
+    schedulerLog,
     async close() {
+      scheduler?.stop();
       stopSweeper();
       await app.close();
       await checkpointer?.stop();
