@@ -82,7 +82,7 @@ export function createStagedService(deps: { store: Store; hub: Hub; clock: Clock
     const nowMs = clock.now();
     const outcome = store.transaction((): PublishOutcome => {
       const row = store.staged.findStaged(id);
-      if (!row || row.state !== "pending") return { published: false, reason: "not_pending" };
+      if (row?.state !== "pending") return { published: false, reason: "not_pending" };
       if (row.kind === "scheduled") {
         const action = scheduledAction(row.publish_ms!, Date.parse(row.signal.expires_at), nowMs);
         if (action === "wait") return { published: false, reason: "not_due" };

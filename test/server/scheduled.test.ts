@@ -4,7 +4,7 @@ import { createStore } from "../../db/store.ts";
 import { manualClock } from "../../server/clock.ts";
 import { createContext } from "../../server/context.ts";
 import { startScheduler } from "../../server/scheduler.ts";
-import { HOOK_SECRET, type Harness, startHarness } from "../support/harness.ts";
+import { type Harness, HOOK_SECRET, startHarness } from "../support/harness.ts";
 import { waitFor } from "../support/wait.ts";
 
 const T0 = Date.parse("2026-11-21T12:00:00.000Z");
@@ -42,7 +42,11 @@ describe("scheduled signals (publish_at)", () => {
       [{ publish_at: "tomorrow-ish" }, "publish_at", /ISO-8601/],
       [{ publish_at: iso(T0 - 1000) }, "publish_at", /in the future/],
       [{ publish_at: iso(T0 + 7 * 86_400_000 + 1000) }, "publish_at", /7 days/],
-      [{ publish_at: iso(T0 + 3600_000), expires_at: iso(T0 + 1800_000), expires_in_min: undefined }, "expires_at", /after publish_at/],
+      [
+        { publish_at: iso(T0 + 3600_000), expires_at: iso(T0 + 1800_000), expires_in_min: undefined },
+        "expires_at",
+        /after publish_at/,
+      ],
       [{ publish_at: iso(T0 + 60_000), stop_loss: 1.09 }, "stop_loss", /below entry/],
     ];
     for (const [overrides, field, message] of cases) {
