@@ -4,7 +4,7 @@ import { validateScheduled } from "../../../core/schedule.ts";
 import { ApiError } from "../../../server/errors.ts";
 import type { BotContext, WizardContext } from "../../context.ts";
 import { signalLines } from "../../format/alert.ts";
-import { countdown, utcTime } from "../../format/common.ts";
+import { countdown, duration, utcTime } from "../../format/common.ts";
 import { answerData, checkStep, type Draft, parsePublishAt, STEPS, toInput, validateDraft } from "./steps.ts";
 
 const WIZARD_ID = "signal";
@@ -171,7 +171,7 @@ function previewButtons(publishAt: string | null) {
 /** A relative expiry counts from publication: say so rather than print a time it will not have. */
 function expiryLine(draft: Draft, expiresAt: string): string {
   return draft.expiry && "expires_in_min" in draft.expiry
-    ? `${countdown(draft.expiry.expires_in_min * 60_000)} after publication`
+    ? `${duration(draft.expiry.expires_in_min * 60_000)} after publication`
     : utcTime(expiresAt);
 }
 
