@@ -14,6 +14,7 @@ import { installRateLimits } from "./rate-limits.ts";
 import { auditRoutes } from "./routes/audit.ts";
 import { bridgeRoutes } from "./routes/bridge.ts";
 import { downloadRoutes } from "./routes/downloads.ts";
+import { engineRoutes } from "./routes/engine.ts";
 import { eventRoutes } from "./routes/events.ts";
 import { fireRoutes } from "./routes/fire.ts";
 import { healthRoutes } from "./routes/health.ts";
@@ -205,6 +206,7 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
   userRoutes(app, deps);
   downloadRoutes(app, deps);
   auditRoutes(app, deps);
+  engineRoutes(app, deps);
   bridgeRoutes(app, deps, shutdown.signal);
   await pageRoutes(app, deps, options.distDir ?? DEFAULT_DIST);
   for (const plugin of options.plugins ?? []) await plugin(app, deps);

@@ -3,6 +3,7 @@ import type { Clock } from "./clock.ts";
 import type { Config } from "./config.ts";
 import { Hub } from "./events/hub.ts";
 import { createBridgeService } from "./services/bridge/index.ts";
+import { createEngineService, type EngineServiceOptions } from "./services/engine/index.ts";
 import { createFireService } from "./services/fire.ts";
 import { createMissionService } from "./services/missions.ts";
 import { createSignalService } from "./services/signals.ts";
@@ -19,6 +20,8 @@ export function createContext(deps: {
   clock: Clock;
   hub?: Hub;
   log?: (msg: string, err?: unknown) => void;
+  /** The live signal engine's strategies and timings (tests shorten them). */
+  engine?: EngineServiceOptions;
 }) {
   const { store, config, clock } = deps;
   const log = deps.log ?? (() => undefined);
@@ -26,6 +29,7 @@ export function createContext(deps: {
   const missions = createMissionService({ store, config, clock, hub });
   const signals = createSignalService({ store, hub, clock });
   const staged = createStagedService({ store, hub, clock });
+  const engine = createEngineService({ store, hub, clock, config, staged }, deps.engine);
   const fires = createFireService({ store, hub, clock, missions });
   const updates = createUpdateService({ store, hub, clock });
   const bridge = createBridgeService({
@@ -41,7 +45,7 @@ export function createContext(deps: {
       }
     },
   });
-  return { store, config, clock, hub, missions, signals, staged, fires, bridge, updates };
+  return { store, config, clock, hub, missions, signals, staged, engine, fires, bridge, updates };
 }
 
 export type AppContext = ReturnType<typeof createContext>;

@@ -50,6 +50,7 @@ async function main(): Promise<void> {
   });
   const stopSweeper = startSweeper(ctx, 1000, (msg, err) => app.log.error({ err }, msg));
   const scheduler = startScheduler(ctx, (line) => console.log(`sortie: ${line}`));
+  ctx.engine.start();
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -61,6 +62,7 @@ async function main(): Promise<void> {
     try {
       await app.close();
       scheduler.stop();
+      ctx.engine.stop();
       stopSweeper();
       await extras.stop();
     } finally {

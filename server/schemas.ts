@@ -12,7 +12,7 @@ const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => T
  * branch at run time, which made a mission's serialization several times slower.
  */
 const nullableScalar = <T>(type: "number" | "string" | "integer") => Type.Unsafe<T | null>({ type: [type, "null"] });
-const Num = Type.Number();
+export const Num = Type.Number();
 const NumOrNull = nullableScalar<number>("number");
 const StrOrNull = nullableScalar<string>("string");
 const IntOrNull = nullableScalar<number>("integer");

@@ -69,6 +69,7 @@ export function stagedQueries(sqlite: Sqlite) {
   );
   const settle = sqlite.prepare(`UPDATE staged_signals SET state = @state, decided_by = @decided_by,
     decided_at = @decided_at, lateness_ms = @lateness_ms WHERE id = @id AND state = 'pending'`);
+  const updateSignal = sqlite.prepare("UPDATE staged_signals SET signal = ? WHERE id = ? AND state = 'pending'");
   const dedupKeys = sqlite.prepare(
     "SELECT dedup_key FROM staged_signals WHERE dedup_key IS NOT NULL ORDER BY created_ms DESC LIMIT ?",
   );
@@ -113,6 +114,10 @@ export function stagedQueries(sqlite: Sqlite) {
       latenessMs: number | null = null,
     ): boolean {
       return settle.run({ id, state, decided_by: by, decided_at: at, lateness_ms: latenessMs }).changes === 1;
+    },
+    /** Replaces a pending row's signal (an admin edited a draft); false when no longer pending. */
+    updateStagedSignal(id: string, signal: NewSignal): boolean {
+      return updateSignal.run(JSON.stringify(signal), id).changes === 1;
     },
     /** The most recent engine dedup keys (seed of the engine's in-memory dedup at start). */
     recentDedupKeys: (limit: number): string[] =>

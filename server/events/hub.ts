@@ -1,4 +1,5 @@
 import { EventEmitter } from "node:events";
+import type { HeartbeatPrice } from "../../bridge/protocol.ts";
 import type { StagedSignal } from "../../core/schedule.ts";
 import type { Signal } from "../../core/types.ts";
 import type { FireView } from "../../db/rows.ts";
@@ -12,6 +13,13 @@ export interface HubEvents {
   "signal.expired": { signal: Signal };
   /** A signal was scheduled (not public until `publish_at`): the scheduler re-arms its timer. */
   "signal.scheduled": { signal: StagedSignal; actor: string };
+  /** Linked terminal prices from a heartbeat (the signal engine builds candles from an admin's). */
+  "bridge.prices": { user_id: number; prices: readonly HeartbeatPrice[] };
+  /** The signal engine proposed a draft (admins get a DM); `autoPublish`: it is being published at once. */
+  "draft.created": { draft: StagedSignal; strategy: string; quality: number; autoPublish: boolean };
+  "draft.edited": { draft: StagedSignal; actor: string };
+  /** A draft was approved (published), rejected or expired: its DMs say so. */
+  "draft.settled": { draft: StagedSignal; outcome: "published" | "rejected" | "expired"; actor: string };
   "fire.created": { fire: FireView };
   /** A fire changed state; `leg` is the command that changed, when one did. */
   "fire.updated": { fire: FireView; previousState: string; kind: "delivered" | "result" | "closed" | "expired" };

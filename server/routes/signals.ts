@@ -25,6 +25,7 @@ export function signalRoutes(app: App, { ctx, auth, userLimit }: RouteDeps): voi
               Type.Literal("cancelled"),
               Type.Literal("all"),
               Type.Literal("scheduled"),
+              Type.Literal("draft"),
             ]),
           ),
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
@@ -34,6 +35,11 @@ export function signalRoutes(app: App, { ctx, auth, userLimit }: RouteDeps): voi
     },
     async (req) => {
       const nowMs = clock.now();
+      if (req.query.status === "draft") {
+        // The engine's proposals waiting for an admin: never shown to traders.
+        if (!req.caller?.admin) throw forbidden("Admin rights required to list drafts");
+        return { signals: ctx.engine.drafts.listPending(req.query.limit ?? 50).map((d) => ({ ...d, fire_count: 0 })) };
+      }
       if (req.query.status === "scheduled") {
         // Not public until their moment: admins only, soonest first, with the time left.
         if (!req.caller?.admin) throw forbidden("Admin rights required to list scheduled signals");

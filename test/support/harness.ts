@@ -9,6 +9,7 @@ import { loadConfig } from "../../server/config.ts";
 import { createContext } from "../../server/context.ts";
 import type { App } from "../../server/routes/types.ts";
 import { startScheduler } from "../../server/scheduler.ts";
+import type { EngineServiceOptions } from "../../server/services/engine/index.ts";
 import { startSweeper } from "../../server/sweeper.ts";
 import { tempDir } from "./tmp.ts";
 
@@ -35,6 +36,8 @@ export interface HarnessOptions {
   /** Listen on a real port (for real-HTTP tests); otherwise use app.inject. */
   listen?: boolean;
   sweeper?: boolean;
+  /** The live signal engine's options (strategies, timings); started when given. */
+  engine?: EngineServiceOptions;
   /** Publish scheduled signals at their moment (server/scheduler.ts), as server/main.ts does. */
   scheduler?: boolean;
   onQuery?: (sql: string) => void;
@@ -68,7 +71,8 @@ export async function startHarness(options: HarnessOptions = {}) {
     ...options.env,
   });
   const clock = options.clock ?? systemClock;
-  const ctx = createContext({ store, config, clock });
+  const ctx = createContext({ store, config, clock, ...(options.engine ? { engine: options.engine } : {}) });
+  if (options.engine) ctx.engine.start(100);
   const app: App = await buildApp(ctx, options.app ?? {});
   const stopSweeper = options.sweeper ? startSweeper(ctx, 200) : () => undefined;
   const schedulerLog: string[] = [];
@@ -172,6 +176,7 @@ export async function startHarness(options: HarnessOptions = {}) {
     schedulerLog,
     async close() {
       scheduler?.stop();
+      ctx.engine.stop();
       stopSweeper();
       await app.close();
       await checkpointer?.stop();

@@ -79,6 +79,7 @@ export function createBridgeService(deps: {
       );
       changes.commit();
       store.updates.setProtocol(userId, typeof body.protocol === "string" && body.protocol ? body.protocol : "1");
+      if (body.prices && body.prices.length > 0) hub.emit("bridge.prices", { user_id: userId, prices: body.prices });
       return { server_time: new Date(nowMs).toISOString() };
     },
 
