@@ -49,7 +49,9 @@ describe("scheduled signals in Telegram", () => {
     expect(world.sentTo(GROUP_A)).toHaveLength(1);
     expect(world.sentTo(GROUP_B)).toHaveLength(1);
     expect(world.lastTo(GROUP_A)).toContain("EURUSD");
-    expect(lines.join("\n")).toContain(`scheduled signal ${signal.id} published at start, 4500 ms after its publish_at`);
+    expect(lines.join("\n")).toContain(
+      `scheduled signal ${signal.id} published at start, 4500 ms after its publish_at`,
+    );
     expect(world.store.staged.findStaged(signal.id)).toMatchObject({ state: "published", lateness_ms: 4500 });
 
     // Another restart publishes nothing again and posts no second alert.
@@ -65,10 +67,10 @@ describe("scheduled signals in Telegram", () => {
   it("a signal that expired while the server was down never goes out", async () => {
     const clock = manualClock(T0);
     world = await botWorld({ clock });
-    const { signal } = world.app.signals.create(
-      signalInput({ publish_at: iso(T0 + 10_000), expires_in_min: 5 }),
-      { source: "api", actor: "admin-token" },
-    );
+    const { signal } = world.app.signals.create(signalInput({ publish_at: iso(T0 + 10_000), expires_in_min: 5 }), {
+      source: "api",
+      actor: "admin-token",
+    });
     clock.set(T0 + 10_000 + 5 * 60_000);
     await world.restart();
     startPublishing();
@@ -115,7 +117,19 @@ describe("scheduled signals in Telegram", () => {
     world = await botWorld();
     startPublishing();
     await world.send(ADMIN_ID, "/signal");
-    for (const answer of ["eurusd", "buy", "1.0850", "1.0830", "1.0890", "45", "skip", "skip", "skip", "skip", "skip"]) {
+    for (const answer of [
+      "eurusd",
+      "buy",
+      "1.0850",
+      "1.0830",
+      "1.0890",
+      "45",
+      "skip",
+      "skip",
+      "skip",
+      "skip",
+      "skip",
+    ]) {
       await world.send(ADMIN_ID, answer);
     }
     const preview = world.telegram.callsOf("sendMessage").at(-1)!;

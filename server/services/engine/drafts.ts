@@ -53,7 +53,7 @@ export function createDrafts(
 
   function pendingDraft(id: string) {
     const row = store.staged.findStaged(id);
-    if (!row || row.kind !== "draft") throw notFound("Draft");
+    if (row?.kind !== "draft") throw notFound("Draft");
     if (row.state !== "pending") throw new ApiError("CONFLICT", `This draft is already ${row.state}`);
     return row;
   }
