@@ -24,6 +24,8 @@ export const ADMIN_COMMANDS: BotCommand[] = [
   { command: "tier", description: "Set a tier: /tier <user id or @name> <TIER>" },
   { command: "bridges", description: "Terminals offline" },
   { command: "audit", description: "Who did what, newest first: /audit [n]" },
+  { command: "engine", description: "Signal engine: strategies, auto-publish, paused symbols" },
+  { command: "edit_draft", description: "Change an engine draft: /edit_draft <id> sl=… tp=…" },
 ];
 
 export const ADMIN_COMMAND_NAMES: ReadonlySet<string> = new Set(ADMIN_COMMANDS.map((c) => c.command));
@@ -39,6 +41,8 @@ export const COMMAND_ROLES: Readonly<Record<string, Role>> = {
   cancel_signal: "admin",
   update: "admin",
   audit: "admin",
+  engine: "admin",
+  edit_draft: "admin",
   stats: "analyst",
   users: "analyst",
   bridges: "analyst",

@@ -10,6 +10,8 @@ import { publishCommands } from "./commands.ts";
 import type { BotContext, BotLog, WizardContext } from "./context.ts";
 import { sqliteConversationStorage } from "./conversation-storage.ts";
 import { auditFeature } from "./features/admin/audit.ts";
+import { draftsFeature } from "./features/admin/drafts.ts";
+import { engineFeature } from "./features/admin/engine.ts";
 import { reportsFeature } from "./features/admin/reports.ts";
 import { signalsFeature } from "./features/admin/signals.ts";
 import { adminGuard } from "./features/admin-guard.ts";
@@ -83,6 +85,8 @@ export function createBot(options: CreateBotOptions) {
     manageFeature,
     reportsFeature,
     auditFeature,
+    draftsFeature,
+    engineFeature,
     linkFeature,
     traderFeature,
   );
@@ -96,6 +100,7 @@ export function createBot(options: CreateBotOptions) {
     tickMs: options.tickMs,
     fillReportWaitMs: options.fillReportWaitMs,
     alertChatIds: options.alertChatIds,
+    draftChatIds: options.draftChatIds,
   });
   let runner: RunnerHandle | null = null;
 

@@ -3,6 +3,7 @@ import type { BotLog } from "../context.ts";
 import type { Messenger } from "../messenger.ts";
 import { createAlerts } from "./alerts.ts";
 import { createDms } from "./dms.ts";
+import { createDraftNotices } from "./drafts.ts";
 import { createWorkQueue } from "./queue.ts";
 import { createReadiness } from "./readiness.ts";
 import { createUpdateNotices } from "./updates.ts";
@@ -16,6 +17,8 @@ export interface NotifierOptions {
   alertChatIds?: number[];
   /** How long the fill DM waits for a fire's remaining legs (default 15 s). */
   fillReportWaitMs?: number;
+  /** Chats that receive the signal engine's drafts (default: owners and admins, ADMIN_IDS + SIGNAL_ADMIN_IDS). */
+  draftChatIds?: number[];
 }
 
 /**
@@ -43,6 +46,13 @@ export function createNotifier(deps: { app: AppContext; messenger: Messenger; lo
   });
   const readiness = createReadiness({ app, dms });
   const updates = createUpdateNotices({ app, messenger, log, queue, dms });
+  const drafts = createDraftNotices({
+    app,
+    messenger,
+    log,
+    queue,
+    chatIds: deps.draftChatIds ?? [...new Set([...app.config.adminIds, ...app.config.signalAdminIds])],
+  });
   const tickMs = deps.tickMs ?? 5_000;
   let unsubscribe: Array<() => void> = [];
   let ticker: ReturnType<typeof setInterval> | null = null;
@@ -78,6 +88,9 @@ export function createNotifier(deps: { app: AppContext; messenger: Messenger; lo
         hub.on("stats.updated", ({ user_id, xpGained }) => dms.statsUpdated(user_id, xpGained)),
         hub.on("update.created", ({ update, signal, skippedUsers }) => updates.created(update, signal, skippedUsers)),
         hub.on("update.settled", ({ update_id, user_id, commands }) => updates.settled(update_id, user_id, commands)),
+        hub.on("draft.created", ({ draft, autoPublish }) => drafts.created(draft, autoPublish)),
+        hub.on("draft.edited", ({ draft }) => drafts.refresh(draft)),
+        hub.on("draft.settled", ({ draft, outcome, actor }) => drafts.refresh(draft, { kind: outcome, actor })),
         // Going offline is found by `tick` (the server's sweeper may also announce it: check now).
         hub.on("bridge.status", ({ user_id, online }) => (online ? readiness.online(user_id) : tickSoon())),
       ];
