@@ -7,6 +7,7 @@ import { systemClock } from "./clock.ts";
 import { ConfigError, loadConfig } from "./config.ts";
 import { createContext } from "./context.ts";
 import { startExtras } from "./extras.ts";
+import { localEngineOptions } from "./local/engine.ts";
 import { startScheduler } from "./scheduler.ts";
 import { startSweeper } from "./sweeper.ts";
 
@@ -41,7 +42,14 @@ async function main(): Promise<void> {
   }
   const checkpointer = startCheckpointer(config.databasePath);
   const store = createStore(sqlite);
-  const ctx = createContext({ store, config, clock: systemClock, log: (msg, err) => console.error(msg, err) });
+  const ctx = createContext({
+    store,
+    config,
+    clock: systemClock,
+    log: (msg, err) => console.error(msg, err),
+    // Local mode: the engine on the simulated market, fast enough to see drafts within minutes.
+    ...(config.localMode && config.demo ? { engine: localEngineOptions(systemClock) } : {}),
+  });
   const extras = await startExtras(ctx);
   const app = await buildApp(ctx, {
     logger: loggerOptions(config.logLevel, undefined, config.signalHookSecret),

@@ -7,6 +7,7 @@ import { hashToken, newBridgeToken } from "../auth/tokens.ts";
 import type { AppContext } from "../context.ts";
 import type { App } from "../routes/types.ts";
 import { createDemoFeed, DEMO_SIGNAL_EVERY_MS, DEMO_SYMBOLS, DEMO_TRADERS, demoSignal } from "./demo.ts";
+import { feedLocalEngine, localDraftRoutes } from "./engine.ts";
 import { demoLink, localPage } from "./page.ts";
 
 /**
@@ -23,6 +24,7 @@ export function createLocalMode(
   const feed = createDemoFeed();
   const terminals: PaperTerminal[] = [];
   let timer: NodeJS.Timeout | null = null;
+  let stopEngineFeed: () => void = () => undefined;
   let demoCount = store.signals.countSignalsSince(0);
 
   function seedTraders() {
@@ -49,7 +51,8 @@ export function createLocalMode(
 
   return {
     outbox: bot.outbox,
-    plugin(app: App) {
+    async plugin(app: App) {
+      await localDraftRoutes(app, ctx);
       app.get("/local", { schema: { hide: true } }, async (_req, reply) => {
         const nowMs = clock.now();
         const signals = store.signals
@@ -61,6 +64,7 @@ export function createLocalMode(
           token: config.signingToken,
           nowMs,
           signals,
+          drafts: ctx.engine.drafts.listPending(10),
           outbox: bot.outbox.list(),
         });
       });
@@ -70,6 +74,8 @@ export function createLocalMode(
       if (!config.demo) return;
       seedTraders();
       feed.start();
+      // The signal engine watches the simulated market (faster than real time: see engine.ts).
+      stopEngineFeed = feedLocalEngine(ctx, (symbol) => feed.get(symbol));
       const stateDir = join(dirname(resolve(config.databasePath)), "paper");
       mkdirSync(stateDir, { recursive: true });
       for (const t of DEMO_TRADERS) {
@@ -102,6 +108,7 @@ export function createLocalMode(
     },
     async stop(): Promise<void> {
       if (timer) clearInterval(timer);
+      stopEngineFeed();
       feed.stop();
       for (const terminal of terminals) await terminal.stop();
       await bot.stop();

@@ -1,5 +1,6 @@
 import { sign } from "@telegram-apps/init-data-node";
 import type { OutboxEntry } from "../../bot/outbox.ts";
+import type { StagedSignal } from "../../core/schedule.ts";
 import { DEMO_TRADERS } from "./demo.ts";
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -33,6 +34,8 @@ export function localPage(opts: {
   token: string;
   nowMs: number;
   signals: Array<{ id: string; symbol: string; side: string; status: string }>;
+  /** The signal engine's drafts waiting for approval. */
+  drafts?: StagedSignal[];
   outbox: OutboxEntry[];
 }): string {
   const latest = opts.signals.find((s) => s.status === "active") ?? null;
@@ -43,6 +46,14 @@ export function localPage(opts: {
   const signals = opts.signals
     .slice(0, 10)
     .map((s) => `<li><code>${esc(s.id)}</code> ${esc(s.side)} ${esc(s.symbol)} — ${esc(s.status)}</li>`)
+    .join("");
+  const drafts = (opts.drafts ?? [])
+    .map(
+      (d) =>
+        `<li><code>${esc(d.id)}</code> ${esc(d.side)} ${esc(d.symbol)} @ ${d.entry} · stop ${d.stop_loss} · targets ${d.take_profit.join(" ")} · quality ${d.shield_score ?? "–"}/10 (${esc(d.source)})
+<form method="post" action="/local/drafts/${esc(d.id)}/approve" style="display:inline"><button>✅ Approve</button></form>
+<form method="post" action="/local/drafts/${esc(d.id)}/reject" style="display:inline"><button>✖ Reject</button></form></li>`,
+    )
     .join("");
   const messages = [...opts.outbox]
     .reverse()
@@ -64,6 +75,9 @@ a{color:#6cb6ff}pre{white-space:pre-wrap;background:#1a2027;padding:8px;border-r
 a new demo signal every 30 seconds, and the messages the bot would have sent listed below.</p>
 <h2>Open the Mini App as a demo trader</h2><ul>${traders}</ul>
 <h2>Signals</h2><ul>${signals || "<li>none yet</li>"}</ul>
+<h2>Signal engine drafts</h2><p>The engine watches the simulated market (12× faster than real time, so a one-minute
+candle closes every 5 s) and proposes drafts; approve one to publish it as a signal.</p>
+<ul>${drafts || "<li>none waiting (the first come a few minutes after start)</li>"}</ul>
 <h2>What the bot would have sent</h2><ul>${messages || "<li>nothing yet</li>"}</ul>
 <p><a href="/docs">API docs</a> (<a href="/docs/json">OpenAPI</a>) · <a href="/health">health</a></p></body></html>`;
 }

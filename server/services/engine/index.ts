@@ -25,6 +25,8 @@ export interface EngineServiceOptions extends Partial<DraftOptions> {
   maxGapMs?: number;
   /** Whose terminal prices feed the engine (default: admins and owners, and the file-drop terminal). */
   feedsFrom?: (userId: number) => boolean;
+  /** The market's time (default: the app's clock; local mode runs its simulated market faster). */
+  marketClock?: Clock;
 }
 
 /** A terminal's quote time: ISO-8601 or unix seconds; never later than the server's now. */
@@ -44,7 +46,8 @@ export function createEngineService(
   deps: { store: Store; hub: Hub; clock: Clock; config: Config; staged: StagedService },
   options: EngineServiceOptions = {},
 ) {
-  const { store, hub, clock, config } = deps;
+  const { store, hub, config } = deps;
+  const clock = options.marketClock ?? deps.clock;
   const roleOf = createRoleLookup(config);
   const feedsFrom =
     options.feedsFrom ?? ((userId: number) => roleAllows(roleOf(userId), "admin") || userId === config.bridgeDirUserId);
@@ -117,7 +120,7 @@ export function createEngineService(
         throw new ApiError("BAD_REQUEST", "min_quality must be between 0 and 10", "min_quality");
       }
       const current = drafts.settingsOf(name);
-      const at = new Date(clock.now()).toISOString();
+      const at = new Date(deps.clock.now()).toISOString();
       const next = {
         name,
         auto_publish: patch.auto_publish ?? current.auto_publish,
