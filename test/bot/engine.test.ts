@@ -142,6 +142,24 @@ describe("signal engine drafts in Telegram", () => {
     world.app.engine.stop();
   });
 
+  it("a draft nobody decides expires by itself: its DM says so and Approve is refused", async () => {
+    await start();
+    await market();
+    const [draft] = world.app.engine.drafts.listPending();
+    const clock = world.app.clock as ReturnType<typeof manualClock>;
+    clock.advance(15 * 60_000); // the review time of a draft
+    world.app.engine.advance();
+    await world.sortie.notifier.idle();
+    expect(world.store.staged.findStaged(draft!.id)?.state).toBe("expired");
+    const edited = world.telegram.callsOf("editMessageText").at(-1)!;
+    expect(String(edited.payload.text)).toContain("Expired</b> before anyone approved it");
+    await world.tap(ADMIN_ID, `adm:draft:approve:${draft!.id}`);
+    expect(String(world.telegram.callsOf("answerCallbackQuery").at(-1)!.payload.text)).toContain("already expired");
+    await world.sortie.notifier.idle();
+    expect(alerts()).toEqual([]);
+    world.app.engine.stop();
+  });
+
   it("a trader's terminal does not feed the engine", async () => {
     await start();
     await market(TRADER_ID);
