@@ -1,28 +1,26 @@
-import { type Conversation, createConversation } from "@grammyjs/conversations";
+import { createConversation } from "@grammyjs/conversations";
 import { Composer } from "grammy";
-import { validateScheduled } from "../../../core/schedule.ts";
 import { ApiError } from "../../../server/errors.ts";
 import type { BotContext, WizardContext } from "../../context.ts";
 import { signalLines } from "../../format/alert.ts";
-import { countdown, duration, utcTime } from "../../format/common.ts";
-import { answerData, checkStep, type Draft, parsePublishAt, STEPS, toInput, validateDraft } from "./steps.ts";
+import { countdown, utcTime } from "../../format/common.ts";
+import {
+  AT,
+  askPublishAt,
+  CONFIRM,
+  CONFIRM_BE,
+  expiryLine,
+  isCancel,
+  NOW,
+  PREVIEW_CHOICES,
+  previewButtons,
+  type WizardConversation,
+} from "./preview.ts";
+import { answerData, checkStep, type Draft, STEPS, validateDraft } from "./steps.ts";
 
 const WIZARD_ID = "signal";
-const CONFIRM = "wiz:confirm";
-const CANCEL = "wiz:cancel";
-/** Confirm with the signal option `breakeven_after_tp1` (stops to breakeven once TP1 is hit). */
-const CONFIRM_BE = "wiz:confirm_be";
-/** "Publish at…": asks for a moment; "Publish now instead" drops it. */
-const AT = "wiz:at";
-const NOW = "wiz:now";
-const PUBLISH_AT_PROMPT =
-  "🕒 Publish when? A UTC time (14:30, the next one to come), a date-time (2026-11-21T14:30Z) or a delay (in 10m, 2h). Up to 7 days ahead.";
 /** An abandoned wizard ends on the next update after this long. */
 const MAX_WAIT_MS = 30 * 60 * 1000;
-
-type WizardConversation = Conversation<BotContext, WizardContext>;
-
-const isCancel = (text: string | undefined) => /^\/cancel(@\w+)?$/i.test(text?.trim() ?? "");
 
 /**
  * Asks one question until core accepts the answer. Other commands pass through to the bot
@@ -148,54 +146,6 @@ async function signalWizard(conversation: WizardConversation, ctx: WizardContext
       : `✅ Signal <code>${created.id}</code> is live. Alerts go to ${created.chats} chat(s).`,
     { parse_mode: "HTML" },
   );
-}
-
-const PREVIEW_CHOICES = new Set([CONFIRM, CONFIRM_BE, CANCEL, AT, NOW]);
-
-/** Confirm / Cancel, Confirm with breakeven, and Publish at… (or back to now once a moment is set). */
-function previewButtons(publishAt: string | null) {
-  return [
-    [
-      { text: publishAt ? "✅ Confirm schedule" : "✅ Confirm", callback_data: CONFIRM },
-      { text: "✖ Cancel", callback_data: CANCEL },
-    ],
-    [{ text: "✅ Confirm + 🛡 breakeven after TP1", callback_data: CONFIRM_BE }],
-    [
-      publishAt
-        ? { text: "🚀 Publish now instead", callback_data: NOW }
-        : { text: "🕒 Publish at…", callback_data: AT },
-    ],
-  ];
-}
-
-/** A relative expiry counts from publication: say so rather than print a time it will not have. */
-function expiryLine(draft: Draft, expiresAt: string): string {
-  return draft.expiry && "expires_in_min" in draft.expiry
-    ? `${duration(draft.expiry.expires_in_min * 60_000)} after publication`
-    : utcTime(expiresAt);
-}
-
-/** Asks when to publish until core accepts it (future, ≤ 7 days, before the expiry); null on /cancel. */
-async function askPublishAt(
-  conversation: WizardConversation,
-  ctx: WizardContext,
-  draft: Draft,
-): Promise<string | null> {
-  await ctx.reply(PUBLISH_AT_PROMPT);
-  for (;;) {
-    const answer = await conversation.waitFor("message:text");
-    const text = answer.message.text.trim();
-    if (isCancel(text)) return null;
-    const verdict = await conversation.external((outer) => {
-      const nowMs = outer.app.clock.now();
-      const publishAt = parsePublishAt(text, nowMs);
-      if (!publishAt) return { ok: false as const, message: "I could not read that time." };
-      const result = validateScheduled({ ...toInput(draft), publish_at: publishAt }, nowMs, outer.app.store.terminal);
-      return result.ok ? { ok: true as const, publishAt } : { ok: false as const, message: result.message };
-    });
-    if (verdict.ok) return verdict.publishAt;
-    await answer.reply(`❗ ${verdict.message}\n${PUBLISH_AT_PROMPT}`);
-  }
 }
 
 /**

@@ -50,44 +50,6 @@ export function parseExpiry(text: string): Draft["expiry"] {
   return Number.isNaN(Date.parse(text)) ? { unreadable: text } : { expires_at: text };
 }
 
-/**
- * When to publish, as an ISO time: "in 10m" / "10m" / "2h" (a delay), "14:30" (that UTC time,
- * today or tomorrow if it has passed), or a date-time ("2026-11-21T14:30Z"). Null when unreadable;
- * core judges the rest (future, at most 7 days ahead, before the expiry).
- */
-export function parsePublishAt(text: string, nowMs: number): string | null {
-  const trimmed = text.trim();
-  const delay = /^(?:in\s+)?(\d+(?:\.\d+)?)\s*(s|sec|secs|seconds?|m|min|mins|minutes?|h|hours?|d|days?)$/i.exec(
-    trimmed,
-  );
-  if (delay) {
-    const unit = delay[2]!.toLowerCase();
-    const factor = unit.startsWith("s")
-      ? 1000
-      : unit.startsWith("h")
-        ? 3600_000
-        : unit.startsWith("d")
-          ? 86_400_000
-          : 60_000;
-    return new Date(nowMs + Number(delay[1]) * factor).toISOString();
-  }
-  const clock = /^(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\s*UTC)?$/i.exec(trimmed);
-  if (clock) {
-    const [hours, minutes, seconds] = [Number(clock[1]), Number(clock[2]), Number(clock[3] ?? 0)];
-    if (hours > 23 || minutes > 59 || seconds > 59) return null;
-    const day = new Date(nowMs);
-    let atMs = Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate(), hours, minutes, seconds);
-    if (atMs <= nowMs) atMs += 86_400_000;
-    return new Date(atMs).toISOString();
-  }
-  // A date-time without a zone is UTC (the prompt says so), not the server's local time.
-  const iso = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(trimmed)
-    ? `${trimmed.replace(" ", "T")}Z`
-    : trimmed;
-  const parsed = Date.parse(iso);
-  return Number.isNaN(parsed) ? null : new Date(parsed).toISOString();
-}
-
 /** A step whose answer is kept as typed (core validates it). */
 function textStep(key: "symbol" | "side" | "entry" | "stop_loss", prompt: string): Step {
   return {
