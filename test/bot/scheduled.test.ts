@@ -113,8 +113,42 @@ describe("scheduled signals in Telegram", () => {
     expect(world.store.staged.findStaged(signal.id)?.state).toBe("cancelled");
   });
 
+  it("the wizard never schedules a moment that passed while its preview waited", async () => {
+    const clock = manualClock(T0);
+    world = await botWorld({ clock });
+    await world.send(ADMIN_ID, "/signal");
+    for (const answer of [
+      "eurusd",
+      "buy",
+      "1.0850",
+      "1.0830",
+      "1.0890",
+      "45",
+      "skip",
+      "skip",
+      "skip",
+      "skip",
+      "skip",
+    ]) {
+      await world.send(ADMIN_ID, answer);
+    }
+    await world.tap(ADMIN_ID, "wiz:at");
+    await world.send(ADMIN_ID, "12:01");
+    expect(world.lastTo(ADMIN_ID)).toContain("🕒 Publishes at 2026-11-21 12:01:00 UTC");
+    clock.set(T0 + 90_000);
+    await world.tap(ADMIN_ID, "wiz:confirm");
+    const [passed, preview] = world.sentTo(ADMIN_ID).slice(-2);
+    expect(passed).toContain("That moment has passed");
+    expect(preview).toContain("🚀 Publishes on Confirm");
+    expect(world.app.staged.listScheduled()).toEqual([]);
+    expect(world.store.signals.listSignals("all", clock.now(), 10)).toHaveLength(0);
+  });
+
   it("the wizard's Publish at… schedules the signal (real timer publishes it with alerts)", async () => {
-    world = await botWorld();
+    // Real time, standing still while the admin answers (a loaded machine may take longer than
+    // the 2 s lead between the answer and Confirm).
+    let frozenMs: number | null = Date.now();
+    world = await botWorld({ clock: { now: () => frozenMs ?? Date.now() } });
     startPublishing();
     await world.send(ADMIN_ID, "/signal");
     for (const answer of [
@@ -148,7 +182,8 @@ describe("scheduled signals in Telegram", () => {
     const confirm = (second.payload.reply_markup as Markup).inline_keyboard.flat()[0]!;
     expect(confirm).toMatchObject({ text: "✅ Confirm schedule", callback_data: "wiz:confirm" });
     await world.tap(ADMIN_ID, "wiz:confirm");
-    expect(world.lastTo(ADMIN_ID)).toMatch(/is scheduled for .* UTC \(in \d s\)/);
+    frozenMs = null;
+    expect(world.lastTo(ADMIN_ID)).toMatch(/is scheduled for .* UTC \(in 2 s\)/);
     const [scheduled] = world.app.staged.listScheduled();
     expect(scheduled).toMatchObject({ status: "scheduled", symbol: "EURUSD", source: "bot" });
     expect(Date.parse(scheduled!.expires_at) - Date.parse(scheduled!.publish_at!)).toBe(45 * 60_000);

@@ -106,6 +106,16 @@ async function signalWizard(conversation: WizardConversation, ctx: WizardContext
       publishAt = null;
       continue;
     }
+    const moment = publishAt;
+    if (moment && (data === CONFIRM || data === CONFIRM_BE)) {
+      // The moment may have passed while the preview waited: never publish "at" a past time silently.
+      const passed = await conversation.external((outer) => Date.parse(moment) <= outer.app.clock.now());
+      if (passed) {
+        await ctx.reply("🕒 That moment has passed while the preview waited: pick another time, or publish now.");
+        publishAt = null;
+        continue;
+      }
+    }
     break;
   }
   const breakevenAfterTp1 = data === CONFIRM_BE;
