@@ -25,6 +25,12 @@ describe("scheduled signals in Telegram", () => {
     scheduler = startScheduler(world.app, (line) => lines.push(line));
   }
   const alerts = () => [...world.sentTo(GROUP_A), ...world.sentTo(GROUP_B)];
+  /** /signal answered up to its preview: EURUSD BUY, one target, 45 min to live, optional steps skipped. */
+  async function wizardToPreview() {
+    await world.send(ADMIN_ID, "/signal");
+    const answers = ["eurusd", "buy", "1.0850", "1.0830", "1.0890", "45", "skip", "skip", "skip", "skip", "skip"];
+    for (const answer of answers) await world.send(ADMIN_ID, answer);
+  }
 
   it("restart between scheduling and publishing: published at start with its lateness logged, alerts once", async () => {
     const clock = manualClock(T0);
@@ -116,22 +122,7 @@ describe("scheduled signals in Telegram", () => {
   it("the wizard never schedules a moment that passed while its preview waited", async () => {
     const clock = manualClock(T0);
     world = await botWorld({ clock });
-    await world.send(ADMIN_ID, "/signal");
-    for (const answer of [
-      "eurusd",
-      "buy",
-      "1.0850",
-      "1.0830",
-      "1.0890",
-      "45",
-      "skip",
-      "skip",
-      "skip",
-      "skip",
-      "skip",
-    ]) {
-      await world.send(ADMIN_ID, answer);
-    }
+    await wizardToPreview();
     await world.tap(ADMIN_ID, "wiz:at");
     await world.send(ADMIN_ID, "12:01");
     expect(world.lastTo(ADMIN_ID)).toContain("🕒 Publishes at 2026-11-21 12:01:00 UTC");
@@ -150,22 +141,7 @@ describe("scheduled signals in Telegram", () => {
     let frozenMs: number | null = Date.now();
     world = await botWorld({ clock: { now: () => frozenMs ?? Date.now() } });
     startPublishing();
-    await world.send(ADMIN_ID, "/signal");
-    for (const answer of [
-      "eurusd",
-      "buy",
-      "1.0850",
-      "1.0830",
-      "1.0890",
-      "45",
-      "skip",
-      "skip",
-      "skip",
-      "skip",
-      "skip",
-    ]) {
-      await world.send(ADMIN_ID, answer);
-    }
+    await wizardToPreview();
     const preview = world.telegram.callsOf("sendMessage").at(-1)!;
     expect(String(preview.payload.text)).toContain("45 min after publication");
     const data = (preview.payload.reply_markup as Markup).inline_keyboard.flat().map((b) => b.callback_data);
