@@ -98,7 +98,7 @@ export async function benchEngine() {
     both_total_us_per_candle: perCandleUs(best.both!.ms),
     one_minute_of_50_symbols_ms: Number(((best.both!.ms / MINUTES) * 1).toFixed(3)),
     drafts: { "liquidity-sweep": best["liquidity-sweep"]!.drafts, "trend-pullback": best["trend-pullback"]!.drafts },
-    live: benchLive(ticks),
+    live: await benchLive(ticks),
   };
 }
 
@@ -108,7 +108,7 @@ export async function benchEngine() {
  * candles, both strategies on M1, every draft validated and stored in SQLite with its dedup key.
  * Per heartbeat of one price per symbol; and per M1 candle, comparable with the pure figures.
  */
-function benchLive(ticks: readonly PriceTick[]) {
+async function benchLive(ticks: readonly PriceTick[]) {
   const names = [...DEFAULT_SPECS.keys()];
   const dir = mkdtempSync(join(tmpdir(), "sortie-bench-engine-"));
   const sqlite = openDb(join(dir, "sortie.db"));
@@ -127,7 +127,7 @@ function benchLive(ticks: readonly PriceTick[]) {
   for (let i = 0; i < ticks.length; i += SYMBOLS) {
     const batch = ticks.slice(i, i + SYMBOLS).filter((_, s) => s < names.length);
     clock.set(batch.at(-1)!.time);
-    ctx.engine.feed(
+    await ctx.engine.feed(
       batch.map((tick, s) => {
         const name = names[s]!;
         const scale = level(name);

@@ -52,7 +52,7 @@ export async function benchSchedule() {
   for (let i = 0; i < SIGNALS; i++) {
     // Whole milliseconds at random over the minute (several may share one).
     const at = start + Math.floor(random() * SPREAD_MS);
-    const { signal } = ctx.signals.create(
+    const { signal } = await ctx.signals.create(
       {
         symbol: "EURUSD",
         side: "BUY",

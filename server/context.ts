@@ -29,7 +29,7 @@ export function createContext(deps: {
   const missions = createMissionService({ store, config, clock, hub });
   const signals = createSignalService({ store, hub, clock });
   const staged = createStagedService({ store, hub, clock });
-  const engine = createEngineService({ store, hub, clock, config, staged }, deps.engine);
+  const engine = createEngineService({ store, hub, clock, config, staged, log }, deps.engine);
   const fires = createFireService({ store, hub, clock, missions });
   const updates = createUpdateService({ store, hub, clock });
   const bridge = createBridgeService({
@@ -37,9 +37,9 @@ export function createContext(deps: {
     hub,
     clock,
     config,
-    onTp1Closed: (signalId) => {
+    onTp1Closed: async (signalId) => {
       try {
-        updates.autoBreakeven(signalId);
+        await updates.autoBreakeven(signalId);
       } catch (err) {
         log(`automatic breakeven of ${signalId} failed`, err);
       }

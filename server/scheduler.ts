@@ -3,15 +3,19 @@ import type { AppContext } from "./context.ts";
 /** setTimeout's longest delay is 2^31 − 1 ms (~24.8 days); longer ones fire at once. Re-arm hourly. */
 const MAX_DELAY_MS = 3600_000;
 /**
- * Another instance (PostgreSQL, several processes) schedules signals this one hears nothing about:
- * the timer is re-armed from the database this often. Publication itself is always claimed in the
+ * Another instance (PostgreSQL, several processes) schedules signals too: its `signal.scheduled`
+ * reaches this one through the cluster's NOTIFY (server/cluster) and re-arms the timer at once;
+ * as a safety net (a notification lost while the LISTEN connection was reconnecting) the timer is
+ * also re-armed from the database this often. Publication itself is always claimed in the
  * database, so whichever instance's timer fires first publishes, exactly once.
  */
 const RESYNC_MS = 30_000;
 
 export interface Scheduler {
+  /** Done once what fell due while the server was down has been published (or expired). */
+  readonly ready: Promise<void>;
   /** Publishes every scheduled signal that is due now (the timer does this by itself). */
-  publishDue(): number;
+  publishDue(): Promise<number>;
   stop(): void;
 }
 
@@ -26,11 +30,20 @@ export function startScheduler(ctx: AppContext, log: (line: string) => void = ()
   let timer: ReturnType<typeof setTimeout> | null = null;
   let armedFor: number | null = null;
   let stopped = false;
+  // Store work runs one step at a time (publishing, re-arming), so two wake-ups never interleave.
+  let queue: Promise<unknown> = Promise.resolve();
+  const serial = <T>(work: () => Promise<T>): Promise<T> => {
+    const next = queue.then(work);
+    queue = next.catch(() => undefined);
+    return next;
+  };
+  const report = (err: unknown) =>
+    log(`scheduler: publishing failed: ${err instanceof Error ? err.message : String(err)}`);
 
-  function publishDue(atStart = false): number {
+  async function publishDue(atStart = false): Promise<number> {
     let published = 0;
-    for (const row of store.staged.listDue(clock.now())) {
-      const outcome = staged.publish(row.id, "scheduler");
+    for (const row of await store.staged.listDue(clock.now())) {
+      const outcome = await staged.publish(row.id, "scheduler");
       if (outcome.published) {
         published++;
         if (atStart) {
@@ -47,10 +60,10 @@ export function startScheduler(ctx: AppContext, log: (line: string) => void = ()
     return published;
   }
 
-  function arm(): void {
+  async function arm(): Promise<void> {
     if (stopped) return;
-    const next = store.staged.nextPublishMs();
-    if (next === armedFor && timer) return;
+    const next = await store.staged.nextPublishMs();
+    if (stopped || (next === armedFor && timer)) return;
     if (timer) clearTimeout(timer);
     timer = null;
     armedFor = next;
@@ -63,23 +76,30 @@ export function startScheduler(ctx: AppContext, log: (line: string) => void = ()
   function fire(): void {
     timer = null;
     armedFor = null;
-    try {
-      publishDue();
-    } catch (err) {
-      log(`scheduler: publishing failed: ${err instanceof Error ? err.message : String(err)}`);
-    }
-    // A timer may wake a millisecond early (its clock is not Date.now()): arm() then waits the rest.
-    arm();
+    serial(async () => {
+      if (stopped) return;
+      try {
+        await publishDue();
+      } catch (err) {
+        report(err);
+      }
+      // A timer may wake a millisecond early (its clock is not Date.now()): arm() then waits the rest.
+      await arm();
+    }).catch(report);
   }
 
-  publishDue(true);
-  arm();
-  const off = hub.on("signal.scheduled", () => arm());
-  const resync = setInterval(arm, RESYNC_MS);
+  const rearm = () => void serial(arm).catch(report);
+  const ready = serial(async () => {
+    await publishDue(true);
+    await arm();
+  }).catch(report);
+  const off = hub.on("signal.scheduled", rearm);
+  const resync = setInterval(rearm, RESYNC_MS);
   resync.unref();
 
   return {
-    publishDue: () => publishDue(),
+    ready,
+    publishDue: () => serial(() => publishDue()),
     stop() {
       stopped = true;
       off();

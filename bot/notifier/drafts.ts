@@ -18,18 +18,18 @@ export function createDraftNotices(deps: {
   chatIds: readonly number[];
 }) {
   const { app, messenger, log, queue, chatIds } = deps;
-  const reviewBy = (id: string) => app.store.staged.findStaged(id)?.expires_ms ?? 0;
+  const reviewBy = async (id: string) => (await app.store.staged.findStaged(id))?.expires_ms ?? 0;
 
   return {
     created(draft: StagedSignal, autoPublish: boolean): void {
       if (autoPublish) return; // its "published" settlement posts the one message
       queue.run(`draft:${draft.id}`, async () => {
-        const html = draftText(draft, reviewBy(draft.id));
+        const html = draftText(draft, await reviewBy(draft.id));
         await Promise.all(
           chatIds.map(async (chatId) => {
             try {
               const sent = await messenger.sendMessage(chatId, html, { buttons: draftButtons(draft.id) });
-              app.store.staged.addDraftMessage(draft.id, chatId, sent.message_id);
+              await app.store.staged.addDraftMessage(draft.id, chatId, sent.message_id);
             } catch (err) {
               log(`draft ${draft.id} could not be sent to admin ${chatId}`, err);
             }
@@ -41,8 +41,8 @@ export function createDraftNotices(deps: {
     /** Shows the draft as it is now in every DM (after an edit: with its buttons). */
     refresh(draft: StagedSignal, outcome?: { kind: "published" | "rejected" | "expired"; actor: string }): void {
       queue.run(`draft:${draft.id}`, async () => {
-        const html = draftText(draft, reviewBy(draft.id), outcome);
-        const shown = app.store.staged.listDraftMessages(draft.id);
+        const html = draftText(draft, await reviewBy(draft.id), outcome);
+        const shown = await app.store.staged.listDraftMessages(draft.id);
         if (shown.length === 0 && outcome?.kind === "published") {
           // Auto-published: never shown as a draft, so tell the admins once.
           for (const chatId of chatIds) {

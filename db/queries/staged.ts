@@ -33,7 +33,8 @@ export interface StrategySettingsRow {
   updated_by: string | null;
 }
 
-const toStaged = (row: Record<string, unknown>): StagedRow =>
+/** A stored row with its signal JSON parsed (both engines keep it as TEXT). */
+export const toStaged = (row: Record<string, unknown>): StagedRow =>
   ({ ...row, signal: JSON.parse(row.signal as string) as NewSignal }) as StagedRow;
 
 /**

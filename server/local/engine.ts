@@ -45,7 +45,7 @@ export function feedLocalEngine(ctx: AppContext, quote: (symbol: string) => Quot
       const q = quote(symbol);
       return q ? [{ symbol, bid: q.bid, ask: q.ask }] : [];
     });
-    ctx.engine.feed(prices);
+    void ctx.engine.feed(prices); // its store work is queued, failures logged
   }, 1000);
   timer.unref();
   return () => clearInterval(timer);
@@ -68,8 +68,8 @@ export async function localDraftRoutes(app: App, ctx: AppContext): Promise<void>
         const { id, action } = req.params;
         if (action !== "approve" && action !== "reject") throw new ApiError("NOT_FOUND", "Unknown action");
         const drafts = ctx.engine.drafts;
-        if (action === "approve") drafts.approve(id, "local");
-        else drafts.reject(id, "local");
+        if (action === "approve") await drafts.approve(id, "local");
+        else await drafts.reject(id, "local");
         return reply.redirect("/local", 303);
       },
     );

@@ -38,7 +38,11 @@ export function engineRoutes(app: App, { ctx, auth }: RouteDeps): void {
         },
       },
     },
-    async () => ({ strategies: engine.strategies(), health: engine.health(), drafts: engine.drafts.listPending() }),
+    async () => ({
+      strategies: await engine.strategies(),
+      health: engine.health(),
+      drafts: await engine.drafts.listPending(),
+    }),
   );
 
   app.patch(
@@ -52,7 +56,7 @@ export function engineRoutes(app: App, { ctx, auth }: RouteDeps): void {
         response: { 200: Type.Object({ strategy: StrategySchema }), ...errorResponses(400, 401, 403, 404, 429) },
       },
     },
-    async (req) => ({ strategy: engine.setStrategy(req.params.name, req.body, actorOf(req.caller)) }),
+    async (req) => ({ strategy: await engine.setStrategy(req.params.name, req.body, actorOf(req.caller)) }),
   );
 
   const decide = (path: string, act: (id: string, actor: string) => unknown) =>
@@ -66,7 +70,7 @@ export function engineRoutes(app: App, { ctx, auth }: RouteDeps): void {
           response: { 200: SignalSchema, ...errorResponses(400, 401, 403, 404, 409, 410, 429) },
         },
       },
-      async (req) => act(req.params.signalId, actorOf(req.caller)) as never,
+      async (req) => (await act(req.params.signalId, actorOf(req.caller))) as never,
     );
   decide("approve", (id, actor) => engine.drafts.approve(id, actor));
   decide("reject", (id, actor) => engine.drafts.reject(id, actor));

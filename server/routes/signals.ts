@@ -38,20 +38,22 @@ export function signalRoutes(app: App, { ctx, auth, userLimit }: RouteDeps): voi
       if (req.query.status === "draft") {
         // The engine's proposals waiting for an admin: never shown to traders.
         if (!req.caller?.admin) throw forbidden("Admin rights required to list drafts");
-        return { signals: ctx.engine.drafts.listPending(req.query.limit ?? 50).map((d) => ({ ...d, fire_count: 0 })) };
+        return {
+          signals: (await ctx.engine.drafts.listPending(req.query.limit ?? 50)).map((d) => ({ ...d, fire_count: 0 })),
+        };
       }
       if (req.query.status === "scheduled") {
         // Not public until their moment: admins only, soonest first, with the time left.
         if (!req.caller?.admin) throw forbidden("Admin rights required to list scheduled signals");
         return {
-          signals: ctx.staged.listScheduled(req.query.limit ?? 50).map((signal) => ({
+          signals: (await ctx.staged.listScheduled(req.query.limit ?? 50)).map((signal) => ({
             ...signal,
             fire_count: 0,
             publish_in_s: Math.max(0, Math.ceil((Date.parse(signal.publish_at!) - nowMs) / 1000)),
           })),
         };
       }
-      const rows = store.signals.listSignals(req.query.status ?? "all", nowMs, req.query.limit ?? 50);
+      const rows = await store.signals.listSignals(req.query.status ?? "all", nowMs, req.query.limit ?? 50);
       return {
         signals: rows.map(({ signal, fireCount }) => ({
           ...signal,
@@ -73,7 +75,7 @@ export function signalRoutes(app: App, { ctx, auth, userLimit }: RouteDeps): voi
       },
     },
     async (req) => {
-      const entry = missions.findSignal(req.params.signalId);
+      const entry = await missions.findSignal(req.params.signalId);
       if (!entry) throw notFound("Signal");
       return { ...entry.signal, status: signalStatus(entry.signal, clock.now()), fire_count: entry.fireCount };
     },
@@ -93,7 +95,7 @@ export function signalRoutes(app: App, { ctx, auth, userLimit }: RouteDeps): voi
       },
     },
     async (req) => {
-      const entry = missions.findSignal(req.params.signalId);
+      const entry = await missions.findSignal(req.params.signalId);
       if (!entry) throw notFound("Signal");
       return { signal_id: entry.signal.id, count: entry.fireCount };
     },
@@ -113,7 +115,7 @@ export function signalRoutes(app: App, { ctx, auth, userLimit }: RouteDeps): voi
       const { idempotency_key, ...input } = req.body;
       const headerKey = req.headers["idempotency-key"];
       const key = idempotency_key ?? (typeof headerKey === "string" && headerKey.length <= 128 ? headerKey : null);
-      const { signal, created } = signals.create(input, {
+      const { signal, created } = await signals.create(input, {
         source: "api",
         actor: actorOf(req.caller),
         idempotencyKey: key,
@@ -134,7 +136,7 @@ export function signalRoutes(app: App, { ctx, auth, userLimit }: RouteDeps): voi
       },
     },
     async (req) => {
-      const signal = signals.cancel(req.params.signalId, actorOf(req.caller));
+      const signal = await signals.cancel(req.params.signalId, actorOf(req.caller));
       return { ...signal, status: statusOf(signal, clock.now()) };
     },
   );

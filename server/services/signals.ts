@@ -9,6 +9,7 @@ import { ApiError, notFound } from "../errors.ts";
 import type { Hub } from "../events/hub.ts";
 import { newSignalId } from "../ids.ts";
 import { insertPublicSignal, type PublishMeta, stagedView } from "./staged.ts";
+import { symbolLookup } from "./symbol-lookup.ts";
 
 export interface CreateSignalOptions {
   source: "api" | "bot" | "webhook" | "demo";
@@ -27,11 +28,11 @@ export function createSignalService(deps: { store: Store; hub: Hub; clock: Clock
   const { store, hub, clock } = deps;
 
   /** Validates a signal with `publish_at` and stores it staged until then (inside the caller's transaction). */
-  function schedule(input: SignalInput & { publish_at?: unknown }, meta: PublishMeta): StagedSignal {
-    const validation = validateScheduled(input, meta.createdMs, store.terminal);
+  async function schedule(input: SignalInput & { publish_at?: unknown }, meta: PublishMeta): Promise<StagedSignal> {
+    const validation = validateScheduled(input, meta.createdMs, await symbolLookup(store, input.symbol));
     if (!validation.ok) throw new ApiError("BAD_REQUEST", validation.message, validation.field);
     const createdAt = new Date(meta.createdMs).toISOString();
-    store.staged.insertStaged({
+    await store.staged.insertStaged({
       id: meta.id,
       kind: "scheduled",
       signal: validation.value,
@@ -46,8 +47,8 @@ export function createSignalService(deps: { store: Store; hub: Hub; clock: Clock
       dedup_key: null,
       quality: null,
     });
-    const signal = stagedView(store.staged.findStaged(meta.id)!);
-    store.fires.appendEvent(
+    const signal = stagedView((await store.staged.findStaged(meta.id))!);
+    await store.fires.appendEvent(
       { type: "signal.scheduled", actor: meta.actor, signal_id: meta.id, data: { source: meta.source, signal } },
       createdAt,
     );
@@ -58,15 +59,15 @@ export function createSignalService(deps: { store: Store; hub: Hub; clock: Clock
    * Validates and stores a signal once; answers `created: false` with the existing signal when
    * the same idempotency key, or the same body within 60 s, was already seen.
    */
-  function create(input: SignalInput, options: CreateSignalOptions): { signal: Signal; created: boolean };
+  function create(input: SignalInput, options: CreateSignalOptions): Promise<{ signal: Signal; created: boolean }>;
   function create(
     input: SignalInput & { publish_at?: unknown },
     options: CreateSignalOptions,
-  ): { signal: Signal | StagedSignal; created: boolean };
-  function create(
+  ): Promise<{ signal: Signal | StagedSignal; created: boolean }>;
+  async function create(
     input: SignalInput & { publish_at?: unknown },
     options: CreateSignalOptions,
-  ): { signal: Signal | StagedSignal; created: boolean } {
+  ): Promise<{ signal: Signal | StagedSignal; created: boolean }> {
     const nowMs = clock.now();
     const bodyHash =
       options.dedupBody === undefined
@@ -77,18 +78,18 @@ export function createSignalService(deps: { store: Store; hub: Hub; clock: Clock
             .digest("hex");
     const key = options.idempotencyKey ?? null;
     const sinceMs = nowMs - DEDUP_WINDOW_MS;
-    const result = store.transaction((): { signal: Signal | StagedSignal; created: boolean } => {
+    const result = await store.transaction(async (): Promise<{ signal: Signal | StagedSignal; created: boolean }> => {
       // A scheduled signal not yet published is found in the staged table, a published one here.
       if (key) {
-        const existing = store.signals.findByIdempotencyKey(key);
+        const existing = await store.signals.findByIdempotencyKey(key);
         if (existing) return { signal: existing, created: false };
-        const staged = store.staged.findStagedByIdempotencyKey(key);
+        const staged = await store.staged.findStagedByIdempotencyKey(key);
         if (staged) return { signal: stagedView(staged), created: false };
       }
       if (bodyHash) {
-        const existing = store.signals.findRecentByBodyHash(bodyHash, sinceMs);
+        const existing = await store.signals.findRecentByBodyHash(bodyHash, sinceMs);
         if (existing) return { signal: existing, created: false };
-        const staged = store.staged.findRecentStagedByBodyHash(bodyHash, sinceMs);
+        const staged = await store.staged.findRecentStagedByBodyHash(bodyHash, sinceMs);
         if (staged) return { signal: stagedView(staged), created: false };
       }
       const meta = {
@@ -100,10 +101,10 @@ export function createSignalService(deps: { store: Store; hub: Hub; clock: Clock
         bodyHash,
       };
       if (input.publish_at !== undefined && input.publish_at !== null)
-        return { signal: schedule(input, meta), created: true };
-      const validation = validateSignal(input, nowMs, store.terminal);
+        return { signal: await schedule(input, meta), created: true };
+      const validation = validateSignal(input, nowMs, await symbolLookup(store, input.symbol));
       if (!validation.ok) throw new ApiError("BAD_REQUEST", validation.message, validation.field);
-      return { signal: insertPublicSignal(store, validation.value, meta), created: true };
+      return { signal: await insertPublicSignal(store, validation.value, meta), created: true };
     });
     if (result.created) {
       if (result.signal.status === "scheduled") {
@@ -120,24 +121,27 @@ export function createSignalService(deps: { store: Store; hub: Hub; clock: Clock
      * Cancels a signal (idempotent: cancelling a cancelled signal answers it as it is). A scheduled
      * signal not yet published is cancelled where it waits: it never goes out.
      */
-    cancel(id: string, actor: string): Signal | StagedSignal {
+    async cancel(id: string, actor: string): Promise<Signal | StagedSignal> {
       const nowMs = clock.now();
       const at = new Date(nowMs).toISOString();
-      const changed = store.transaction(() => {
-        const staged = store.staged.findStaged(id);
+      const changed = await store.transaction(async () => {
+        const staged = await store.staged.findStaged(id);
         if (staged && staged.kind === "scheduled" && staged.state !== "published") {
-          if (store.staged.settleStaged(id, "cancelled", actor, at)) {
-            store.fires.appendEvent({ type: "signal.cancelled", actor, signal_id: id, data: { scheduled: true } }, at);
+          if (await store.staged.settleStaged(id, "cancelled", actor, at)) {
+            await store.fires.appendEvent(
+              { type: "signal.cancelled", actor, signal_id: id, data: { scheduled: true } },
+              at,
+            );
           }
           return "staged" as const;
         }
-        if (!store.signals.findSignal(id)) throw notFound("Signal");
-        const did = store.signals.cancelSignal(id, at);
-        if (did) store.fires.appendEvent({ type: "signal.cancelled", actor, signal_id: id }, at);
+        if (!(await store.signals.findSignal(id))) throw notFound("Signal");
+        const did = await store.signals.cancelSignal(id, at);
+        if (did) await store.fires.appendEvent({ type: "signal.cancelled", actor, signal_id: id }, at);
         return did;
       });
-      if (changed === "staged") return stagedView(store.staged.findStaged(id)!);
-      const signal = store.signals.findSignal(id)!;
+      if (changed === "staged") return stagedView((await store.staged.findStaged(id))!);
+      const signal = (await store.signals.findSignal(id))!;
       if (changed) hub.emit("signal.cancelled", { signal, actor });
       return signal;
     },

@@ -35,9 +35,9 @@ export interface PublishMeta {
  * `signal.created` event. Call inside a transaction; the caller emits `signal.created` on the hub
  * after the commit (that posts the alerts).
  */
-export function insertPublicSignal(store: Store, value: NewSignal, meta: PublishMeta): Signal {
+export async function insertPublicSignal(store: Store, value: NewSignal, meta: PublishMeta): Promise<Signal> {
   const createdAt = new Date(meta.createdMs).toISOString();
-  const signal = store.signals.insertSignal(value, {
+  const signal = await store.signals.insertSignal(value, {
     id: meta.id,
     createdAt,
     createdMs: meta.createdMs,
@@ -46,9 +46,9 @@ export function insertPublicSignal(store: Store, value: NewSignal, meta: Publish
     idempotencyKey: meta.idempotencyKey,
     bodyHash: meta.bodyHash,
   });
-  if (value.breakeven_after_tp1) store.updates.setBreakevenAfterTp1(signal.id, true);
+  if (value.breakeven_after_tp1) await store.updates.setBreakevenAfterTp1(signal.id, true);
   signal.breakeven_after_tp1 = value.breakeven_after_tp1 === true;
-  store.fires.appendEvent(
+  await store.fires.appendEvent(
     {
       type: "signal.created",
       actor: meta.actor,
@@ -78,17 +78,17 @@ export function createStagedService(deps: { store: Store; hub: Hub; clock: Clock
    * then `signal.created` on the hub (alerts as usual). A scheduled one is published only once
    * due, and expires instead when its signal expired while it waited.
    */
-  function publish(id: string, actor: string): PublishOutcome {
+  async function publish(id: string, actor: string): Promise<PublishOutcome> {
     const nowMs = clock.now();
-    const outcome = store.transaction((): PublishOutcome => {
-      const row = store.staged.findStaged(id);
+    const outcome = await store.transaction(async (): Promise<PublishOutcome> => {
+      const row = await store.staged.findStaged(id);
       if (row?.state !== "pending") return { published: false, reason: "not_pending" };
       if (row.kind === "scheduled") {
         const action = scheduledAction(row.publish_ms!, Date.parse(row.signal.expires_at), nowMs);
         if (action === "wait") return { published: false, reason: "not_due" };
         if (action === "expire") {
-          if (store.staged.settleStaged(id, "expired", actor, iso(nowMs), latenessMs(row.publish_ms!, nowMs))) {
-            store.fires.appendEvent({ type: "signal.schedule_expired", actor, signal_id: id }, iso(nowMs));
+          if (await store.staged.settleStaged(id, "expired", actor, iso(nowMs), latenessMs(row.publish_ms!, nowMs))) {
+            await store.fires.appendEvent({ type: "signal.schedule_expired", actor, signal_id: id }, iso(nowMs));
           }
           return { published: false, reason: "expired" };
         }
@@ -96,10 +96,10 @@ export function createStagedService(deps: { store: Store; hub: Hub; clock: Clock
         return { published: false, reason: "expired" };
       }
       const lateness = row.kind === "scheduled" ? latenessMs(row.publish_ms!, nowMs) : null;
-      if (!store.staged.settleStaged(id, "published", actor, iso(nowMs), lateness)) {
+      if (!(await store.staged.settleStaged(id, "published", actor, iso(nowMs), lateness))) {
         return { published: false, reason: "not_pending" };
       }
-      const signal = insertPublicSignal(store, row.signal, {
+      const signal = await insertPublicSignal(store, row.signal, {
         id: row.id,
         createdMs: nowMs,
         source: row.source,
@@ -118,26 +118,30 @@ export function createStagedService(deps: { store: Store; hub: Hub; clock: Clock
   }
 
   /** Moves a pending staged signal to a final state other than published; false when not pending. */
-  function settle(id: string, state: "cancelled" | "rejected" | "expired", actor: string): StagedSignal | null {
+  function settle(
+    id: string,
+    state: "cancelled" | "rejected" | "expired",
+    actor: string,
+  ): Promise<StagedSignal | null> {
     const at = iso(clock.now());
-    return store.transaction(() => {
-      if (!store.staged.settleStaged(id, state, actor, at)) return null;
+    return store.transaction(async () => {
+      if (!(await store.staged.settleStaged(id, state, actor, at))) return null;
       const type = state === "cancelled" ? "signal.cancelled" : `signal.draft_${state}`;
-      store.fires.appendEvent({ type, actor, signal_id: id, data: { staged: true } }, at);
-      return stagedView(store.staged.findStaged(id)!);
+      await store.fires.appendEvent({ type, actor, signal_id: id, data: { staged: true } }, at);
+      return stagedView((await store.staged.findStaged(id))!);
     });
   }
 
   return {
     publish,
     settle,
-    find(id: string): StagedSignal | null {
-      const row = store.staged.findStaged(id);
+    async find(id: string): Promise<StagedSignal | null> {
+      const row = await store.staged.findStaged(id);
       return row ? stagedView(row) : null;
     },
     /** Pending scheduled signals, soonest first. */
-    listScheduled(limit = 50): StagedSignal[] {
-      return store.staged.listPending("scheduled", limit).map(stagedView);
+    async listScheduled(limit = 50): Promise<StagedSignal[]> {
+      return (await store.staged.listPending("scheduled", limit)).map(stagedView);
     },
   };
 }

@@ -25,11 +25,11 @@ describe("signal engine drafts in Telegram", () => {
   async function market(userId = ADMIN_ID) {
     const clock = world.app.clock as ReturnType<typeof manualClock>;
     const now = new Date(clock.now()).toISOString();
-    world.store.users.ensureUser({ id: userId }, now);
-    world.store.users.setBridgeTokenHash(userId, `hash-${userId}`, now);
+    await world.store.users.ensureUser({ id: userId }, now);
+    await world.store.users.setBridgeTokenHash(userId, `hash-${userId}`, now);
     for (const tick of ticksOf(SERIES)) {
       clock.set(tick.time);
-      world.app.bridge.heartbeat(userId, {
+      await world.app.bridge.heartbeat(userId, {
         account: {
           login: userId,
           server: "Demo",
@@ -42,7 +42,7 @@ describe("signal engine drafts in Telegram", () => {
       });
     }
     clock.set(SERIES.at(-1)!.t + 60_000);
-    world.app.engine.advance();
+    await world.app.engine.advance();
     await world.sortie.notifier.idle();
   }
   const start = async () => {
@@ -54,10 +54,10 @@ describe("signal engine drafts in Telegram", () => {
   it("a draft reaches the admin with Approve / Edit / Reject; Approve publishes it with alerts", async () => {
     await start();
     await market();
-    const [draft] = world.app.engine.drafts.listPending();
+    const [draft] = await world.app.engine.drafts.listPending();
     expect(draft).toMatchObject({ status: "draft", source: "engine:liquidity-sweep", symbol: "EURUSD", side: "BUY" });
     // Never visible to traders before approval.
-    expect(world.store.signals.listSignals("all", world.app.clock.now(), 10)).toHaveLength(0);
+    expect(await world.store.signals.listSignals("all", world.app.clock.now(), 10)).toHaveLength(0);
     expect(alerts()).toEqual([]);
     const dm = world.telegram.callsOf("sendMessage").find((c) => Number(c.payload.chat_id) === ADMIN_ID)!;
     expect(String(dm.payload.text)).toContain("Draft</b> from <code>engine:liquidity-sweep</code>");
@@ -67,7 +67,7 @@ describe("signal engine drafts in Telegram", () => {
 
     // A trader cannot use the admin buttons.
     await world.tap(TRADER_ID, buttons[0]!.callback_data!);
-    expect(world.store.signals.findSignal(draft!.id)).toBeNull();
+    expect(await world.store.signals.findSignal(draft!.id)).toBeNull();
 
     // Edit, then approve.
     await world.tap(ADMIN_ID, buttons[1]!.callback_data!);
@@ -79,7 +79,7 @@ describe("signal engine drafts in Telegram", () => {
 
     await world.tap(ADMIN_ID, buttons[0]!.callback_data!);
     await world.sortie.notifier.idle();
-    const published = world.store.signals.findSignal(draft!.id)!;
+    const published = (await world.store.signals.findSignal(draft!.id))!;
     expect(published).toMatchObject({ status: "active", source: "engine:liquidity-sweep", take_profit: [1.101] });
     expect(world.sentTo(GROUP_A)).toHaveLength(1);
     expect(world.sentTo(GROUP_B)).toHaveLength(1);
@@ -99,10 +99,10 @@ describe("signal engine drafts in Telegram", () => {
   it("Reject: no alert ever, and the same setup is never proposed again (also after a restart)", async () => {
     await start();
     await market();
-    const [draft] = world.app.engine.drafts.listPending();
+    const [draft] = await world.app.engine.drafts.listPending();
     await world.tap(ADMIN_ID, `adm:draft:reject:${draft!.id}`);
     await world.sortie.notifier.idle();
-    expect(world.store.staged.findStaged(draft!.id)?.state).toBe("rejected");
+    expect((await world.store.staged.findStaged(draft!.id))?.state).toBe("rejected");
     const edited = world.telegram.callsOf("editMessageText").at(-1)!;
     expect(String(edited.payload.text)).toContain("Rejected</b>");
 
@@ -111,9 +111,9 @@ describe("signal engine drafts in Telegram", () => {
     world.telegram.reset();
     (world.app.clock as ReturnType<typeof manualClock>).set(SERIES[0]!.t);
     await market();
-    expect(world.app.engine.drafts.listPending()).toHaveLength(0);
+    expect(await world.app.engine.drafts.listPending()).toHaveLength(0);
     expect(world.telegram.callsOf("sendMessage")).toHaveLength(0);
-    expect(world.store.signals.findSignal(draft!.id)).toBeNull();
+    expect(await world.store.signals.findSignal(draft!.id)).toBeNull();
     world.app.engine.stop();
   });
 
@@ -124,7 +124,7 @@ describe("signal engine drafts in Telegram", () => {
     await world.send(ADMIN_ID, `/engine liquidity-sweep auto on ${QUALITY + 0.5}`);
     expect(world.lastTo(ADMIN_ID)).toContain(`ON for drafts of quality ≥ ${QUALITY + 0.5}`);
     await market();
-    expect(world.app.engine.drafts.listPending()).toHaveLength(1);
+    expect(await world.app.engine.drafts.listPending()).toHaveLength(1);
     expect(alerts()).toEqual([]);
     world.app.engine.stop();
 
@@ -133,8 +133,8 @@ describe("signal engine drafts in Telegram", () => {
     await start();
     await world.send(ADMIN_ID, `/engine liquidity-sweep auto on ${QUALITY}`);
     await market();
-    expect(world.app.engine.drafts.listPending()).toHaveLength(0);
-    const [published] = world.store.signals.listSignals("all", world.app.clock.now(), 10);
+    expect(await world.app.engine.drafts.listPending()).toHaveLength(0);
+    const [published] = await world.store.signals.listSignals("all", world.app.clock.now(), 10);
     expect(published?.signal).toMatchObject({ source: "engine:liquidity-sweep", status: "active" });
     expect(world.sentTo(GROUP_A)).toHaveLength(1);
     const notice = world.sentTo(ADMIN_ID).at(-1)!;
@@ -145,12 +145,12 @@ describe("signal engine drafts in Telegram", () => {
   it("a draft nobody decides expires by itself: its DM says so and Approve is refused", async () => {
     await start();
     await market();
-    const [draft] = world.app.engine.drafts.listPending();
+    const [draft] = await world.app.engine.drafts.listPending();
     const clock = world.app.clock as ReturnType<typeof manualClock>;
     clock.advance(15 * 60_000); // the review time of a draft
-    world.app.engine.advance();
+    await world.app.engine.advance();
     await world.sortie.notifier.idle();
-    expect(world.store.staged.findStaged(draft!.id)?.state).toBe("expired");
+    expect((await world.store.staged.findStaged(draft!.id))?.state).toBe("expired");
     const edited = world.telegram.callsOf("editMessageText").at(-1)!;
     expect(String(edited.payload.text)).toContain("Expired</b> before anyone approved it");
     await world.tap(ADMIN_ID, `adm:draft:approve:${draft!.id}`);
@@ -164,7 +164,7 @@ describe("signal engine drafts in Telegram", () => {
     await start();
     await market(TRADER_ID);
     expect(world.app.engine.health().symbols).toEqual([]);
-    expect(world.app.engine.drafts.listPending()).toHaveLength(0);
+    expect(await world.app.engine.drafts.listPending()).toHaveLength(0);
     world.app.engine.stop();
   });
 });

@@ -19,10 +19,11 @@ describe("scheduled signals in Telegram", () => {
   });
 
   /** The scheduler as server/main.ts runs it, over the world's current process. */
-  function startPublishing() {
+  async function startPublishing() {
     scheduler?.stop();
     lines = [];
     scheduler = startScheduler(world.app, (line) => lines.push(line));
+    await scheduler.ready; // what fell due while "the server was down" is published (or expired)
   }
   const alerts = () => [...world.sentTo(GROUP_A), ...world.sentTo(GROUP_B)];
   /** /signal answered up to its preview: EURUSD BUY, one target, 45 min to live, optional steps skipped. */
@@ -35,8 +36,8 @@ describe("scheduled signals in Telegram", () => {
   it("restart between scheduling and publishing: published at start with its lateness logged, alerts once", async () => {
     const clock = manualClock(T0);
     world = await botWorld({ clock });
-    startPublishing();
-    const { signal } = world.app.signals.create(signalInput({ publish_at: iso(T0 + 10_000) }), {
+    await startPublishing();
+    const { signal } = await world.app.signals.create(signalInput({ publish_at: iso(T0 + 10_000) }), {
       source: "api",
       actor: "admin-token",
     });
@@ -50,7 +51,7 @@ describe("scheduled signals in Telegram", () => {
     await world.restart();
     await world.sortie.notifier.idle();
     expect(alerts()).toEqual([]);
-    startPublishing();
+    await startPublishing();
     await world.sortie.notifier.idle();
     expect(world.sentTo(GROUP_A)).toHaveLength(1);
     expect(world.sentTo(GROUP_B)).toHaveLength(1);
@@ -58,14 +59,14 @@ describe("scheduled signals in Telegram", () => {
     expect(lines.join("\n")).toContain(
       `scheduled signal ${signal.id} published at start, 4500 ms after its publish_at`,
     );
-    expect(world.store.staged.findStaged(signal.id)).toMatchObject({ state: "published", lateness_ms: 4500 });
+    expect(await world.store.staged.findStaged(signal.id)).toMatchObject({ state: "published", lateness_ms: 4500 });
 
     // Another restart publishes nothing again and posts no second alert.
     scheduler!.stop();
     world.telegram.reset();
     await world.restart();
-    startPublishing();
-    expect(scheduler!.publishDue()).toBe(0);
+    await startPublishing();
+    expect(await scheduler!.publishDue()).toBe(0);
     await world.sortie.notifier.idle();
     expect(alerts()).toEqual([]);
   });
@@ -73,25 +74,28 @@ describe("scheduled signals in Telegram", () => {
   it("a signal that expired while the server was down never goes out", async () => {
     const clock = manualClock(T0);
     world = await botWorld({ clock });
-    const { signal } = world.app.signals.create(signalInput({ publish_at: iso(T0 + 10_000), expires_in_min: 5 }), {
-      source: "api",
-      actor: "admin-token",
-    });
+    const { signal } = await world.app.signals.create(
+      signalInput({ publish_at: iso(T0 + 10_000), expires_in_min: 5 }),
+      {
+        source: "api",
+        actor: "admin-token",
+      },
+    );
     clock.set(T0 + 10_000 + 5 * 60_000);
     await world.restart();
-    startPublishing();
+    await startPublishing();
     await world.sortie.notifier.idle();
     expect(alerts()).toEqual([]);
-    expect(world.store.signals.findSignal(signal.id)).toBeNull();
-    expect(world.store.staged.findStaged(signal.id)?.state).toBe("expired");
+    expect(await world.store.signals.findSignal(signal.id)).toBeNull();
+    expect((await world.store.staged.findStaged(signal.id))?.state).toBe("expired");
     expect(lines.join("\n")).toContain(`scheduled signal ${signal.id} expired before it could be published`);
   });
 
   it("/signals lists it with a countdown; its Cancel button means no alert ever", async () => {
     const clock = manualClock(T0);
     world = await botWorld({ clock });
-    startPublishing();
-    const { signal } = world.app.signals.create(signalInput({ publish_at: iso(T0 + 125_000) }), {
+    await startPublishing();
+    const { signal } = await world.app.signals.create(signalInput({ publish_at: iso(T0 + 125_000) }), {
       source: "api",
       actor: "admin-token",
     });
@@ -109,14 +113,14 @@ describe("scheduled signals in Telegram", () => {
     expect(String(answered.payload.text)).toContain("it will never go out");
 
     clock.set(T0 + 200_000);
-    expect(scheduler!.publishDue()).toBe(0);
+    expect(await scheduler!.publishDue()).toBe(0);
     scheduler!.stop();
     await world.restart();
-    startPublishing();
+    await startPublishing();
     await world.sortie.notifier.idle();
     expect(alerts()).toEqual([]);
-    expect(world.store.signals.findSignal(signal.id)).toBeNull();
-    expect(world.store.staged.findStaged(signal.id)?.state).toBe("cancelled");
+    expect(await world.store.signals.findSignal(signal.id)).toBeNull();
+    expect((await world.store.staged.findStaged(signal.id))?.state).toBe("cancelled");
   });
 
   it("the wizard never schedules a moment that passed while its preview waited", async () => {
@@ -131,8 +135,8 @@ describe("scheduled signals in Telegram", () => {
     const [passed, preview] = world.sentTo(ADMIN_ID).slice(-2);
     expect(passed).toContain("That moment has passed");
     expect(preview).toContain("🚀 Publishes on Confirm");
-    expect(world.app.staged.listScheduled()).toEqual([]);
-    expect(world.store.signals.listSignals("all", clock.now(), 10)).toHaveLength(0);
+    expect(await world.app.staged.listScheduled()).toEqual([]);
+    expect(await world.store.signals.listSignals("all", clock.now(), 10)).toHaveLength(0);
   });
 
   it("the wizard's Publish at… schedules the signal (real timer publishes it with alerts)", async () => {
@@ -140,7 +144,7 @@ describe("scheduled signals in Telegram", () => {
     // the 2 s lead between the answer and Confirm).
     let frozenMs: number | null = Date.now();
     world = await botWorld({ clock: { now: () => frozenMs ?? Date.now() } });
-    startPublishing();
+    await startPublishing();
     await wizardToPreview();
     const preview = world.telegram.callsOf("sendMessage").at(-1)!;
     expect(String(preview.payload.text)).toContain("45 min after publication");
@@ -160,7 +164,7 @@ describe("scheduled signals in Telegram", () => {
     await world.tap(ADMIN_ID, "wiz:confirm");
     frozenMs = null;
     expect(world.lastTo(ADMIN_ID)).toMatch(/is scheduled for .* UTC \(in 2 s\)/);
-    const [scheduled] = world.app.staged.listScheduled();
+    const [scheduled] = await world.app.staged.listScheduled();
     expect(scheduled).toMatchObject({ status: "scheduled", symbol: "EURUSD", source: "bot" });
     expect(Date.parse(scheduled!.expires_at) - Date.parse(scheduled!.publish_at!)).toBe(45 * 60_000);
 
@@ -171,7 +175,7 @@ describe("scheduled signals in Telegram", () => {
       await world.sortie.notifier.idle();
     }
     expect(world.sentTo(GROUP_A)).toHaveLength(1);
-    const published = world.store.signals.findSignal(scheduled!.id)!;
+    const published = (await world.store.signals.findSignal(scheduled!.id))!;
     expect(Date.parse(published.created_at)).toBeGreaterThanOrEqual(Date.parse(scheduled!.publish_at!));
   });
 });

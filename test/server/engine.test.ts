@@ -41,7 +41,7 @@ describe("the live signal engine over HTTP", () => {
 
     // Silence: paused at once, before any new price.
     clock.set(SERIES[18]!.t + 45_000 + 4 * 60_000);
-    h.ctx.engine.advance();
+    await h.ctx.engine.advance();
     const silent = await health();
     expect(silent).toMatchObject({ symbols_paused: 1, symbols_live: 0 });
     expect(silent.symbols[0].reason).toMatch(/^no price for 4m 0s/);
@@ -49,10 +49,10 @@ describe("the live signal engine over HTTP", () => {
     // Prices come back 10 minutes later with the sweep candle: not proposed from stale data.
     await report(token, ticksOf(SERIES.slice(19), "EURUSD", GAP_MS));
     clock.set(SERIES[19]!.t + GAP_MS + 60_000);
-    h.ctx.engine.advance();
+    await h.ctx.engine.advance();
     expect((await health()).symbols[0].reason).toMatch(/^resuming after a 10m/);
     expect((await drafts(h.admin)).json().signals).toEqual([]);
-    expect(h.store.staged.listPending("draft", 10)).toEqual([]);
+    expect(await h.store.staged.listPending("draft", 10)).toEqual([]);
   });
 
   it("drafts are admin-only; approve and reject by API; auto-publish is switched by PATCH (admins only)", async () => {
@@ -60,7 +60,7 @@ describe("the live signal engine over HTTP", () => {
     const token = await h.linkBridge(ADMIN_USER_ID);
     await report(token, ticksOf(SERIES));
     clock.set(SERIES.at(-1)!.t + 60_000);
-    h.ctx.engine.advance();
+    await h.ctx.engine.advance();
     const trader = { authorization: h.tma(TRADER) };
     const [draft] = (await drafts(h.admin)).json().signals;
     expect(draft).toMatchObject({ status: "draft", source: "engine:liquidity-sweep", side: "BUY" });

@@ -1,12 +1,11 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { openDb } from "../../db/index.ts";
-import { createStore } from "../../db/store.ts";
 import { manualClock } from "../../server/clock.ts";
 import { loadConfig } from "../../server/config.ts";
 import { createContext } from "../../server/context.ts";
 import { createDemoFeed, DEMO_PRICES } from "../../server/local/demo.ts";
 import { localEngineOptions } from "../../server/local/engine.ts";
 import { createLocalMode } from "../../server/local/index.ts";
+import { testDatabase } from "../support/engine.ts";
 import { type Harness, startHarness } from "../support/harness.ts";
 import { tempDir } from "../support/tmp.ts";
 
@@ -17,26 +16,28 @@ describe("local mode: the engine on the simulated market", () => {
     h = null;
   });
 
-  it("proposes drafts from the simulated market within minutes of a start (seeded walks)", () => {
+  it("proposes drafts from the simulated market within minutes of a start (seeded walks)", async () => {
     const firstDraftS: number[] = [];
     for (const seed of [1, 2, 3]) {
       const tmp = tempDir("sortie-local-engine-");
-      const sqlite = openDb(`${tmp.dir}/sortie.db`);
+      const database = await testDatabase(tmp.dir);
+      const store = await database.open();
       const clock = manualClock(Date.parse("2026-11-20T10:00:00Z"));
       const config = loadConfig({ DATABASE_PATH: `${tmp.dir}/sortie.db` });
-      const ctx = createContext({ store: createStore(sqlite), config, clock, engine: localEngineOptions(clock) });
+      const ctx = createContext({ store, config, clock, engine: localEngineOptions(clock) });
       const feed = createDemoFeed(seed);
       let first: number | null = null;
       // 20 real minutes, one quote a second, as local mode feeds it.
       for (let s = 1; s <= 1200 && first === null; s++) {
         feed.step();
         clock.advance(1000);
-        ctx.engine.feed(Object.keys(DEMO_PRICES).map((symbol) => ({ symbol, ...feed.get(symbol)! })));
-        ctx.engine.advance();
-        if (ctx.engine.drafts.listPending().length > 0) first = s;
+        await ctx.engine.feed(Object.keys(DEMO_PRICES).map((symbol) => ({ symbol, ...feed.get(symbol)! })));
+        await ctx.engine.advance();
+        if ((await ctx.engine.drafts.listPending()).length > 0) first = s;
       }
-      const [draft] = ctx.engine.drafts.listPending();
-      sqlite.close();
+      const [draft] = await ctx.engine.drafts.listPending();
+      await store.close();
+      await database.drop();
       tmp.cleanup();
       expect(first, `seed ${seed}`).not.toBeNull();
       expect(draft?.source).toMatch(/^engine:(liquidity-sweep|trend-pullback)$/);
@@ -58,11 +59,11 @@ describe("local mode: the engine on the simulated market", () => {
     });
     for (const tick of ticksOf(series)) {
       clock.set(tick.time);
-      h.ctx.engine.feed([{ symbol: "EURUSD", bid: tick.bid, ask: tick.ask }]);
+      await h.ctx.engine.feed([{ symbol: "EURUSD", bid: tick.bid, ask: tick.ask }]);
     }
     clock.set(series.at(-1)!.t + 60_000);
-    h.ctx.engine.advance();
-    const [draft] = h.ctx.engine.drafts.listPending();
+    await h.ctx.engine.advance();
+    const [draft] = await h.ctx.engine.drafts.listPending();
     const page = await h.app.inject({ method: "GET", url: "/local" });
     expect(page.body).toContain("Signal engine drafts");
     expect(page.body).toContain(`action="/local/drafts/${draft!.id}/approve"`);
@@ -77,7 +78,10 @@ describe("local mode: the engine on the simulated market", () => {
     const approve = await press("approve");
     expect(approve.statusCode).toBe(303);
     expect(approve.headers.location).toBe("/local");
-    expect(h.store.signals.findSignal(draft!.id)).toMatchObject({ status: "active", source: "engine:liquidity-sweep" });
+    expect(await h.store.signals.findSignal(draft!.id)).toMatchObject({
+      status: "active",
+      source: "engine:liquidity-sweep",
+    });
     const again = await press("reject");
     expect(again.statusCode).toBe(409);
   });

@@ -1,6 +1,4 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { openDb } from "../../db/index.ts";
-import { createStore } from "../../db/store.ts";
 import { manualClock } from "../../server/clock.ts";
 import { createContext } from "../../server/context.ts";
 import { startScheduler } from "../../server/scheduler.ts";
@@ -56,7 +54,7 @@ describe("scheduled signals (publish_at)", () => {
       expect(res.json().error.message).toMatch(message);
       expect(res.json().error.message).toContain(field);
     }
-    expect(h.store.staged.listPending("scheduled", 10)).toHaveLength(0);
+    expect(await h.store.staged.listPending("scheduled", 10)).toHaveLength(0);
   });
 
   it("is not public before its moment, and publishes at it, not before (manual clock)", async () => {
@@ -83,19 +81,20 @@ describe("scheduled signals (publish_at)", () => {
     const created: string[] = [];
     h.ctx.hub.on("signal.created", ({ signal }) => created.push(signal.id));
 
+    await h.scheduler!.ready;
     clock.set(publishAt - 1);
-    expect(h.scheduler!.publishDue()).toBe(0);
+    expect(await h.scheduler!.publishDue()).toBe(0);
     expect((await listAs("trader")).json().signals).toHaveLength(0);
     expect(created).toEqual([]);
 
     clock.set(publishAt);
-    expect(h.scheduler!.publishDue()).toBe(1);
-    expect(h.scheduler!.publishDue()).toBe(0);
+    expect(await h.scheduler!.publishDue()).toBe(1);
+    expect(await h.scheduler!.publishDue()).toBe(0);
     const listed = (await listAs("trader", "active")).json().signals;
     expect(listed).toMatchObject([{ id: scheduled.id, status: "active", created_at: iso(publishAt) }]);
     expect((await h.app.inject({ method: "GET", url: `/api/missions/${scheduled.id}`, headers })).statusCode).toBe(200);
     expect(created).toEqual([scheduled.id]);
-    expect(h.store.staged.findStaged(scheduled.id)).toMatchObject({ state: "published", lateness_ms: 0 });
+    expect(await h.store.staged.findStaged(scheduled.id)).toMatchObject({ state: "published", lateness_ms: 0 });
     expect((await listAs("admin", "scheduled")).json().signals).toHaveLength(0);
   });
 
@@ -112,7 +111,7 @@ describe("scheduled signals (publish_at)", () => {
     const { id } = res.json();
     const published = await waitFor(() => h.store.signals.findSignal(id), 20_000, "the scheduled signal published");
     expect(Date.parse(published.created_at)).toBeGreaterThanOrEqual(publishAt);
-    const row = h.store.staged.findStaged(id)!;
+    const row = (await h.store.staged.findStaged(id))!;
     expect(row.state).toBe("published");
     expect(row.lateness_ms).toBe(Date.parse(published.created_at) - publishAt);
   });
@@ -122,30 +121,36 @@ describe("scheduled signals (publish_at)", () => {
     h = await startHarness({ clock });
     const ids: string[] = [];
     for (let i = 0; i < 20; i++) ids.push((await post(body({ publish_at: iso(T0 + 1000 + i) }))).json().id);
-    const second = createStore(openDb(h.dbPath));
+    // A second instance: its own connection (PostgreSQL: its own pool) to the same database.
+    const second = await h.openStore();
     const other = createContext({ store: second, config: h.config, clock });
     clock.set(T0 + 5000);
     let published = 0;
     for (const [i, id] of ids.entries()) {
-      // Alternate who tries first; the loser sees the row already claimed.
       const [first, then] = i % 2 === 0 ? [h.ctx, other] : [other, h.ctx];
-      const outcomes = [first.staged.publish(id, "a"), then.staged.publish(id, "b")];
-      expect(outcomes.map((o) => o.published)).toEqual([true, false]);
+      // PostgreSQL: both at the same time, each in its own transaction on its own connection; the
+      // claim (a conditional UPDATE) lets exactly one through. SQLite (one writer per file): one
+      // after the other, alternating who goes first; the second sees the row already claimed.
+      const outcomes =
+        h.store.engine === "postgres"
+          ? await Promise.all([first.staged.publish(id, "a"), then.staged.publish(id, "b")])
+          : [await first.staged.publish(id, "a"), await then.staged.publish(id, "b")];
+      expect(outcomes.filter((o) => o.published)).toHaveLength(1);
+      if (h.store.engine === "sqlite") expect(outcomes.map((o) => o.published)).toEqual([true, false]);
       published += outcomes.filter((o) => o.published).length;
     }
     // And their timers at start find nothing left to publish.
     const a = startScheduler(h.ctx);
     const b = startScheduler(other);
-    expect(a.publishDue() + b.publishDue()).toBe(0);
+    await Promise.all([a.ready, b.ready]);
+    expect((await a.publishDue()) + (await b.publishDue())).toBe(0);
     a.stop();
     b.stop();
-    second.sqlite.close();
+    await second.close();
     expect(published).toBe(20);
-    expect(h.store.signals.listSignals("all", clock.now(), 100)).toHaveLength(20);
-    const events = h.sqlite.prepare("SELECT COUNT(*) AS n FROM events WHERE type = 'signal.created'").get() as {
-      n: number;
-    };
-    expect(events.n).toBe(20);
+    expect(await h.store.signals.listSignals("all", clock.now(), 100)).toHaveLength(20);
+    const [events] = await h.store.query("SELECT COUNT(*) AS n FROM events WHERE type = 'signal.created'");
+    expect(events!.n).toBe(20);
   });
 
   it("cancel before the moment: it never goes out", async () => {
@@ -155,9 +160,10 @@ describe("scheduled signals (publish_at)", () => {
     const cancel = await h.app.inject({ method: "POST", url: `/api/signals/${id}/cancel`, headers: h.admin });
     expect(cancel.statusCode).toBe(200);
     expect(cancel.json()).toMatchObject({ id, status: "cancelled" });
+    await h.scheduler!.ready;
     clock.set(T0 + 20_000);
-    expect(h.scheduler!.publishDue()).toBe(0);
-    expect(h.store.signals.findSignal(id)).toBeNull();
+    expect(await h.scheduler!.publishDue()).toBe(0);
+    expect(await h.store.signals.findSignal(id)).toBeNull();
     expect((await listAs("admin", "scheduled")).json().signals).toHaveLength(0);
     // Cancelling again answers it as it is.
     const again = await h.app.inject({ method: "POST", url: `/api/signals/${id}/cancel`, headers: h.admin });
@@ -178,7 +184,7 @@ describe("scheduled signals (publish_at)", () => {
     const k1 = await h.app.inject({ method: "POST", url: `/hooks/signal/${HOOK_SECRET}`, payload: keyed });
     const k2 = await h.app.inject({ method: "POST", url: `/hooks/signal/${HOOK_SECRET}`, payload: keyed });
     expect(k2.json().id).toBe(k1.json().id);
-    expect(h.store.staged.listPending("scheduled", 10)).toHaveLength(2);
+    expect(await h.store.staged.listPending("scheduled", 10)).toHaveLength(2);
     const bad = await h.app.inject({
       method: "POST",
       url: `/hooks/signal/${HOOK_SECRET}`,

@@ -41,7 +41,7 @@ draftsFeature.callbackQuery(
     }
     try {
       const drafts = ctx.app.engine.drafts;
-      const draft = action === "approve" ? drafts.approve(id!, ctx.actor) : drafts.reject(id!, ctx.actor);
+      const draft = await (action === "approve" ? drafts.approve(id!, ctx.actor) : drafts.reject(id!, ctx.actor));
       await ctx.answerCallbackQuery({
         text:
           action === "approve"
@@ -67,7 +67,7 @@ draftsFeature.command("edit_draft", async (ctx) => {
     return;
   }
   try {
-    const draft = ctx.app.engine.drafts.edit(id, parsed.edit, ctx.actor);
+    const draft = await ctx.app.engine.drafts.edit(id, parsed.edit, ctx.actor);
     await ctx.reply(
       `✏️ Draft ${draft.id} changed: entry ${draft.entry}, stop ${draft.stop_loss}, targets ${draft.take_profit.join(" ")}. Its DM shows it; tap ✅ Approve there.`,
     );

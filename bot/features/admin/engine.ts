@@ -10,10 +10,10 @@ const AUTO = `${ADMIN_CALLBACK_PREFIX}engine:auto:`;
 const USAGE = "Usage: /engine — or /engine <strategy> auto on [min quality 0–10] | /engine <strategy> auto off";
 
 /** The /engine message: strategies with auto-publish, symbols live or paused, drafts waiting. */
-function engineView(app: AppContext): { html: string; buttons: Button[][] } {
+async function engineView(app: AppContext): Promise<{ html: string; buttons: Button[][] }> {
   const health = app.engine.health();
-  const strategies = app.engine.strategies();
-  const drafts = app.engine.drafts.listPending(100).length;
+  const strategies = await app.engine.strategies();
+  const drafts = (await app.engine.drafts.listPending(100)).length;
   const lines = strategies.map(
     (s) =>
       `• <b>${escapeHtml(s.name)}</b> (M${s.timeframe_min}): auto-publish ${s.auto_publish ? `<b>ON</b> at quality ≥ ${s.min_quality}` : "off"}`,
@@ -55,7 +55,7 @@ engineFeature.command("engine", async (ctx) => {
       return;
     }
     try {
-      const s = ctx.app.engine.setStrategy(
+      const s = await ctx.app.engine.setStrategy(
         name!,
         { auto_publish: state === "on", ...(minQuality === undefined ? {} : { min_quality: minQuality }) },
         ctx.actor,
@@ -69,21 +69,21 @@ engineFeature.command("engine", async (ctx) => {
     }
     return;
   }
-  const { html, buttons } = engineView(ctx.app);
+  const { html, buttons } = await engineView(ctx.app);
   await ctx.reply(html, { parse_mode: "HTML", reply_markup: { inline_keyboard: buttons } });
 });
 
 engineFeature.callbackQuery(new RegExp(`^${AUTO}([a-z0-9-]{1,64}):(on|off)$`), async (ctx) => {
   const [, name, state] = ctx.match as RegExpMatchArray;
   try {
-    const s = ctx.app.engine.setStrategy(name!, { auto_publish: state === "on" }, ctx.actor);
+    const s = await ctx.app.engine.setStrategy(name!, { auto_publish: state === "on" }, ctx.actor);
     await ctx.answerCallbackQuery({ text: `${s.name}: auto-publish ${s.auto_publish ? "ON" : "off"}` });
   } catch (err) {
     if (!(err instanceof ApiError)) throw err;
     await ctx.answerCallbackQuery({ text: err.message, show_alert: true });
     return;
   }
-  const { html, buttons } = engineView(ctx.app);
+  const { html, buttons } = await engineView(ctx.app);
   await ctx
     .editMessageText(html, { parse_mode: "HTML", reply_markup: { inline_keyboard: buttons } })
     .catch((err: unknown) => ctx.log("could not refresh /engine", err));

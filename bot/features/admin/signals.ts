@@ -15,10 +15,10 @@ const LIST_LIMIT = 20;
  * The /signals message: scheduled signals first (countdown to the second, a cancel button each),
  * then active signals with fire counts, one cancel button each.
  */
-function activeSignals(app: AppContext): { html: string; buttons: Button[][] } {
+async function activeSignals(app: AppContext): Promise<{ html: string; buttons: Button[][] }> {
   const nowMs = app.clock.now();
-  const scheduled = app.staged.listScheduled(LIST_LIMIT);
-  const active = app.store.signals.listSignals("active", nowMs, LIST_LIMIT);
+  const scheduled = await app.staged.listScheduled(LIST_LIMIT);
+  const active = await app.store.signals.listSignals("active", nowMs, LIST_LIMIT);
   const upcoming = scheduled.length === 0 ? null : scheduledList(scheduled, nowMs);
   if (active.length === 0) {
     const none = "No active signals. Create one with /signal.";
@@ -66,19 +66,19 @@ function scheduledList(scheduled: StagedSignal[], nowMs: number): { html: string
 }
 
 /** Cancels one signal for an admin; answers what to tell them. */
-function cancel(app: AppContext, signalId: string, actor: string): string {
-  const staged = app.staged.find(signalId);
+async function cancel(app: AppContext, signalId: string, actor: string): Promise<string> {
+  const staged = await app.staged.find(signalId);
   if (staged && staged.status !== "published") {
     if (staged.status !== "scheduled")
       return `${staged.symbol} ${staged.side} (${signalId}) is already ${staged.status}.`;
-    app.signals.cancel(signalId, actor);
+    await app.signals.cancel(signalId, actor);
     return `Cancelled scheduled ${staged.symbol} ${staged.side} (${signalId}): it will never go out.`;
   }
-  const existing = app.store.signals.findSignal(signalId);
+  const existing = await app.store.signals.findSignal(signalId);
   if (!existing) return `No signal ${signalId}.`;
   const status = signalStatus(existing, app.clock.now());
   if (status !== "active") return `${existing.symbol} ${existing.side} (${signalId}) is already ${status}.`;
-  const signal = app.signals.cancel(signalId, actor);
+  const signal = await app.signals.cancel(signalId, actor);
   return `Cancelled ${signal.symbol} ${signal.side} (${signal.id}). Its alerts now say so; fires are refused.`;
 }
 
@@ -86,7 +86,7 @@ function cancel(app: AppContext, signalId: string, actor: string): string {
 export const signalsFeature = new Composer<BotContext>();
 
 signalsFeature.command("signals", async (ctx) => {
-  const { html, buttons } = activeSignals(ctx.app);
+  const { html, buttons } = await activeSignals(ctx.app);
   await ctx.reply(html, { parse_mode: "HTML", reply_markup: { inline_keyboard: buttons } });
 });
 
@@ -96,13 +96,13 @@ signalsFeature.command("cancel_signal", async (ctx) => {
     await ctx.reply("Usage: /cancel_signal <signal id> (see /signals for ids)");
     return;
   }
-  await ctx.reply(cancel(ctx.app, signalId, ctx.actor));
+  await ctx.reply(await cancel(ctx.app, signalId, ctx.actor));
 });
 
 signalsFeature.callbackQuery(new RegExp(`^${CANCEL}([A-Za-z0-9_-]{1,64})$`), async (ctx) => {
-  const answer = cancel(ctx.app, ctx.match[1]!, ctx.actor);
+  const answer = await cancel(ctx.app, ctx.match[1]!, ctx.actor);
   await ctx.answerCallbackQuery({ text: answer.slice(0, 200) });
-  const { html, buttons } = activeSignals(ctx.app);
+  const { html, buttons } = await activeSignals(ctx.app);
   await ctx
     .editMessageText(html, { parse_mode: "HTML", reply_markup: { inline_keyboard: buttons } })
     .catch((err: unknown) => ctx.log("could not refresh /signals", err));

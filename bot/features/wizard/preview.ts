@@ -1,5 +1,6 @@
 import type { Conversation } from "@grammyjs/conversations";
 import { validateScheduled } from "../../../core/schedule.ts";
+import { symbolLookup } from "../../../server/services/symbol-lookup.ts";
 import type { BotContext, WizardContext } from "../../context.ts";
 import { duration, utcTime } from "../../format/common.ts";
 import { type Draft, toInput } from "./steps.ts";
@@ -94,11 +95,13 @@ export async function askPublishAt(
     const answer = await conversation.waitFor("message:text");
     const text = answer.message.text.trim();
     if (isCancel(text)) return null;
-    const verdict = await conversation.external((outer) => {
+    const verdict = await conversation.external(async (outer) => {
       const nowMs = outer.app.clock.now();
       const publishAt = parsePublishAt(text, nowMs);
       if (!publishAt) return { ok: false as const, message: "I could not read that time." };
-      const result = validateScheduled({ ...toInput(draft), publish_at: publishAt }, nowMs, outer.app.store.terminal);
+      const input = toInput(draft);
+      const lookup = await symbolLookup(outer.app.store, input.symbol);
+      const result = validateScheduled({ ...input, publish_at: publishAt }, nowMs, lookup);
       return result.ok ? { ok: true as const, publishAt } : { ok: false as const, message: result.message };
     });
     if (verdict.ok) return verdict.publishAt;

@@ -8,6 +8,7 @@ import { ApiError, notFound } from "../../errors.ts";
 import type { Hub } from "../../events/hub.ts";
 import { newSignalId } from "../../ids.ts";
 import { type StagedService, stagedView } from "../staged.ts";
+import { symbolLookup } from "../symbol-lookup.ts";
 
 /** Auto-publish is off and needs this quality when an admin turns it on without a threshold. */
 export const DEFAULT_MIN_QUALITY = 8;
@@ -39,9 +40,10 @@ export function createDrafts(
   const { store, hub, clock, staged } = deps;
   const iso = (ms: number) => new Date(ms).toISOString();
 
-  function settingsOf(name: string): StrategySettingsRow {
+  /** One strategy's settings out of the stored list (the defaults when an admin never set them). */
+  function settingsFrom(rows: StrategySettingsRow[], name: string): StrategySettingsRow {
     return (
-      store.staged.listStrategySettings().find((s) => s.name === name) ?? {
+      rows.find((s) => s.name === name) ?? {
         name,
         auto_publish: false,
         min_quality: DEFAULT_MIN_QUALITY,
@@ -51,47 +53,52 @@ export function createDrafts(
     );
   }
 
-  function pendingDraft(id: string) {
-    const row = store.staged.findStaged(id);
+  async function settingsOf(name: string): Promise<StrategySettingsRow> {
+    return settingsFrom(await store.staged.listStrategySettings(), name);
+  }
+
+  async function pendingDraft(id: string) {
+    const row = await store.staged.findStaged(id);
     if (row?.kind !== "draft") throw notFound("Draft");
     if (row.state !== "pending") throw new ApiError("CONFLICT", `This draft is already ${row.state}`);
     return row;
   }
 
   /** Approves a draft: it is published now (alerts as usual). */
-  function approve(id: string, actor: string): StagedSignal {
-    pendingDraft(id);
-    const outcome = staged.publish(id, actor);
+  async function approve(id: string, actor: string): Promise<StagedSignal> {
+    await pendingDraft(id);
+    const outcome = await staged.publish(id, actor);
     if (!outcome.published) {
       if (outcome.reason === "expired") {
-        expire(id);
+        await expire(id);
         throw new ApiError("SIGNAL_EXPIRED", "This draft expired before it was approved");
       }
       throw new ApiError("CONFLICT", "This draft was already decided");
     }
-    const draft = stagedView(store.staged.findStaged(id)!);
+    const draft = stagedView((await store.staged.findStaged(id))!);
     hub.emit("draft.settled", { draft, outcome: "published", actor });
     return draft;
   }
 
-  function expire(id: string): void {
-    const draft = staged.settle(id, "expired", "engine");
+  async function expire(id: string): Promise<void> {
+    const draft = await staged.settle(id, "expired", "engine");
     if (draft) hub.emit("draft.settled", { draft, outcome: "expired", actor: "engine" });
   }
 
   return {
     settingsOf,
+    settingsFrom,
     approve,
 
     /** Stores one engine proposal as a draft; null when invalid or proposed before (any instance). */
-    save(proposal: EngineDraft): StagedSignal | null {
+    async save(proposal: EngineDraft): Promise<StagedSignal | null> {
       const nowMs = clock.now();
       const input = draftToSignalInput(proposal, options.signalTtlMin);
-      const validation = validateSignal(input, nowMs, store.terminal);
+      const validation = validateSignal(input, nowMs, await symbolLookup(store, input.symbol));
       if (!validation.ok) return null;
       const id = newSignalId(nowMs);
-      const saved = store.transaction(() => {
-        const inserted = store.staged.insertStaged({
+      const saved = await store.transaction(async () => {
+        const inserted = await store.staged.insertStaged({
           id,
           kind: "draft",
           signal: validation.value,
@@ -107,7 +114,7 @@ export function createDrafts(
           quality: proposal.quality,
         });
         if (inserted) {
-          store.fires.appendEvent(
+          await store.fires.appendEvent(
             { type: "signal.draft_created", actor: input.source, signal_id: id, data: { dedup_key: input.dedup_key } },
             iso(nowMs),
           );
@@ -115,55 +122,55 @@ export function createDrafts(
         return inserted;
       });
       if (!saved) return null;
-      const settings = settingsOf(proposal.strategy);
+      const settings = await settingsOf(proposal.strategy);
       const auto = settings.auto_publish && proposal.quality >= settings.min_quality;
-      const draft = stagedView(store.staged.findStaged(id)!);
+      const draft = stagedView((await store.staged.findStaged(id))!);
       hub.emit("draft.created", { draft, strategy: proposal.strategy, quality: proposal.quality, autoPublish: auto });
       if (auto) return approve(id, `engine:auto (quality ${proposal.quality} ≥ ${settings.min_quality})`);
       return draft;
     },
 
     /** Rejects a draft: it never goes out. */
-    reject(id: string, actor: string): StagedSignal {
-      pendingDraft(id);
-      const draft = staged.settle(id, "rejected", actor);
+    async reject(id: string, actor: string): Promise<StagedSignal> {
+      await pendingDraft(id);
+      const draft = await staged.settle(id, "rejected", actor);
       if (!draft) throw new ApiError("CONFLICT", "This draft was already decided");
       hub.emit("draft.settled", { draft, outcome: "rejected", actor });
       return draft;
     },
 
     /** Changes a pending draft's prices or expiry (checked like any signal); admins then approve it. */
-    edit(id: string, changes: DraftEdit, actor: string): StagedSignal {
+    async edit(id: string, changes: DraftEdit, actor: string): Promise<StagedSignal> {
       const nowMs = clock.now();
-      const row = pendingDraft(id);
+      const row = await pendingDraft(id);
       const input: SignalInput = {
         ...row.signal,
         ...changes,
         ...(changes.expires_in_min === undefined ? {} : { expires_at: undefined }),
       };
-      const validation = validateSignal(input, nowMs, store.terminal);
+      const validation = validateSignal(input, nowMs, await symbolLookup(store, input.symbol));
       if (!validation.ok) throw new ApiError("BAD_REQUEST", validation.message, validation.field);
-      store.transaction(() => {
-        if (!store.staged.updateStagedSignal(id, validation.value)) {
+      await store.transaction(async () => {
+        if (!(await store.staged.updateStagedSignal(id, validation.value))) {
           throw new ApiError("CONFLICT", "This draft was already decided");
         }
-        store.fires.appendEvent({ type: "signal.draft_edited", actor, signal_id: id, data: changes }, iso(nowMs));
+        await store.fires.appendEvent({ type: "signal.draft_edited", actor, signal_id: id, data: changes }, iso(nowMs));
       });
-      const draft = stagedView(store.staged.findStaged(id)!);
+      const draft = stagedView((await store.staged.findStaged(id))!);
       hub.emit("draft.edited", { draft, actor });
       return draft;
     },
 
     /** Expires drafts past their review deadline (the engine's timer). */
-    expireOverdue(): number {
-      const due = store.staged.listOverdueDrafts(clock.now());
-      for (const row of due) expire(row.id);
+    async expireOverdue(): Promise<number> {
+      const due = await store.staged.listOverdueDrafts(clock.now());
+      for (const row of due) await expire(row.id);
       return due.length;
     },
 
     /** Pending drafts, oldest first. */
-    listPending(limit = 50): StagedSignal[] {
-      return store.staged.listPending("draft", limit).map(stagedView);
+    async listPending(limit = 50): Promise<StagedSignal[]> {
+      return (await store.staged.listPending("draft", limit)).map(stagedView);
     },
   };
 }

@@ -43,20 +43,31 @@ function tickTime(time: HeartbeatPrice["time"], nowMs: number): number {
  * built-in instruments (their spec gives the tick size stops and targets are rounded to).
  */
 export function createEngineService(
-  deps: { store: Store; hub: Hub; clock: Clock; config: Config; staged: StagedService },
+  deps: {
+    store: Store;
+    hub: Hub;
+    clock: Clock;
+    config: Config;
+    staged: StagedService;
+    log?: (msg: string, err?: unknown) => void;
+  },
   options: EngineServiceOptions = {},
 ) {
   const { store, hub, config } = deps;
+  const log = deps.log ?? (() => undefined);
   const clock = options.marketClock ?? deps.clock;
   const roleOf = createRoleLookup(config);
   const feedsFrom =
     options.feedsFrom ?? ((userId: number) => roleAllows(roleOf(userId), "admin") || userId === config.bridgeDirUserId);
   const strategies = options.strategies ?? Object.values(STRATEGIES).map((make) => make());
   const errors: string[] = [];
+  // Seeded from the store (setups proposed before a restart or by another instance) as soon as it
+  // answers; the unique dedup_key in the database is what guarantees "never proposed twice".
+  const dedup = createDedup(10_000);
   const engine = createSignalEngine({
     strategies,
     specFor: (symbol) => DEFAULT_SPECS.get(symbol) ?? null,
-    dedup: createDedup(10_000, store.staged.recentDedupKeys(10_000)),
+    dedup,
     ...(options.maxGapMs === undefined ? {} : { maxGapMs: options.maxGapMs }),
     onStrategyError: (name, symbol, err) => {
       errors.push(`${name} on ${symbol}: ${err instanceof Error ? err.message : String(err)}`);
@@ -70,39 +81,64 @@ export function createEngineService(
   let timer: ReturnType<typeof setInterval> | null = null;
   let offPrices: (() => void) | null = null;
 
-  const save = (proposals: EngineDraft[]) => {
-    for (const proposal of proposals) drafts.save(proposal);
+  // The engine's store work (saving proposals, expiring drafts) runs one step at a time, in the
+  // order the prices came: a tick's proposals are computed synchronously, their drafts saved after.
+  let queue: Promise<void> = store.staged
+    .recentDedupKeys(10_000)
+    .then((keys) => {
+      for (const key of keys.reverse()) dedup.claim(key);
+    })
+    .catch((err) => log("engine: cannot read the proposed setups", err));
+  const enqueue = (work: () => Promise<unknown>): Promise<void> => {
+    queue = queue.then(work).then(
+      () => undefined,
+      (err) => log("engine: saving drafts failed", err),
+    );
+    return queue;
   };
 
+  const save = (proposals: EngineDraft[]): Promise<void> =>
+    proposals.length === 0
+      ? queue
+      : enqueue(async () => {
+          for (const proposal of proposals) await drafts.save(proposal);
+        });
+
   /** Prices from one source at the server's `now` (built-in symbols only, broker names mapped). */
-  function feed(prices: readonly HeartbeatPrice[]): void {
+  function feed(prices: readonly HeartbeatPrice[]): Promise<void> {
     const nowMs = clock.now();
+    const proposals: EngineDraft[] = [];
     for (const price of prices) {
       const symbol = canonicalForBroker(price.symbol);
       if (!symbol || !DEFAULT_SPECS.has(symbol)) continue;
       const tick: PriceTick = { symbol, bid: price.bid, ask: price.ask, time: tickTime(price.time, nowMs) };
-      save(engine.onTick(tick));
+      proposals.push(...engine.onTick(tick));
     }
+    return save(proposals);
   }
 
   /** The clock moved: close quiet minutes (propose on them), expire overdue drafts. */
-  function advance(): void {
-    save(engine.advance(clock.now()));
-    drafts.expireOverdue();
+  function advance(): Promise<void> {
+    const proposals = engine.advance(clock.now());
+    return enqueue(async () => {
+      for (const proposal of proposals) await drafts.save(proposal);
+      await drafts.expireOverdue();
+    });
   }
 
-  function strategyList() {
+  async function strategyList() {
+    const settings = await store.staged.listStrategySettings();
     return strategies.map((s) => {
-      const settings = drafts.settingsOf(s.name);
+      const setting = drafts.settingsFrom(settings, s.name);
       return {
         name: s.name,
         source: `engine:${s.name}`,
         timeframe_min: s.timeframe,
         params: s.params,
-        auto_publish: settings.auto_publish,
-        min_quality: settings.min_quality,
-        updated_at: settings.updated_by ? settings.updated_at : null,
-        updated_by: settings.updated_by,
+        auto_publish: setting.auto_publish,
+        min_quality: setting.min_quality,
+        updated_at: setting.updated_by ? setting.updated_at : null,
+        updated_by: setting.updated_by,
       };
     });
   }
@@ -114,12 +150,12 @@ export function createEngineService(
     strategies: strategyList,
 
     /** Turns auto-publish on or off for one strategy, or sets its quality threshold (admins). */
-    setStrategy(name: string, patch: { auto_publish?: boolean; min_quality?: number }, actor: string) {
+    async setStrategy(name: string, patch: { auto_publish?: boolean; min_quality?: number }, actor: string) {
       if (!strategies.some((s) => s.name === name)) throw notFound("Strategy");
       if (patch.min_quality !== undefined && !(patch.min_quality >= 0 && patch.min_quality <= 10)) {
         throw new ApiError("BAD_REQUEST", "min_quality must be between 0 and 10", "min_quality");
       }
-      const current = drafts.settingsOf(name);
+      const current = await drafts.settingsOf(name);
       const at = new Date(deps.clock.now()).toISOString();
       const next = {
         name,
@@ -128,11 +164,11 @@ export function createEngineService(
         updated_at: at,
         updated_by: actor,
       };
-      store.transaction(() => {
-        store.staged.saveStrategySettings(next);
-        store.fires.appendEvent({ type: "admin.engine_strategy", actor, data: next }, at);
+      await store.transaction(async () => {
+        await store.staged.saveStrategySettings(next);
+        await store.fires.appendEvent({ type: "admin.engine_strategy", actor, data: next }, at);
       });
-      return strategyList().find((s) => s.name === name)!;
+      return (await strategyList()).find((s) => s.name === name)!;
     },
 
     /** Per symbol live or paused (and why), for `/health` and `/engine`. */
@@ -158,9 +194,9 @@ export function createEngineService(
     start(tickMs = 1000): void {
       if (timer) return;
       offPrices = hub.on("bridge.prices", ({ user_id, prices }) => {
-        if (feedsFrom(user_id)) feed(prices);
+        if (feedsFrom(user_id)) void feed(prices);
       });
-      timer = setInterval(advance, tickMs);
+      timer = setInterval(() => void advance(), tickMs);
       timer.unref();
     },
     stop(): void {

@@ -22,15 +22,17 @@ describe.each(["http", "file"] as const)("the EA binary over %s against the real
 
   it("reports the account, the broker's symbol specs and prices in its heartbeats", async () => {
     const t = await trader();
-    const spec = h.sqlite
-      .prepare("SELECT * FROM terminal_symbols WHERE user_id = ? AND name = ?")
-      .get(t.userId, "EURUSD.m");
+    const [spec] = await h.store.query("SELECT * FROM terminal_symbols WHERE user_id = ? AND name = ?", [
+      t.userId,
+      "EURUSD.m",
+    ]);
     expect(spec).toMatchObject({ tick_size: 0.00001, tick_value: 1, volume_min: 0.01, volume_step: 0.01, digits: 5 });
-    const price = h.sqlite
-      .prepare("SELECT bid, ask FROM terminal_prices WHERE user_id = ? AND name = ?")
-      .get(t.userId, "EURUSD.m");
+    const [price] = await h.store.query("SELECT bid, ask FROM terminal_prices WHERE user_id = ? AND name = ?", [
+      t.userId,
+      "EURUSD.m",
+    ]);
     expect(price).toEqual({ bid: 1.0849, ask: 1.085 });
-    expect(h.store.users.findUser(t.userId)).toMatchObject({ balance: 10_000, currency: "USD" });
+    expect(await h.store.users.findUser(t.userId)).toMatchObject({ balance: 10_000, currency: "USD" });
   });
 
   it("a fire sends exactly one order per leg, on the broker's symbol, on the volume step, with stops normalised", async () => {
@@ -54,9 +56,9 @@ describe.each(["http", "file"] as const)("the EA binary over %s against the real
     expect(await t.ea.exited).toEqual({ code: null, signal: "SIGKILL" });
     expect(t.ea.orders).toHaveLength(1);
     const [order] = t.ea.orders;
-    const leg = () =>
-      h.sqlite.prepare("SELECT state FROM bridge_commands WHERE id = ?").get(order!.comment) as { state: string };
-    expect(leg().state).toBe("delivered"); // the broker has the position; Sortie has no result yet
+    const leg = async () =>
+      (await h.store.query("SELECT state FROM bridge_commands WHERE id = ?", [order!.comment]))[0] as { state: string };
+    expect((await leg()).state).toBe("delivered"); // the broker has the position; Sortie has no result yet
 
     setMarket(t.dir, []);
     const restarted = await t.start();

@@ -109,7 +109,11 @@ export async function quote(
   symbol = "EURUSD.m",
 ) {
   setMarket(t.dir, [...extra, `price ${symbol} ${bid} ${ask}`]);
-  await waitFor(() => h.store.terminal.findPrice(t.userId, symbol)?.bid === bid, 30_000, `the EA reporting bid ${bid}`);
+  await waitFor(
+    async () => (await h.store.terminal.findPrice(t.userId, symbol))?.bid === bid,
+    30_000,
+    `the EA reporting bid ${bid}`,
+  );
 }
 
 /** A position at the simulated broker, as saved in DIR/broker/state.txt. */
@@ -185,7 +189,12 @@ export function eaTraders(h: () => Harness, transport: "http" | "file", firstUse
       return ea;
     };
     const ea = await start();
-    await waitFor(() => h().ctx.bridge.isOnline(userId), 30_000, "the EA's first heartbeat");
+    // Its first heartbeat stored (any request marks it online, possibly before the heartbeat's write).
+    await waitFor(
+      async () => (await h().store.users.findUser(userId))?.balance != null,
+      30_000,
+      "the EA's first heartbeat",
+    );
     return { userId, dir: tmp.dir, ea, start };
   }
   async function cleanup() {
