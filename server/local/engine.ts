@@ -55,8 +55,9 @@ export function feedLocalEngine(ctx: AppContext, quote: (symbol: string) => Quot
  * `/local`'s Approve and Reject buttons (plain HTML forms: local mode has no Telegram, and the
  * page signs nobody in). Local mode only; answers a redirect back to the page.
  */
-export async function localDraftRoutes(app: App, ctx: AppContext): Promise<void> {
-  await app.register(async (scope) => {
+export function localDraftRoutes(app: App, ctx: AppContext): void {
+  // Registered in a scope of its own (its content-type parser stays there); Fastify loads it in order.
+  app.register(async (scope) => {
     // The forms post an empty urlencoded body: accepted here only, ignored.
     scope.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string" }, (_req, _body, done) =>
       done(null, {}),

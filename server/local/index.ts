@@ -157,8 +157,8 @@ export function createLocalMode(
     telegram,
     /** The local bot's token (tests call the local Bot API as the bot would). */
     botToken,
-    async plugin(app: App) {
-      await localDraftRoutes(app, ctx);
+    plugin(app: App) {
+      localDraftRoutes(app, ctx);
       consoleRoutes(app, {
         telegram,
         botToken,
