@@ -8,7 +8,9 @@ import { ensureWrk, runWrk, spread, type WrkRun } from "./wrk.ts";
  * bare route runs in the same run with the same client and the same requests; rounds alternate
  * (bare, Sortie, bare, Sortie, …) and the median and spread of the ratios are reported.
  */
-export async function benchApi(opts: { durationS?: number; rounds?: number; burstUsers?: number } = {}) {
+export async function benchApi(
+  opts: { durationS?: number; rounds?: number; burstUsers?: number; burst?: boolean } = {},
+) {
   ensureWrk();
   const durationS = opts.durationS ?? 3;
   const roundCount = opts.rounds ?? 5;
@@ -33,6 +35,20 @@ export async function benchApi(opts: { durationS?: number; rounds?: number; burs
     }
     const ratios = spread(rounds.map((r) => r.ratio));
     const median = [...rounds].sort((a, b) => a.ratio - b.ratio)[Math.floor(rounds.length / 2)]!;
+    const missions = {
+      rounds: rounds.map((r) => ({
+        bare_rps: r.bare.rps,
+        mission_rps: r.mission.rps,
+        ratio: Math.round(r.ratio * 1000) / 1000,
+        mission_p99_ms: r.mission.p99_ms,
+        bare_p99_ms: r.bare.p99_ms,
+        errors: r.mission.errors + r.bare.errors,
+      })),
+      ratio: ratios,
+      median_round: { bare: median.bare, mission: median.mission },
+      target_ratio: 0.6,
+    };
+    if (opts.burst === false) return { missions };
 
     // Burst: every user linked with a fresh terminal, then 3 taps each (wrk, 256 connections).
     const users = opts.burstUsers ?? 5_000;
@@ -66,19 +82,7 @@ export async function benchApi(opts: { durationS?: number; rounds?: number; burs
     );
     return {
       client: "wrk -t1 -c64, its own process; production-like server (limits at defaults, info logging to a file)",
-      missions: {
-        rounds: rounds.map((r) => ({
-          bare_rps: r.bare.rps,
-          mission_rps: r.mission.rps,
-          ratio: Math.round(r.ratio * 1000) / 1000,
-          mission_p99_ms: r.mission.p99_ms,
-          bare_p99_ms: r.bare.p99_ms,
-          errors: r.mission.errors + r.bare.errors,
-        })),
-        ratio: ratios,
-        median_round: { bare: median.bare, mission: median.mission },
-        target_ratio: 0.6,
-      },
+      missions,
       burst: {
         users,
         taps: auths.length,

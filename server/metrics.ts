@@ -165,12 +165,13 @@ export function metricsFor(ctx: AppContext): Metrics {
  */
 export function installMetrics(app: App, deps: RouteDeps, metrics: Metrics): void {
   metrics.watchSse(() => deps.sse.stats().clients);
-  app.addHook("onResponse", async (req, reply) => {
+  app.addHook("onResponse", (req, reply, done) => {
     const route = req.routeOptions.url ?? "unmatched";
     metrics.httpDuration.observe(
       { method: req.method, route, status: String(reply.statusCode) },
       reply.elapsedTime / 1000,
     );
+    done();
   });
   app.get(
     "/metrics",
