@@ -163,8 +163,16 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
   app.addSchema(ErrorBody);
 
   const shutdown = new AbortController();
-  const sse = createSseBroker(ctx.hub, options.sse);
-  const candles = createCandleStore();
+  const { bounds } = ctx.memory;
+  const sse = createSseBroker(ctx.hub, {
+    maxStreams: bounds.sseStreams,
+    maxStreamsPerUser: bounds.sseStreamsPerUser,
+    ...options.sse,
+  });
+  const candles = createCandleStore(240, bounds.candleSeries);
+  ctx.memory.track("sseStreams", sse.maps.clients, bounds.sseStreams);
+  ctx.memory.track("sseUsers", sse.maps.byUser, bounds.sseStreams);
+  ctx.memory.track("candleSeries", candles, bounds.candleSeries);
   const drain = createDrain(app.server, options.shutdownGraceMs ?? 5000);
   app.addHook("preClose", async () => {
     shutdown.abort();

@@ -2,6 +2,7 @@ import type { Store } from "../db/store.ts";
 import type { Clock } from "./clock.ts";
 import type { Config } from "./config.ts";
 import { Hub } from "./events/hub.ts";
+import { createMemoryRegistry, type MemoryBounds } from "./memory.ts";
 import { createBridgeService } from "./services/bridge/index.ts";
 import { createFireService } from "./services/fire.ts";
 import { createMissionService } from "./services/missions.ts";
@@ -18,19 +19,23 @@ export function createContext(deps: {
   clock: Clock;
   hub?: Hub;
   log?: (msg: string, err?: unknown) => void;
+  /** Bounds of the in-process maps (server/memory.ts); tests shrink them. */
+  bounds?: Partial<MemoryBounds>;
 }) {
   const { store, config, clock } = deps;
   const log = deps.log ?? (() => undefined);
   const hub = deps.hub ?? new Hub((err, event) => log(`hub listener for ${event} failed`, err));
-  const missions = createMissionService({ store, config, clock, hub });
+  const memory = createMemoryRegistry(deps.bounds);
+  const missions = createMissionService({ store, config, clock, hub, memory });
   const signals = createSignalService({ store, hub, clock });
-  const fires = createFireService({ store, hub, clock, missions });
+  const fires = createFireService({ store, hub, clock, missions, memory });
   const updates = createUpdateService({ store, hub, clock });
   const bridge = createBridgeService({
     store,
     hub,
     clock,
     config,
+    memory,
     onTp1Closed: (signalId) => {
       try {
         updates.autoBreakeven(signalId);
@@ -39,7 +44,7 @@ export function createContext(deps: {
       }
     },
   });
-  return { store, config, clock, hub, missions, signals, fires, bridge, updates };
+  return { store, config, clock, hub, memory, missions, signals, fires, bridge, updates };
 }
 
 export type AppContext = ReturnType<typeof createContext>;

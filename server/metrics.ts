@@ -79,6 +79,15 @@ export function createMetrics(ctx: AppContext) {
     },
   });
   new Gauge({
+    name: "sortie_in_process_entries",
+    help: "Entries held by each bounded in-process map (server/memory.ts), by map",
+    labelNames: ["map"] as const,
+    registers,
+    collect() {
+      for (const [map, { size }] of Object.entries(ctx.memory.sizes())) this.set({ map }, size);
+    },
+  });
+  new Gauge({
     name: "sortie_sse_clients",
     help: "Open Server-Sent Events streams",
     registers,

@@ -3,6 +3,7 @@ import type { FireView } from "../../db/rows.ts";
 import type { Store } from "../../db/store.ts";
 import { ApiError } from "../errors.ts";
 import type { Hub } from "../events/hub.ts";
+import { BoundedMap, type MemoryRegistry } from "../memory.ts";
 import type { MissionService } from "./missions.ts";
 
 export interface FireOutcome {
@@ -24,15 +25,20 @@ export interface PendingFire {
  * duplicate taps never reach the database). Emits `fire.created`, `commands.ready` and
  * `fire.count` after each commit.
  */
-export function createFireCommitter(deps: { store: Store; hub: Hub; missions: MissionService }) {
-  const { store, hub, missions } = deps;
-  /** Fires recently answered, so duplicate taps do not reach the database (bounded, oldest out). */
-  const known = new Map<string, FireView>();
-  const remember = (fire: FireView) => {
-    const key = `${fire.signal_id}:${fire.user_id}`;
-    if (!known.has(key) && known.size >= 50_000) known.delete(known.keys().next().value as string);
-    known.set(key, fire);
-  };
+export function createFireCommitter(deps: {
+  store: Store;
+  hub: Hub;
+  missions: MissionService;
+  memory: MemoryRegistry;
+}) {
+  const { store, hub, missions, memory } = deps;
+  /**
+   * Fires recently answered, so duplicate taps do not reach the database (bounded, oldest out: a
+   * forgotten fire's repeat is answered from the user's overlay, which carries it).
+   */
+  const known = new BoundedMap<string, FireView>(memory.bounds.knownFires);
+  memory.track("knownFires", known, memory.bounds.knownFires);
+  const remember = (fire: FireView) => known.set(`${fire.signal_id}:${fire.user_id}`, fire);
   hub.on("fire.updated", ({ fire }) => {
     if (known.has(`${fire.signal_id}:${fire.user_id}`)) remember(fire);
   });
