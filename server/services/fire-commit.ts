@@ -22,8 +22,8 @@ export interface PendingFire {
 
 /**
  * The write side of firing: group commit of accepted fires and a memory of answered ones (so
- * duplicate taps never reach the database). Emits `fire.created`, `commands.ready` and
- * `fire.count` after each commit.
+ * duplicate taps never reach the database). Emits `commands.ready` after each commit, and
+ * `fire.created` and `fire.count` once the answers are on their way.
  */
 export function createFireCommitter(deps: {
   store: Store;
@@ -78,6 +78,11 @@ export function createFireCommitter(deps: {
       for (const p of batch) p.reject(err);
       return;
     }
+    // What the trader waits for goes first: the terminal's long-poll is woken and the tap answered.
+    // The rest (live updates, counts on the alert, metrics) follows in the next turn of the loop,
+    // after both answers are written. Only the user's mission cache is cleared before answering,
+    // so a mission read right after the 202 shows the fire.
+    const created: FireView[] = [];
     batch.forEach((p, i) => {
       const result = results[i]!;
       if (result instanceof ApiError) {
@@ -86,12 +91,20 @@ export function createFireCommitter(deps: {
       }
       remember(result.fire);
       if (!result.duplicate) {
-        hub.emit("fire.created", { fire: result.fire });
+        created.push(result.fire);
+        missions.touchUser(result.fire.user_id);
         hub.emit("commands.ready", { user_id: result.fire.user_id });
-        hub.emit("fire.count", { signal_id: result.fire.signal_id, count: missions.countFire(result.fire.signal_id) });
       }
       p.resolve(result);
     });
+    if (created.length > 0) setImmediate(() => announce(created));
+  }
+
+  function announce(created: FireView[]): void {
+    for (const fire of created) {
+      hub.emit("fire.created", { fire });
+      hub.emit("fire.count", { signal_id: fire.signal_id, count: missions.countFire(fire.signal_id) });
+    }
   }
 
   return {
