@@ -24,8 +24,14 @@ export async function freePort(): Promise<number> {
  * clients; SQLite at its default durability; rate limits and logging at their defaults. Resolves
  * once `/health` answers. `rss()` reads the server's resident memory from /proc.
  */
-export async function startRealServer(env: Record<string, string> = {}) {
+export async function startRealServer<T = undefined>(
+  env: Record<string, string> = {},
+  /** Runs on the database path before the server opens it (seeding); its result is `seeded`. */
+  seed?: (dbPath: string) => T,
+) {
   const tmp = tempDir("sortie-bench-server-");
+  const dbPath = join(tmp.dir, "sortie.db");
+  const seeded = seed?.(dbPath) as T;
   const port = await freePort();
   const root = `http://127.0.0.1:${port}`;
   const child: ChildProcess = spawn(
@@ -39,7 +45,7 @@ export async function startRealServer(env: Record<string, string> = {}) {
         HOST: "127.0.0.1",
         PORT: String(port),
         PUBLIC_URL: root,
-        DATABASE_PATH: join(tmp.dir, "sortie.db"),
+        DATABASE_PATH: dbPath,
         ADMIN_API_TOKEN: BENCH_ADMIN_TOKEN,
         ...env,
       },
@@ -59,6 +65,7 @@ export async function startRealServer(env: Record<string, string> = {}) {
   }
   return {
     root,
+    seeded,
     pid: child.pid!,
     dir: tmp.dir,
     /** Resident memory of the server process, in MiB. */
