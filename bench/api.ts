@@ -53,13 +53,13 @@ export async function benchApi(
     // Burst: every user linked with a fresh terminal, then 3 taps each (wrk, 256 connections).
     const users = opts.burstUsers ?? 5_000;
     const firstId = 100_000;
-    seedTraders(h, firstId, users);
+    await seedTraders(h, firstId, users);
     const auths = Array.from({ length: users }, (_, i) => `${h.tma(firstId + i)}\t${addressOf(10_000 + i)}`).flatMap(
       (line) => [line, line, line],
     );
     const burst = async (target: "bare" | "sortie") => {
       const signalId = target === "bare" ? "s_bare" : (await h.createSignal()).id;
-      if (target === "sortie") refreshTerminals(h, firstId, users);
+      if (target === "sortie") await refreshTerminals(h, firstId, users);
       const [server, root] = target === "bare" ? [bare.server, bare.root] : [h.app.server, h.url];
       return { ...(await runWrkBurst(h.dir, server, root, signalId, auths)), signalId };
     };
@@ -72,14 +72,11 @@ export async function benchApi(
     const out = medianRun.sortie;
     const count = (code: number) => out.statuses[String(code)] ?? 0;
     const answered = Object.values(out.statuses).reduce((a, b) => a + b, 0);
-    const storedPerRun = runs.map(
-      (r) =>
-        (
-          h.sqlite.prepare("SELECT COUNT(*) AS n FROM fires WHERE signal_id = ?").get(r.sortie.signalId) as {
-            n: number;
-          }
-        ).n,
-    );
+    const storedPerRun: number[] = [];
+    for (const r of runs) {
+      const rows = await h.store.query("SELECT COUNT(*) AS n FROM fires WHERE signal_id = ?", [r.sortie.signalId]);
+      storedPerRun.push(Number((rows[0] as { n: number | string }).n));
+    }
     return {
       client: "wrk -t1 -c64, its own process; production-like server (limits at defaults, info logging to a file)",
       missions,

@@ -27,11 +27,11 @@ export async function freePort(): Promise<number> {
 export async function startRealServer<T = undefined>(
   env: Record<string, string> = {},
   /** Runs on the database path before the server opens it (seeding); its result is `seeded`. */
-  seed?: (dbPath: string) => T,
+  seed?: (dbPath: string) => T | Promise<T>,
 ) {
   const tmp = tempDir("sortie-bench-server-");
   const dbPath = join(tmp.dir, "sortie.db");
-  const seeded = seed?.(dbPath) as T;
+  const seeded = (await seed?.(dbPath)) as T;
   const port = await freePort();
   const root = `http://127.0.0.1:${port}`;
   const child: ChildProcess = spawn(

@@ -39,19 +39,19 @@ export const addressOf = (i: number) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}
  * has just sent a heartbeat (10,000 USD), and returns their bridge tokens. Done in the store, not
  * through the API, so setting up thousands of users spends no one's rate limit.
  */
-export function seedTraders(h: Awaited<ReturnType<typeof startHarness>>, firstId: number, count: number) {
+export async function seedTraders(h: Awaited<ReturnType<typeof startHarness>>, firstId: number, count: number) {
   const now = new Date().toISOString();
   const nowMs = Date.now();
   const account = { login: 1, server: "Demo", currency: "USD", balance: 10_000, equity: 10_000, trade_allowed: true };
   const tokens: string[] = [];
-  h.store.transaction(() => {
+  await h.store.transaction(async () => {
     for (let i = 0; i < count; i++) {
       const id = firstId + i;
       const token = newBridgeToken();
-      h.store.users.ensureUser({ id, first_name: "Bench" }, now);
-      h.store.users.setTier(id, "APEX", now);
-      h.store.users.setBridgeTokenHash(id, hashToken(token), now);
-      h.store.terminal.recordHeartbeat(id, account, [], [], nowMs);
+      await h.store.users.ensureUser({ id, first_name: "Bench" }, now);
+      await h.store.users.setTier(id, "APEX", now);
+      await h.store.users.setBridgeTokenHash(id, hashToken(token), now);
+      await h.store.terminal.recordHeartbeat(id, account, [], [], nowMs);
       tokens.push(token);
     }
   });
@@ -59,10 +59,10 @@ export function seedTraders(h: Awaited<ReturnType<typeof startHarness>>, firstId
 }
 
 /** Marks every seeded terminal as heard from now (so none counts as offline in a later run). */
-export function refreshTerminals(h: Awaited<ReturnType<typeof startHarness>>, firstId: number, count: number) {
+export async function refreshTerminals(h: Awaited<ReturnType<typeof startHarness>>, firstId: number, count: number) {
   const nowMs = Date.now();
-  h.store.transaction(() => {
-    for (let i = 0; i < count; i++) h.store.terminal.touchBridge(firstId + i, nowMs);
+  await h.store.transaction(async () => {
+    for (let i = 0; i < count; i++) await h.store.terminal.touchBridge(firstId + i, nowMs);
   });
   for (let i = 0; i < count; i++) h.ctx.missions.touchUser(firstId + i);
 }

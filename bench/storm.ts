@@ -20,7 +20,7 @@ import { percentile, round } from "./support.ts";
 export async function benchStorm(opts: { users?: number } = {}) {
   const users = opts.users ?? Number(process.env.STORM_USERS ?? 10_000);
   const firstUserId = 1_000_000;
-  const server = await startRealServer({ TRUST_PROXY: "1", HEARTBEAT_STALE_S: "3600" }, (dbPath) => {
+  const server = await startRealServer({ TRUST_PROXY: "1", HEARTBEAT_STALE_S: "3600" }, async (dbPath) => {
     const sqlite = openDb(dbPath);
     const store = createStore(sqlite);
     const now = new Date().toISOString();
@@ -33,13 +33,13 @@ export async function benchStorm(opts: { users?: number } = {}) {
       trade_allowed: true,
     };
     const terminals: Array<{ index: number; token: string }> = [];
-    store.transaction(() => {
+    await store.transaction(async () => {
       for (let i = 0; i < users; i++) {
         const id = firstUserId + i;
         const token = newBridgeToken();
-        store.users.ensureUser({ id, first_name: "Storm" }, now);
-        store.users.setBridgeTokenHash(id, hashToken(token), now);
-        store.terminal.recordHeartbeat(id, account, [], [], Date.now());
+        await store.users.ensureUser({ id, first_name: "Storm" }, now);
+        await store.users.setBridgeTokenHash(id, hashToken(token), now);
+        await store.terminal.recordHeartbeat(id, account, [], [], Date.now());
         // One user in 50 also has a terminal long-poll parked before firing (200 of 10,000).
         if (i % 50 === 1) terminals.push({ index: i, token });
       }

@@ -35,7 +35,7 @@ export function missionRoutes(app: App, { ctx, auth, userLimit }: RouteDeps): vo
     },
     async (req, reply) => {
       if (req.caller?.kind !== "user") throw forbidden("Missions belong to Telegram users");
-      const mission = missions.missionFor(req.caller.userId, req.params.signalId);
+      const mission = await missions.missionFor(req.caller.userId, req.params.signalId);
       let shared = signalJson.get(mission.signal);
       if (shared === undefined) {
         shared = serialize(reply, SignalSchema, mission.signal);
@@ -66,9 +66,9 @@ export function missionRoutes(app: App, { ctx, auth, userLimit }: RouteDeps): vo
     async (req) => {
       if (req.caller?.kind !== "user") throw forbidden("Notes belong to Telegram users");
       const userId = req.caller.userId;
-      if (!missions.findSignal(req.params.signalId)) throw notFound("Signal");
+      if (!(await missions.findSignal(req.params.signalId))) throw notFound("Signal");
       const updatedAt = new Date(clock.now()).toISOString();
-      store.users.saveNote(userId, req.params.signalId, req.body.text, updatedAt);
+      await store.users.saveNote(userId, req.params.signalId, req.body.text, updatedAt);
       hub.emit("user.updated", { user_id: userId });
       return { note: { text: req.body.text, updated_at: updatedAt } };
     },

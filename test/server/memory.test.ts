@@ -84,8 +84,8 @@ describe("in-process maps", () => {
     const again = await h.fire(first, signals[0]!.id);
     expect(again.statusCode).toBe(200);
     expect(again.json().duplicate).toBe(true);
-    const stored = h.sqlite.prepare("SELECT COUNT(*) AS n FROM fires WHERE user_id = ?").get(first) as { n: number };
-    expect(stored.n).toBe(1);
+    const stored = await h.store.query("SELECT COUNT(*) AS n FROM fires WHERE user_id = ?", [first]);
+    expect(Number(stored[0]!.n)).toBe(1);
     for (const s of streams) await s.cancel();
   }, 120_000);
 
