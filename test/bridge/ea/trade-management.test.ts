@@ -151,12 +151,21 @@ describe.each(["http", "file"] as const)("trade management with the EA binary ov
     expect(brokerPositions(a.dir)).toEqual([]);
     // +22 pips x $10 x 0.25 lots on each leg.
     expect(closed.fire.profit).toBe(110);
-    const afterClose = await positionsView(a, fires.get(a)!);
-    expect(afterClose.open).toEqual([]);
-    const closeCommands = afterClose.commands.filter(
-      (c: { update_id: string }) => c.update_id === manage.body.request.id,
+    // The close commands' own results may land after the fire's `closed` reports (the drop folder
+    // and the EA's outbox do not order them): wait for both, then check them.
+    const closeStates = async () => {
+      const view = await positionsView(a, fires.get(a)!);
+      expect(view.open).toEqual([]);
+      return view.commands
+        .filter((c: { update_id: string }) => c.update_id === manage.body.request.id)
+        .map((c: { action: string; state: string }) => [c.action, c.state]);
+    };
+    await waitFor(
+      async () => (await closeStates()).every(([, state]: string[]) => state !== "delivered"),
+      30_000,
+      "close results",
     );
-    expect(closeCommands.map((c: { action: string; state: string }) => [c.action, c.state])).toEqual([
+    expect(await closeStates()).toEqual([
       ["close", "applied"],
       ["close", "applied"],
     ]);
