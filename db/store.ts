@@ -3,6 +3,7 @@ import { alertQueries } from "./queries/alerts.ts";
 import { auditQueries } from "./queries/audit.ts";
 import { commandQueries } from "./queries/commands.ts";
 import { fireQueries } from "./queries/fires.ts";
+import { legacyQueries } from "./queries/legacy.ts";
 import { signalQueries } from "./queries/signals.ts";
 import { statsQueries } from "./queries/stats.ts";
 import { terminalQueries } from "./queries/terminal.ts";
@@ -25,6 +26,7 @@ export function createStore(sqlite: Sqlite) {
     alerts: alertQueries(sqlite),
     audit: auditQueries(sqlite),
     updates: updateQueries(sqlite),
+    legacy: legacyQueries(sqlite),
     transaction<T>(fn: () => T): T {
       return sqlite.transaction(fn)();
     },
