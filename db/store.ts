@@ -7,6 +7,7 @@ import { legacyQueries } from "./queries/legacy.ts";
 import { signalQueries } from "./queries/signals.ts";
 import { statsQueries } from "./queries/stats.ts";
 import { terminalQueries } from "./queries/terminal.ts";
+import { terminalListQueries } from "./queries/terminals.ts";
 import { updateQueries } from "./queries/updates.ts";
 import { userQueries } from "./queries/users.ts";
 
@@ -27,6 +28,7 @@ export function createStore(sqlite: Sqlite) {
     audit: auditQueries(sqlite),
     updates: updateQueries(sqlite),
     legacy: legacyQueries(sqlite),
+    terminals: terminalListQueries(sqlite),
     transaction<T>(fn: () => T): T {
       return sqlite.transaction(fn)();
     },

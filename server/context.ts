@@ -6,6 +6,7 @@ import { createBridgeService } from "./services/bridge/index.ts";
 import { createFireService } from "./services/fire.ts";
 import { createMissionService } from "./services/missions.ts";
 import { createSignalService } from "./services/signals.ts";
+import { createTerminalService } from "./services/terminals/index.ts";
 import { createUpdateService } from "./services/updates/index.ts";
 
 /**
@@ -22,6 +23,7 @@ export function createContext(deps: {
   const { store, config, clock } = deps;
   const log = deps.log ?? (() => undefined);
   const hub = deps.hub ?? new Hub((err, event) => log(`hub listener for ${event} failed`, err));
+  const terminals = createTerminalService({ store, clock, config, hub });
   const missions = createMissionService({ store, config, clock, hub });
   const signals = createSignalService({ store, hub, clock });
   const fires = createFireService({ store, hub, clock, missions });
@@ -31,6 +33,7 @@ export function createContext(deps: {
     hub,
     clock,
     config,
+    traderOf: (bridgeUserId) => terminals.traderOf(bridgeUserId),
     onTp1Closed: (signalId) => {
       try {
         updates.autoBreakeven(signalId);
@@ -39,7 +42,7 @@ export function createContext(deps: {
       }
     },
   });
-  return { store, config, clock, hub, missions, signals, fires, bridge, updates };
+  return { store, config, clock, hub, missions, signals, fires, bridge, updates, terminals };
 }
 
 export type AppContext = ReturnType<typeof createContext>;

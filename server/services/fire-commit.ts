@@ -1,4 +1,5 @@
 import type { NewCommand, NewEvent, NewFire } from "../../db/queries/fires.ts";
+import type { FireTerminal } from "../../db/queries/terminals.ts";
 import type { FireView } from "../../db/rows.ts";
 import type { Store } from "../../db/store.ts";
 import { ApiError } from "../errors.ts";
@@ -17,6 +18,8 @@ export interface PendingFire {
   events: NewEvent[];
   dailyLimit: number | null;
   dayStartMs: number;
+  /** Several terminals per trader: what the fire does on each (written with the fire). */
+  terminals?: FireTerminal[];
 }
 
 /**
@@ -65,7 +68,10 @@ export function createFireCommitter(deps: { store: Store; hub: Hub; missions: Mi
               );
             }
           }
-          return store.fires.queueFire(p.fire, p.commands, p.events);
+          const queued = store.fires.queueFire(p.fire, p.commands, p.events);
+          if (!p.terminals || queued.duplicate) return queued;
+          store.terminals.insertFireTerminals(p.fire.id, p.terminals);
+          return { fire: store.fires.findFireById(p.fire.id)!, duplicate: false };
         }),
       );
     } catch (err) {
@@ -81,7 +87,10 @@ export function createFireCommitter(deps: { store: Store; hub: Hub; missions: Mi
       remember(result.fire);
       if (!result.duplicate) {
         hub.emit("fire.created", { fire: result.fire });
-        hub.emit("commands.ready", { user_id: result.fire.user_id });
+        // Each terminal's waiting long-poll is keyed by its own bridge row.
+        for (const id of new Set(p.commands.map((c) => c.user_id ?? result.fire.user_id))) {
+          hub.emit("commands.ready", { user_id: id });
+        }
         hub.emit("fire.count", { signal_id: result.fire.signal_id, count: missions.countFire(result.fire.signal_id) });
       }
       p.resolve(result);

@@ -32,6 +32,8 @@ export function createBridgeService(deps: {
   hub: Hub;
   clock: Clock;
   config: Config;
+  /** The trader a terminal's bridge row trades for (several terminals per trader): stats and XP go there. */
+  traderOf?: (bridgeUserId: number) => number;
   /** Called after a leg-1 position closed in profit (the signal's automatic breakeven, if it has one). */
   onTp1Closed?: (signalId: string) => void;
 }): BridgeService & {
@@ -42,6 +44,7 @@ export function createBridgeService(deps: {
   const lastTouch = new Map<number, number>();
   const waiters = new Map<number, Set<() => void>>();
   const heartbeats = createHeartbeatFilter(store);
+  const trader = (bridgeUserId: number) => deps.traderOf?.(bridgeUserId) ?? bridgeUserId;
 
   hub.on("commands.ready", ({ user_id }) => {
     const set = waiters.get(user_id);
@@ -168,13 +171,13 @@ export function createBridgeService(deps: {
         const wasFilled = store.fires.findFireById(row.fire_id)?.xp_awarded ?? 0;
         const fire = fireChanged(store, row.fire_id, nowMs, "result", events);
         if (state === "filled" && wasFilled === 0 && fire.state === "filled") {
-          store.stats.awardXp(userId, fire.id, XP_RULES.filled);
-          statsEvent(store, userId, nowMs, XP_RULES.filled, events);
+          store.stats.awardXp(trader(userId), fire.id, XP_RULES.filled);
+          statsEvent(store, trader(userId), nowMs, XP_RULES.filled, events);
         }
         // A close that arrived first now applies, in order.
         if (state === "filled" && row.held_close !== null) {
           store.commands.holdClose(row.id, null);
-          closeLeg(store, userId, row.id, JSON.parse(row.held_close) as ClosedReport, nowMs, events);
+          closeLeg(store, trader(userId), row.id, JSON.parse(row.held_close) as ClosedReport, nowMs, events);
         }
       });
       flush(hub, events);
@@ -202,7 +205,7 @@ export function createBridgeService(deps: {
           });
           return;
         }
-        closeLeg(store, userId, row.id, body, nowMs, events);
+        closeLeg(store, trader(userId), row.id, body, nowMs, events);
       });
       flush(hub, events);
       // Also on a repeated report: the breakeven is claimed once, so a crash after the close's
