@@ -89,12 +89,21 @@ export function planTerminals(
       lots: position.lots,
       risk_amount: position.risk_amount,
       currency: t.currency,
-      reason: block?.message ?? null,
+      reason: block === null ? null : shortReason(t, block, ctx.nowMs, ctx.staleMs),
       block,
       position,
       terminalSpec: t.terminalSpec,
     };
   });
+}
+
+/** Why one terminal is left out, in a few words for lists and DMs ("offline", "disabled"…). */
+function shortReason(t: TerminalInput, block: Refusal, nowMs: number, staleMs: number): string {
+  if (!t.enabled) return "disabled";
+  if (!t.bridge.linked) return "not linked";
+  if (!bridgeOnline(t.bridge, nowMs, staleMs)) return "offline";
+  if (block.code === "BRIDGE_OFFLINE") return "trading not allowed in the terminal";
+  return block.message;
 }
 
 /**

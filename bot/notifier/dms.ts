@@ -51,7 +51,11 @@ export function createDms(deps: {
   const awaitingXp = new Map<number, FireView>();
 
   /** Queues a DM; `html` is built when it is sent. */
-  function dm(userId: number, html: () => string, options: MessageOptions = {}): void {
+  function dm(bridgeOrUserId: number, html: () => string, options: MessageOptions = {}): void {
+    // A trader's further terminals have `users` rows of their own (negative ids, never a chat):
+    // what concerns them goes to their trader.
+    const userId = bridgeOrUserId < 0 ? app.terminals.traderOf(bridgeOrUserId) : bridgeOrUserId;
+    if (userId < 0) return;
     queue.run(`dm:${userId}`, async () => {
       const user = store.users.findUser(userId);
       if (!user || user.dm_status === "unreachable") return;

@@ -16,6 +16,11 @@ export function createReadiness(deps: { app: AppContext; dms: Dms }) {
   const { store, clock, config } = app;
   const queries = botQueries(store.sqlite);
   const staleMs = config.heartbeatStaleS * 1000;
+  /** A trader with several terminals is told which one (null: their only terminal). */
+  const terminalName = (bridgeUserId: number): string | null => {
+    const terminal = app.terminals.terminalOfBridge(bridgeUserId);
+    return terminal && app.terminals.listFor(terminal.user_id).length > 1 ? terminal.name : null;
+  };
 
   return {
     check(): void {
@@ -23,13 +28,13 @@ export function createReadiness(deps: { app: AppContext; dms: Dms }) {
       const staleBeforeMs = nowMs - staleMs;
       for (const user of queries.listNewlyOffline(staleBeforeMs, nowMs - ACTIVE_WINDOW_MS)) {
         if (!queries.claimOfflineNotice(user.id, staleBeforeMs)) continue;
-        dms.dm(user.id, () => offlineText(user.bridge_seen_ms));
+        dms.dm(user.id, () => offlineText(user.bridge_seen_ms, terminalName(user.id)));
       }
     },
     online(userId: number): void {
       if (store.users.findUser(userId)?.bridge_offline_notified !== 1) return;
       store.users.setOfflineNotified(userId, false);
-      dms.dm(userId, backOnlineText);
+      dms.dm(userId, () => backOnlineText(terminalName(userId)));
     },
   };
 }

@@ -42,7 +42,7 @@ export function terminalFire(fireId: string, mission: MissionView, nowMs: number
   plans.forEach((plan, position) => {
     const base = { terminal_id: plan.id, bridge_user_id: plan.bridgeUserId, name: plan.name, position };
     if (plan.block !== null) {
-      out.terminals.push({ ...base, status: "skipped", lots: 0, risk_amount: 0, reason: plan.block.message });
+      out.terminals.push({ ...base, status: "skipped", lots: 0, risk_amount: 0, reason: plan.reason });
       return;
     }
     const { brokerSymbol, commands } = buildOpenCommands(fireId, mission.signal, plan.lots, plan.terminalSpec, nowMs);

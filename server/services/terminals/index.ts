@@ -141,6 +141,14 @@ export function createTerminalService(deps: { store: Store; clock: Clock; config
       return { terminal: this.view(row), token };
     },
 
+    /** A new token for one of the trader's terminals: the old one stops working. */
+    rotate(userId: number, id: string): string {
+      const row = own(userId, id);
+      const token = store.transaction(() => issueToken(row.bridge_user_id, userId, nowIso(), "terminal.token_rotated"));
+      changed(userId);
+      return token;
+    },
+
     update(
       userId: number,
       id: string,

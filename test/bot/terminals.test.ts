@@ -1,0 +1,76 @@
+import { afterEach, describe, expect, it } from "vitest";
+import type { BridgeCommand } from "../../bridge/protocol.ts";
+import { hashToken } from "../../server/auth/tokens.ts";
+import { type BotWorld, botWorld, onlineTrader, signalInput, TRADER_ID } from "./harness.ts";
+
+/** The bridge row behind a token shown by the bot (what the bridge's auth resolves). */
+const bridgeRowOf = (world: BotWorld, text: string) => {
+  const token = /<code>(sb_[\w-]+)<\/code>/.exec(text)?.[1];
+  if (!token) throw new Error(`no token in ${text}`);
+  return world.store.users.findUserIdByTokenHash(hashToken(token))!;
+};
+
+describe("several terminals in the bot", () => {
+  let world: BotWorld;
+  afterEach(async () => world?.close());
+
+  it("/link <name> links another terminal; /terminals lists them; the fill DM covers every terminal", async () => {
+    world = await botWorld({ env: { ALERT_CHAT_IDS: "" } });
+    onlineTrader(world, TRADER_ID); // the first terminal (single-token flow)
+    await world.send(TRADER_ID, "/link FTMO");
+    const linked = world.lastTo(TRADER_ID);
+    expect(linked).toContain("🔗 <b>Your bridge token</b> for <b>FTMO</b>");
+    const ftmo = bridgeRowOf(world, linked);
+    expect(ftmo).toBeLessThan(0);
+    await world.send(TRADER_ID, "/link Spare");
+    const spare = bridgeRowOf(world, world.lastTo(TRADER_ID));
+    // /link on an existing name rotates that terminal's token only.
+    await world.send(TRADER_ID, "/link ftmo");
+    expect(world.lastTo(TRADER_ID)).toContain(
+      "🔁 <b>New bridge token</b> for <b>FTMO</b> — the old one no longer works.",
+    );
+    expect(bridgeRowOf(world, world.lastTo(TRADER_ID))).toBe(ftmo);
+
+    world.app.bridge.heartbeat(ftmo, {
+      account: { login: 7, server: "FTMO-Demo", currency: "EUR", balance: 80_000, equity: 80_000, trade_allowed: true },
+    });
+    await world.send(TRADER_ID, "/terminals");
+    const list = world.lastTo(TRADER_ID);
+    expect(list).toContain("🖥 <b>Your terminals</b> (3)");
+    expect(list).toMatch(/🟢 <b>MT5<\/b> — 10000\.00 USD · seen [\d-]+ \d\d:\d\d UTC/);
+    expect(list).toMatch(/🟢 <b>FTMO<\/b> — 80000\.00 EUR/);
+    expect(list).toContain("🔴 <b>Spare</b> — balance unknown · never seen");
+
+    const { signal } = world.app.signals.create(signalInput({ take_profit: [1.089] }), { source: "api", actor: "t" });
+    const fired = await world.app.fires.fire(TRADER_ID, signal.id);
+    expect(fired.fire.terminals?.map((t) => [t.name, t.status])).toEqual([
+      ["MT5", "sent"],
+      ["FTMO", "sent"],
+      ["Spare", "skipped"],
+    ]);
+    const [mine] = world.app.bridge.takeCommands(TRADER_ID) as BridgeCommand[];
+    const [theirs] = world.app.bridge.takeCommands(ftmo) as BridgeCommand[];
+    expect(world.app.bridge.takeCommands(spare)).toEqual([]);
+    world.app.bridge.submitResult(TRADER_ID, {
+      id: mine!.id,
+      status: "filled",
+      retcode: 10009,
+      ticket: 1,
+      price: 1.08512,
+      volume: mine!.volume,
+    });
+    world.app.bridge.submitResult(ftmo, {
+      id: theirs!.id,
+      status: "rejected",
+      retcode: 10018,
+      message: "market closed",
+    });
+    await world.sortie.notifier.idle();
+    const report = world.lastTo(TRADER_ID);
+    expect(report).toBe(
+      `⚠️ <b>Partly filled</b> — EURUSD BUY\nMT5: filled ${mine!.volume.toFixed(2)} @ 1.08512 · FTMO: rejected — market closed · Spare: skipped — offline`,
+    );
+    // Nothing was ever sent to a terminal's own (negative) row as a chat.
+    expect(world.telegram.callsOf("sendMessage").filter((c) => Number(c.payload.chat_id) < 0)).toEqual([]);
+  });
+});
