@@ -211,3 +211,23 @@ export interface ManageBody {
   stop_loss?: number;
   take_profit?: number;
 }
+
+/** One of the trader's terminals (GET /api/me/terminals). */
+export interface Terminal {
+  id: string;
+  name: string;
+  allocation: number;
+  enabled: boolean;
+  online: boolean;
+  last_seen: string | null;
+  first: boolean;
+  account: {
+    login: string | null;
+    server: string | null;
+    currency: string | null;
+    balance: number | null;
+    equity: number | null;
+    trade_allowed: boolean;
+  } | null;
+  stats: { fills: number; trades: number; wins: number; pnl: number; xp: number };
+}
