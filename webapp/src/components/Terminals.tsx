@@ -63,7 +63,7 @@ export function Terminals() {
           return (
             <li class="terminals-item" key={t.id} data-testid="terminal-row" data-state={state}>
               <div class="row">
-                <span class={`terminals-dot terminals-${state}`} aria-label={state} />
+                <span class={`terminals-dot terminals-${state}`} role="img" aria-label={state} />
                 <b class="terminals-name">{t.name}</b>
                 <span class="num terminals-balance">
                   {money(t.account?.balance ?? null, t.account?.currency ?? null)}
