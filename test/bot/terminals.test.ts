@@ -73,4 +73,47 @@ describe("several terminals in the bot", () => {
     // Nothing was ever sent to a terminal's own (negative) row as a chat.
     expect(world.telegram.callsOf("sendMessage").filter((c) => Number(c.payload.chat_id) < 0)).toEqual([]);
   });
+
+  it("tells the trader which terminal went offline and came back; the others keep firing", async () => {
+    world = await botWorld({ env: { ALERT_CHAT_IDS: "" } });
+    onlineTrader(world, TRADER_ID);
+    await world.send(TRADER_ID, "/link FTMO");
+    const ftmo = bridgeRowOf(world, world.lastTo(TRADER_ID));
+    const account = {
+      login: 7,
+      server: "FTMO-Demo",
+      currency: "EUR",
+      balance: 80_000,
+      equity: 80_000,
+      trade_allowed: true,
+    };
+    world.app.bridge.heartbeat(ftmo, { account });
+    const before = world.sentTo(TRADER_ID).length;
+    const lastSeen = Date.now() - 31_000;
+    world.store.sqlite.prepare("UPDATE users SET bridge_seen_ms = ? WHERE id = ?").run(lastSeen, ftmo);
+    world.app.hub.emit("user.updated", { user_id: ftmo });
+
+    for (let i = 0; i < 3; i++) world.sortie.notifier.tick();
+    await world.telegram.waitFor(() => world.sentTo(TRADER_ID).length === before + 1, 2_000);
+    await world.sortie.notifier.idle();
+    expect(world.sentTo(TRADER_ID).slice(before)).toEqual([
+      `📴 Your terminal <b>FTMO</b> went offline at ${new Date(lastSeen).toISOString().slice(0, 16).replace("T", " ")} UTC (last heartbeat).\nYour fires skip it until it reconnects: check that MetaTrader 5 is running and the Sortie EA is on a chart.`,
+    ]);
+    // The trader's other terminal still trades: the mission can fire, FTMO is shown offline.
+    const { signal } = world.app.signals.create(signalInput(), { source: "api", actor: "t" });
+    const mission = world.app.missions.missionFor(TRADER_ID, signal.id) as unknown as {
+      can_fire: boolean;
+      terminals: Array<{ name: string; reason: string | null }>;
+    };
+    expect(mission.can_fire).toBe(true);
+    expect(mission.terminals.map((t) => [t.name, t.reason])).toEqual([
+      ["MT5", null],
+      ["FTMO", "offline"],
+    ]);
+
+    world.app.bridge.heartbeat(ftmo, { account });
+    await world.telegram.waitFor(() => world.sentTo(TRADER_ID).length === before + 2, 2_000);
+    expect(world.lastTo(TRADER_ID)).toBe("✅ Your terminal <b>FTMO</b> is back online. You can fire again.");
+    expect(world.telegram.callsOf("sendMessage").filter((c) => Number(c.payload.chat_id) < 0)).toEqual([]);
+  });
 });
