@@ -73,6 +73,34 @@ describe("Mini App: several terminals in the profile (real server, paper termina
       ["Spare", "offline"],
     ]);
 
+    // The briefing shows each terminal's lots and risk, then what each one did.
+    const briefing = await openApp(world.browser, world.server.url, trader, signal.id);
+    await briefing.page.waitForSelector(byTest("mission-terminals"));
+    const planned = briefing.page.locator(byTest("mission-terminal"));
+    expect(await planned.evaluateAll((els) => els.map((el) => el.getAttribute("data-state")))).toEqual([
+      "ready",
+      "out",
+      "out",
+    ]);
+    expect(await planned.nth(0).textContent()).toContain("0.50 lots · $100.00");
+    expect(await planned.nth(1).textContent()).toContain("disabled");
+    await screenshot(briefing.page, "mission-terminals");
+    const fired = await fetch(`${world.server.url}/api/fire`, {
+      method: "POST",
+      headers: { authorization: `tma ${trader.initData}`, "content-type": "application/json" },
+      body: JSON.stringify({ signal_id: signal.id }),
+    });
+    expect(fired.status).toBe(202);
+    await briefing.page.reload();
+    await briefing.page.waitForSelector(`${byTest("mission-terminal")}[data-state="filled"]`, { timeout: 15_000 });
+    const outcome = await briefing.page.locator(byTest("mission-terminal")).allTextContents();
+    expect(outcome[0]).toMatch(/MT5filled 0\.50 @ 1\.0850\d/);
+    expect(outcome[1]).toContain("skipped — disabled");
+    expect(outcome[2]).toContain("skipped — offline");
+    await screenshot(briefing.page, "mission-terminals-fired");
+    expect(briefing.errors).toEqual([]);
+    await briefing.page.context().close();
+
     // Link another one by name: its token is shown once.
     await page.fill(byTest("terminal-name"), "Pepper");
     await page.click(byTest("terminal-link"));
