@@ -162,8 +162,11 @@ export interface FireTerminalView {
 
 /** Parses the JSON produced by FIRE_JSON (each terminal's state combined from its own legs). */
 export function parseFire(json: string | null | undefined): FireView | null {
-  if (!json) return null;
-  const fire = JSON.parse(json) as FireView;
+  return json ? withTerminalParts(JSON.parse(json) as FireView) : null;
+}
+
+/** Combines each terminal's part of a fire from its own legs (both engines' fire JSON). */
+export function withTerminalParts(fire: FireView): FireView {
   if (fire.terminals && fire.terminals.length > 0) fire.terminals = fire.terminals.map((t) => terminalPart(fire, t));
   return fire;
 }

@@ -34,9 +34,9 @@ export function createContext(deps: {
     clock,
     config,
     traderOf: (bridgeUserId) => terminals.traderOf(bridgeUserId),
-    onTp1Closed: (signalId) => {
+    onTp1Closed: async (signalId) => {
       try {
-        updates.autoBreakeven(signalId);
+        await updates.autoBreakeven(signalId);
       } catch (err) {
         log(`automatic breakeven of ${signalId} failed`, err);
       }

@@ -2,7 +2,6 @@ import { Composer } from "grammy";
 import { hashToken, newBridgeToken } from "../../server/auth/tokens.ts";
 import type { BotContext } from "../context.ts";
 import { escapeHtml } from "../format/common.ts";
-import { botQueries } from "../queries.ts";
 import { linkNamed } from "./terminals.ts";
 
 /**
@@ -27,24 +26,25 @@ linkFeature.command("link", async (ctx) => {
   let title: string | null = null;
   if (name !== "") {
     // `/link <name>`: that terminal's token (rotated when it exists; a new terminal otherwise).
-    store.users.ensureUser(ctx.from, now);
-    const linked = linkNamed(ctx.app.terminals, userId, name);
+    await store.users.ensureUser(ctx.from, now);
+    const linked = await linkNamed(ctx.app.terminals, userId, name);
     ({ token, rotated } = linked);
     title = linked.name;
   } else {
-    token = newBridgeToken();
-    rotated = store.transaction(() => {
-      store.users.ensureUser(ctx.from!, now);
-      const had = botQueries(store.sqlite).isLinked(userId);
-      store.users.setBridgeTokenHash(userId, hashToken(token), now);
-      store.fires.appendEvent(
+    const fresh = newBridgeToken();
+    token = fresh;
+    rotated = await store.transaction(async () => {
+      await store.users.ensureUser(ctx.from!, now);
+      const had = await store.bot.isLinked(userId);
+      await store.users.setBridgeTokenHash(userId, hashToken(fresh), now);
+      await store.fires.appendEvent(
         { type: had ? "bridge.token_rotated" : "bridge.token_issued", actor: ctx.actor, user_id: userId },
         now,
       );
       return had;
     });
     hub.emit("user.updated", { user_id: userId });
-    ctx.app.terminals.ensureFirst(userId); // the single-token flow's terminal is the trader's first
+    await ctx.app.terminals.ensureFirst(userId); // the single-token flow's terminal is the trader's first
   }
   await ctx.reply(
     [

@@ -7,14 +7,14 @@ import { escapeHtml, signedMoney, utcTime } from "../format/common.ts";
  * `/link <name>` and `/terminals` (several terminals per trader). The token of the terminal named
  * `name` (case does not matter): rotated when the trader has one, else a new terminal.
  */
-export function linkNamed(
+export async function linkNamed(
   terminals: TerminalService,
   userId: number,
   name: string,
-): { token: string; rotated: boolean; name: string } {
-  const existing = terminals.views(userId).find((t) => t.name.toLowerCase() === name.toLowerCase());
-  if (existing) return { token: terminals.rotate(userId, existing.id), rotated: true, name: existing.name };
-  const { terminal, token } = terminals.create(userId, name, 1);
+): Promise<{ token: string; rotated: boolean; name: string }> {
+  const existing = (await terminals.views(userId)).find((t) => t.name.toLowerCase() === name.toLowerCase());
+  if (existing) return { token: await terminals.rotate(userId, existing.id), rotated: true, name: existing.name };
+  const { terminal, token } = await terminals.create(userId, name, 1);
   return { token, rotated: false, name: terminal.name };
 }
 
@@ -24,12 +24,12 @@ export const terminalsFeature = new Composer<BotContext>();
 terminalsFeature.command("terminals", async (ctx) => {
   if (!ctx.from) return;
   const { terminals, store } = ctx.app;
-  const list = terminals.views(ctx.from.id);
+  const list = await terminals.views(ctx.from.id);
   if (list.length === 0) {
     await ctx.reply("No terminal linked yet. Send /link (or /link <name> for a named one) in a private chat.");
     return;
   }
-  const total = store.users.findUser(ctx.from.id);
+  const total = await store.users.findUser(ctx.from.id);
   const lines = list.map((t) => {
     const dot = !t.enabled ? "⏸" : t.online ? "🟢" : "🔴";
     const balance =

@@ -48,13 +48,12 @@ export function createNotifier(deps: { app: AppContext; messenger: Messenger; lo
   let ticker: ReturnType<typeof setInterval> | null = null;
   let soon: ReturnType<typeof setImmediate> | null = null;
 
+  /** The periodic checks, on the work queue (so `idle()` waits for them; failures are logged). */
   const tick = () => {
-    try {
-      alerts.sweepExpired();
-      readiness.check();
-    } catch (err) {
-      log("notifier tick failed", err);
-    }
+    queue.run("tick", async () => {
+      await alerts.sweepExpired();
+      await readiness.check();
+    });
   };
 
   /** One extra tick on the next turn, however many terminals were announced offline at once. */
@@ -79,9 +78,11 @@ export function createNotifier(deps: { app: AppContext; messenger: Messenger; lo
         hub.on("update.created", ({ update, signal, skippedUsers }) => updates.created(update, signal, skippedUsers)),
         hub.on("update.settled", ({ update_id, user_id, commands }) => updates.settled(update_id, user_id, commands)),
         // Going offline is found by `tick` (the server's sweeper may also announce it: check now).
-        hub.on("bridge.status", ({ user_id, online }) => (online ? readiness.online(user_id) : tickSoon())),
+        hub.on("bridge.status", ({ user_id, online }) =>
+          online ? queue.run(`dm:${user_id}:online`, () => readiness.online(user_id)) : tickSoon(),
+        ),
       ];
-      alerts.catchUp();
+      queue.run("catch-up", () => alerts.catchUp());
       tick();
       ticker = setInterval(tick, tickMs);
       ticker.unref();

@@ -39,7 +39,7 @@ export interface TerminalStatsRow {
   pnl: number;
 }
 
-const TERMINAL_COLUMNS = `t.id, t.user_id, t.bridge_user_id, t.name, t.allocation, t.enabled, t.position, t.created_at,
+export const TERMINAL_COLUMNS = `t.id, t.user_id, t.bridge_user_id, t.name, t.allocation, t.enabled, t.position, t.created_at,
   CASE WHEN b.user_id IS NULL THEN 0 ELSE 1 END AS linked, u.balance, u.equity, u.currency, u.account_login,
   u.account_server, u.trade_allowed, u.bridge_seen_ms
   FROM terminals t JOIN users u ON u.id = t.bridge_user_id LEFT JOIN bridge_tokens b ON b.user_id = t.bridge_user_id`;

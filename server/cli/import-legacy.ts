@@ -5,7 +5,9 @@
  * Prints skipped files (`skipped <file>: <reason>`) and progress on stderr (one line redrawn on a
  * terminal, a line every 10,000 files otherwise), then the contract's one summary line on stdout:
  * `files N, signals S, users U, skipped K, bytes before B, after A` — before = the files' bytes,
- * after = what the import added to the database (its used pages, so a second run shows 0).
+ * after = what the import added to the database (SQLite: its used pages; PostgreSQL: the size of
+ * the signals and users tables with their indexes), so a second run shows 0.
+ * Imports into the configured store: PostgreSQL at DATABASE_URL, else the SQLite file at DATABASE_PATH.
  * `--report` writes a CSV of files whose `position_size` disagrees with Sortie's sizing.
  * `--archive` packs the imported files into one .tar.gz and then removes them, only after the
  * whole import succeeded and the archive was read back; skipped files stay where they are.
@@ -17,7 +19,8 @@ import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import type { LegacyMismatch } from "../../core/legacy.ts";
 import { openDb, type Sqlite } from "../../db/index.ts";
-import { createStore } from "../../db/store.ts";
+import { openPgStore, redactUrl } from "../../db/postgres/index.ts";
+import { createStore, type Store } from "../../db/store.ts";
 import { systemClock } from "../clock.ts";
 import { removeArchived, writeArchive } from "../legacy/archive.ts";
 import { type ImportProgress, importLegacyFolder } from "../legacy/import.ts";
@@ -50,6 +53,30 @@ function usedBytes(sqlite: Sqlite): number {
   const pages = sqlite.pragma("page_count", { simple: true }) as number;
   const free = sqlite.pragma("freelist_count", { simple: true }) as number;
   return (pages - free) * (sqlite.pragma("page_size", { simple: true }) as number);
+}
+
+/** The configured store and how many bytes what the import writes takes there. */
+async function openConfiguredStore(): Promise<{ store: Store; usedBytes: () => Promise<number> }> {
+  const path = databasePathFromEnv(); // also reads .env
+  const url = process.env.DATABASE_URL?.trim();
+  if (url) {
+    let store: Store;
+    try {
+      store = await openPgStore(url, { poolSize: 2 });
+    } catch (err) {
+      const message = (err as Error).message;
+      fail("import-legacy", message.includes("PostgreSQL") ? message : `database ${redactUrl(url)}: ${message}`);
+    }
+    // The tables the import writes, with their indexes and TOAST (what it adds there).
+    const size = async () =>
+      Number(
+        (await store.query("SELECT pg_total_relation_size('signals') + pg_total_relation_size('users') AS bytes"))[0]!
+          .bytes,
+      );
+    return { store, usedBytes: size };
+  }
+  const sqlite = openDb(path);
+  return { store: createStore(sqlite), usedBytes: async () => usedBytes(sqlite) };
 }
 
 /** Progress on stderr: one line redrawn on a terminal, a plain line every 10,000 files otherwise. */
@@ -117,10 +144,9 @@ async function main(): Promise<void> {
     }
   }
 
-  const sqlite = openDb(databasePathFromEnv());
-  const store = createStore(sqlite);
+  const { store, usedBytes: bytesUsed } = await openConfiguredStore();
   report?.write(`${CSV_COLUMNS.join(",")}\n`);
-  const bytesBefore = usedBytes(sqlite);
+  const bytesBefore = await bytesUsed();
   const progress = progressPrinter(Date.now());
   try {
     const result = await importLegacyFolder({
@@ -136,7 +162,7 @@ async function main(): Promise<void> {
       await new Promise<void>((done, failed) => report.end((err?: Error | null) => (err ? failed(err) : done())));
       console.error(`import-legacy: ${result.mismatches} position_size mismatches written to ${args.report}`);
     }
-    const added = Math.max(0, usedBytes(sqlite) - bytesBefore);
+    const added = Math.max(0, (await bytesUsed()) - bytesBefore);
     if (archive !== undefined) {
       const archiveBytes = await writeArchive(folder, result.imported, archive);
       const removed = await removeArchived(folder, result.imported.keys());
@@ -149,10 +175,10 @@ async function main(): Promise<void> {
     );
   } catch (err) {
     progress.done();
-    sqlite.close();
+    await store.close();
     fail("import-legacy", `${(err as Error).message} (nothing was removed)`);
   }
-  sqlite.close();
+  await store.close();
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) void main();

@@ -7,8 +7,10 @@ import {
   parseLegacyMission,
   signalFingerprint,
 } from "../../core/legacy.ts";
+import type { SymbolLookup } from "../../core/signal.ts";
 import type { Store } from "../../db/store.ts";
 import type { Clock } from "../clock.ts";
+import { symbolLookup } from "../services/symbol-lookup.ts";
 
 /** Files read at once: their reads overlap, and their writes share one transaction. */
 const CHUNK = 256;
@@ -82,7 +84,24 @@ async function* chunksOf(folder: string): AsyncGenerator<string[]> {
  */
 export async function importLegacyFolder(options: ImportOptions): Promise<ImportResult> {
   const { store, folder } = options;
-  const lookup = { reportedDigits: (symbol: string) => store.terminal.reportedDigits(symbol) };
+  /** Per raw symbol: the digits a terminal reported for it when it is not built in (core is sync). */
+  const lookups = new Map<string, SymbolLookup>();
+  const lookupFor = async (text: string): Promise<SymbolLookup | undefined> => {
+    let symbol: unknown;
+    try {
+      symbol = (JSON.parse(text) as { symbol?: unknown } | null)?.symbol;
+    } catch {
+      return undefined; // parseLegacyMission names the error
+    }
+    if (typeof symbol !== "string") return undefined;
+    let lookup = lookups.get(symbol);
+    if (!lookup) {
+      lookup = await symbolLookup(store, symbol);
+      if (lookups.size >= 10_000) lookups.clear();
+      lookups.set(symbol, lookup);
+    }
+    return lookup;
+  };
   const result: ImportResult = {
     files: 0,
     bytes: 0,
@@ -104,13 +123,13 @@ export async function importLegacyFolder(options: ImportOptions): Promise<Import
     options.onSkip?.(name, reason);
   };
 
-  const check = (name: string, mission: LegacyMission): string | null => {
+  const check = async (name: string, mission: LegacyMission): Promise<string | null> => {
     const pair = `${mission.signalId}\u0000${mission.userId}`;
     const earlier = pairSeen.get(pair);
     if (earlier !== undefined) return `duplicate of ${earlier} (same signal and user)`;
     let known = signalSeen.get(mission.signalId);
     if (!known) {
-      const stored = store.signals.findSignal(mission.signalId);
+      const stored = await store.signals.findSignal(mission.signalId);
       known = stored
         ? { fingerprint: signalFingerprint(stored), from: "the signal already stored under this id" }
         : { fingerprint: signalFingerprint(mission.signal), from: name };
@@ -123,22 +142,28 @@ export async function importLegacyFolder(options: ImportOptions): Promise<Import
     return null;
   };
 
-  const write = (missions: LegacyMission[]) => {
+  const write = async (missions: LegacyMission[]) => {
     const now = new Date(options.clock.now()).toISOString();
-    store.transaction(() => {
+    // Counted in the callback, applied after the commit: PostgreSQL may run it again whole.
+    const tally = await store.transaction(async () => {
+      const out = { signals: 0, users: 0, seen: new Map<number, { created: boolean; newestMs: number }>() };
       for (const mission of missions) {
-        if (store.legacy.insertLegacySignal(mission)) result.signals++;
-        const user = userSeen.get(mission.userId);
+        if (await store.legacy.insertLegacySignal(mission)) out.signals++;
+        const user = out.seen.get(mission.userId) ?? userSeen.get(mission.userId);
         if (!user) {
-          const created = store.legacy.insertLegacyUser(mission, now);
-          if (created) result.users++;
-          userSeen.set(mission.userId, { created, newestMs: mission.createdMs });
+          const created = await store.legacy.insertLegacyUser(mission, now);
+          if (created) out.users++;
+          out.seen.set(mission.userId, { created, newestMs: mission.createdMs });
         } else if (user.created && mission.createdMs > user.newestMs) {
-          store.legacy.updateLegacyUser(mission, now);
-          user.newestMs = mission.createdMs;
+          await store.legacy.updateLegacyUser(mission, now);
+          out.seen.set(mission.userId, { created: true, newestMs: mission.createdMs });
         }
       }
+      return out;
     });
+    result.signals += tally.signals;
+    result.users += tally.users;
+    for (const [id, seen] of tally.seen) userSeen.set(id, seen);
   };
 
   for await (const names of chunksOf(folder)) {
@@ -151,12 +176,12 @@ export async function importLegacyFolder(options: ImportOptions): Promise<Import
         skip(file.name, file.error ?? "unreadable");
         continue;
       }
-      const parsed = parseLegacyMission(file.name, file.text, lookup);
+      const parsed = parseLegacyMission(file.name, file.text, await lookupFor(file.text));
       if (!parsed.ok) {
         skip(file.name, parsed.reason);
         continue;
       }
-      const refusal = check(file.name, parsed.mission);
+      const refusal = await check(file.name, parsed.mission);
       if (refusal !== null) {
         skip(file.name, refusal);
         continue;
@@ -169,7 +194,7 @@ export async function importLegacyFolder(options: ImportOptions): Promise<Import
         options.onMismatch?.(mismatch);
       }
     }
-    if (valid.length > 0) write(valid);
+    if (valid.length > 0) await write(valid);
     options.onProgress?.(result);
   }
   return result;

@@ -61,7 +61,7 @@ export function terminalRoutes(app: App, { ctx, auth, userLimit }: RouteDeps): v
       },
     },
     async (req, reply) => {
-      const { terminal, token } = terminals.create(callerId(req), req.body.name.trim(), req.body.allocation ?? 1);
+      const { terminal, token } = await terminals.create(callerId(req), req.body.name.trim(), req.body.allocation ?? 1);
       // The answer carries a secret shown once: no browser, proxy or WebView cache may keep it.
       reply.header("cache-control", "no-store").code(201);
       return { terminal: { ...terminal, token } };
@@ -77,7 +77,7 @@ export function terminalRoutes(app: App, { ctx, auth, userLimit }: RouteDeps): v
         response: { 200: Type.Object({ terminals: Type.Array(TerminalSchema) }), ...errorResponses(401, 429) },
       },
     },
-    async (req) => ({ terminals: terminals.views(callerId(req)) }),
+    async (req) => ({ terminals: await terminals.views(callerId(req)) }),
   );
 
   app.patch(
@@ -102,7 +102,7 @@ export function terminalRoutes(app: App, { ctx, auth, userLimit }: RouteDeps): v
         ...(allocation === undefined ? {} : { allocation }),
         ...(enabled === undefined ? {} : { enabled }),
       };
-      return { terminal: terminals.update(callerId(req), req.params.id, change) };
+      return { terminal: await terminals.update(callerId(req), req.params.id, change) };
     },
   );
 
@@ -117,7 +117,7 @@ export function terminalRoutes(app: App, { ctx, auth, userLimit }: RouteDeps): v
       },
     },
     async (req) => {
-      terminals.unlink(callerId(req), req.params.id);
+      await terminals.unlink(callerId(req), req.params.id);
       return { unlinked: true };
     },
   );

@@ -73,7 +73,7 @@ export function createFireService(deps: { store: Store; hub: Hub; clock: Clock; 
   /** The checks and the commit for a first tap (no fire remembered, none in flight). */
   async function firstFire(userId: number, signalId: string): Promise<FireOutcome> {
     // The overlay read by the mission carries this user's fire for this signal, if any.
-    const mission = missions.missionFor(userId, signalId);
+    const mission = await missions.missionFor(userId, signalId);
     if (mission.fire) {
       committer.remember(mission.fire);
       return { fire: mission.fire, duplicate: true };

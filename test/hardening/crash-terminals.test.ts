@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createPaperTerminal, createStaticFeed, type PaperTerminal } from "../../bridge/paper/index.ts";
 import type { HeartbeatSymbol } from "../../bridge/protocol.ts";
 import { LOCAL_BOT_TOKEN } from "../../server/config.ts";
+import { TEST_ENGINE, testDatabase } from "../support/engine.ts";
 import { signInitData } from "../support/harness.ts";
 import { spec } from "../support/paper.ts";
 import { tempDir } from "../support/tmp.ts";
@@ -41,8 +42,12 @@ describe("crash: a fire over several terminals while the server is SIGKILLed", (
     const tmp = tempDir("sortie-crash-terminals-");
     cleanups.push(() => tmp.cleanup());
     const dbPath = join(tmp.dir, "sortie.db");
+    // On the postgres project the server process runs on its own PostgreSQL database.
+    const database = TEST_ENGINE === "postgres" ? await testDatabase(tmp.dir) : null;
+    if (database) cleanups.push(() => database.drop());
+    const env: Record<string, string> = database ? { DATABASE_URL: database.location } : {};
     const port = await freePort();
-    let server = await startServerProcess({ databasePath: dbPath, port });
+    let server = await startServerProcess({ databasePath: dbPath, port, env });
     cleanups.push(() => server.kill());
     const client = createHttpClient(server.url, 8);
     cleanups.push(() => client.close());
@@ -117,21 +122,28 @@ describe("crash: a fire over several terminals while the server is SIGKILLed", (
       terminals[i] = make(i, tokens[i]!); // a new process on the same state file
       await terminals[i]!.start();
     }
-    server = await startServerProcess({ databasePath: dbPath, port });
+    server = await startServerProcess({ databasePath: dbPath, port, env });
     cleanups.push(() => server.kill());
 
-    const db = new Database(dbPath, { readonly: true });
-    cleanups.push(() => db.close());
+    // What the restarted server stored, read beside it: the SQLite file read-only, or PostgreSQL.
+    let read: (sql: string, params?: unknown[]) => Promise<Array<Record<string, unknown>>>;
+    if (database) {
+      const store = await database.open();
+      cleanups.push(() => store.close());
+      read = (sql, params) => store.query(sql, params);
+    } else {
+      const db = new Database(dbPath, { readonly: true });
+      cleanups.push(() => db.close());
+      read = async (sql, params = []) => db.prepare(sql).all(...params) as Array<Record<string, unknown>>;
+    }
     await waitFor(
-      () =>
-        (db.prepare("SELECT COUNT(*) AS n FROM bridge_commands WHERE state <> 'filled'").get() as { n: number }).n ===
-        0,
+      async () => (await read("SELECT COUNT(*) AS n FROM bridge_commands WHERE state <> 'filled'"))[0]!.n === 0,
       40_000,
       "every leg filled",
     );
-    const legs = db
-      .prepare("SELECT id, user_id, deliveries FROM bridge_commands WHERE fire_id = ?")
-      .all(fireId) as Array<{
+    const legs = (await read("SELECT id, user_id, deliveries FROM bridge_commands WHERE fire_id = ?", [
+      fireId,
+    ])) as Array<{
       id: string;
       user_id: number;
       deliveries: number;

@@ -1,6 +1,6 @@
 import { bridgeOnline } from "../../../core/fire-policy.ts";
 import { XP_RULES } from "../../../core/xp.ts";
-import type { TerminalRow } from "../../../db/queries/terminals.ts";
+import type { TerminalRow, TerminalStatsRow } from "../../../db/queries/terminals.ts";
 import { tradeAllowedOf } from "../../../db/rows.ts";
 import type { Store } from "../../../db/store.ts";
 import { hashToken, newBridgeToken } from "../../auth/tokens.ts";
@@ -43,37 +43,47 @@ export function createTerminalService(deps: { store: Store; clock: Clock; config
    * balance and liveness from its own overlay row). Bounded; dropped on every change.
    */
   const lists = new Map<number, TerminalRow[]>();
-  /** Terminal `users` row → its trader (null: a row that is no terminal's). */
-  const owners = new Map<number, number | null>();
+  /** Terminal `users` row → its trader (a bridge row never changes hands, so this never goes stale). */
+  const owners = new Map<number, number>();
 
+  // A change of a trader's terminals is announced as `user.updated` for the trader; on
+  // PostgreSQL the cluster relays it (NOTIFY), so every instance drops its copy of the list.
+  hub.on("user.updated", ({ user_id }) => {
+    lists.delete(user_id);
+  });
   const changed = (userId: number) => {
     lists.delete(userId);
     hub.emit("user.updated", { user_id: userId });
   };
   const nowIso = () => new Date(clock.now()).toISOString();
 
-  function listFor(userId: number): TerminalRow[] {
+  async function listFor(userId: number): Promise<TerminalRow[]> {
     let list = lists.get(userId);
     if (!list) {
-      list = store.terminals.listTerminals(userId);
+      list = await store.terminals.listTerminals(userId);
       if (lists.size >= 50_000) lists.delete(lists.keys().next().value as number);
       lists.set(userId, list);
     }
     return list;
   }
 
-  function own(userId: number, id: string): TerminalRow {
-    const row = store.terminals.findTerminal(id);
+  async function own(userId: number, id: string): Promise<TerminalRow> {
+    const row = await store.terminals.findTerminal(id);
     // Another trader's terminal answers as if it did not exist (no probing of ids).
     if (!row || row.user_id !== userId) throw notFound("Terminal");
     return row;
   }
 
   /** A new token for `bridgeUserId`'s row (the previous one stops working). */
-  function issueToken(bridgeUserId: number, userId: number, now: string, type: string): string {
+  async function issueToken(bridgeUserId: number, userId: number, now: string, type: string): Promise<string> {
     const token = newBridgeToken();
-    store.users.setBridgeTokenHash(bridgeUserId, hashToken(token), now);
-    store.fires.appendEvent({ type, actor: `tg:${userId}`, user_id: userId, data: { bridge_user_id: bridgeUserId } });
+    await store.users.setBridgeTokenHash(bridgeUserId, hashToken(token), now);
+    await store.fires.appendEvent({
+      type,
+      actor: `tg:${userId}`,
+      user_id: userId,
+      data: { bridge_user_id: bridgeUserId },
+    });
     return token;
   }
 
@@ -81,28 +91,34 @@ export function createTerminalService(deps: { store: Store; clock: Clock; config
     listFor,
 
     /** The trader a bridge row trades for: itself for a trader's own row. */
-    traderOf(bridgeUserId: number): number {
+    async traderOf(bridgeUserId: number): Promise<number> {
       if (bridgeUserId > 0) return bridgeUserId;
       let owner = owners.get(bridgeUserId);
       if (owner === undefined) {
-        owner = store.terminals.ownerOf(bridgeUserId);
+        const found = await store.terminals.ownerOf(bridgeUserId);
+        if (found === null) return bridgeUserId;
+        owner = found;
+        if (owners.size >= 50_000) owners.delete(owners.keys().next().value as number);
         owners.set(bridgeUserId, owner);
       }
-      return owner ?? bridgeUserId;
+      return owner;
     },
 
     /** The terminal whose bridge row this is (for DMs naming it); null for none. */
-    terminalOfBridge(bridgeUserId: number): TerminalRow | null {
-      const owner = bridgeUserId > 0 ? bridgeUserId : this.traderOf(bridgeUserId);
-      return listFor(owner).find((t) => t.bridge_user_id === bridgeUserId) ?? null;
+    async terminalOfBridge(bridgeUserId: number): Promise<TerminalRow | null> {
+      const owner = bridgeUserId > 0 ? bridgeUserId : await this.traderOf(bridgeUserId);
+      return (await listFor(owner)).find((t) => t.bridge_user_id === bridgeUserId) ?? null;
     },
 
     /** After the single-token flow issued a token: that row is the trader's first terminal. */
-    ensureFirst(userId: number): void {
-      if (listFor(userId).some((t) => t.bridge_user_id === userId)) return;
-      store.transaction(() => {
-        if (store.terminals.reviveTerminal(userId, null, null)) return;
-        store.terminals.insertTerminal({
+    async ensureFirst(userId: number): Promise<void> {
+      if ((await listFor(userId)).some((t) => t.bridge_user_id === userId)) return;
+      await store.transaction(async () => {
+        if (await store.terminals.reviveTerminal(userId, null, null)) return;
+        // Another request (or instance) may have made it meanwhile: the row lock orders us after it.
+        await store.users.lockUser(userId);
+        if ((await store.terminals.listTerminals(userId)).some((t) => t.bridge_user_id === userId)) return;
+        await store.terminals.insertTerminal({
           id: newTerminalId(clock.now()),
           userId,
           bridgeUserId: userId,
@@ -115,18 +131,20 @@ export function createTerminalService(deps: { store: Store; clock: Clock; config
     },
 
     /** Links a new terminal; its token is in the answer only. */
-    create(userId: number, name: string, allocation: number): { terminal: TerminalView; token: string } {
+    async create(userId: number, name: string, allocation: number): Promise<{ terminal: TerminalView; token: string }> {
       const now = nowIso();
       const id = newTerminalId(clock.now());
       // A token issued by another path (bot /link, local mode) without its terminal row yet.
-      if (store.terminals.hasBridgeToken(userId)) this.ensureFirst(userId);
-      const hasFirst = listFor(userId).some((t) => t.bridge_user_id === userId);
-      const { token, bridgeUserId } = store.transaction(() => {
+      if (await store.terminals.hasBridgeToken(userId)) await this.ensureFirst(userId);
+      const { token, bridgeUserId } = await store.transaction(async () => {
+        // One link at a time per trader (positions and the first terminal are decided here).
+        await store.users.lockUser(userId);
+        const hasFirst = (await store.terminals.listTerminals(userId)).some((t) => t.bridge_user_id === userId);
         // The trader's own row is free when it holds no terminal: it becomes the first again.
-        const revived = !hasFirst && store.terminals.reviveTerminal(userId, name, allocation);
+        const revived = !hasFirst && (await store.terminals.reviveTerminal(userId, name, allocation));
         const bridgeUserId = revived
           ? userId
-          : store.terminals.insertTerminal({
+          : await store.terminals.insertTerminal({
               id,
               userId,
               bridgeUserId: hasFirst ? null : userId,
@@ -134,34 +152,36 @@ export function createTerminalService(deps: { store: Store; clock: Clock; config
               allocation,
               now,
             });
-        return { token: issueToken(bridgeUserId, userId, now, "terminal.linked"), bridgeUserId };
+        return { token: await issueToken(bridgeUserId, userId, now, "terminal.linked"), bridgeUserId };
       });
       changed(userId);
-      const row = store.terminals.listTerminals(userId).find((t) => t.bridge_user_id === bridgeUserId)!;
-      return { terminal: this.view(row), token };
+      const row = (await store.terminals.listTerminals(userId)).find((t) => t.bridge_user_id === bridgeUserId)!;
+      return { terminal: await this.view(row), token };
     },
 
     /** A new token for one of the trader's terminals: the old one stops working. */
-    rotate(userId: number, id: string): string {
-      const row = own(userId, id);
-      const token = store.transaction(() => issueToken(row.bridge_user_id, userId, nowIso(), "terminal.token_rotated"));
+    async rotate(userId: number, id: string): Promise<string> {
+      const row = await own(userId, id);
+      const token = await store.transaction(() =>
+        issueToken(row.bridge_user_id, userId, nowIso(), "terminal.token_rotated"),
+      );
       changed(userId);
       return token;
     },
 
-    update(
+    async update(
       userId: number,
       id: string,
       change: { name?: string; allocation?: number; enabled?: boolean },
-    ): TerminalView {
-      own(userId, id);
-      store.transaction(() => {
-        store.terminals.updateTerminal(id, {
+    ): Promise<TerminalView> {
+      await own(userId, id);
+      await store.transaction(async () => {
+        await store.terminals.updateTerminal(id, {
           name: change.name ?? null,
           allocation: change.allocation ?? null,
           enabled: change.enabled ?? null,
         });
-        store.fires.appendEvent({
+        await store.fires.appendEvent({
           type: "terminal.changed",
           actor: `tg:${userId}`,
           user_id: userId,
@@ -169,20 +189,26 @@ export function createTerminalService(deps: { store: Store; clock: Clock; config
         });
       });
       changed(userId);
-      return this.view(own(userId, id));
+      return this.view(await own(userId, id));
     },
 
-    unlink(userId: number, id: string): void {
-      const row = own(userId, id);
-      store.transaction(() => {
-        store.terminals.unlinkTerminal(id, row.bridge_user_id, nowIso());
-        store.fires.appendEvent({ type: "terminal.unlinked", actor: `tg:${userId}`, user_id: userId, data: { id } });
+    async unlink(userId: number, id: string): Promise<void> {
+      const row = await own(userId, id);
+      await store.transaction(async () => {
+        await store.terminals.unlinkTerminal(id, row.bridge_user_id, nowIso());
+        await store.fires.appendEvent({
+          type: "terminal.unlinked",
+          actor: `tg:${userId}`,
+          user_id: userId,
+          data: { id },
+        });
       });
       changed(userId);
     },
 
     /** The API's view of a terminal, with its own stats (fills, trades, P&L and XP made there). */
-    view(row: TerminalRow, stats = store.terminals.terminalStats(row.user_id)): TerminalView {
+    async view(row: TerminalRow, known?: TerminalStatsRow[]): Promise<TerminalView> {
+      const stats = known ?? (await store.terminals.terminalStats(row.user_id));
       const nowMs = clock.now();
       const mine = stats.find((s) => s.bridge_user_id === row.bridge_user_id);
       const fills = mine?.filled ?? 0;
@@ -222,10 +248,11 @@ export function createTerminalService(deps: { store: Store; clock: Clock; config
     },
 
     /** Every active terminal of the trader, first first. */
-    views(userId: number): TerminalView[] {
-      const stats = store.terminals.terminalStats(userId);
+    async views(userId: number): Promise<TerminalView[]> {
+      const stats = await store.terminals.terminalStats(userId);
       // Read fresh: the cached list is for names and settings, not liveness or balances.
-      return store.terminals.listTerminals(userId).map((row) => this.view(row, stats));
+      const rows = await store.terminals.listTerminals(userId);
+      return Promise.all(rows.map((row) => this.view(row, stats)));
     },
   };
 }

@@ -22,13 +22,13 @@ export type TerminalMission = MissionView & {
  * currency, broker spec and rates. `position` becomes the first terminal's (its allocation
  * applied) and `fire_block` says whether FIRE would trade anywhere.
  */
-export function withTerminals(
+export async function withTerminals(
   mission: MissionView,
   terminals: readonly TerminalSettings[],
-  overlayOf: (bridgeUserId: number) => MissionOverlayRow,
+  overlayOf: (bridgeUserId: number) => Promise<MissionOverlayRow>,
   nowMs: number,
   staleMs: number,
-): TerminalMission {
+): Promise<TerminalMission> {
   const only = terminals.length === 1 ? terminals[0]! : null;
   if (only && only.bridge_user_id === mission.user.id && only.allocation === 1 && only.enabled === 1) {
     // The common case — one terminal, the trader's own row, enabled at allocation 1: the same
@@ -51,7 +51,7 @@ export function withTerminals(
     out.terminal_plans = [];
     return out;
   }
-  const rows = terminals.map((t) => ({ t, row: overlayOf(t.bridge_user_id) }));
+  const rows = await Promise.all(terminals.map(async (t) => ({ t, row: await overlayOf(t.bridge_user_id) })));
   const plans = planTerminals(
     mission.signal,
     {

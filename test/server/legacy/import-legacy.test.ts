@@ -3,11 +3,11 @@ import { join } from "node:path";
 import * as tar from "tar";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signalStatus } from "../../../core/signal.ts";
-import { openDb } from "../../../db/index.ts";
-import { createStore } from "../../../db/store.ts";
+import type { Store } from "../../../db/store.ts";
 import { manualClock } from "../../../server/clock.ts";
 import { importLegacyFolder } from "../../../server/legacy/import.ts";
 import { runTs } from "../../hardening/support/cli.ts";
+import { TEST_ENGINE, type TestDatabase, testDatabase } from "../../support/engine.ts";
 import { tempDir } from "../../support/tmp.ts";
 import { generateLegacyFolder, type LegacyFolder } from "./generate.ts";
 
@@ -42,14 +42,21 @@ describe("npm run import-legacy (5,000 files over 30 signals)", () => {
   const tmp = tempDir("sortie-legacy-");
   const folder = join(tmp.dir, "missions");
   const dbPath = join(tmp.dir, "sortie.db");
-  const env = { DATABASE_PATH: dbPath };
+  // The CLI imports into the configured store: the SQLite file, or PostgreSQL at DATABASE_URL.
+  const env: Record<string, string> = { DATABASE_PATH: dbPath };
+  let database: TestDatabase;
   let legacy: LegacyFolder;
 
-  beforeAll(() => {
+  beforeAll(async () => {
     mkdirSync(folder);
     legacy = generateLegacyFolder(folder, NOW);
+    database = await testDatabase(tmp.dir);
+    if (TEST_ENGINE === "postgres") env.DATABASE_URL = database.location;
   });
-  afterAll(() => tmp.cleanup());
+  afterAll(async () => {
+    await database?.drop();
+    tmp.cleanup();
+  });
 
   it("imports 30 signals under their own ids and one user per user id, naming every skipped file", async () => {
     expect(legacy.files.size).toBe(5_000);
@@ -72,22 +79,19 @@ describe("npm run import-legacy (5,000 files over 30 signals)", () => {
       expect(skipped.get(which)).toBe(`duplicate of ${other} (same signal and user)`);
     }
 
-    const sqlite = openDb(dbPath);
+    const store = await database.open();
     try {
-      const store = createStore(sqlite);
-      const ids = (sqlite.prepare("SELECT id FROM signals ORDER BY id").all() as Array<{ id: string }>).map(
-        (r) => r.id,
-      );
+      const ids = ((await store.query("SELECT id FROM signals ORDER BY id")) as Array<{ id: string }>).map((r) => r.id);
       expect(ids).toEqual([...legacy.signalIds].sort());
       for (const id of legacy.signalIds) {
-        const signal = store.signals.findSignal(id)!;
+        const signal = (await store.signals.findSignal(id))!;
         expect(signal.source).toBe("legacy");
         expect(signalStatus(signal, NOW)).toBe(legacy.expiredIds.includes(id) ? "expired" : "active");
         expect(signal.take_profit).toHaveLength(1 + (legacy.signalIds.indexOf(id) % 2));
       }
-      const users = sqlite
-        .prepare("SELECT id, tier, balance, currency, risk_percent FROM users ORDER BY id")
-        .all() as Array<{
+      const users = (await store.query(
+        "SELECT id, tier, balance, currency, risk_percent FROM users ORDER BY id",
+      )) as Array<{
         id: number;
         tier: string;
         balance: number;
@@ -102,7 +106,7 @@ describe("npm run import-legacy (5,000 files over 30 signals)", () => {
         expect(user.currency).toBe("USD");
       }
     } finally {
-      sqlite.close();
+      await store.close();
     }
 
     const rows = readFileSync(report, "utf8").trimEnd().split("\n");
@@ -164,9 +168,10 @@ describe("npm run import-legacy (5,000 files over 30 signals)", () => {
 describe("importLegacyFolder", () => {
   it("skips a file whose signal differs from the one already stored under its id, and imports the rest", async () => {
     const tmp = tempDir("sortie-legacy-");
-    const sqlite = openDb(join(tmp.dir, "db.sqlite"));
+    const database = await testDatabase(tmp.dir);
+    let store: Store | null = null;
     try {
-      const store = createStore(sqlite);
+      store = await database.open();
       const clock = manualClock(NOW);
       const folder = join(tmp.dir, "in");
       mkdirSync(folder);
@@ -185,10 +190,11 @@ describe("importLegacyFolder", () => {
         name,
         `signal ${id} differs from the signal already stored under this id (symbol, side, prices or expiry)`,
       ]);
-      expect(store.users.findUser(777)).toBeNull();
+      expect(await store.users.findUser(777)).toBeNull();
       expect(existsSync(join(folder, name))).toBe(true);
     } finally {
-      sqlite.close();
+      await store?.close();
+      await database.drop();
       tmp.cleanup();
     }
   });
