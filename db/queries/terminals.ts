@@ -151,6 +151,11 @@ export function terminalListQueries(sqlite: Sqlite) {
       dropToken.run(bridgeUserId);
       return unlink.run(now, id).changes === 1;
     },
+    /**
+     * Orders reports on one fire's legs (several terminals answer at once): taken after the leg's
+     * own update, before the fire is recomputed. SQLite's single writer orders them already.
+     */
+    lockFire(_fireId: string): void {},
     insertFireTerminals(fireId: string, rows: FireTerminal[]): void {
       for (const row of rows) insertFireTerminal.run({ fire_id: fireId, ...row });
     },

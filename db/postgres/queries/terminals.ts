@@ -80,6 +80,11 @@ export function pgTerminalListQueries(db: PgDb): StoreQueries["terminals"] {
         );
       });
     },
+    async lockFire(fireId) {
+      // Two terminals' reports on one fire: the second waits here and then reads the first's legs
+      // and XP (READ COMMITTED), so the fire's state and its XP are decided once.
+      await db.query("SELECT id FROM fires WHERE id = $1 FOR UPDATE", [fireId]);
+    },
     async insertFireTerminals(fireId, rows) {
       for (const r of rows) {
         await db.run(

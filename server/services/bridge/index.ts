@@ -176,6 +176,7 @@ export function createBridgeService(deps: {
           },
           nowMs,
         );
+        await store.terminals.lockFire(row.fire_id);
         await store.fires.appendEvent({
           type: `command.${state}`,
           actor: "bridge",
