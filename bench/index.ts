@@ -19,6 +19,7 @@ const suites: Record<string, () => Promise<unknown>> = {
   memory: async () => (await import("./memory.ts")).benchMemory(),
   engine: async () => (await import("./engine.ts")).benchEngine(),
   "track-record": async () => (await import("./track-record.ts")).benchTrackRecord(),
+  legacy: async () => (await import("./legacy-import.ts")).benchLegacyImport(),
 };
 
 async function main() {
