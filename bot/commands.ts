@@ -8,7 +8,8 @@ export const TRADER_COMMANDS: BotCommand[] = [
   { command: "start", description: "Welcome and how to link your terminal" },
   { command: "me", description: "Your tier, balance, risk and terminal" },
   { command: "risk", description: "Set your risk per trade, e.g. /risk 1.5" },
-  { command: "link", description: "Link or re-link your MT5 terminal" },
+  { command: "link", description: "Link or re-link your MT5 terminal; /link <name> for another" },
+  { command: "terminals", description: "Your terminals: online, balances, stats" },
   { command: "trades", description: "Your recent trades" },
   { command: "help", description: "What this bot can do" },
 ];

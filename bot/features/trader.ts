@@ -22,7 +22,8 @@ const HELP = [
   "",
   "/me — tier, balance, risk, terminal, fires left today",
   "/risk 1.5 — risk 1.5 % of your balance per trade (0.1–10)",
-  "/link — link (or re-link) your MT5 terminal",
+  "/link — link (or re-link) your MT5 terminal; /link &lt;name&gt; links another one",
+  "/terminals — your terminals: online, balances, stats",
   "/trades — your recent trades",
   "/help — this message",
 ].join("\n");

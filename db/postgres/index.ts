@@ -3,6 +3,7 @@ import { numberPlaceholders, PgDb, type PgOptions } from "./connection.ts";
 import { migratePostgres } from "./migrate.ts";
 import { pgCommandQueries } from "./queries/commands.ts";
 import { pgFireQueries } from "./queries/fires.ts";
+import { pgLegacyQueries } from "./queries/legacy.ts";
 import { pgSignalQueries } from "./queries/signals.ts";
 import {
   pgAlertQueries,
@@ -13,6 +14,7 @@ import {
 } from "./queries/small.ts";
 import { pgStagedQueries } from "./queries/staged.ts";
 import { pgTerminalQueries } from "./queries/terminal.ts";
+import { pgTerminalListQueries } from "./queries/terminals.ts";
 import { pgAuditQueries, pgUpdateQueries } from "./queries/updates.ts";
 import { pgUserQueries } from "./queries/users.ts";
 
@@ -78,6 +80,8 @@ export function createPgStore(db: PgDb): PgStore {
     audit: pgAuditQueries(db),
     updates: pgUpdateQueries(db),
     staged: pgStagedQueries(db),
+    legacy: pgLegacyQueries(db),
+    terminals: pgTerminalListQueries(db),
     transaction: (fn) => db.tx(fn),
     query: (sql, params = []) => db.query(numberPlaceholders(sql), params),
     async ping() {
