@@ -12,9 +12,11 @@ import { sqliteConversationStorage } from "./conversation-storage.ts";
 import { auditFeature } from "./features/admin/audit.ts";
 import { reportsFeature } from "./features/admin/reports.ts";
 import { signalsFeature } from "./features/admin/signals.ts";
+import { trackReportFeature } from "./features/admin/track-report.ts";
 import { adminGuard } from "./features/admin-guard.ts";
 import { linkFeature } from "./features/link.ts";
 import { manageFeature } from "./features/manage/index.ts";
+import { performanceFeature } from "./features/performance.ts";
 import { sessionFeature } from "./features/session.ts";
 import { traderFeature } from "./features/trader.ts";
 import { wizardFeature } from "./features/wizard/index.ts";
@@ -83,7 +85,9 @@ export function createBot(options: CreateBotOptions) {
     manageFeature,
     reportsFeature,
     auditFeature,
+    trackReportFeature,
     linkFeature,
+    performanceFeature,
     traderFeature,
   );
   bot.catch((err) => log(`update ${err.ctx.update.update_id} failed outside the boundary`, err.error));

@@ -6,6 +6,7 @@ import { fireQueries } from "./queries/fires.ts";
 import { signalQueries } from "./queries/signals.ts";
 import { statsQueries } from "./queries/stats.ts";
 import { terminalQueries } from "./queries/terminal.ts";
+import { trackRecordQueries } from "./queries/track-record.ts";
 import { updateQueries } from "./queries/updates.ts";
 import { userQueries } from "./queries/users.ts";
 
@@ -25,6 +26,7 @@ export function createStore(sqlite: Sqlite) {
     alerts: alertQueries(sqlite),
     audit: auditQueries(sqlite),
     updates: updateQueries(sqlite),
+    trackRecord: trackRecordQueries(sqlite),
     transaction<T>(fn: () => T): T {
       return sqlite.transaction(fn)();
     },

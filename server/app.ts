@@ -23,6 +23,7 @@ import { missionRoutes } from "./routes/missions.ts";
 import { pageRoutes } from "./routes/pages.ts";
 import { priceRoutes } from "./routes/prices.ts";
 import { signalRoutes } from "./routes/signals.ts";
+import { trackRecordRoutes } from "./routes/track-record.ts";
 import type { App, RouteDeps } from "./routes/types.ts";
 import { updateRoutes } from "./routes/updates.ts";
 import { userRoutes } from "./routes/users.ts";
@@ -203,6 +204,7 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
   priceRoutes(app, deps);
   updateRoutes(app, deps);
   userRoutes(app, deps);
+  trackRecordRoutes(app, deps);
   downloadRoutes(app, deps);
   auditRoutes(app, deps);
   bridgeRoutes(app, deps, shutdown.signal);

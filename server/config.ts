@@ -44,6 +44,8 @@ export interface Config {
   logLevel: string;
   demo: boolean;
   dbSynchronous: "NORMAL" | "FULL";
+  /** TRACK_RECORD_PUBLIC=1: `GET /api/track-record` and the `/track-record` page need no sign-in. */
+  trackRecordPublic: boolean;
 }
 
 export class ConfigError extends Error {
@@ -184,8 +186,12 @@ export function loadConfig(env: Env): Config {
     throw new ConfigError("DEMO", "must be 0 or 1");
   const sync = (text(env, "DB_SYNCHRONOUS") ?? "NORMAL").toUpperCase();
   if (sync !== "NORMAL" && sync !== "FULL") throw new ConfigError("DB_SYNCHRONOUS", "must be NORMAL or FULL");
+  const trackRecordRaw = text(env, "TRACK_RECORD_PUBLIC");
+  if (trackRecordRaw !== null && !["0", "1", "true", "false"].includes(trackRecordRaw))
+    throw new ConfigError("TRACK_RECORD_PUBLIC", "must be 0 or 1");
   return {
     dbSynchronous: sync,
+    trackRecordPublic: trackRecordRaw === "1" || trackRecordRaw === "true",
     botToken,
     signingToken: botToken ?? LOCAL_BOT_TOKEN,
     localMode: botToken === null,

@@ -6,6 +6,7 @@ import { createBridgeService } from "./services/bridge/index.ts";
 import { createFireService } from "./services/fire.ts";
 import { createMissionService } from "./services/missions.ts";
 import { createSignalService } from "./services/signals.ts";
+import { createResultService, createTrackRecordService } from "./services/track-record/index.ts";
 import { createUpdateService } from "./services/updates/index.ts";
 
 /**
@@ -39,7 +40,10 @@ export function createContext(deps: {
       }
     },
   });
-  return { store, config, clock, hub, missions, signals, fires, bridge, updates };
+  const trackRecord = createTrackRecordService({ store, hub, clock });
+  const results = createResultService({ store, hub, clock });
+  results.catchUp();
+  return { store, config, clock, hub, missions, signals, fires, bridge, updates, trackRecord, results };
 }
 
 export type AppContext = ReturnType<typeof createContext>;

@@ -5,7 +5,9 @@ import { createAlerts } from "./alerts.ts";
 import { createDms } from "./dms.ts";
 import { createWorkQueue } from "./queue.ts";
 import { createReadiness } from "./readiness.ts";
+import { createResultNotices } from "./results.ts";
 import { createUpdateNotices } from "./updates.ts";
+import { createWeeklySummaries } from "./weekly.ts";
 
 export interface NotifierOptions {
   /** At most one edit per alert per this many ms (default 10 s). */
@@ -43,6 +45,8 @@ export function createNotifier(deps: { app: AppContext; messenger: Messenger; lo
   });
   const readiness = createReadiness({ app, dms });
   const updates = createUpdateNotices({ app, messenger, log, queue, dms });
+  const results = createResultNotices({ app, messenger, log, queue });
+  const weekly = createWeeklySummaries({ app, dms });
   const tickMs = deps.tickMs ?? 5_000;
   let unsubscribe: Array<() => void> = [];
   let ticker: ReturnType<typeof setInterval> | null = null;
@@ -52,6 +56,7 @@ export function createNotifier(deps: { app: AppContext; messenger: Messenger; lo
     try {
       alerts.sweepExpired();
       readiness.check();
+      weekly.check();
     } catch (err) {
       log("notifier tick failed", err);
     }
@@ -78,16 +83,21 @@ export function createNotifier(deps: { app: AppContext; messenger: Messenger; lo
         hub.on("stats.updated", ({ user_id, xpGained }) => dms.statsUpdated(user_id, xpGained)),
         hub.on("update.created", ({ update, signal, skippedUsers }) => updates.created(update, signal, skippedUsers)),
         hub.on("update.settled", ({ update_id, user_id, commands }) => updates.settled(update_id, user_id, commands)),
+        hub.on("signal.result", ({ signal, result }) => results.announce(signal, result)),
         // Going offline is found by `tick` (the server's sweeper may also announce it: check now).
         hub.on("bridge.status", ({ user_id, online }) => (online ? readiness.online(user_id) : tickSoon())),
       ];
       alerts.catchUp();
       tick();
+      // After the tick: an alert the bot missed closing is closed first, then shows its result.
+      results.catchUp();
       ticker = setInterval(tick, tickMs);
       ticker.unref();
     },
     /** Runs the periodic checks now (tests, or after a clock jump). */
     tick,
+    /** Queues the weekly summaries due now, without waiting for the once-a-minute check (tests). */
+    weeklyNow: () => weekly.check(true),
     /** Resolves when no send or edit is in flight. */
     idle: () => queue.drain(),
     async stop(): Promise<void> {

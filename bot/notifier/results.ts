@@ -1,0 +1,74 @@
+import { signalStatus } from "../../core/signal.ts";
+import type { Signal } from "../../core/types.ts";
+import type { SignalResultRow } from "../../db/queries/track-record.ts";
+import type { AppContext } from "../../server/context.ts";
+import type { BotLog } from "../context.ts";
+import { alertText } from "../format/alert.ts";
+import { alertWithResult, resultReply, resultStatusLine } from "../format/result.ts";
+import { failureKind, type Messenger } from "../messenger.ts";
+import type { WorkQueue } from "./queue.ts";
+import { withLatestUpdate } from "./updates.ts";
+
+/**
+ * A settled signal's result in each group (issue #17): a reply under the alert (R, counts,
+ * slippage, fire→fill time) and the alert's status line edited to ✅ +1.6R / ❌ −1R / ⏹ expired.
+ * Runs on the alert's queue key, after the alert's own closing edit. Each send is one small function
+ * so the bot's sends can move to a database outbox without touching the logic.
+ */
+export function createResultNotices(deps: { app: AppContext; messenger: Messenger; log: BotLog; queue: WorkQueue }) {
+  const { app, messenger, log, queue } = deps;
+  const { store, clock } = app;
+
+  async function replyUnder(chatId: number, messageId: number, html: string): Promise<void> {
+    await messenger.sendMessage(chatId, html, { replyTo: messageId });
+  }
+
+  async function editStatus(chatId: number, messageId: number, html: string): Promise<void> {
+    try {
+      await messenger.editMessageText(chatId, messageId, html);
+    } catch (err) {
+      if (failureKind(err) !== "not_modified") throw err;
+    }
+  }
+
+  function announce(signal: Signal, result: SignalResultRow): void {
+    // A result is usually stored while the hub is still announcing the expiry that settled it:
+    // queueing on the next microtask puts this after the alert's own closing edit (same key).
+    queueMicrotask(() => queue.run(`alert:${signal.id}`, () => post(signal, result)));
+  }
+
+  async function post(signal: Signal, result: SignalResultRow): Promise<void> {
+    const fresh = store.signals.findSignal(signal.id) ?? signal;
+    const nowMs = clock.now();
+    const status = signalStatus(fresh, nowMs);
+    const plan = alertText(fresh, store.fires.countFires(signal.id), status === "active" ? "expired" : status, nowMs);
+    const edited = alertWithResult(withLatestUpdate(store, signal.id, plan), resultStatusLine(fresh, result));
+    const reply = resultReply(fresh, result);
+    for (const row of store.alerts.listAlerts(signal.id)) {
+      if (row.message_id === null || row.state === "sending" || row.state === "failed") continue;
+      try {
+        await editStatus(row.chat_id, row.message_id, edited);
+      } catch (err) {
+        log(`alert ${signal.id} in chat ${row.chat_id} could not show its result`, err);
+      }
+      try {
+        await replyUnder(row.chat_id, row.message_id, reply);
+      } catch (err) {
+        log(`result of ${signal.id} could not be posted in chat ${row.chat_id}`, err);
+      }
+    }
+    store.trackRecord.markAnnounced(signal.id);
+  }
+
+  return {
+    announce,
+    /** On start: results stored while the bot was not running (restart, crash mid-reply). */
+    catchUp(): void {
+      for (const id of store.trackRecord.listUnannounced(100)) {
+        const signal = store.signals.findSignal(id);
+        const result = store.trackRecord.findResult(id);
+        if (signal && result) announce(signal, result);
+      }
+    },
+  };
+}

@@ -1,0 +1,177 @@
+import {
+  type PerformanceBody,
+  presentPerformance,
+  presentTrackRecord,
+  type RBucket,
+  rHistogram,
+  type SignalOutcome,
+  signalOutcomes,
+  summarizeTrackRecord,
+  type TrackPosition,
+  type TrackRecordBody,
+} from "../../../core/track-record/index.ts";
+import type { TrackSignalRow } from "../../../db/queries/track-record.ts";
+import type { Store } from "../../../db/store.ts";
+import type { Clock } from "../../clock.ts";
+import type { Hub } from "../../events/hub.ts";
+
+const DAY_MS = 24 * 3600 * 1000;
+/** Traders whose outcomes are kept (the most recently asked); a trader's own history is small. */
+const USER_CACHE_SIZE = 500;
+
+/** A signal's outcome with when it was given (the `days` window is over the signals' creation). */
+export interface DatedOutcome {
+  createdMs: number;
+  outcome: SignalOutcome;
+}
+
+/** `GET /api/users/:id/performance` body: the contract's shape plus the histogram of R. */
+export type PerformanceView = PerformanceBody & { user_id: number; currency: string | null; r_histogram: RBucket[] };
+
+function outcomesOf(signals: TrackSignalRow[], positions: Iterable<TrackPosition>): Map<string, DatedOutcome> {
+  const outcomes = signalOutcomes(signals, positions);
+  const map = new Map<string, DatedOutcome>();
+  outcomes.forEach((outcome, i) => {
+    map.set(outcome.id, { createdMs: signals[i]!.createdMs, outcome });
+  });
+  return map;
+}
+
+const within = (outcomes: Iterable<DatedOutcome>, cutoffMs: number) => {
+  const out: SignalOutcome[] = [];
+  for (const o of outcomes) if (o.createdMs >= cutoffMs) out.push(o.outcome);
+  return out;
+};
+
+/**
+ * The channel's record and each trader's performance, from stored fills and closes through
+ * core/track-record, cached:
+ * - the channel keeps one outcome per signal in memory. Loading it reads every signal, the stored
+ *   results of settled signals (`signal_results`, which never change) and only the positions of the
+ *   unsettled ones; afterwards a hub event marks its signal dirty and only dirty signals are read
+ *   again. An answer is then `summarizeTrackRecord` over ≤ 10,000 outcomes, and the same answer is
+ *   reused until something changes or the minute turns (the `days` window moves with the clock).
+ * - a trader's outcomes are computed from their own positions and kept until one of their fires
+ *   changes.
+ */
+export function createTrackRecordService(deps: { store: Store; hub: Hub; clock: Clock }) {
+  const { store, hub, clock } = deps;
+  let channel: Map<string, DatedOutcome> | null = null;
+  const dirty = new Set<string>();
+  let version = 0;
+  const answers = new Map<string, { version: number; minute: number; body: TrackRecordBody }>();
+  const users = new Map<number, Map<string, DatedOutcome>>();
+
+  const touch = (signalId: string) => {
+    dirty.add(signalId);
+    version++;
+  };
+  hub.on("signal.created", ({ signal }) => touch(signal.id));
+  hub.on("fire.updated", ({ fire }) => {
+    touch(fire.signal_id);
+    users.delete(fire.user_id);
+  });
+  hub.on("signal.result", ({ signal }) => touch(signal.id));
+
+  function load(): Map<string, DatedOutcome> {
+    const signals = store.trackRecord.listSignals();
+    const settled = new Map(store.trackRecord.listSettled().map((r) => [r.signal_id, r]));
+    const open = signals.filter((s) => !settled.has(s.id));
+    const map = outcomesOf(open, store.trackRecord.listUnsettledPositions());
+    for (const s of signals) {
+      const result = settled.get(s.id);
+      if (!result) continue;
+      const outcome = { id: s.id, symbol: s.symbol, closed: result.r !== null, r: result.r, profit: result.profit };
+      map.set(s.id, { createdMs: s.createdMs, outcome: { ...outcome, closedMs: result.closed_ms } });
+    }
+    dirty.clear();
+    return map;
+  }
+
+  function refresh(map: Map<string, DatedOutcome>): void {
+    for (const id of dirty) {
+      const signal = store.signals.findSignal(id);
+      if (!signal) {
+        map.delete(id);
+        continue;
+      }
+      const positions: TrackPosition[] = [];
+      for (const leg of store.trackRecord.listSignalLegs(id)) {
+        if (leg.fill === null || (leg.legState !== "filled" && leg.legState !== "closed")) continue;
+        const closed = leg.legState === "closed" && leg.close !== null;
+        positions.push({
+          signalId: id,
+          volume: leg.volume ?? 0,
+          fill: leg.fill,
+          close: closed ? leg.close : null,
+          closedMs: closed ? leg.closedMs : null,
+          profit: leg.profit,
+        });
+      }
+      const row = { id, symbol: signal.symbol, side: signal.side, entry: signal.entry, stopLoss: signal.stop_loss };
+      const createdMs = Date.parse(signal.created_at);
+      map.set(id, { createdMs, outcome: signalOutcomes([row], positions)[0]! });
+    }
+    dirty.clear();
+  }
+
+  function channelOutcomes(): Map<string, DatedOutcome> {
+    channel ??= load();
+    if (dirty.size > 0) refresh(channel);
+    return channel;
+  }
+
+  function userOutcomes(userId: number): Map<string, DatedOutcome> {
+    let map = users.get(userId);
+    if (map) {
+      users.delete(userId); // re-inserted below: most recently used last
+    } else {
+      map = outcomesOf(store.trackRecord.listUserSignals(userId), store.trackRecord.listUserPositions(userId));
+    }
+    users.set(userId, map);
+    if (users.size > USER_CACHE_SIZE) users.delete(users.keys().next().value!);
+    return map;
+  }
+
+  const cutoff = (days: number | null, nowMs: number) =>
+    days === null ? Number.NEGATIVE_INFINITY : nowMs - days * DAY_MS;
+
+  return {
+    /** `GET /api/track-record` body over the signals of the last `days` days (null: all). */
+    channel(days: number | null): TrackRecordBody {
+      const nowMs = clock.now();
+      const key = String(days);
+      const minute = Math.floor(nowMs / 60_000);
+      const outcomes = channelOutcomes();
+      const known = answers.get(key);
+      if (known && known.version === version && known.minute === minute) return known.body;
+      const body = presentTrackRecord(summarizeTrackRecord(within(outcomes.values(), cutoff(days, nowMs))), days);
+      answers.set(key, { version, minute, body });
+      return body;
+    },
+    /** One trader's performance over the signals they fired in the last `days` days. */
+    performance(userId: number, days: number | null): PerformanceView {
+      const outcomes = within(userOutcomes(userId).values(), cutoff(days, clock.now()));
+      return {
+        ...presentPerformance(summarizeTrackRecord(outcomes), days),
+        user_id: userId,
+        currency: store.users.findUser(userId)?.currency ?? null,
+        r_histogram: rHistogram(outcomes),
+      };
+    },
+    /** One trader's outcomes (for the bot's day and week tables). */
+    userOutcomes(userId: number): SignalOutcome[] {
+      return [...userOutcomes(userId).values()].map((o) => o.outcome);
+    },
+    /** Forgets every cached outcome (the next answer reloads; benchmarks measure a cold start). */
+    reset(): void {
+      channel = null;
+      dirty.clear();
+      answers.clear();
+      users.clear();
+      version++;
+    },
+  };
+}
+
+export type TrackRecordService = ReturnType<typeof createTrackRecordService>;
