@@ -31,8 +31,10 @@ export function trackRecordPage(record: TrackRecordBody, nowIso: string): string
     ["Total", signedR(record.total_r)],
     ["Max drawdown", `${record.max_drawdown_r.toFixed(2)} R`],
   ];
+  // The curve starts at 0 R at the first close, so the first result shows as a step from zero.
+  const points = record.equity_r.map((p) => ({ t: Date.parse(p.t), r: p.r }));
   const curve = equityCurveSvg(
-    record.equity_r.map((p) => ({ t: Date.parse(p.t), r: p.r })),
+    points.length > 0 ? [{ t: points[0]!.t, r: 0 }, ...points] : points,
     `Equity curve in R (${period})`,
   );
   const monthly = record.monthly

@@ -211,3 +211,23 @@ export interface ManageBody {
   stop_loss?: number;
   take_profit?: number;
 }
+
+/** `GET /api/users/:id/performance` (docs/track-record.md). */
+export interface Performance {
+  user_id: number;
+  days: number | null;
+  currency: string | null;
+  signals: number;
+  closed: number;
+  win_rate: number | null;
+  avg_r: number | null;
+  total_r: number;
+  max_drawdown_r: number;
+  profit: number;
+  equity_r: Array<{ t: string; r: number }>;
+  equity_profit: Array<{ t: string; profit: number }>;
+  by_symbol: Array<{ symbol: string; signals: number; win_rate: number | null; total_r: number }>;
+  best: { signal_id: string; symbol: string; r: number } | null;
+  worst: { signal_id: string; symbol: string; r: number } | null;
+  r_histogram: Array<{ from: number; to: number; count: number }>;
+}
