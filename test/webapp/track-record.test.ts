@@ -37,7 +37,7 @@ describe("track record in Chromium: the Mini App's Stats screen and the public p
       },
     ];
     for (const [i, step] of steps.entries()) {
-      server.prices.set("EURUSD", ...step.at);
+      server.prices.set!("EURUSD", ...step.at);
       const signal = await server.createSignal(step.body);
       const fired = await fetch(`${server.url}/api/fire`, {
         method: "POST",
@@ -48,7 +48,7 @@ describe("track record in Chromium: the Mini App's Stats screen and the public p
       const state = async () =>
         (await server.api<{ fire: { state: string } | null }>(trader, `/api/missions/${signal.id}`)).fire?.state;
       await until(async () => (await state()) === "filled", `fill ${i + 1}`);
-      server.prices.set("EURUSD", ...step.exit);
+      server.prices.set!("EURUSD", ...step.exit);
       await until(async () => (await state()) === "closed", `close ${i + 1}`);
     }
   }

@@ -212,22 +212,9 @@ export interface ManageBody {
   take_profit?: number;
 }
 
-/** `GET /api/users/:id/performance` (docs/track-record.md). */
-export interface Performance {
+/** `GET /api/users/:id/performance` (docs/track-record.md): core's body plus the route's additions. */
+export type Performance = import("../../core/track-record/present.ts").PerformanceBody & {
   user_id: number;
-  days: number | null;
   currency: string | null;
-  signals: number;
-  closed: number;
-  win_rate: number | null;
-  avg_r: number | null;
-  total_r: number;
-  max_drawdown_r: number;
-  profit: number;
-  equity_r: Array<{ t: string; r: number }>;
-  equity_profit: Array<{ t: string; profit: number }>;
-  by_symbol: Array<{ symbol: string; signals: number; win_rate: number | null; total_r: number }>;
-  best: { signal_id: string; symbol: string; r: number } | null;
-  worst: { signal_id: string; symbol: string; r: number } | null;
   r_histogram: Array<{ from: number; to: number; count: number }>;
-}
+};
