@@ -171,7 +171,20 @@ describe("bot: updates after entry", () => {
   it("the /signal wizard can create the signal with breakeven after TP1", async () => {
     world = await botWorld();
     await world.send(ADMIN_ID, "/signal");
-    for (const text of ["eurusd", "buy", "1.0850", "1.0830", "1.0890 1.0910", "90", "8.5", "notes"]) {
+    // The last three answer the optional steps (min tier, confidence, pattern) with "skip".
+    for (const text of [
+      "eurusd",
+      "buy",
+      "1.0850",
+      "1.0830",
+      "1.0890 1.0910",
+      "90",
+      "8.5",
+      "notes",
+      "skip",
+      "skip",
+      "skip",
+    ]) {
       await world.send(ADMIN_ID, text);
     }
     await world.tap(ADMIN_ID, "wiz:confirm_be");
