@@ -20,7 +20,8 @@ const ANNOUNCE_WINDOW_MS = 2 * 24 * 3600 * 1000;
 export function createResultService(deps: { store: Store; hub: Hub; clock: Clock }) {
   const { store, hub, clock } = deps;
 
-  function settle(signalId: string, announce = true): SignalResultRow | null {
+  function settle(signalId: string, announceIt = true): SignalResultRow | null {
+    let announce = announceIt;
     if (store.trackRecord.findResult(signalId)) return null;
     const signal = store.signals.findSignal(signalId);
     if (!signal) return null;
@@ -30,6 +31,9 @@ export function createResultService(deps: { store: Store; hub: Hub; clock: Clock
       store.trackRecord.listSignalLegs(signalId),
     );
     if (!isSettled(signalStatus(signal, nowMs), report)) return null;
+    // A signal cancelled before anyone's order filled has nothing to report: its alert already
+    // says CANCELLED. Its (void) result is stored for the record and the CSV, without a reply.
+    if (signal.status === "cancelled" && report.outcome === "void") announce = false;
     const row: SignalResultRow = {
       signal_id: signalId,
       outcome: report.outcome,
