@@ -17,6 +17,7 @@ const suites: Record<string, () => Promise<unknown>> = {
   updates: async () => (await import("./updates.ts")).benchUpdates(),
   engine: async () => (await import("./engine.ts")).benchEngine(),
   "track-record": async () => (await import("./track-record.ts")).benchTrackRecord(),
+  "track-record-store": async () => (await import("./track-record-store.ts")).benchTrackRecordStore(),
 };
 
 async function main() {

@@ -44,7 +44,10 @@ export function trackRecordRoutes(app: App, { ctx, auth, userLimit }: RouteDeps)
         response: { 200: TrackRecordSchema, ...errorResponses(400, 401, 403, 429) },
       },
     },
-    async (req) => trackRecord.channel(req.query.days ?? null),
+    // The cached JSON text as is (a string sent as JSON is not serialised again); the schema above
+    // documents it and the body is built by core's presentTrackRecord, which writes only its fields.
+    async (req, reply) =>
+      reply.type("application/json; charset=utf-8").send(trackRecord.channelJson(req.query.days ?? null) as never),
   );
 
   app.get("/track-record", { schema: { hide: true, querystring: DaysQuery } }, async (req, reply) => {

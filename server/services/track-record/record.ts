@@ -59,8 +59,10 @@ export function createTrackRecordService(deps: { store: Store; hub: Hub; clock: 
   let channel: Map<string, DatedOutcome> | null = null;
   const dirty = new Set<string>();
   let version = 0;
-  const answers = new Map<string, { version: number; minute: number; body: TrackRecordBody }>();
+  const answers = new Map<string, { version: number; minute: number; body: TrackRecordBody; json: string | null }>();
   const users = new Map<number, Map<string, DatedOutcome>>();
+  /** Each trader's last answers (per `days`), dropped with their outcomes when a fire of theirs changes. */
+  const userAnswers = new Map<number, Map<string, { minute: number; body: PerformanceView }>>();
 
   const touch = (signalId: string) => {
     dirty.add(signalId);
@@ -70,6 +72,7 @@ export function createTrackRecordService(deps: { store: Store; hub: Hub; clock: 
   hub.on("fire.updated", ({ fire }) => {
     touch(fire.signal_id);
     users.delete(fire.user_id);
+    userAnswers.delete(fire.user_id);
   });
   hub.on("signal.result", ({ signal }) => touch(signal.id));
 
@@ -129,35 +132,61 @@ export function createTrackRecordService(deps: { store: Store; hub: Hub; clock: 
       map = outcomesOf(store.trackRecord.listUserSignals(userId), store.trackRecord.listUserPositions(userId));
     }
     users.set(userId, map);
-    if (users.size > USER_CACHE_SIZE) users.delete(users.keys().next().value!);
+    if (users.size > USER_CACHE_SIZE) {
+      const oldest = users.keys().next().value!;
+      users.delete(oldest);
+      userAnswers.delete(oldest);
+    }
     return map;
   }
 
   const cutoff = (days: number | null, nowMs: number) =>
     days === null ? Number.NEGATIVE_INFINITY : nowMs - days * DAY_MS;
 
+  function channelAnswer(days: number | null) {
+    const nowMs = clock.now();
+    const key = String(days);
+    const minute = Math.floor(nowMs / 60_000);
+    const outcomes = channelOutcomes();
+    const known = answers.get(key);
+    if (known && known.version === version && known.minute === minute) return known;
+    const body = presentTrackRecord(summarizeTrackRecord(within(outcomes.values(), cutoff(days, nowMs))), days);
+    const answer = { version, minute, body, json: null };
+    answers.set(key, answer);
+    return answer;
+  }
+
   return {
     /** `GET /api/track-record` body over the signals of the last `days` days (null: all). */
     channel(days: number | null): TrackRecordBody {
-      const nowMs = clock.now();
-      const key = String(days);
-      const minute = Math.floor(nowMs / 60_000);
-      const outcomes = channelOutcomes();
-      const known = answers.get(key);
-      if (known && known.version === version && known.minute === minute) return known.body;
-      const body = presentTrackRecord(summarizeTrackRecord(within(outcomes.values(), cutoff(days, nowMs))), days);
-      answers.set(key, { version, minute, body });
-      return body;
+      return channelAnswer(days).body;
+    },
+    /**
+     * The same answer as JSON text, made once per answer: a 10,000-point curve is ~440 kB, and
+     * serialising it again for every request would cost more than computing it.
+     */
+    channelJson(days: number | null): string {
+      const answer = channelAnswer(days);
+      answer.json ??= JSON.stringify(answer.body);
+      return answer.json;
     },
     /** One trader's performance over the signals they fired in the last `days` days. */
     performance(userId: number, days: number | null): PerformanceView {
-      const outcomes = within(userOutcomes(userId).values(), cutoff(days, clock.now()));
-      return {
+      const nowMs = clock.now();
+      const minute = Math.floor(nowMs / 60_000);
+      const known = userAnswers.get(userId)?.get(String(days));
+      if (known && known.minute === minute && users.has(userId)) return known.body;
+      const outcomes = within(userOutcomes(userId).values(), cutoff(days, nowMs));
+      const body = {
         ...presentPerformance(summarizeTrackRecord(outcomes), days),
         user_id: userId,
         currency: store.users.findUser(userId)?.currency ?? null,
         r_histogram: rHistogram(outcomes),
       };
+      let mine = userAnswers.get(userId);
+      if (!mine) userAnswers.set(userId, (mine = new Map()));
+      mine.set(String(days), { minute, body });
+      return body;
     },
     /** One trader's outcomes (for the bot's day and week tables). */
     userOutcomes(userId: number): SignalOutcome[] {
@@ -169,6 +198,7 @@ export function createTrackRecordService(deps: { store: Store; hub: Hub; clock: 
       dirty.clear();
       answers.clear();
       users.clear();
+      userAnswers.clear();
       version++;
     },
   };
