@@ -115,12 +115,6 @@ function toPosition(row: PositionRow): TrackPosition {
 export function trackRecordQueries(sqlite: Sqlite) {
   const allSignals = sqlite.prepare(`SELECT ${SIGNAL_COLUMNS} FROM signals s`);
   const allResults = sqlite.prepare("SELECT signal_id, r, closed_ms, profit FROM signal_results");
-  // Driven by the signals without a result (few: the live ones) so a settled history of a million
-  // positions is never scanned: each probe goes through the fires (signal_id, user_id) and the
-  // bridge_commands (fire_id, leg) unique indexes.
-  const unsettledPositions = sqlite.prepare(`SELECT ${POSITION_COLUMNS}
-    FROM signals s JOIN fires f ON f.signal_id = s.id JOIN bridge_commands c ON c.fire_id = f.id
-    WHERE NOT EXISTS (SELECT 1 FROM signal_results r WHERE r.signal_id = s.id) AND ${FILLED}`);
   const signalLegs = sqlite.prepare(`SELECT f.id AS fire_id, f.state AS fire_state, f.created_ms AS fire_created_ms,
       f.slippage_pips, c.state, ${LEG_VOLUME}, c.price, c.close_price, c.result_ms, c.closed_at, c.profit
     FROM fires f LEFT JOIN bridge_commands c ON c.fire_id = f.id WHERE f.signal_id = ? ORDER BY f.id, c.leg`);
@@ -170,10 +164,6 @@ export function trackRecordQueries(sqlite: Sqlite) {
         closed_ms: number | null;
         profit: number;
       }>;
-    },
-    /** Filled positions of the signals not settled yet (the only ones whose outcome can change). */
-    listUnsettledPositions(): TrackPosition[] {
-      return (unsettledPositions.all() as PositionRow[]).map(toPosition);
     },
     /** One signal's fires with their legs (a fire without legs has one row with null leg fields). */
     listSignalLegs(signalId: string): ReportLeg[] {

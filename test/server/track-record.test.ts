@@ -159,4 +159,26 @@ describe("track record routes", () => {
     expect(lines[1]).toContain(`${s.id},EURUSD,BUY,1.085,1.083,active`);
     expect(lines[1]).toContain(",win,2,1,1,0,0,");
   });
+
+  it("the weekly summary is on by default and a trader turns it off in their settings (PATCH /api/me)", async () => {
+    h = await startHarness({ clock });
+    const me = () => h.app.inject({ method: "GET", url: "/api/me", headers: { authorization: h.tma(7301) } });
+    expect((await me()).json().settings).toEqual({ weekly_summary: true });
+    const off = await h.app.inject({
+      method: "PATCH",
+      url: "/api/me",
+      headers: { authorization: h.tma(7301) },
+      payload: { weekly_summary: false },
+    });
+    expect(off.json().settings).toEqual({ weekly_summary: false });
+    expect(h.store.trackRecord.weeklySummaryOn(7301)).toBe(false);
+    const bad = await h.app.inject({
+      method: "PATCH",
+      url: "/api/me",
+      headers: { authorization: h.tma(7301) },
+      payload: { weekly_summary: "nope" },
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.message).toMatch(/weekly_summary/);
+  });
 });

@@ -78,6 +78,12 @@ describe("track record in Chromium: the Mini App's Stats screen and the public p
     await page.locator(byTest("r-histogram")).evaluate((el) => el.scrollIntoView({ block: "center" }));
     await page.waitForTimeout(200);
     await screenshot(page, "stats-r-histogram");
+    // The weekly summary DM is turned off in the profile's settings.
+    await page.click("nav >> text=Profile");
+    await page.click(byTest("weekly-toggle"));
+    await page.waitForSelector(`${byTest("weekly-toggle")}:not(:checked):not(:disabled)`);
+    const me = await world.server.api<{ settings: { weekly_summary: boolean } }>(trader, "/api/me");
+    expect(me.settings.weekly_summary).toBe(false);
     expect(errors).toEqual([]);
     await page.context().close();
   });

@@ -33,6 +33,8 @@ export interface Api {
   signals(): Promise<Signal[]>;
   me(): Promise<Me>;
   setRisk(riskPercent: number): Promise<Me>;
+  /** Turns the weekly summary DM on or off. */
+  setWeeklySummary(on: boolean): Promise<Me>;
   bridgeToken(): Promise<string>;
   fires(limit?: number): Promise<HistoryFire[]>;
   stats(userId: number): Promise<Stats>;
@@ -96,6 +98,7 @@ export function createApi(initData: string, base = ""): Api {
     },
     me: () => get<Me>("/api/me"),
     setRisk: async (riskPercent) => (await request<Me>("PATCH", "/api/me", { risk_percent: riskPercent })).data,
+    setWeeklySummary: async (on) => (await request<Me>("PATCH", "/api/me", { weekly_summary: on })).data,
     bridgeToken: async () => (await request<{ token: string }>("POST", "/api/me/bridge-token", {})).data.token,
     fires: async (limit = 50) => (await get<{ fires: HistoryFire[] }>(`/api/me/fires?limit=${limit}`)).fires,
     stats: (userId) => get<Stats>(`/api/users/${userId}/stats`),

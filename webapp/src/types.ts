@@ -145,6 +145,8 @@ export interface Me {
   user: UserOverlay;
   bridge: Bridge;
   stats?: Stats;
+  /** Settings beyond risk: the weekly summary DM (on by default). */
+  settings?: { weekly_summary: boolean };
   app?: { local_mode?: boolean; bot_username?: string | null; links?: Link[] };
 }
 

@@ -76,18 +76,24 @@ export function createTrackRecordService(deps: { store: Store; hub: Hub; clock: 
   });
   hub.on("signal.result", ({ signal }) => touch(signal.id));
 
+  /**
+   * Settled signals from their stored results (no position read); the unsettled ones (the live
+   * few) are read like dirty ones, signal by signal through the fires and legs indexes.
+   */
   function load(): Map<string, DatedOutcome> {
-    const signals = store.trackRecord.listSignals();
     const settled = new Map(store.trackRecord.listSettled().map((r) => [r.signal_id, r]));
-    const open = signals.filter((s) => !settled.has(s.id));
-    const map = outcomesOf(open, store.trackRecord.listUnsettledPositions());
-    for (const s of signals) {
+    const map = new Map<string, DatedOutcome>();
+    dirty.clear();
+    for (const s of store.trackRecord.listSignals()) {
       const result = settled.get(s.id);
-      if (!result) continue;
+      if (!result) {
+        dirty.add(s.id);
+        continue;
+      }
       const outcome = { id: s.id, symbol: s.symbol, closed: result.r !== null, r: result.r, profit: result.profit };
       map.set(s.id, { createdMs: s.createdMs, outcome: { ...outcome, closedMs: result.closed_ms } });
     }
-    dirty.clear();
+    refresh(map);
     return map;
   }
 
