@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signedMoney } from "../../bot/format/common.ts";
 import { rText } from "../../bot/format/result.ts";
-import { createBot } from "../../bot/index.ts";
-import { type Harness, startHarness } from "../support/harness.ts";
+import type { createBot } from "../../bot/index.ts";
+import type { Harness } from "../support/harness.ts";
 import { paperTrader } from "../support/paper.ts";
-import { startTelegramFake, type TelegramFake } from "../support/telegram-fake.ts";
+import type { TelegramFake } from "../support/telegram-fake.ts";
 import { waitFor } from "../support/wait.ts";
+import { GROUP_CHAT as GROUP, startWorld } from "../support/world.ts";
 
-const GROUP = -100_717;
 const [ANA, BEN, CLEO] = [717_001, 717_002, 717_003];
 const HOUR_MS = 3600_000;
 
@@ -17,6 +17,7 @@ const HOUR_MS = 3600_000;
  * an offset the test moves, so a signal can expire on demand while fills keep real latencies.
  */
 describe("track record end to end: paper fills and closes → result reply, /profit = API", () => {
+  let world: Awaited<ReturnType<typeof startWorld>>;
   let telegram: TelegramFake;
   let h: Harness;
   let bot: ReturnType<typeof createBot>;
@@ -25,29 +26,12 @@ describe("track record end to end: paper fills and closes → result reply, /pro
   let updateId = 1;
 
   beforeAll(async () => {
-    telegram = await startTelegramFake();
-    h = await startHarness({
-      listen: true,
-      sweeper: true,
-      clock: { now: () => Date.now() + offsetMs },
-      env: { TELEGRAM_API_ROOT: telegram.apiRoot, ALERT_CHAT_IDS: String(GROUP), TRACK_RECORD_PUBLIC: "1" },
-    });
-    bot = createBot({
-      ctx: h.ctx,
-      token: h.config.botToken!,
-      apiRoot: telegram.apiRoot,
-      log: () => undefined,
-      receive: "manual",
-      editIntervalMs: 200,
-      tickMs: 200,
-    });
-    await bot.start();
+    world = await startWorld({ clock: { now: () => Date.now() + offsetMs }, env: { TRACK_RECORD_PUBLIC: "1" } });
+    ({ telegram, h, bot } = world);
   });
   afterAll(async () => {
     for (const stop of stops) await stop();
-    await bot.stop();
-    await h.close();
-    await telegram.close();
+    await world.close();
   });
 
   async function trader(id: number, balance: number) {
