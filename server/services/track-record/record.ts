@@ -189,9 +189,9 @@ export function createTrackRecordService(deps: { store: Store; hub: Hub; clock: 
         currency: store.users.findUser(userId)?.currency ?? null,
         r_histogram: rHistogram(outcomes),
       };
-      let mine = userAnswers.get(userId);
-      if (!mine) userAnswers.set(userId, (mine = new Map()));
+      const mine = userAnswers.get(userId) ?? new Map<string, { minute: number; body: PerformanceView }>();
       mine.set(String(days), { minute, body });
+      userAnswers.set(userId, mine);
       return body;
     },
     /** One trader's outcomes (for the bot's day and week tables). */
