@@ -130,4 +130,28 @@ describe("bot: /daily, /weekly, the weekly summary DM and /report", () => {
     await world.tap(TRADER, `adm:report:30:${GROUP_B}`);
     expect(world.sentTo(GROUP_B)).toHaveLength(groupPosts);
   });
+
+  it("a result settled while the bot was down is replied under the alert when it starts again", async () => {
+    world = await botWorld({ clock });
+    const { signal } = world.app.signals.create(signalInput({ expires_in_min: 30 }), {
+      source: "api",
+      actor: "admin-token",
+    });
+    await world.telegram.waitFor(() => world.sentTo(GROUP_A).length === 1);
+    await world.sortie.notifier.idle();
+    const alertId = world.store.alerts.listAlerts(signal.id).find((a) => a.chat_id === GROUP_A)!.message_id!;
+
+    clock.advance(3600_000); // expired while nothing watched; the restart settles and announces it
+    await world.restart();
+    await world.telegram.waitFor(() => world.sentTo(GROUP_A).length === 2);
+    await world.sortie.notifier.idle();
+    const reply = world.telegram.callsOf("sendMessage").at(-1)!;
+    expect(reply.payload.reply_parameters).toMatchObject({ message_id: alertId });
+    expect(String(reply.payload.text)).toContain("⏹ <b>expired</b> — Nobody fired it.");
+    expect(world.telegram.message(GROUP_A, alertId)!.text.split("\n")[0]).toBe("⏹ <b>expired</b>");
+    expect(world.store.trackRecord.listUnannounced(10)).toEqual([]);
+    await world.restart(); // announced once: nothing more
+    await world.sortie.notifier.idle();
+    expect(world.sentTo(GROUP_A)).toHaveLength(2);
+  });
 });
