@@ -25,6 +25,8 @@ const HELP = [
   "/risk 1.5 — risk 1.5 % of your balance per trade (0.1–10)",
   "/link — link (or re-link) your MT5 terminal",
   "/trades — your recent trades",
+  "/profit [days] — your result in R and money",
+  "/daily, /weekly — your result per day or week (/weekly off stops the Monday summary)",
   "/help — this message",
 ].join("\n");
 
