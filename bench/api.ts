@@ -33,8 +33,8 @@ export async function benchApi(opts: { durationS?: number; burstUsers?: number }
     const users = opts.burstUsers ?? 5_000;
     const ids = Array.from({ length: users }, (_, i) => 100_000 + i);
     for (const id of ids) {
-      h.store.users.ensureUser({ id }, new Date().toISOString());
-      h.store.users.setTier(id, "APEX", new Date().toISOString());
+      await h.store.users.ensureUser({ id }, new Date().toISOString());
+      await h.store.users.setTier(id, "APEX", new Date().toISOString());
     }
     const tokens = new Map<number, string>();
     for (const id of ids) tokens.set(id, await h.linkBridge(id));
@@ -61,7 +61,7 @@ export async function benchApi(opts: { durationS?: number; burstUsers?: number }
     const count = (code: number) => out.statuses[String(code)] ?? 0;
     const answered = Object.values(out.statuses).reduce((a, b) => a + b, 0);
     const fires = (
-      h.sqlite.prepare("SELECT COUNT(*) AS n FROM fires WHERE signal_id = ?").get(out.signalId) as { n: number }
+      (await h.store.query("SELECT COUNT(*) AS n FROM fires WHERE signal_id = ?", [out.signalId]))[0] as { n: number }
     ).n;
     return {
       baseline,

@@ -34,7 +34,7 @@ export async function benchBridge(samples = 500) {
     await next(terminal, "ready");
     const userId = 42;
     const token = await h.linkBridge(userId);
-    h.store.users.setTier(userId, "APEX", new Date().toISOString());
+    await h.store.users.setTier(userId, "APEX", new Date().toISOString());
     await h.heartbeat(token);
     const signals = [];
     for (let i = 0; i < samples; i++) signals.push(await h.createSignal());

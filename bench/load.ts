@@ -71,11 +71,11 @@ export async function benchLoad(opts: { streams?: number; fires?: number; concur
     const nowMs = Date.now();
     const now = new Date(nowMs).toISOString();
     const account = { login: 1, server: "Load", currency: "USD", balance: 10_000, equity: 10_000, trade_allowed: true };
-    h.store.transaction(() => {
+    await h.store.transaction(async () => {
       for (const id of users) {
-        h.store.users.ensureUser({ id, first_name: "Load" }, now);
-        h.store.users.setBridgeTokenHash(id, hashToken(newBridgeToken()), now);
-        h.store.terminal.recordHeartbeat(id, account, [], [], nowMs);
+        await h.store.users.ensureUser({ id, first_name: "Load" }, now);
+        await h.store.users.setBridgeTokenHash(id, hashToken(newBridgeToken()), now);
+        await h.store.terminal.recordHeartbeat(id, account, [], [], nowMs);
       }
     });
     const auth = new Map(users.map((id) => [id, h.tma(id)]));

@@ -9,13 +9,13 @@ export async function benchLoop(runs = 20) {
   const w = await startWorld();
   const { h, telegram } = w;
   try {
-    h.store.users.setTier(TRADER, "APEX", new Date().toISOString());
+    await h.store.users.setTier(TRADER, "APEX", new Date().toISOString());
     h.ctx.hub.emit("user.updated", { user_id: TRADER });
     const headers = { authorization: h.tma(TRADER), "content-type": "application/json" };
     const totals: number[] = [];
     const alerts: number[] = [];
     for (let i = 0; i < runs; i++) {
-      while (!h.ctx.bridge.isOnline(TRADER)) await new Promise((r) => setTimeout(r, 20));
+      while (!(await h.ctx.bridge.isOnline(TRADER))) await new Promise((r) => setTimeout(r, 20));
       const t0 = performance.now();
       const created = await fetch(`${h.url}/api/signals`, {
         method: "POST",

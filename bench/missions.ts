@@ -76,7 +76,7 @@ export async function benchMissions() {
   const sqlite = openDb(join(tmp.dir, "size.db"));
   const store = createStore(sqlite);
   const { id: _id, status: _s, created_at: _c, cancelled_at: _x, source: _src, ...input } = signal;
-  store.signals.insertSignal(input, {
+  await store.signals.insertSignal(input, {
     id: signal.id,
     createdAt: signal.created_at,
     createdMs: nowMs,
@@ -85,8 +85,8 @@ export async function benchMissions() {
     idempotencyKey: null,
     bodyHash: null,
   });
-  store.users.ensureUser({ id: 1, first_name: "Ada", username: "ada" }, signal.created_at);
-  store.terminal.recordHeartbeat(
+  await store.users.ensureUser({ id: 1, first_name: "Ada", username: "ada" }, signal.created_at);
+  await store.terminal.recordHeartbeat(
     1,
     { login: 1, server: "Demo", currency: "USD", balance: 10_000, equity: 10_000, trade_allowed: true },
     [],

@@ -21,6 +21,11 @@ const time = <T>(fn: () => T): [T, number] => {
   const value = fn();
   return [value, Number((performance.now() - started).toFixed(1))];
 };
+const timeAsync = async <T>(fn: () => Promise<T>): Promise<[T, number]> => {
+  const started = performance.now();
+  const value = await fn();
+  return [value, Number((performance.now() - started).toFixed(1))];
+};
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /**
@@ -120,14 +125,15 @@ export async function benchTrackRecordStore() {
   );
   sqlite.pragma("wal_checkpoint(TRUNCATE)");
 
-  const measureChannel = (svc: ReturnType<typeof createTrackRecordService>, hub: Hub) => {
-    const [record, coldMs] = time(() => svc.channel(null));
-    const [, warmMs] = time(() => svc.channel(null));
-    const afterChange = Array.from({ length: 9 }, (_, i) => {
-      const fire = store.fires.findFireById(`f${i * 1000}_1`)!;
+  const measureChannel = async (svc: ReturnType<typeof createTrackRecordService>, hub: Hub) => {
+    const [record, coldMs] = await timeAsync(() => svc.channel(null));
+    const [, warmMs] = await timeAsync(() => svc.channel(null));
+    const afterChange: number[] = [];
+    for (let i = 0; i < 9; i++) {
+      const fire = (await store.fires.findFireById(`f${i * 1000}_1`))!;
       hub.emit("fire.updated", { fire, previousState: "closed", kind: "closed" });
-      return time(() => svc.channel(null))[1];
-    });
+      afterChange.push((await timeAsync(() => svc.channel(null)))[1]);
+    }
     return {
       closed: record.closed,
       cold_ms: coldMs,
@@ -138,10 +144,10 @@ export async function benchTrackRecordStore() {
   };
 
   const hub1 = new Hub();
-  const beforeResults = measureChannel(createTrackRecordService({ store, hub: hub1, clock }), hub1);
-  const [settled, settleMs] = time(() => createResultService({ store, hub: new Hub(), clock }).catchUp());
+  const beforeResults = await measureChannel(createTrackRecordService({ store, hub: hub1, clock }), hub1);
+  const [settled, settleMs] = await timeAsync(() => createResultService({ store, hub: new Hub(), clock }).catchUp());
   const hub2 = new Hub();
-  const afterResults = measureChannel(createTrackRecordService({ store, hub: hub2, clock }), hub2);
+  const afterResults = await measureChannel(createTrackRecordService({ store, hub: hub2, clock }), hub2);
 
   // Over HTTP, in a fresh context (a restarted server: nothing cached).
   const config = loadConfig({
@@ -151,6 +157,7 @@ export async function benchTrackRecordStore() {
     RATE_LIMIT_IP_PER_MIN: "0",
   });
   const ctx = createContext({ store, config, clock });
+  await ctx.resultsCaughtUp;
   const app = await buildApp(ctx);
   const inject = async (url: string) => {
     const started = performance.now();
@@ -163,15 +170,15 @@ export async function benchTrackRecordStore() {
   for (let i = 0; i < 5; i++) httpWarm.push((await inject("/api/track-record")).ms);
   const httpAfterChange: number[] = [];
   for (let i = 0; i < 5; i++) {
-    const fire = store.fires.findFireById(`f${i * 2000 + 1}_2`)!;
+    const fire = (await store.fires.findFireById(`f${i * 2000 + 1}_2`))!;
     ctx.hub.emit("fire.updated", { fire, previousState: "closed", kind: "closed" });
     httpAfterChange.push((await inject("/api/track-record")).ms);
   }
   const http30Cold = await inject("/api/track-record?days=30");
-  const [perf, perfColdMs] = time(() => ctx.trackRecord.performance(1, null));
-  const [, perfWarmMs] = time(() => ctx.trackRecord.performance(1, null));
+  const [perf, perfColdMs] = await timeAsync(() => ctx.trackRecord.performance(1, null));
+  const [, perfWarmMs] = await timeAsync(() => ctx.trackRecord.performance(1, null));
   await app.close();
-  sqlite.close();
+  await store.close();
   rmSync(dir, { recursive: true, force: true });
 
   return {

@@ -75,7 +75,7 @@ export async function benchUpdates(traders = Number(process.env.BENCH_UPDATES_TR
     if (update.positions !== positions) throw new Error(`update reached ${update.positions} positions`);
     let firstMs: number | null = null;
     for (;;) {
-      const progress = h.store.updates.progress(update.id);
+      const progress = await h.store.updates.progress(update.id);
       if (firstMs === null && progress.applied > 0) firstMs = performance.now() - t0;
       if (progress.applied + progress.rejected + progress.failed >= positions) {
         if (progress.applied !== positions) throw new Error(`not all applied: ${JSON.stringify(progress)}`);

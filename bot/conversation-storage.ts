@@ -1,6 +1,6 @@
 import type { ConversationStorage, VersionedState } from "@grammyjs/conversations";
 import type { Context } from "grammy";
-import type { Sqlite } from "../db/index.ts";
+import type { Store } from "../db/store.ts";
 
 /**
  * Bump when the wizard's steps change shape: the plugin then drops conversations saved by the
@@ -9,30 +9,26 @@ import type { Sqlite } from "../db/index.ts";
 export const WIZARD_STATE_VERSION = 1;
 
 /**
- * Keeps the conversations plugin's state in SQLite (table `bot_conversations`), keyed by chat,
- * so an admin halfway through `/signal` carries on after the bot restarts.
+ * Keeps the conversations plugin's state in the store (table `bot_conversations`), keyed by chat,
+ * so an admin halfway through `/signal` carries on after the bot restarts (or on another instance).
  */
-export function sqliteConversationStorage<C extends Context, S>(
-  sqlite: Sqlite,
+export function storeConversationStorage<C extends Context, S>(
+  store: Store,
   now: () => number,
 ): ConversationStorage<C, S> {
-  const read = sqlite.prepare<[string], { state: string }>("SELECT state FROM bot_conversations WHERE key = ?");
-  const write = sqlite.prepare<[string, string, string]>(`INSERT INTO bot_conversations (key, state, updated_at)
-    VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at`);
-  const remove = sqlite.prepare<[string]>("DELETE FROM bot_conversations WHERE key = ?");
   return {
     type: "key",
     version: WIZARD_STATE_VERSION,
     adapter: {
-      read(key) {
-        const row = read.get(key);
-        return row ? (JSON.parse(row.state) as VersionedState<S>) : undefined;
+      async read(key) {
+        const state = await store.conversations.readConversation(key);
+        return state === null ? undefined : (JSON.parse(state) as VersionedState<S>);
       },
-      write(key, state) {
-        write.run(key, JSON.stringify(state), new Date(now()).toISOString());
+      async write(key, state) {
+        await store.conversations.writeConversation(key, JSON.stringify(state), new Date(now()).toISOString());
       },
-      delete(key) {
-        remove.run(key);
+      async delete(key) {
+        await store.conversations.deleteConversation(key);
       },
     },
   };

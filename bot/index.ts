@@ -8,7 +8,7 @@ import { staffList } from "../core/roles.ts";
 import type { AppContext } from "../server/context.ts";
 import { publishCommands } from "./commands.ts";
 import type { BotContext, BotLog, WizardContext } from "./context.ts";
-import { sqliteConversationStorage } from "./conversation-storage.ts";
+import { storeConversationStorage } from "./conversation-storage.ts";
 import { auditFeature } from "./features/admin/audit.ts";
 import { reportsFeature } from "./features/admin/reports.ts";
 import { signalsFeature } from "./features/admin/signals.ts";
@@ -77,7 +77,7 @@ export function createBot(options: CreateBotOptions) {
     conversations<BotContext, WizardContext>({
       plugins: [retryInConversations],
       // A half-entered /signal survives a restart (in SQLite, not in memory).
-      storage: sqliteConversationStorage(app.store.sqlite, () => app.clock.now()),
+      storage: storeConversationStorage(app.store, () => app.clock.now()),
     }),
     adminGuard,
     wizardFeature,
@@ -114,6 +114,8 @@ export function createBot(options: CreateBotOptions) {
     async start(): Promise<void> {
       await bot.init();
       notifier.start();
+      // The start-up catch-up (alerts missed while down) reads the store: done before start resolves.
+      await notifier.idle();
       await publishCommands(bot.api, staffList(app.config), log);
       if (receive === "webhook" && webhookUrl) {
         await bot.api.setWebhook(webhookUrl, {

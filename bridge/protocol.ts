@@ -112,18 +112,18 @@ export interface ClosedReport {
  */
 export interface BridgeService {
   /** Records liveness, balance/equity/currency, symbol specs and prices. */
-  heartbeat(userId: number, body: Heartbeat): HeartbeatAnswer;
+  heartbeat(userId: number, body: Heartbeat): Promise<HeartbeatAnswer>;
   /** Any authenticated bridge request shows the terminal is alive. */
-  touch(userId: number): void;
+  touch(userId: number): Promise<void>;
   /**
    * Commands due for delivery now (pending, or delivered without a result for longer than the
    * visibility timeout); marks them delivered.
    */
-  takeCommands(userId: number): TerminalCommand[];
+  takeCommands(userId: number): Promise<TerminalCommand[]>;
   /** Resolves when a command for this user may be ready, or after `waitMs`. */
   waitForCommands(userId: number, waitMs: number, signal?: AbortSignal): Promise<void>;
   /** Idempotent per command id. Throws a not-found error for another user's command. */
-  submitResult(userId: number, body: CommandResult): void;
+  submitResult(userId: number, body: CommandResult): Promise<void>;
   /** Idempotent per command id. */
-  submitClosed(userId: number, body: ClosedReport): void;
+  submitClosed(userId: number, body: ClosedReport): Promise<void>;
 }

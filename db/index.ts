@@ -49,13 +49,14 @@ export class MigrationMismatchError extends Error {
   override name = "MigrationMismatchError";
 }
 
-interface MigrationFile {
+export interface MigrationFile {
   name: string;
   sql: string;
   checksum: string;
 }
 
-function readMigrations(dir: string): MigrationFile[] {
+/** The numbered `.sql` files of a folder, in order, with their SHA-256 checksums. */
+export function readMigrations(dir: string): MigrationFile[] {
   return readdirSync(dir)
     .filter((f) => /^\d{4}_[\w-]+\.sql$/.test(f))
     .sort()

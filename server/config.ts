@@ -46,6 +46,29 @@ export interface Config {
   dbSynchronous: "NORMAL" | "FULL";
   /** TRACK_RECORD_PUBLIC=1: `GET /api/track-record` and the `/track-record` page need no sign-in. */
   trackRecordPublic: boolean;
+  /** `postgres://…`: PostgreSQL instead of the SQLite file (contract 1.1); null = SQLite. */
+  databaseUrl: string | null;
+  /** PostgreSQL connections per instance. */
+  databasePoolSize: number;
+}
+
+/** DATABASE_URL: a postgres:// or postgresql:// URL with a host and a database name. */
+function databaseUrl(env: Env): string | null {
+  const raw = text(env, "DATABASE_URL");
+  if (raw === null) return null;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError("DATABASE_URL", "must be a URL like postgres://user:pass@host:5432/sortie");
+  }
+  if (parsed.protocol !== "postgres:" && parsed.protocol !== "postgresql:")
+    throw new ConfigError("DATABASE_URL", `must start with postgres:// (got ${parsed.protocol}//)`);
+  if (!parsed.hostname)
+    throw new ConfigError("DATABASE_URL", "must name a host: postgres://user:pass@host:5432/sortie");
+  if (parsed.pathname.length <= 1)
+    throw new ConfigError("DATABASE_URL", "must name a database: postgres://user:pass@host:5432/sortie");
+  return raw;
 }
 
 export class ConfigError extends Error {
@@ -192,6 +215,8 @@ export function loadConfig(env: Env): Config {
   return {
     dbSynchronous: sync,
     trackRecordPublic: trackRecordRaw === "1" || trackRecordRaw === "true",
+    databaseUrl: databaseUrl(env),
+    databasePoolSize: integer(env, "DATABASE_POOL_SIZE", 10, 1, 1000),
     botToken,
     signingToken: botToken ?? LOCAL_BOT_TOKEN,
     localMode: botToken === null,

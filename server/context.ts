@@ -32,18 +32,35 @@ export function createContext(deps: {
     hub,
     clock,
     config,
-    onTp1Closed: (signalId) => {
+    onTp1Closed: async (signalId) => {
       try {
-        updates.autoBreakeven(signalId);
+        await updates.autoBreakeven(signalId);
       } catch (err) {
         log(`automatic breakeven of ${signalId} failed`, err);
       }
     },
   });
   const trackRecord = createTrackRecordService({ store, hub, clock });
-  const results = createResultService({ store, hub, clock });
-  results.catchUp();
-  return { store, config, clock, hub, missions, signals, fires, bridge, updates, trackRecord, results };
+  const results = createResultService({ store, hub, clock, log });
+  // Settles what ended while the server was down; the bot's result catch-up waits for it.
+  const resultsCaughtUp = results.catchUp().then(
+    () => undefined,
+    (err) => log("settling the results of signals that ended while stopped failed", err),
+  );
+  return {
+    store,
+    config,
+    clock,
+    hub,
+    missions,
+    signals,
+    fires,
+    bridge,
+    updates,
+    trackRecord,
+    results,
+    resultsCaughtUp,
+  };
 }
 
 export type AppContext = ReturnType<typeof createContext>;

@@ -1,5 +1,6 @@
 import { createBot } from "../bot/index.ts";
 import { createFileDropTransport } from "../bridge/filedrop/index.ts";
+import { redactUrl as redactDbUrl } from "../db/postgres/index.ts";
 import { hashToken, newBridgeToken } from "./auth/tokens.ts";
 import type { AppContext } from "./context.ts";
 import { createLocalMode } from "./local/index.ts";
@@ -20,7 +21,7 @@ export function startupReport(ctx: AppContext): string[] {
     c.localMode
       ? "mode: LOCAL (no BOT_TOKEN): paper terminals and demo traders, no Telegram"
       : "mode: TELEGRAM bot (long polling unless WEBHOOK_URL is set)",
-    `database: ${c.databasePath}`,
+    `database: ${c.databaseUrl ? `PostgreSQL ${redactDbUrl(c.databaseUrl)} (pool ${c.databasePoolSize})` : c.databasePath}`,
     `public URL: ${c.publicUrl}`,
     c.miniAppLink
       ? `Mini App direct link: ${c.miniAppLink}`
@@ -105,10 +106,10 @@ export async function startExtras(
       log: (line) => log(`[file-drop] ${line}`),
     });
     const now = new Date(ctx.clock.now()).toISOString();
-    ctx.store.users.ensureUser({ id: config.bridgeDirUserId }, now);
+    await ctx.store.users.ensureUser({ id: config.bridgeDirUserId }, now);
     // A file-drop terminal needs no token, but counts as linked: give it one nobody will ever see.
-    if (!ctx.store.sqlite.prepare("SELECT 1 FROM bridge_tokens WHERE user_id = ?").get(config.bridgeDirUserId)) {
-      ctx.store.users.setBridgeTokenHash(config.bridgeDirUserId, hashToken(newBridgeToken()), now);
+    if (!(await ctx.store.bot.isLinked(config.bridgeDirUserId))) {
+      await ctx.store.users.setBridgeTokenHash(config.bridgeDirUserId, hashToken(newBridgeToken()), now);
     }
     await transport.start();
     stops.push(() => transport.stop());

@@ -1,9 +1,11 @@
 import { existsSync } from "node:fs";
 import { startCheckpointer } from "../db/checkpointer.ts";
 import { openDb } from "../db/index.ts";
-import { createStore } from "../db/store.ts";
+import { openPgStore, type PgStore, redactUrl } from "../db/postgres/index.ts";
+import { createStore, type Store } from "../db/store.ts";
 import { buildApp, loggerOptions } from "./app.ts";
 import { systemClock } from "./clock.ts";
+import { startEventRelay, startSingleton } from "./cluster/index.ts";
 import { ConfigError, loadConfig } from "./config.ts";
 import { createContext } from "./context.ts";
 import { startExtras } from "./extras.ts";
@@ -27,27 +29,44 @@ async function main(): Promise<void> {
     throw err;
   }
 
-  let sqlite: ReturnType<typeof openDb>;
-  try {
-    sqlite = openDb(config.databasePath, {
-      synchronous: config.dbSynchronous,
-      walCheckpointing: "external",
-      integrityCheck: true,
-    });
-  } catch (err) {
-    console.error(`sortie: cannot open database ${config.databasePath}: ${(err as Error).message}`);
-    process.exit(1);
-  }
-  const checkpointer = startCheckpointer(config.databasePath);
-  const store = createStore(sqlite);
+  const { store, closeStore } = await openStore(config);
   const ctx = createContext({ store, config, clock: systemClock, log: (msg, err) => console.error(msg, err) });
   const extras = await startExtras(ctx);
+  let cluster: Awaited<ReturnType<typeof startEventRelay>> | null = null;
+  let leader: Awaited<ReturnType<typeof startSingleton>> | null = null;
   const app = await buildApp(ctx, {
     logger: loggerOptions(config.logLevel, undefined, config.signalHookSecret),
-    health: extras.health,
+    health: () => ({
+      ...extras.health(),
+      ...(cluster ? { cluster: { instance: cluster.instance, leader: leader?.leader ?? false } } : {}),
+    }),
     plugins: extras.plugins,
   });
-  const stopSweeper = startSweeper(ctx, 1000, (msg, err) => app.log.error({ err }, msg));
+  const logError = (msg: string, err?: unknown) => app.log.error({ err }, msg);
+
+  // One SQLite file means one process: everything runs here. On PostgreSQL several instances may
+  // share the database: hub events travel between them (NOTIFY), and the singletons (the bot's
+  // update consumer and notifier, the sweeper) run on the instance holding the leader lock.
+  let stopSweeper: () => void = () => undefined;
+  const singletons = {
+    async start() {
+      stopSweeper = startSweeper(ctx, 1000, logError);
+      await extras.afterListen(app);
+    },
+    async stop() {
+      stopSweeper();
+      await extras.stop();
+    },
+  };
+  cluster =
+    store.engine === "postgres"
+      ? await startEventRelay({
+          url: config.databaseUrl!,
+          pool: (store as PgStore).db.pool,
+          hub: ctx.hub,
+          log: logError,
+        })
+      : null;
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -58,11 +77,11 @@ async function main(): Promise<void> {
     force.unref();
     try {
       await app.close();
-      stopSweeper();
-      await extras.stop();
+      if (leader) await leader.stop();
+      else await singletons.stop();
+      await cluster?.stop();
     } finally {
-      await checkpointer.stop();
-      sqlite.close();
+      await closeStore();
       clearTimeout(force);
       process.exit(process.exitCode ?? 0);
     }
@@ -88,7 +107,60 @@ async function main(): Promise<void> {
     console.error(`sortie: cannot listen on ${config.host}:${config.port}: ${(err as Error).message}`);
     process.exit(1);
   }
-  await extras.afterListen(app);
+  if (store.engine === "postgres") {
+    leader = await startSingleton({
+      url: config.databaseUrl!,
+      log: (msg, err) => (err ? logError(msg, err) : app.log.info(msg)),
+      ...singletons,
+    });
+  } else {
+    await singletons.start();
+  }
+}
+
+/**
+ * The store the configuration asks for: PostgreSQL at DATABASE_URL, else the SQLite file (with its
+ * checkpointer thread). Exits with one clear line when the database cannot be opened.
+ */
+async function openStore(
+  config: ReturnType<typeof loadConfig>,
+): Promise<{ store: Store; closeStore: () => Promise<void> }> {
+  if (config.databaseUrl) {
+    try {
+      const store = await openPgStore(config.databaseUrl, {
+        poolSize: config.databasePoolSize,
+        log: (msg, err) => console.error(`sortie: ${msg}: ${(err as Error | undefined)?.message ?? ""}`),
+      });
+      return { store, closeStore: () => store.close() };
+    } catch (err) {
+      // DatabaseUnreachableError already names the (redacted) URL; a migration error does not.
+      const message = (err as Error).message;
+      console.error(
+        `sortie: ${message.includes("PostgreSQL") ? message : `database ${redactUrl(config.databaseUrl)}: ${message}`}`,
+      );
+      process.exit(1);
+    }
+  }
+  let sqlite: ReturnType<typeof openDb>;
+  try {
+    sqlite = openDb(config.databasePath, {
+      synchronous: config.dbSynchronous,
+      walCheckpointing: "external",
+      integrityCheck: true,
+    });
+  } catch (err) {
+    console.error(`sortie: cannot open database ${config.databasePath}: ${(err as Error).message}`);
+    process.exit(1);
+  }
+  const checkpointer = startCheckpointer(config.databasePath);
+  const store = createStore(sqlite);
+  return {
+    store,
+    async closeStore() {
+      await checkpointer.stop();
+      await store.close();
+    },
+  };
 }
 
 main().catch((err: unknown) => {

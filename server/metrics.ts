@@ -1,6 +1,5 @@
 import { type IntervalHistogram, monitorEventLoopDelay } from "node:perf_hooks";
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
-import { metricsQueries } from "../db/queries/metrics.ts";
 import type { AppContext } from "./context.ts";
 import type { App, RouteDeps } from "./routes/types.ts";
 
@@ -14,7 +13,7 @@ const SETTLED = new Set(["filled", "rejected", "failed", "expired"]);
 export function createMetrics(ctx: AppContext) {
   const { store, hub, clock, config } = ctx;
   const registry = new Registry();
-  const queries = metricsQueries(store.sqlite);
+  const queries = store.metrics;
   const registers = [registry];
   let loopDelay: IntervalHistogram | null = null;
   let sseClients: () => number = () => 0;
@@ -48,24 +47,24 @@ export function createMetrics(ctx: AppContext) {
     name: "sortie_bridge_commands_pending",
     help: "Bridge commands queued or delivered without a result",
     registers,
-    collect() {
-      this.set(store.commands.countPending());
+    async collect() {
+      this.set(await store.commands.countPending());
     },
   });
   new Gauge({
     name: "sortie_terminals_online",
     help: `Terminals heard from within HEARTBEAT_STALE_S (${config.heartbeatStaleS} s)`,
     registers,
-    collect() {
-      this.set(queries.countOnlineTerminals(clock.now() - config.heartbeatStaleS * 1000));
+    async collect() {
+      this.set(await queries.countOnlineTerminals(clock.now() - config.heartbeatStaleS * 1000));
     },
   });
   new Gauge({
     name: "sortie_terminals_linked",
     help: "Users holding a bridge token",
     registers,
-    collect() {
-      this.set(queries.countLinkedTerminals());
+    async collect() {
+      this.set(await queries.countLinkedTerminals());
     },
   });
   new Gauge({
@@ -73,9 +72,10 @@ export function createMetrics(ctx: AppContext) {
     help: "Fires by current state",
     labelNames: ["state"] as const,
     registers,
-    collect() {
+    async collect() {
+      const rows = await queries.countFiresByState();
       this.reset();
-      for (const { state, n } of queries.countFiresByState()) this.set({ state }, n);
+      for (const { state, n } of rows) this.set({ state }, n);
     },
   });
   new Gauge({

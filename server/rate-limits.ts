@@ -1,5 +1,6 @@
 import rateLimit from "@fastify/rate-limit";
 import type { FastifyReply, FastifyRequest, onRequestHookHandler } from "fastify";
+import { bridgeTokenUser } from "./auth/bridge-token.ts";
 import { hashToken } from "./auth/tokens.ts";
 import type { AppContext } from "./context.ts";
 import { ApiError } from "./errors.ts";
@@ -11,11 +12,11 @@ const MINUTE_MS = 60_000;
  * The bearer token's hash when it belongs to a linked terminal, else null. Only a token that
  * authenticates gets a bucket of its own: random tokens would otherwise each get a fresh one.
  */
-function knownBridgeToken(ctx: AppContext, req: FastifyRequest): string | null {
+async function knownBridgeToken(ctx: AppContext, req: FastifyRequest): Promise<string | null> {
   const header = req.headers.authorization;
   if (typeof header !== "string" || !/^bearer /i.test(header)) return null;
-  const hash = hashToken(header.slice(7).trim());
-  return ctx.store.users.findUserIdByTokenHash(hash) === null ? null : hash;
+  const token = header.slice(7).trim();
+  return (await bridgeTokenUser(ctx.store, req, token)) === null ? null : hashToken(token);
 }
 
 /**
@@ -63,8 +64,8 @@ export async function installRateLimits(app: App, ctx: AppContext) {
     const maxFor = (key: string) => (key.startsWith("bt:") ? bridgeMax : ipMax);
     bridgeLimit = app.rateLimit({
       timeWindow: MINUTE_MS,
-      keyGenerator: (req) => {
-        const token = knownBridgeToken(ctx, req);
+      keyGenerator: async (req) => {
+        const token = await knownBridgeToken(ctx, req);
         return token ? `bt:${token}` : `ip:${req.ip}`;
       },
       max: (_req, key) => maxFor(key),

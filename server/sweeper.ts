@@ -20,14 +20,19 @@ export function startSweeper(
     if (isOnline) online.add(user_id);
   });
 
-  const tick = () => {
+  let running = false;
+  const tick = async () => {
+    if (running) return; // a slow database: never two ticks at once
+    running = true;
     try {
       const nowMs = clock.now();
-      for (const signal of store.signals.listExpiredBetween(lastMs, nowMs)) hub.emit("signal.expired", { signal });
+      for (const signal of await store.signals.listExpiredBetween(lastMs, nowMs)) {
+        hub.emit("signal.expired", { signal });
+      }
       lastMs = nowMs;
-      ctx.bridge.sweep();
+      await ctx.bridge.sweep();
       for (const userId of online) {
-        const seen = store.users.findUser(userId)?.bridge_seen_ms ?? null;
+        const seen = (await store.users.findUser(userId))?.bridge_seen_ms ?? null;
         if (seen === null || nowMs - seen > staleMs) {
           online.delete(userId);
           hub.emit("bridge.status", {
@@ -39,9 +44,11 @@ export function startSweeper(
       }
     } catch (err) {
       log("sweeper tick failed", err);
+    } finally {
+      running = false;
     }
   };
-  const timer = setInterval(tick, intervalMs);
+  const timer = setInterval(() => void tick(), intervalMs);
   timer.unref();
   return () => {
     clearInterval(timer);

@@ -27,7 +27,7 @@ adminGuard.use(async (ctx, next) => {
   const action = isAdminCommand ? `/${command}` : data;
   const needed = isAdminCommand ? commandRole(command) : BUTTON_ROLE;
   const allowed = roleAllows(ctx.role, needed);
-  ctx.app.store.fires.appendEvent(
+  await ctx.app.store.fires.appendEvent(
     {
       type: allowed ? "admin.command" : "admin.refused",
       actor: ctx.actor,

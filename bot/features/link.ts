@@ -1,7 +1,6 @@
 import { Composer } from "grammy";
 import { hashToken, newBridgeToken } from "../../server/auth/tokens.ts";
 import type { BotContext } from "../context.ts";
-import { botQueries } from "../queries.ts";
 
 /**
  * /link: issues (or rotates) the user's bridge token. Private chat only: a token posted in a
@@ -19,11 +18,11 @@ linkFeature.command("link", async (ctx) => {
   const userId = ctx.from.id;
   const token = newBridgeToken();
   const now = new Date(clock.now()).toISOString();
-  const rotated = store.transaction(() => {
-    store.users.ensureUser(ctx.from!, now);
-    const had = botQueries(store.sqlite).isLinked(userId);
-    store.users.setBridgeTokenHash(userId, hashToken(token), now);
-    store.fires.appendEvent(
+  const rotated = await store.transaction(async () => {
+    await store.users.ensureUser(ctx.from!, now);
+    const had = await store.bot.isLinked(userId);
+    await store.users.setBridgeTokenHash(userId, hashToken(token), now);
+    await store.fires.appendEvent(
       { type: had ? "bridge.token_rotated" : "bridge.token_issued", actor: ctx.actor, user_id: userId },
       now,
     );

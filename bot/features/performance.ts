@@ -27,7 +27,7 @@ performanceFeature.command("profit", async (ctx) => {
     await ctx.reply("Usage: /profit [days] — e.g. /profit 30 (default: all time).");
     return;
   }
-  await ctx.reply(profitText(ctx.app.trackRecord.performance(ctx.from.id, days)), { parse_mode: "HTML" });
+  await ctx.reply(profitText(await ctx.app.trackRecord.performance(ctx.from.id, days)), { parse_mode: "HTML" });
 });
 
 performanceFeature.command("daily", async (ctx) => {
@@ -38,8 +38,8 @@ performanceFeature.command("daily", async (ctx) => {
     return;
   }
   const { trackRecord, clock, store } = ctx.app;
-  const rows = periodTable(trackRecord.userOutcomes(ctx.from.id), clock.now(), "day", count);
-  const currency = store.users.findUser(ctx.from.id)?.currency ?? null;
+  const rows = periodTable(await trackRecord.userOutcomes(ctx.from.id), clock.now(), "day", count);
+  const currency = (await store.users.findUser(ctx.from.id))?.currency ?? null;
   await ctx.reply(
     periodText(`Daily (last ${count} days, UTC)`, rows, currency, (r) => day(r.startMs)),
     {
@@ -53,8 +53,8 @@ performanceFeature.command("weekly", async (ctx) => {
   const { trackRecord, clock, store } = ctx.app;
   const arg = ctx.match.trim().toLowerCase();
   if (arg === "off" || arg === "on") {
-    store.users.ensureUser(ctx.from, new Date(clock.now()).toISOString());
-    store.trackRecord.setWeeklySummary(ctx.from.id, arg === "on");
+    await store.users.ensureUser(ctx.from, new Date(clock.now()).toISOString());
+    await store.trackRecord.setWeeklySummary(ctx.from.id, arg === "on");
     await ctx.reply(
       arg === "on"
         ? "🗓 Weekly summary on: every Monday you get last week's result."
@@ -67,8 +67,8 @@ performanceFeature.command("weekly", async (ctx) => {
     await ctx.reply("Usage: /weekly [weeks] — 1 to 26 (default 4); /weekly off|on for the Monday summary.");
     return;
   }
-  const rows = periodTable(trackRecord.userOutcomes(ctx.from.id), clock.now(), "week", count);
-  const currency = store.users.findUser(ctx.from.id)?.currency ?? null;
+  const rows = periodTable(await trackRecord.userOutcomes(ctx.from.id), clock.now(), "week", count);
+  const currency = (await store.users.findUser(ctx.from.id))?.currency ?? null;
   const thisWeek = periodStartMs(clock.now(), "week");
   await ctx.reply(
     periodText(`Weekly (last ${count} weeks, from Monday UTC)`, rows, currency, (r) =>

@@ -19,8 +19,8 @@ export function sessionFeature(app: AppContext, log: BotLog) {
     ctx.isAdmin = ctx.role !== null;
     ctx.actor = from ? `tg:${from.id}` : "tg:unknown";
     if (from && !from.is_bot && (ctx.chat?.type === "private" || ctx.callbackQuery)) {
-      app.store.users.ensureUser(from, new Date(app.clock.now()).toISOString());
-      if (ctx.chat?.type === "private" && app.store.users.setDmStatus(from.id, "ok")) {
+      await app.store.users.ensureUser(from, new Date(app.clock.now()).toISOString());
+      if (ctx.chat?.type === "private" && (await app.store.users.setDmStatus(from.id, "ok"))) {
         app.hub.emit("user.updated", { user_id: from.id });
       }
     }

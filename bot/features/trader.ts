@@ -4,7 +4,6 @@ import type { Config } from "../../server/config.ts";
 import type { BotContext } from "../context.ts";
 import { duration, escapeHtml, signedMoney, utcTime } from "../format/common.ts";
 import { appLink } from "../links.ts";
-import { botQueries } from "../queries.ts";
 import { openTrades } from "./manage/open-trades.ts";
 
 /**
@@ -57,14 +56,14 @@ traderFeature.command("help", (ctx) => ctx.reply(HELP, { parse_mode: "HTML" }));
 traderFeature.command("me", async (ctx) => {
   if (!ctx.from) return;
   const { store, clock, config } = ctx.app;
-  const user = store.users.findUser(ctx.from.id);
+  const user = await store.users.findUser(ctx.from.id);
   if (!user) {
     await ctx.reply("Send me /start in a private chat first.");
     return;
   }
   const nowMs = clock.now();
-  const left = firesLeftToday(user.tier, store.fires.countFiresSince(user.id, utcDayStartMs(nowMs)));
-  const linked = botQueries(store.sqlite).isLinked(user.id);
+  const left = firesLeftToday(user.tier, await store.fires.countFiresSince(user.id, utcDayStartMs(nowMs)));
+  const linked = await store.bot.isLinked(user.id);
   const seen = user.bridge_seen_ms;
   const online = seen !== null && nowMs - seen <= config.heartbeatStaleS * 1000;
   const terminal = !linked
@@ -95,7 +94,7 @@ traderFeature.command("risk", async (ctx) => {
   const raw = ctx.match.trim().replace(/%$/, "").replace(",", ".");
   const percent = Number(raw);
   if (raw === "" || !Number.isFinite(percent) || percent < 0.1 || percent > 10) {
-    const current = store.users.findUser(ctx.from.id)?.risk_percent;
+    const current = (await store.users.findUser(ctx.from.id))?.risk_percent;
     await ctx.reply(
       `Usage: /risk <percent>, between 0.1 and 10 (e.g. /risk 1.5).${current === undefined ? "" : ` Now: ${current}%.`}`,
     );
@@ -103,10 +102,10 @@ traderFeature.command("risk", async (ctx) => {
   }
   const rounded = Math.round(percent * 100) / 100;
   const now = new Date(clock.now()).toISOString();
-  store.users.ensureUser(ctx.from, now);
-  store.transaction(() => {
-    store.users.setRiskPercent(ctx.from!.id, rounded, now);
-    store.fires.appendEvent(
+  await store.users.ensureUser(ctx.from, now);
+  await store.transaction(async () => {
+    await store.users.setRiskPercent(ctx.from!.id, rounded, now);
+    await store.fires.appendEvent(
       { type: "user.risk_changed", actor: ctx.actor, user_id: ctx.from!.id, data: { risk_percent: rounded } },
       now,
     );
@@ -118,18 +117,18 @@ traderFeature.command("risk", async (ctx) => {
 traderFeature.command("trades", async (ctx) => {
   if (!ctx.from) return;
   const { store } = ctx.app;
-  const fires = store.fires.listFiresByUser(ctx.from.id, 10);
+  const fires = await store.fires.listFiresByUser(ctx.from.id, 10);
   if (fires.length === 0) {
     await ctx.reply("No trades yet. Fire a mission from the group's alerts.");
     return;
   }
-  const currency = store.users.findUser(ctx.from.id)?.currency ?? null;
+  const currency = (await store.users.findUser(ctx.from.id))?.currency ?? null;
   const lines = fires.map((f) => {
     const result =
       f.profit !== null ? ` · ${signedMoney(f.profit, currency)}` : f.message ? ` · ${escapeHtml(f.message)}` : "";
     return `• ${escapeHtml(f.symbol)} ${f.side} ${f.lots} lots — <b>${f.state}</b>${result} (${utcTime(f.created_at)})`;
   });
-  const open = openTrades(ctx.app, ctx.from.id);
+  const open = await openTrades(ctx.app, ctx.from.id);
   await ctx.reply(["📜 <b>Recent trades</b>", ...lines, ...open.lines].join("\n"), {
     parse_mode: "HTML",
     reply_markup: { inline_keyboard: open.buttons },

@@ -44,10 +44,13 @@ export function createAlerts(deps: {
     withLatestUpdate(store, signal.id, planText(signal, count, state, nowMs));
   const button = (signalId: string) => [[{ text: "🎯 Open mission", url: missionLink(config, signalId) }]];
 
-  function entry(signalId: string): LiveAlert {
+  /** The live state of a signal's alerts; read from the store once (callers run on the signal's queue). */
+  async function entry(signalId: string): Promise<LiveAlert> {
     let alert = live.get(signalId);
     if (!alert) {
-      const rows = store.alerts.listAlerts(signalId);
+      const rows = await store.alerts.listAlerts(signalId);
+      alert = live.get(signalId); // loaded meanwhile by another task
+      if (alert) return alert;
       alert = {
         latest: Math.max(0, ...rows.map((r) => r.shown_count)),
         lastEditMs: Math.max(0, ...rows.map((r) => r.last_edit_ms ?? 0)),
@@ -62,25 +65,25 @@ export function createAlerts(deps: {
   /** `retry`: take over a send that failed or never finished, instead of claiming a new one. */
   async function postTo(signal: Signal, chatId: number, count: number, retry: boolean) {
     const claimed = retry
-      ? store.alerts.reclaimAlert(signal.id, chatId, nowIso())
-      : store.alerts.claimAlert(signal.id, chatId, nowIso());
+      ? await store.alerts.reclaimAlert(signal.id, chatId, nowIso())
+      : await store.alerts.claimAlert(signal.id, chatId, nowIso());
     if (!claimed) return; // posted (or posting) already
     try {
-      const sent = await messenger.sendMessage(chatId, alertText(signal, count, "live", clock.now()), {
+      const sent = await messenger.sendMessage(chatId, await alertText(signal, count, "live", clock.now()), {
         buttons: button(signal.id),
       });
-      store.alerts.markPosted(signal.id, chatId, sent.message_id, count, nowIso());
+      await store.alerts.markPosted(signal.id, chatId, sent.message_id, count, nowIso());
     } catch (err) {
-      store.alerts.setAlertState(signal.id, chatId, "failed", nowIso());
+      await store.alerts.setAlertState(signal.id, chatId, "failed", nowIso());
       log(`alert for ${signal.id} could not be posted in chat ${chatId}`, err);
     }
   }
 
   function post(signal: Signal, retryChats: ReadonlySet<number> = new Set()): void {
     if (chatIds.length === 0) return;
-    const alert = entry(signal.id);
     queue.run(`alert:${signal.id}`, async () => {
-      const count = app.missions.findSignal(signal.id)?.fireCount ?? 0;
+      const alert = await entry(signal.id);
+      const count = (await app.missions.findSignal(signal.id))?.fireCount ?? 0;
       alert.latest = Math.max(alert.latest, count);
       await Promise.all(chatIds.map((chatId) => postTo(signal, chatId, count, retryChats.has(chatId))));
       if (alert.latest !== count) schedule(signal.id, alert);
@@ -92,6 +95,9 @@ export function createAlerts(deps: {
     const waitMs = Math.max(0, alert.lastEditMs + editIntervalMs - clock.now());
     alert.timer = setTimeout(() => {
       alert.timer = null;
+      // The interval runs from now, not from when the edit's reads return: a count arriving while
+      // they are on their way (a networked database) must not schedule a second edit at once.
+      alert.lastEditMs = clock.now();
       queue.run(`alert:${signalId}`, () => editCount(signalId, alert));
     }, waitMs);
   }
@@ -101,7 +107,7 @@ export function createAlerts(deps: {
       await messenger.editMessageText(chatId, messageId, html, withButton ? { buttons: button(signalId) } : {});
     } catch (err) {
       const kind = failureKind(err);
-      if (kind === "gone") store.alerts.setAlertState(signalId, chatId, "closed", nowIso());
+      if (kind === "gone") await store.alerts.setAlertState(signalId, chatId, "closed", nowIso());
       else if (kind !== "not_modified") log(`alert ${signalId} in chat ${chatId} could not be edited`, err);
     }
   }
@@ -109,37 +115,42 @@ export function createAlerts(deps: {
   async function editCount(signalId: string, alert: LiveAlert) {
     if (alert.closed) return;
     const count = alert.latest;
-    const rows = store.alerts
-      .listAlerts(signalId)
-      .filter((r) => r.state === "posted" && r.message_id !== null && r.shown_count !== count);
-    const signal = store.signals.findSignal(signalId);
+    const rows = (await store.alerts.listAlerts(signalId)).filter(
+      (r) => r.state === "posted" && r.message_id !== null && r.shown_count !== count,
+    );
+    const signal = await store.signals.findSignal(signalId);
     if (rows.length === 0 || !signal) return;
     alert.lastEditMs = clock.now();
-    const html = alertText(signal, count, "live", clock.now());
+    const html = await alertText(signal, count, "live", clock.now());
     await Promise.all(
       rows.map(async (r) => {
         await edit(signalId, r.chat_id, r.message_id!, html, true);
-        store.alerts.markEdited(signalId, r.chat_id, count, clock.now());
+        await store.alerts.markEdited(signalId, r.chat_id, count, clock.now());
       }),
     );
     if (alert.latest !== count) schedule(signalId, alert);
   }
 
   function close(signal: Signal, state: Exclude<AlertState, "live">): void {
-    const alert = entry(signal.id);
-    if (alert.closed) return;
-    alert.closed = true;
-    if (alert.timer) clearTimeout(alert.timer);
-    alert.timer = null;
+    const known = live.get(signal.id);
+    if (known?.closed) return;
+    if (known) known.closed = true; // no count edit starts meanwhile
     queue.run(`alert:${signal.id}`, async () => {
-      const fresh = store.signals.findSignal(signal.id) ?? signal;
-      const count = Math.max(alert.latest, store.fires.countFires(signal.id));
-      const html = alertText(fresh, count, state, clock.now());
-      const rows = store.alerts.listAlerts(signal.id).filter((r) => r.state === "posted" && r.message_id !== null);
+      const alert = known ?? (await entry(signal.id));
+      if (alert.closed && alert !== known) return;
+      alert.closed = true;
+      if (alert.timer) clearTimeout(alert.timer);
+      alert.timer = null;
+      const fresh = (await store.signals.findSignal(signal.id)) ?? signal;
+      const count = Math.max(alert.latest, await store.fires.countFires(signal.id));
+      const html = await alertText(fresh, count, state, clock.now());
+      const rows = (await store.alerts.listAlerts(signal.id)).filter(
+        (r) => r.state === "posted" && r.message_id !== null,
+      );
       await Promise.all(
         rows.map(async (r) => {
           await edit(signal.id, r.chat_id, r.message_id!, html, false);
-          store.alerts.setAlertState(signal.id, r.chat_id, "closed", nowIso());
+          await store.alerts.setAlertState(signal.id, r.chat_id, "closed", nowIso());
         }),
       );
       live.delete(signal.id);
@@ -151,15 +162,19 @@ export function createAlerts(deps: {
     close,
     /** A new fire count: edited in at the next allowed moment (coalesced). */
     count(signalId: string, count: number): void {
-      const alert = entry(signalId);
-      if (count <= alert.latest && alert.timer === null) return;
-      alert.latest = Math.max(alert.latest, count);
-      schedule(signalId, alert);
+      const known = live.get(signalId);
+      const apply = (alert: LiveAlert) => {
+        if (count <= alert.latest && alert.timer === null) return;
+        alert.latest = Math.max(alert.latest, count);
+        schedule(signalId, alert);
+      };
+      if (known) apply(known);
+      else queue.run(`alert:${signalId}`, async () => apply(await entry(signalId)));
     },
     /** Closes the alerts of signals that expired since the last sweep (no one emits expiry). */
-    sweepExpired(): void {
+    async sweepExpired(): Promise<void> {
       const nowMs = clock.now();
-      for (const signal of store.signals.listExpiredBetween(sweptUpToMs, nowMs)) {
+      for (const signal of await store.signals.listExpiredBetween(sweptUpToMs, nowMs)) {
         if (signalStatus(signal, nowMs) === "expired") close(signal, "expired");
       }
       sweptUpToMs = nowMs;
@@ -169,9 +184,9 @@ export function createAlerts(deps: {
      * and posts again where the last send failed or never finished (the process died during it:
      * Telegram may or may not have the message, and a missing alert costs more than a repeat).
      */
-    catchUp(): void {
-      for (const { signal } of store.signals.listSignals("active", clock.now(), 100)) {
-        const rows = new Map(store.alerts.listAlerts(signal.id).map((r) => [r.chat_id, r.state]));
+    async catchUp(): Promise<void> {
+      for (const { signal } of await store.signals.listSignals("active", clock.now(), 100)) {
+        const rows = new Map((await store.alerts.listAlerts(signal.id)).map((r) => [r.chat_id, r.state]));
         const retry = new Set(chatIds.filter((id) => rows.get(id) === "sending" || rows.get(id) === "failed"));
         for (const id of retry) log(`alert for ${signal.id} in chat ${id} was ${rows.get(id)}; posting it again`);
         if (retry.size > 0 || chatIds.some((id) => !rows.has(id))) post(signal, retry);

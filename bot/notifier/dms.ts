@@ -50,17 +50,19 @@ export function createDms(deps: {
   /** Closed fires waiting for the stats event that carries their XP (emitted right after). */
   const awaitingXp = new Map<number, FireView>();
 
-  /** Queues a DM; `html` is built when it is sent. */
-  function dm(userId: number, html: () => string, options: MessageOptions = {}): void {
+  /** Queues a DM; `html` is built when it is sent (null: nothing to say any more). */
+  function dm(userId: number, html: () => string | null | Promise<string | null>, options: MessageOptions = {}): void {
     queue.run(`dm:${userId}`, async () => {
-      const user = store.users.findUser(userId);
+      const user = await store.users.findUser(userId);
       if (!user || user.dm_status === "unreachable") return;
       try {
-        await messenger.sendMessage(userId, html(), options);
-        store.users.setDmStatus(userId, "ok");
+        const text = await html();
+        if (text === null) return;
+        await messenger.sendMessage(userId, text, options);
+        await store.users.setDmStatus(userId, "ok");
       } catch (err) {
         if (failureKind(err) !== "unreachable") return log(`DM to ${userId} failed`, err);
-        if (store.users.setDmStatus(userId, "unreachable")) {
+        if (await store.users.setDmStatus(userId, "unreachable")) {
           log(`user ${userId} cannot be reached by DM (blocked the bot or never started it)`);
         }
       }
@@ -72,8 +74,11 @@ export function createDms(deps: {
   });
 
   function sendClosed(fire: FireView, xpGained: number) {
-    const currency = store.users.findUser(fire.user_id)?.currency ?? null;
-    dm(fire.user_id, () => closedText(fire, currency, xpGained), missionButton(fire));
+    dm(
+      fire.user_id,
+      async () => closedText(fire, (await store.users.findUser(fire.user_id))?.currency ?? null, xpGained),
+      missionButton(fire),
+    );
   }
 
   /**
@@ -107,8 +112,13 @@ export function createDms(deps: {
     if (waiting.has(fire.id)) return;
     const timer = setTimeout(() => {
       waiting.delete(fire.id);
-      const latest = store.fires.findFireById(fire.id);
-      if (latest) reportFills(latest);
+      if (store.closed) return;
+      store.fires.findFireById(fire.id).then(
+        (latest) => {
+          if (latest) reportFills(latest);
+        },
+        (err) => log(`fill report of ${fire.id} could not be read`, err),
+      );
     }, fillReportWaitMs);
     timer.unref();
     waiting.set(fire.id, timer);

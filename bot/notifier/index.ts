@@ -52,14 +52,13 @@ export function createNotifier(deps: { app: AppContext; messenger: Messenger; lo
   let ticker: ReturnType<typeof setInterval> | null = null;
   let soon: ReturnType<typeof setImmediate> | null = null;
 
+  /** The periodic checks, on the work queue (so `idle()` waits for them; failures are logged). */
   const tick = () => {
-    try {
-      alerts.sweepExpired();
-      readiness.check();
-      weekly.check();
-    } catch (err) {
-      log("notifier tick failed", err);
-    }
+    queue.run("tick", async () => {
+      await alerts.sweepExpired();
+      await readiness.check();
+      await weekly.check();
+    });
   };
 
   /** One extra tick on the next turn, however many terminals were announced offline at once. */
@@ -85,19 +84,21 @@ export function createNotifier(deps: { app: AppContext; messenger: Messenger; lo
         hub.on("update.settled", ({ update_id, user_id, commands }) => updates.settled(update_id, user_id, commands)),
         hub.on("signal.result", ({ signal, result }) => results.announce(signal, result)),
         // Going offline is found by `tick` (the server's sweeper may also announce it: check now).
-        hub.on("bridge.status", ({ user_id, online }) => (online ? readiness.online(user_id) : tickSoon())),
+        hub.on("bridge.status", ({ user_id, online }) =>
+          online ? queue.run(`dm:${user_id}:online`, () => readiness.online(user_id)) : tickSoon(),
+        ),
       ];
-      alerts.catchUp();
+      queue.run("catch-up", () => alerts.catchUp());
       tick();
       // After the tick: an alert the bot missed closing is closed first, then shows its result.
-      results.catchUp();
+      queue.run("tick", () => results.catchUp());
       ticker = setInterval(tick, tickMs);
       ticker.unref();
     },
     /** Runs the periodic checks now (tests, or after a clock jump). */
     tick,
     /** Queues the weekly summaries due now, without waiting for the once-a-minute check (tests). */
-    weeklyNow: () => weekly.check(true),
+    weeklyNow: () => queue.run("tick", () => weekly.check(true)),
     /** Resolves when no send or edit is in flight. */
     idle: () => queue.drain(),
     async stop(): Promise<void> {

@@ -1,6 +1,5 @@
 import type { AppContext } from "../../server/context.ts";
 import { backOnlineText, offlineText } from "../format/dm.ts";
-import { botQueries } from "../queries.ts";
 import type { Dms } from "./dms.ts";
 
 /** Only traders whose terminal spoke within this window count as active (no DM for old outages). */
@@ -14,21 +13,21 @@ const ACTIVE_WINDOW_MS = 24 * 3600 * 1000;
 export function createReadiness(deps: { app: AppContext; dms: Dms }) {
   const { app, dms } = deps;
   const { store, clock, config } = app;
-  const queries = botQueries(store.sqlite);
+  const queries = store.bot;
   const staleMs = config.heartbeatStaleS * 1000;
 
   return {
-    check(): void {
+    async check(): Promise<void> {
       const nowMs = clock.now();
       const staleBeforeMs = nowMs - staleMs;
-      for (const user of queries.listNewlyOffline(staleBeforeMs, nowMs - ACTIVE_WINDOW_MS)) {
-        if (!queries.claimOfflineNotice(user.id, staleBeforeMs)) continue;
+      for (const user of await queries.listNewlyOffline(staleBeforeMs, nowMs - ACTIVE_WINDOW_MS)) {
+        if (!(await queries.claimOfflineNotice(user.id, staleBeforeMs))) continue;
         dms.dm(user.id, () => offlineText(user.bridge_seen_ms));
       }
     },
-    online(userId: number): void {
-      if (store.users.findUser(userId)?.bridge_offline_notified !== 1) return;
-      store.users.setOfflineNotified(userId, false);
+    async online(userId: number): Promise<void> {
+      if ((await store.users.findUser(userId))?.bridge_offline_notified !== 1) return;
+      await store.users.setOfflineNotified(userId, false);
       dms.dm(userId, backOnlineText);
     },
   };

@@ -38,13 +38,14 @@ export function createResultNotices(deps: { app: AppContext; messenger: Messenge
   }
 
   async function post(signal: Signal, result: SignalResultRow): Promise<void> {
-    const fresh = store.signals.findSignal(signal.id) ?? signal;
+    const fresh = (await store.signals.findSignal(signal.id)) ?? signal;
     const nowMs = clock.now();
     const status = signalStatus(fresh, nowMs);
-    const plan = alertText(fresh, store.fires.countFires(signal.id), status === "active" ? "expired" : status, nowMs);
-    const edited = alertWithResult(withLatestUpdate(store, signal.id, plan), resultStatusLine(fresh, result));
+    const count = await store.fires.countFires(signal.id);
+    const plan = alertText(fresh, count, status === "active" ? "expired" : status, nowMs);
+    const edited = alertWithResult(await withLatestUpdate(store, signal.id, plan), resultStatusLine(fresh, result));
     const reply = resultReply(fresh, result);
-    for (const row of store.alerts.listAlerts(signal.id)) {
+    for (const row of await store.alerts.listAlerts(signal.id)) {
       if (row.message_id === null || row.state === "sending" || row.state === "failed") continue;
       try {
         await editStatus(row.chat_id, row.message_id, edited);
@@ -57,16 +58,20 @@ export function createResultNotices(deps: { app: AppContext; messenger: Messenge
         log(`result of ${signal.id} could not be posted in chat ${row.chat_id}`, err);
       }
     }
-    store.trackRecord.markAnnounced(signal.id);
+    await store.trackRecord.markAnnounced(signal.id);
   }
 
   return {
     announce,
-    /** On start: results stored while the bot was not running (restart, crash mid-reply). */
-    catchUp(): void {
-      for (const id of store.trackRecord.listUnannounced(100)) {
-        const signal = store.signals.findSignal(id);
-        const result = store.trackRecord.findResult(id);
+    /**
+     * On start: results stored while the bot was not running (restart, crash mid-reply), once the
+     * server's own catch-up has settled the signals that ended meanwhile.
+     */
+    async catchUp(): Promise<void> {
+      await app.resultsCaughtUp;
+      for (const id of await store.trackRecord.listUnannounced(100)) {
+        const signal = await store.signals.findSignal(id);
+        const result = await store.trackRecord.findResult(id);
         if (signal && result) announce(signal, result);
       }
     },

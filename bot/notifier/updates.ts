@@ -13,9 +13,9 @@ import type { Dms } from "./dms.ts";
 import type { WorkQueue } from "./queue.ts";
 
 /** `html` (a group alert) with the signal's latest update after entry under it, when it has one. */
-export function withLatestUpdate(store: Store, signalId: string, html: string): string {
-  const latest = store.updates.listSignalUpdates(signalId).at(-1);
-  return latest ? `${html}\n${updateLine(updateView(store, latest))}` : html;
+export async function withLatestUpdate(store: Store, signalId: string, html: string): Promise<string> {
+  const latest = (await store.updates.listSignalUpdates(signalId)).at(-1);
+  return latest ? `${html}\n${updateLine(await updateView(store, latest))}` : html;
 }
 
 /**
@@ -39,10 +39,15 @@ export function createUpdateNotices(deps: {
         const nowMs = clock.now();
         const live = signalStatus(signal, nowMs) === "active";
         const status = signalStatus(signal, nowMs);
-        const plan = alertText(signal, store.fires.countFires(signal.id), status === "active" ? "live" : status, nowMs);
-        const html = withLatestUpdate(store, signal.id, plan);
+        const plan = alertText(
+          signal,
+          await store.fires.countFires(signal.id),
+          status === "active" ? "live" : status,
+          nowMs,
+        );
+        const html = await withLatestUpdate(store, signal.id, plan);
         const buttons = live ? [[{ text: "🎯 Open mission", url: missionLink(config, signal.id) }]] : undefined;
-        for (const row of store.alerts.listAlerts(signal.id)) {
+        for (const row of await store.alerts.listAlerts(signal.id)) {
           if (row.message_id === null || row.state === "sending" || row.state === "failed") continue;
           try {
             await messenger.editMessageText(row.chat_id, row.message_id, html, buttons ? { buttons } : {});
@@ -60,10 +65,13 @@ export function createUpdateNotices(deps: {
     },
 
     settled(updateId: string, userId: number, commands: PositionCommandView[]): void {
-      const row = store.updates.findUpdate(updateId);
-      const signal = row ? store.signals.findSignal(row.signal_id) : null;
-      if (!row || !signal) return;
-      dms.dm(userId, () => settledText(updateView(store, row), signal, commands));
+      // Read when the DM is built (on the user's queue): no store call from the emitter's flow.
+      dms.dm(userId, async () => {
+        const row = await store.updates.findUpdate(updateId);
+        const signal = row ? await store.signals.findSignal(row.signal_id) : null;
+        if (!row || !signal) return null;
+        return settledText(await updateView(store, row), signal, commands);
+      });
     },
   };
 }

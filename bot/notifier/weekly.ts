@@ -21,16 +21,16 @@ export function createWeeklySummaries(deps: { app: AppContext; dms: Dms }) {
 
   return {
     /** Called on every notifier tick; reads the due list at most once a minute (`force`: now). */
-    check(force = false): void {
+    async check(force = false): Promise<void> {
       const nowMs = clock.now();
       if (!force && nowMs - lastCheckMs < CHECK_EVERY_MS) return;
       lastCheckMs = nowMs;
       const weekMs = periodStartMs(nowMs, "week");
-      for (const userId of store.trackRecord.listWeeklyDue(weekMs, weekMs - WEEK_MS, BATCH)) {
-        store.trackRecord.markWeeklySent(userId, weekMs);
-        const row = periodTable(trackRecord.userOutcomes(userId), weekMs - 1, "week", 1)[0]!;
+      for (const userId of await store.trackRecord.listWeeklyDue(weekMs, weekMs - WEEK_MS, BATCH)) {
+        await store.trackRecord.markWeeklySent(userId, weekMs);
+        const row = periodTable(await trackRecord.userOutcomes(userId), weekMs - 1, "week", 1)[0]!;
         if (row.closed === 0) continue; // closed fires, but no signal of theirs settled in R (rare)
-        const currency = store.users.findUser(userId)?.currency ?? null;
+        const currency = (await store.users.findUser(userId))?.currency ?? null;
         dms.dm(userId, () => weeklySummaryText(row, currency));
       }
     },

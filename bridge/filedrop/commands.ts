@@ -13,7 +13,7 @@ import { quarantineFile } from "./quarantine.ts";
 export async function deliverCommands(ctx: FileDropContext): Promise<void> {
   let commands: TerminalCommand[];
   try {
-    commands = ctx.service.takeCommands(ctx.userId);
+    commands = await ctx.service.takeCommands(ctx.userId);
   } catch (error) {
     ctx.log(`filedrop: takeCommands failed: ${errorText(error)}`);
     return;

@@ -45,7 +45,7 @@ export function createHeartbeatScanner(ctx: FileDropContext): () => Promise<void
       return;
     }
     try {
-      ctx.service.heartbeat(ctx.userId, outcome.value as Heartbeat);
+      await ctx.service.heartbeat(ctx.userId, outcome.value as Heartbeat);
     } catch (error) {
       ctx.log(`filedrop: heartbeat refused by the service: ${errorText(error)}`);
     }

@@ -52,9 +52,9 @@ async function handleOutFile(ctx: FileDropContext, name: string): Promise<void> 
     return;
   }
   try {
-    ctx.service.touch(ctx.userId);
-    if (report.type === "result") ctx.service.submitResult(ctx.userId, report.body);
-    else ctx.service.submitClosed(ctx.userId, report.body);
+    await ctx.service.touch(ctx.userId);
+    if (report.type === "result") await ctx.service.submitResult(ctx.userId, report.body);
+    else await ctx.service.submitClosed(ctx.userId, report.body);
   } catch (error) {
     // Nothing is lost: a command without a result is redelivered and the terminal re-reports it.
     await quarantineFile(path, ctx.quarantineDir, `refused by the service: ${errorText(error)}`, ctx.log, "out");

@@ -23,6 +23,15 @@ export interface NewCommand {
   take_profit: number | null;
 }
 
+/** One line of the event log as the trace shows it. */
+export interface EventLine {
+  seq: number;
+  at: string;
+  type: string;
+  actor: string | null;
+  data: string | null;
+}
+
 export interface NewEvent {
   type: string;
   actor?: string | null;
@@ -31,6 +40,35 @@ export interface NewEvent {
   fire_id?: string | null;
   data?: unknown;
 }
+
+/** The view of a fire just inserted, built without reading it back. */
+export const freshView = (fire: NewFire, commands: NewCommand[]): FireView => ({
+  ...fire,
+  state: "queued",
+  fill_price: null,
+  slippage_pips: null,
+  latency_ms: null,
+  profit: null,
+  message: null,
+  xp_awarded: 0,
+  updated_at: fire.created_at,
+  closed_at: null,
+  legs: commands.map((c) => ({
+    id: c.id,
+    leg: c.leg,
+    volume: c.volume,
+    take_profit: c.take_profit,
+    state: "queued",
+    price: null,
+    ticket: null,
+    retcode: null,
+    message: null,
+    close_price: null,
+    profit: null,
+    closed_at: null,
+    deliveries: 0,
+  })),
+});
 
 /** Typed queries over `fires`, their outbox commands, and the append-only `events` log. */
 export function fireQueries(sqlite: Sqlite) {
@@ -56,6 +94,9 @@ export function fireQueries(sqlite: Sqlite) {
     "SELECT coalesce(sum(profit), 0) AS pnl FROM fires WHERE user_id = ? AND state = 'closed' AND closed_ms >= ?",
   );
   const eventsByFire = sqlite.prepare("SELECT * FROM events WHERE fire_id = ? ORDER BY seq");
+  const signalWideEvents = sqlite.prepare(
+    "SELECT seq, at, type, actor, data FROM events WHERE signal_id = ? AND fire_id IS NULL ORDER BY seq",
+  );
   const stuck = sqlite.prepare("SELECT COUNT(*) AS n FROM fires WHERE state IN ('queued', 'delivered')");
 
   const appendEventAt = (at: string, e: NewEvent) =>
@@ -68,35 +109,6 @@ export function fireQueries(sqlite: Sqlite) {
       e.fire_id ?? null,
       e.data === undefined ? null : JSON.stringify(e.data),
     );
-
-  /** The view of a fire just inserted, built without reading it back. */
-  const freshView = (fire: NewFire, commands: NewCommand[]): FireView => ({
-    ...fire,
-    state: "queued",
-    fill_price: null,
-    slippage_pips: null,
-    latency_ms: null,
-    profit: null,
-    message: null,
-    xp_awarded: 0,
-    updated_at: fire.created_at,
-    closed_at: null,
-    legs: commands.map((c) => ({
-      id: c.id,
-      leg: c.leg,
-      volume: c.volume,
-      take_profit: c.take_profit,
-      state: "queued",
-      price: null,
-      ticket: null,
-      retcode: null,
-      message: null,
-      close_price: null,
-      profit: null,
-      closed_at: null,
-      deliveries: 0,
-    })),
-  });
 
   /**
    * The idempotent lock. Call inside a transaction: inserts the fire, its commands and audit
@@ -149,6 +161,10 @@ export function fireQueries(sqlite: Sqlite) {
     /** Appends to the event log (never updated, never deleted). */
     appendEvent(e: NewEvent, at = new Date().toISOString()): void {
       appendEventAt(at, e);
+    },
+    /** Signal-wide events (created, cancelled): no fire. */
+    listSignalEvents(signalId: string): EventLine[] {
+      return signalWideEvents.all(signalId) as EventLine[];
     },
     listFireEvents(
       fireId: string,

@@ -1,3 +1,4 @@
+import type { Statement } from "better-sqlite3";
 import type { ReportLeg, SignalReport, TrackPosition, TrackSignal } from "../../core/track-record/index.ts";
 import type { Sqlite } from "../index.ts";
 
@@ -108,119 +109,154 @@ function toPosition(row: PositionRow): TrackPosition {
 }
 
 /**
+ * The track record's SQL, shared by both engines (plain portable SQL, `?` parameters; the
+ * PostgreSQL group numbers them): db/postgres/queries/track-record.ts.
+ */
+export const TRACK_RECORD_SQL = {
+  allSignals: `SELECT ${SIGNAL_COLUMNS} FROM signals s`,
+  allResults: "SELECT signal_id, r, closed_ms, profit FROM signal_results",
+  signalLegs: `SELECT f.id AS fire_id, f.state AS fire_state, f.created_ms AS fire_created_ms,
+      f.slippage_pips, c.state, ${LEG_VOLUME}, c.price, c.close_price, c.result_ms, c.closed_at, c.profit
+    FROM fires f LEFT JOIN bridge_commands c ON c.fire_id = f.id WHERE f.signal_id = ? ORDER BY f.id, c.leg`,
+  userSignals: `SELECT ${SIGNAL_COLUMNS} FROM fires f JOIN signals s ON s.id = f.signal_id WHERE f.user_id = ?`,
+  userPositions: `SELECT ${POSITION_COLUMNS}
+    FROM fires f JOIN bridge_commands c ON c.fire_id = f.id WHERE f.user_id = ? AND ${FILLED}`,
+  insertResult: `INSERT INTO signal_results (signal_id, outcome, r, fired, filled, rejected,
+      avg_slippage_pips, avg_fill_latency_ms, profit, closed_ms, settled_at, settled_ms, announced)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (signal_id) DO NOTHING`,
+  resultById: "SELECT * FROM signal_results WHERE signal_id = ?",
+  unannounced: "SELECT signal_id FROM signal_results WHERE announced = 0 ORDER BY settled_ms LIMIT ?",
+  announce: "UPDATE signal_results SET announced = 1 WHERE signal_id = ?",
+  dueToSettle: `SELECT s.id FROM signals s
+    WHERE (s.status = 'cancelled' OR s.expires_ms <= ?)
+      AND NOT EXISTS (SELECT 1 FROM signal_results r WHERE r.signal_id = s.id)
+    ORDER BY s.expires_ms LIMIT ?`,
+  exportSignals: `SELECT s.id, s.symbol, s.side, s.entry, s.stop_loss, s.status, s.created_at,
+      s.expires_at, r.outcome, r.r, r.fired, r.filled, r.rejected, r.avg_slippage_pips, r.avg_fill_latency_ms,
+      r.closed_ms
+    FROM signals s LEFT JOIN signal_results r ON r.signal_id = s.id
+    WHERE s.created_ms >= ? ORDER BY s.created_ms, s.id`,
+  // Parameters: week, from, week, limit.
+  weeklyDue: `SELECT u.id FROM users u
+    WHERE u.weekly_summary = 1 AND (u.weekly_summary_week_ms IS NULL OR u.weekly_summary_week_ms < ?)
+      AND EXISTS (SELECT 1 FROM fires f WHERE f.user_id = u.id AND f.state = 'closed'
+        AND f.closed_ms >= ? AND f.closed_ms < ?)
+    ORDER BY u.id LIMIT ?`,
+  weeklySent: "UPDATE users SET weekly_summary_week_ms = ? WHERE id = ?",
+  setWeekly: "UPDATE users SET weekly_summary = ? WHERE id = ?",
+  getWeekly: "SELECT weekly_summary FROM users WHERE id = ?",
+} as const;
+
+/** The settled outcome of a signal as the record reads it (`listSettled`). */
+export interface SettledRow {
+  signal_id: string;
+  r: number | null;
+  closed_ms: number | null;
+  profit: number;
+}
+
+/** Raw rows to the shapes the track record uses (the same on both engines). */
+export const trackRecordRows = {
+  signals: (rows: unknown[]): TrackSignalRow[] => (rows as Parameters<typeof toSignalRow>[0][]).map(toSignalRow),
+  positions: (rows: unknown[]): TrackPosition[] => (rows as PositionRow[]).map(toPosition),
+  legs: (rows: unknown[]): ReportLeg[] =>
+    (rows as LegRow[]).map((row) => ({
+      fireId: row.fire_id,
+      fireState: row.fire_state,
+      fireCreatedMs: row.fire_created_ms,
+      slippagePips: row.slippage_pips,
+      legState: row.state,
+      volume: row.state === null ? null : volumeOf(row),
+      fill: row.price,
+      close: row.close_price,
+      resultMs: row.result_ms,
+      closedMs: msOf(row.closed_at),
+      profit: row.profit,
+    })),
+  /** `insertResult`'s parameters, in order. */
+  resultParams: (row: SignalResultRow): unknown[] => [
+    row.signal_id,
+    row.outcome,
+    row.r,
+    row.fired,
+    row.filled,
+    row.rejected,
+    row.avg_slippage_pips,
+    row.avg_fill_latency_ms,
+    row.profit,
+    row.closed_ms,
+    row.settled_at,
+    row.settled_ms,
+    row.announced,
+  ],
+  weeklyDueParams: (weekMs: number, fromMs: number, limit: number): unknown[] => [weekMs, fromMs, weekMs, limit],
+};
+
+/**
  * Typed queries of the track record (issue #17): the rows `core/track-record` computes results
  * from (signals, filled positions, a signal's fires and legs), the settled results it caches in
  * `signal_results`, and the weekly summary's bookkeeping.
  */
 export function trackRecordQueries(sqlite: Sqlite) {
-  const allSignals = sqlite.prepare(`SELECT ${SIGNAL_COLUMNS} FROM signals s`);
-  const allResults = sqlite.prepare("SELECT signal_id, r, closed_ms, profit FROM signal_results");
-  const signalLegs = sqlite.prepare(`SELECT f.id AS fire_id, f.state AS fire_state, f.created_ms AS fire_created_ms,
-      f.slippage_pips, c.state, ${LEG_VOLUME}, c.price, c.close_price, c.result_ms, c.closed_at, c.profit
-    FROM fires f LEFT JOIN bridge_commands c ON c.fire_id = f.id WHERE f.signal_id = ? ORDER BY f.id, c.leg`);
-  const userSignals = sqlite.prepare(
-    `SELECT ${SIGNAL_COLUMNS} FROM fires f JOIN signals s ON s.id = f.signal_id WHERE f.user_id = ?`,
-  );
-  const userPositions = sqlite.prepare(`SELECT ${POSITION_COLUMNS}
-    FROM fires f JOIN bridge_commands c ON c.fire_id = f.id WHERE f.user_id = ? AND ${FILLED}`);
-  const insertResult = sqlite.prepare(`INSERT INTO signal_results (signal_id, outcome, r, fired, filled, rejected,
-      avg_slippage_pips, avg_fill_latency_ms, profit, closed_ms, settled_at, settled_ms)
-    VALUES (@signal_id, @outcome, @r, @fired, @filled, @rejected, @avg_slippage_pips, @avg_fill_latency_ms, @profit,
-      @closed_ms, @settled_at, @settled_ms)
-    ON CONFLICT (signal_id) DO NOTHING`);
-  const resultById = sqlite.prepare("SELECT * FROM signal_results WHERE signal_id = ?");
-  const unannounced = sqlite.prepare(
-    "SELECT signal_id FROM signal_results WHERE announced = 0 ORDER BY settled_ms LIMIT ?",
-  );
-  const announce = sqlite.prepare("UPDATE signal_results SET announced = 1 WHERE signal_id = ?");
-  const dueToSettle = sqlite.prepare(`SELECT s.id FROM signals s
-    WHERE (s.status = 'cancelled' OR s.expires_ms <= ?)
-      AND NOT EXISTS (SELECT 1 FROM signal_results r WHERE r.signal_id = s.id)
-    ORDER BY s.expires_ms LIMIT ?`);
-  const exportSignals = sqlite.prepare(`SELECT s.id, s.symbol, s.side, s.entry, s.stop_loss, s.status, s.created_at,
-      s.expires_at, r.outcome, r.r, r.fired, r.filled, r.rejected, r.avg_slippage_pips, r.avg_fill_latency_ms,
-      r.closed_ms
-    FROM signals s LEFT JOIN signal_results r ON r.signal_id = s.id
-    WHERE s.created_ms >= ? ORDER BY s.created_ms, s.id`);
-  const weeklyDue = sqlite.prepare(`SELECT u.id FROM users u
-    WHERE u.weekly_summary = 1 AND (u.weekly_summary_week_ms IS NULL OR u.weekly_summary_week_ms < @week)
-      AND EXISTS (SELECT 1 FROM fires f WHERE f.user_id = u.id AND f.state = 'closed'
-        AND f.closed_ms >= @from AND f.closed_ms < @week)
-    ORDER BY u.id LIMIT @limit`);
-  const weeklySent = sqlite.prepare("UPDATE users SET weekly_summary_week_ms = ? WHERE id = ?");
-  const setWeekly = sqlite.prepare("UPDATE users SET weekly_summary = ? WHERE id = ?");
-  const getWeekly = sqlite.prepare("SELECT weekly_summary FROM users WHERE id = ?");
+  const q = Object.fromEntries(
+    Object.entries(TRACK_RECORD_SQL).map(([k, sql]) => [k, sqlite.prepare<unknown[]>(sql)]),
+  ) as Record<keyof typeof TRACK_RECORD_SQL, Statement<unknown[]>>;
+  const ids = <K extends string>(rows: unknown[], key: K) => (rows as Array<Record<K, never>>).map((r) => r[key]);
 
   return {
     /** Every signal (10,000 rows for a 10,000-signal history). */
     listSignals(): TrackSignalRow[] {
-      return (allSignals.all() as Parameters<typeof toSignalRow>[0][]).map(toSignalRow);
+      return trackRecordRows.signals(q.allSignals.all());
     },
     /** The settled signals' cached outcomes. */
-    listSettled(): Array<{ signal_id: string; r: number | null; closed_ms: number | null; profit: number }> {
-      return allResults.all() as Array<{
-        signal_id: string;
-        r: number | null;
-        closed_ms: number | null;
-        profit: number;
-      }>;
+    listSettled(): SettledRow[] {
+      return q.allResults.all() as SettledRow[];
     },
     /** One signal's fires with their legs (a fire without legs has one row with null leg fields). */
     listSignalLegs(signalId: string): ReportLeg[] {
-      return (signalLegs.all(signalId) as LegRow[]).map((row) => ({
-        fireId: row.fire_id,
-        fireState: row.fire_state,
-        fireCreatedMs: row.fire_created_ms,
-        slippagePips: row.slippage_pips,
-        legState: row.state,
-        volume: row.state === null ? null : volumeOf(row),
-        fill: row.price,
-        close: row.close_price,
-        resultMs: row.result_ms,
-        closedMs: msOf(row.closed_at),
-        profit: row.profit,
-      }));
+      return trackRecordRows.legs(q.signalLegs.all(signalId));
     },
     /** The signals one trader fired, and that trader's filled positions. */
     listUserSignals(userId: number): TrackSignalRow[] {
-      return (userSignals.all(userId) as Parameters<typeof toSignalRow>[0][]).map(toSignalRow);
+      return trackRecordRows.signals(q.userSignals.all(userId));
     },
     listUserPositions(userId: number): TrackPosition[] {
-      return (userPositions.all(userId) as PositionRow[]).map(toPosition);
+      return trackRecordRows.positions(q.userPositions.all(userId));
     },
     /** Stores a settled result once; false when it was stored already. */
-    insertResult(row: Omit<SignalResultRow, "announced">): boolean {
-      return insertResult.run(row).changes === 1;
+    insertResult(row: SignalResultRow): boolean {
+      return q.insertResult.run(...trackRecordRows.resultParams(row)).changes === 1;
     },
     findResult(signalId: string): SignalResultRow | null {
-      return (resultById.get(signalId) as SignalResultRow | undefined) ?? null;
+      return (q.resultById.get(signalId) as SignalResultRow | undefined) ?? null;
     },
     listUnannounced(limit: number): string[] {
-      return (unannounced.all(limit) as Array<{ signal_id: string }>).map((r) => r.signal_id);
+      return ids<"signal_id">(q.unannounced.all(limit), "signal_id");
     },
     markAnnounced(signalId: string): void {
-      announce.run(signalId);
+      q.announce.run(signalId);
     },
     /** Expired or cancelled signals without a stored result (oldest expiry first). */
     listDueToSettle(nowMs: number, limit: number): string[] {
-      return (dueToSettle.all(nowMs, limit) as Array<{ id: string }>).map((r) => r.id);
+      return ids<"id">(q.dueToSettle.all(nowMs, limit), "id");
     },
     /** Signals created since `sinceMs` with their results, oldest first (the channel's CSV). */
     listSignalsForExport(sinceMs: number): SignalExportRow[] {
-      return exportSignals.all(sinceMs) as SignalExportRow[];
+      return q.exportSignals.all(sinceMs) as SignalExportRow[];
     },
     /** Traders due a weekly summary for the week before `weekMs` (with a close in it). */
     listWeeklyDue(weekMs: number, fromMs: number, limit: number): number[] {
-      return (weeklyDue.all({ week: weekMs, from: fromMs, limit }) as Array<{ id: number }>).map((r) => r.id);
+      return ids<"id">(q.weeklyDue.all(...trackRecordRows.weeklyDueParams(weekMs, fromMs, limit)), "id");
     },
     markWeeklySent(userId: number, weekMs: number): void {
-      weeklySent.run(weekMs, userId);
+      q.weeklySent.run(weekMs, userId);
     },
     setWeeklySummary(userId: number, on: boolean): void {
-      setWeekly.run(on ? 1 : 0, userId);
+      q.setWeekly.run(on ? 1 : 0, userId);
     },
     weeklySummaryOn(userId: number): boolean {
-      return (getWeekly.get(userId) as { weekly_summary: number } | undefined)?.weekly_summary === 1;
+      return (q.getWeekly.get(userId) as { weekly_summary: number } | undefined)?.weekly_summary === 1;
     },
   };
 }

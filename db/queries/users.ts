@@ -23,7 +23,7 @@ export interface MissionOverlayRow {
 }
 
 /** Of the terminal's symbols that stand for `symbol`, the one the contract's mapping order picks. */
-function pickSpec(symbol: string, specs: TerminalSymbolSpec[]): TerminalSymbolSpec | null {
+export function pickSpec(symbol: string, specs: TerminalSymbolSpec[]): TerminalSymbolSpec | null {
   if (specs.length <= 1) return specs[0] ?? null;
   const name = mapBrokerSymbol(
     symbol,
@@ -80,6 +80,10 @@ export function userQueries(sqlite: Sqlite) {
         username: profile.username ?? null,
         now,
       });
+    },
+    /** Holds the user's row until the transaction ends (PostgreSQL: FOR UPDATE; SQLite has one writer). */
+    lockUser(id: number): boolean {
+      return byId.get(id) !== undefined;
     },
     findUser(id: number): UserRow | null {
       return (byId.get(id) as UserRow | undefined) ?? null;

@@ -2,8 +2,9 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import { createRoleLookup, type Role, roleAllows } from "../../core/roles.ts";
 import type { AppContext } from "../context.ts";
 import { forbidden, unauthorized } from "../errors.ts";
+import { bridgeTokenUser } from "./bridge-token.ts";
 import { createInitDataVerifier, type TelegramUser } from "./init-data.ts";
-import { hashToken, safeEqual } from "./tokens.ts";
+import { safeEqual } from "./tokens.ts";
 
 /** Who is calling: a Mini App user (with their staff role, if any) or the admin token (an owner). */
 export type Caller =
@@ -45,10 +46,10 @@ export function createAuth(app: FastifyInstance, ctx: AppContext) {
   app.decorateRequest("caller", null);
   app.decorateRequest("bridgeUserId", null);
 
-  function tmaUser(value: string): Extract<Caller, { kind: "user" }> {
+  async function tmaUser(value: string): Promise<Extract<Caller, { kind: "user" }>> {
     const user = verify(value);
     if (!knownUsers.has(user.id)) {
-      store.users.ensureUser(user, new Date(clock.now()).toISOString());
+      await store.users.ensureUser(user, new Date(clock.now()).toISOString());
       knownUsers.add(user.id);
     }
     const role = roleOf(user.id);
@@ -65,7 +66,7 @@ export function createAuth(app: FastifyInstance, ctx: AppContext) {
       return;
     }
     if (cred.scheme === "tma") {
-      const caller = tmaUser(cred.value);
+      const caller = await tmaUser(cred.value);
       if (!roleAllows(caller.role, needed)) throw forbidden(`${ROLE_TITLE[needed]} rights required`);
       req.caller = caller;
       return;
@@ -80,7 +81,7 @@ export function createAuth(app: FastifyInstance, ctx: AppContext) {
       if (cred?.scheme !== "tma" || cred.value === "") {
         throw unauthorized("Sign in through Telegram: send Authorization: tma <initData>");
       }
-      req.caller = tmaUser(cred.value);
+      req.caller = await tmaUser(cred.value);
     },
     /** Requires the admin bearer token, or initData of a user whose role is admin or owner. */
     async admin(req: FastifyRequest): Promise<void> {
@@ -105,10 +106,10 @@ export function createAuth(app: FastifyInstance, ctx: AppContext) {
       if (cred?.scheme !== "bearer" || cred.value === "") throw unauthorized("Bridge token required");
       // The lookup is by hash: a constant-time compare of secrets happens inside the index probe's
       // equality on a fixed-length digest, so no token prefix leaks through timing.
-      const userId = store.users.findUserIdByTokenHash(hashToken(cred.value));
+      const userId = await bridgeTokenUser(store, req, cred.value);
       if (userId === null) throw unauthorized("Unknown or rotated bridge token");
       req.bridgeUserId = userId;
-      ctx.bridge.touch(userId);
+      await ctx.bridge.touch(userId);
     },
   };
 }

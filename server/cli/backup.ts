@@ -11,11 +11,13 @@
  * Restore: stop the server, move the backup to DATABASE_PATH (delete any old `-wal`/`-shm` files
  * beside it), start the server; it re-enables WAL on open.
  */
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import Database from "better-sqlite3";
 import type { Sqlite } from "../../db/index.ts";
+import { redactUrl } from "../../db/postgres/index.ts";
 import { databasePathFromEnv, fail, openExistingReadOnly } from "./db-path.ts";
 
 /** Tables whose row counts the report shows. */
@@ -88,11 +90,59 @@ async function copyAndVerify(source: string, partial: string) {
   return { pages, rows };
 }
 
+/**
+ * PostgreSQL: `pg_dump --format=custom` (one consistent snapshot, taken without blocking the
+ * instances), written to `<file>.partial`, listed back with `pg_restore --list` as a check, then
+ * renamed. Needs the PostgreSQL client tools (`pg_dump`) on PATH or in Debian's folder.
+ */
+export async function backupPostgres(url: string, targetPath: string, force = false) {
+  const target = resolve(targetPath);
+  if (existsSync(target) && !force) throw new Error(`${target} already exists (add --force to replace it)`);
+  mkdirSync(dirname(target), { recursive: true });
+  const partial = `${target}.partial`;
+  const started = performance.now();
+  const tool = (name: string) => {
+    for (const version of ["17", "16", "15", "14", "13"]) {
+      const path = `/usr/lib/postgresql/${version}/bin/${name}`;
+      if (existsSync(path)) return path;
+    }
+    return name;
+  };
+  try {
+    execFileSync(tool("pg_dump"), ["--format=custom", "--no-owner", "--file", partial, url], {
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    const listing = execFileSync(tool("pg_restore"), ["--list", partial], { encoding: "utf8" });
+    if (!listing.includes("TABLE DATA public fires"))
+      throw new Error("the dump has no fires table: not a Sortie database?");
+    renameSync(partial, target);
+  } catch (err) {
+    rmSync(partial, { force: true });
+    const stderr = (err as { stderr?: Buffer }).stderr?.toString().trim();
+    throw new Error(stderr || (err as Error).message);
+  }
+  return { target, bytes: statSync(target).size, ms: Math.round(performance.now() - started) };
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const force = args.includes("--force");
   const files = args.filter((a) => a !== "--force");
   if (files.length !== 1 || files[0]!.startsWith("-")) fail("backup", "usage: npm run backup -- <file> [--force]");
+  if (existsSync(".env")) process.loadEnvFile(".env");
+  const url = process.env.DATABASE_URL?.trim();
+  if (url) {
+    try {
+      const r = await backupPostgres(url, files[0]!, force);
+      console.log(`sortie backup: PostgreSQL ${redactUrl(url)} → ${r.target} (pg_dump custom format)`);
+      console.log(
+        `  ${(r.bytes / 1024).toFixed(0)} KiB in ${r.ms} ms; restore with pg_restore -d <database> ${r.target}`,
+      );
+    } catch (err) {
+      fail("backup", (err as Error).message);
+    }
+    return;
+  }
   try {
     const r = await backupDatabase(databasePathFromEnv(), files[0]!, force);
     const counts = Object.entries(r.rows)

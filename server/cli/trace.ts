@@ -5,7 +5,7 @@
  */
 import { pathToFileURL } from "node:url";
 import type { Sqlite } from "../../db/index.ts";
-import { createStore } from "../../db/store.ts";
+import { createStore, type Store } from "../../db/store.ts";
 import { databasePathFromEnv, fail, openExistingReadOnly } from "./db-path.ts";
 
 type Row = Record<string, unknown>;
@@ -61,14 +61,13 @@ function summary(type: string, data: Row | null): string {
  * The trace of the fire `id` (a fire id, or the id of one of its commands) as text, or null when
  * the database has no such fire.
  */
-export function formatTrace(sqlite: Sqlite, id: string): string | null {
-  const store = createStore(sqlite);
-  const fireId = store.fires.findFireById(id)?.id ?? store.commands.findCommand(id)?.fire_id;
-  const fire = fireId ? store.fires.findFireById(fireId) : null;
+export async function formatTrace(store: Store, id: string): Promise<string | null> {
+  const fireId = (await store.fires.findFireById(id))?.id ?? (await store.commands.findCommand(id))?.fire_id;
+  const fire = fireId ? await store.fires.findFireById(fireId) : null;
   if (!fire) return null;
-  const signal = store.signals.findSignal(fire.signal_id);
-  const user = store.users.findUser(fire.user_id);
-  const legs = store.commands.listLegs(fire.id);
+  const signal = await store.signals.findSignal(fire.signal_id);
+  const user = await store.users.findUser(fire.user_id);
+  const legs = await store.commands.listLegs(fire.id);
   const originMs = Date.parse(fire.created_at);
   const lines: string[] = [];
   const who = user ? [user.first_name, user.username && `@${user.username}`].filter(Boolean).join(" ") : "";
@@ -105,10 +104,8 @@ export function formatTrace(sqlite: Sqlite, id: string): string | null {
     );
   }
   // Signal-wide events (created, cancelled) frame the fire's own events.
-  const signalEvents = sqlite
-    .prepare("SELECT seq, at, type, actor, data FROM events WHERE signal_id = ? AND fire_id IS NULL ORDER BY seq")
-    .all(fire.signal_id) as Array<{ seq: number; at: string; type: string; actor: string | null; data: string | null }>;
-  const events = [...signalEvents, ...store.fires.listFireEvents(fire.id)].sort((a, b) => a.seq - b.seq);
+  const signalEvents = await store.fires.listSignalEvents(fire.signal_id);
+  const events = [...signalEvents, ...(await store.fires.listFireEvents(fire.id))].sort((a, b) => a.seq - b.seq);
   lines.push("", `Timeline (${events.length} events; times from the fire's creation at ${fire.created_at})`);
   for (const e of events) {
     const data = e.data ? (JSON.parse(e.data) as Row) : null;
@@ -119,7 +116,7 @@ export function formatTrace(sqlite: Sqlite, id: string): string | null {
   return lines.join("\n");
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const id = process.argv[2]?.trim();
   if (!id || id.startsWith("-")) fail("trace", "usage: npm run trace -- <fire id | command id>");
   const path = databasePathFromEnv();
@@ -130,7 +127,7 @@ function main(): void {
     fail("trace", (err as Error).message);
   }
   try {
-    const text = formatTrace(sqlite, id);
+    const text = await formatTrace(createStore(sqlite), id);
     if (text === null) fail("trace", `no fire or command with id ${JSON.stringify(id)} in ${path}`);
     console.log(text);
   } finally {
@@ -138,4 +135,4 @@ function main(): void {
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) main();
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) void main();

@@ -32,11 +32,19 @@ export interface HubEvents {
 /** A small typed event bus. Listeners run synchronously; a throwing listener is logged, never fatal. */
 export class Hub {
   private readonly emitter = new EventEmitter();
+  private relay: (<K extends keyof HubEvents>(event: K, payload: HubEvents[K]) => void) | null = null;
+  private relayedDepth = 0;
   constructor(private readonly onListenerError: (err: unknown, event: string) => void = () => undefined) {
     this.emitter.setMaxListeners(0);
   }
 
   emit<K extends keyof HubEvents>(event: K, payload: HubEvents[K]): void {
+    this.emitLocal(event, payload);
+    this.relay?.(event, payload);
+  }
+
+  /** Delivers to this process's listeners only (an event relayed from another instance). */
+  emitLocal<K extends keyof HubEvents>(event: K, payload: HubEvents[K]): void {
     for (const listener of this.emitter.listeners(event)) {
       try {
         (listener as (p: HubEvents[K]) => void)(payload);
@@ -46,10 +54,30 @@ export class Hub {
     }
   }
 
+  /** Delivers an event relayed from another instance (server/cluster) to this process's listeners. */
+  emitRelayed<K extends keyof HubEvents>(event: K, payload: HubEvents[K]): void {
+    this.relayedDepth++;
+    try {
+      this.emitLocal(event, payload);
+    } finally {
+      this.relayedDepth--;
+    }
+  }
+
+  /** True while an event from another instance is being delivered (a listener may drop a cache). */
+  get relaying(): boolean {
+    return this.relayedDepth > 0;
+  }
+
   /** Subscribes; returns the unsubscribe function. */
   on<K extends keyof HubEvents>(event: K, listener: (payload: HubEvents[K]) => void): () => void {
     this.emitter.on(event, listener);
     return () => this.emitter.off(event, listener);
+  }
+
+  /** Also hands every event emitted here to `relay` (server/cluster: NOTIFY to the other instances). */
+  setRelay(relay: (<K extends keyof HubEvents>(event: K, payload: HubEvents[K]) => void) | null): void {
+    this.relay = relay;
   }
 
   listenerCount(event: keyof HubEvents): number {

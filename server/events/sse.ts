@@ -39,6 +39,8 @@ export function createSseBroker(hub: Hub, options: SseOptions = {}) {
   const clients = new Set<Client>();
   const ring: Frame[] = [];
   const pendingCounts = new Map<string, number>();
+  /** The last count published per signal (bounded): counts never go back. */
+  const shownCounts = new Map<string, number>();
   let seq = 0;
   let sent = 0;
 
@@ -68,7 +70,12 @@ export function createSseBroker(hub: Hub, options: SseOptions = {}) {
     if (pendingCounts.size === 0) return;
     const batch = [...pendingCounts];
     pendingCounts.clear();
-    for (const [signal_id, count] of batch) publish("fire_count_update", { signal_id, count }, null);
+    for (const [signal_id, count] of batch) {
+      if (shownCounts.size >= 10_000 && !shownCounts.has(signal_id))
+        shownCounts.delete(shownCounts.keys().next().value as string);
+      shownCounts.set(signal_id, count);
+      publish("fire_count_update", { signal_id, count }, null);
+    }
   }, coalesceMs);
   const pingTimer = setInterval(() => {
     for (const client of clients) write(client, ": ping\n\n");
@@ -78,7 +85,10 @@ export function createSseBroker(hub: Hub, options: SseOptions = {}) {
 
   const unsubscribe = [
     hub.on("fire.count", ({ signal_id, count }) => {
-      pendingCounts.set(signal_id, Math.max(count, pendingCounts.get(signal_id) ?? 0));
+      // A count only grows; one computed before another commit may arrive after it (PostgreSQL:
+      // concurrent transactions, other instances), so a lower count than already shown is dropped.
+      const next = Math.max(count, pendingCounts.get(signal_id) ?? 0);
+      if (next > (shownCounts.get(signal_id) ?? -1)) pendingCounts.set(signal_id, next);
     }),
     hub.on("fire.created", ({ fire }) => publish("fire_update", { fire }, fire.user_id)),
     hub.on("fire.updated", ({ fire }) => publish("fire_update", { fire }, fire.user_id)),

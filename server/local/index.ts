@@ -23,24 +23,24 @@ export function createLocalMode(
   const feed = createDemoFeed();
   const terminals: PaperTerminal[] = [];
   let timer: NodeJS.Timeout | null = null;
-  let demoCount = store.signals.countSignalsSince(0);
+  let demoCount = -1; // read from the store at start
 
-  function seedTraders() {
+  async function seedTraders() {
     const now = new Date(clock.now()).toISOString();
     for (const t of DEMO_TRADERS) {
-      const existed = store.users.findUser(t.id) !== null;
-      store.users.ensureUser(t, now);
+      const existed = (await store.users.findUser(t.id)) !== null;
+      await store.users.ensureUser(t, now);
       if (!existed) {
-        store.users.setTier(t.id, t.tier, now);
-        store.users.setRiskPercent(t.id, t.risk, now);
+        await store.users.setTier(t.id, t.tier, now);
+        await store.users.setRiskPercent(t.id, t.risk, now);
       }
     }
   }
 
-  function createDemoSignal() {
+  async function createDemoSignal() {
     const input = demoSignal(demoCount++, (symbol) => feed.get(symbol), clock.now());
     try {
-      const { signal } = ctx.signals.create(input, { source: "demo", actor: "demo" });
+      const { signal } = await ctx.signals.create(input, { source: "demo", actor: "demo" });
       log(`demo signal ${signal.id}: ${signal.side} ${signal.symbol} @ ${signal.entry}`);
     } catch (err) {
       log(`demo signal failed: ${(err as Error).message}`);
@@ -52,9 +52,10 @@ export function createLocalMode(
     plugin(app: App) {
       app.get("/local", { schema: { hide: true } }, async (_req, reply) => {
         const nowMs = clock.now();
-        const signals = store.signals
-          .listSignals("all", nowMs, 20)
-          .map(({ signal }) => ({ ...signal, status: signalStatus(signal, nowMs) }));
+        const signals = (await store.signals.listSignals("all", nowMs, 20)).map(({ signal }) => ({
+          ...signal,
+          status: signalStatus(signal, nowMs),
+        }));
         reply.header("content-type", "text/html; charset=utf-8").header("cache-control", "no-store");
         return localPage({
           baseUrl: config.publicUrl,
@@ -68,14 +69,15 @@ export function createLocalMode(
     async start(baseUrl: string): Promise<void> {
       await bot.start();
       if (!config.demo) return;
-      seedTraders();
+      demoCount = await store.signals.countSignalsSince(0);
+      await seedTraders();
       feed.start();
       const stateDir = join(dirname(resolve(config.databasePath)), "paper");
       mkdirSync(stateDir, { recursive: true });
       for (const t of DEMO_TRADERS) {
         // A fresh token per start: the paper terminal is ours, so it is handed over directly.
         const token = newBridgeToken();
-        store.users.setBridgeTokenHash(t.id, hashToken(token), new Date(clock.now()).toISOString());
+        await store.users.setBridgeTokenHash(t.id, hashToken(token), new Date(clock.now()).toISOString());
         ctx.hub.emit("user.updated", { user_id: t.id });
         const terminal = createPaperTerminal({
           transport: { kind: "http", baseUrl, token, pollWaitS: 25 },
@@ -89,10 +91,10 @@ export function createLocalMode(
         await terminal.start();
         terminals.push(terminal);
       }
-      if (store.signals.listSignals("active", clock.now(), 1).length === 0) createDemoSignal();
-      timer = setInterval(createDemoSignal, options.signalEveryMs ?? DEMO_SIGNAL_EVERY_MS);
+      if ((await store.signals.listSignals("active", clock.now(), 1)).length === 0) await createDemoSignal();
+      timer = setInterval(() => void createDemoSignal(), options.signalEveryMs ?? DEMO_SIGNAL_EVERY_MS);
       timer.unref();
-      const latest = store.signals.listSignals("active", clock.now(), 1)[0]?.signal.id ?? null;
+      const latest = (await store.signals.listSignals("active", clock.now(), 1))[0]?.signal.id ?? null;
       log(`local mode: open ${config.publicUrl}/local for demo links and the bot's messages`);
       for (const t of DEMO_TRADERS) {
         log(

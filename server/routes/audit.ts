@@ -29,6 +29,6 @@ export function auditRoutes(app: App, { ctx, auth }: RouteDeps): void {
         },
       },
     },
-    async (req) => ({ entries: ctx.store.audit.listAudit(req.query.limit ?? 50) }),
+    async (req) => ({ entries: await ctx.store.audit.listAudit(req.query.limit ?? 50) }),
   );
 }

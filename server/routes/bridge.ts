@@ -98,7 +98,7 @@ export function bridgeRoutes(app: App, { ctx, auth, candles }: RouteDeps, shutdo
       },
     },
     async (req) => {
-      const answer = bridge.heartbeat(req.bridgeUserId!, req.body);
+      const answer = await bridge.heartbeat(req.bridgeUserId!, req.body);
       if (req.body.prices) candles.add(req.bridgeUserId!, req.body.prices, clock.now());
       return answer;
     },
@@ -125,7 +125,7 @@ export function bridgeRoutes(app: App, { ctx, auth, candles }: RouteDeps, shutdo
       shutdown.addEventListener("abort", onClose, { once: true });
       try {
         for (;;) {
-          const commands = bridge.takeCommands(userId);
+          const commands = await bridge.takeCommands(userId);
           const left = deadline - Date.now();
           if (commands.length > 0 || left <= 0 || gone.signal.aborted) return { commands };
           // Woken at once by a committed fire; the 1 s cap re-checks visibility-timeout redeliveries.
@@ -157,7 +157,7 @@ export function bridgeRoutes(app: App, { ctx, auth, candles }: RouteDeps, shutdo
       },
     },
     async (req) => {
-      bridge.submitResult(req.bridgeUserId!, req.body);
+      await bridge.submitResult(req.bridgeUserId!, req.body);
       return { ok: true };
     },
   );
@@ -179,7 +179,7 @@ export function bridgeRoutes(app: App, { ctx, auth, candles }: RouteDeps, shutdo
       },
     },
     async (req) => {
-      bridge.submitClosed(req.bridgeUserId!, req.body);
+      await bridge.submitClosed(req.bridgeUserId!, req.body);
       return { ok: true };
     },
   );

@@ -1,5 +1,4 @@
 import { Type } from "typebox";
-import { metricsQueries } from "../../db/queries/metrics.ts";
 import { safeEqual } from "../auth/tokens.ts";
 import type { App, RouteDeps } from "./types.ts";
 
@@ -15,8 +14,7 @@ const FIGURES_TTL_MS = 1000;
  * sending `Authorization: Bearer <ADMIN_API_TOKEN>`. It has its own rate limit (app.ts).
  */
 export function healthRoutes(app: App, { ctx, sse, extras, dbHealth }: RouteDeps): void {
-  const figures = metricsQueries(ctx.store.sqlite);
-  const ping = ctx.store.sqlite.prepare("SELECT 1");
+  const figures = ctx.store.metrics;
   const staleMs = ctx.config.heartbeatStaleS * 1000;
   const adminToken = ctx.config.adminApiToken;
   let cached: { atMs: number; latencyMs: number; bridge: Record<string, number> } | null = null;
@@ -40,10 +38,10 @@ export function healthRoutes(app: App, { ctx, sse, extras, dbHealth }: RouteDeps
       try {
         if (!cached || Date.now() - cached.atMs >= FIGURES_TTL_MS) {
           const started = performance.now();
-          ping.get();
+          await ctx.store.ping();
           const bridge = {
-            commands_pending: ctx.store.commands.countPending(),
-            fires_unfinished: ctx.store.fires.countUnfinishedFires(),
+            commands_pending: await ctx.store.commands.countPending(),
+            fires_unfinished: await ctx.store.fires.countUnfinishedFires(),
           };
           cached = { atMs: Date.now(), latencyMs: performance.now() - started, bridge };
         }
@@ -68,7 +66,7 @@ export function healthRoutes(app: App, { ctx, sse, extras, dbHealth }: RouteDeps
         uptime_s: Math.round((Date.now() - startedMs) / 1000),
         db: {
           ok: true,
-          engine: "sqlite",
+          engine: ctx.store.engine,
           writable: true,
           latency_ms: Math.round(cached.latencyMs * 1000) / 1000,
           ...(admin ? { free_bytes: write.free_bytes } : {}),
@@ -76,8 +74,8 @@ export function healthRoutes(app: App, { ctx, sse, extras, dbHealth }: RouteDeps
         bridge: admin
           ? {
               ...cached.bridge,
-              terminals_linked: figures.countLinkedTerminals(),
-              terminals_online: figures.countOnlineTerminals(nowMs - staleMs),
+              terminals_linked: await figures.countLinkedTerminals(),
+              terminals_online: await figures.countOnlineTerminals(nowMs - staleMs),
             }
           : cached.bridge,
         ...(admin ? { events: sse.stats() } : {}),

@@ -17,13 +17,13 @@ const num = (v: unknown) => (typeof v === "string" && v.trim() !== "" && Number.
  * `idempotency_key` it was created with; the alert's own `update_key` (or, failing that, the alert
  * body) makes a redelivered alert one update. Prices may be strings, as TradingView sends them.
  */
-export function updateFromHook(ctx: AppContext, body: Record<string, unknown>, bodyKey: string) {
+export async function updateFromHook(ctx: AppContext, body: Record<string, unknown>, bodyKey: string) {
   const signalRef = body.signal_id ?? body.id;
   const signalKey = body.idempotency_key;
   let signalId: string | null = null;
   if (typeof signalRef === "string" && signalRef !== "") signalId = signalRef;
   else if (typeof signalKey === "string" && signalKey !== "") {
-    signalId = ctx.store.signals.findByIdempotencyKey(signalKey)?.id ?? null;
+    signalId = (await ctx.store.signals.findByIdempotencyKey(signalKey))?.id ?? null;
     if (!signalId) throw notFound("Signal");
   } else
     throw new ApiError("BAD_REQUEST", "an update alert needs signal_id or the signal's idempotency_key", "signal_id");

@@ -73,7 +73,7 @@ export function hookRoutes(app: App, { ctx }: RouteDeps): void {
         const hash = createHash("sha256")
           .update(stableStringify(body) ?? "")
           .digest("hex");
-        const { update, created } = updateFromHook(ctx, body, hash);
+        const { update, created } = await updateFromHook(ctx, body, hash);
         reply.status(created ? 201 : 200);
         return created ? { update } : { update, duplicate: true };
       }
@@ -81,7 +81,7 @@ export function hookRoutes(app: App, { ctx }: RouteDeps): void {
       if (key !== undefined && (typeof key !== "string" || key.length === 0 || key.length > 128)) {
         throw new ApiError("BAD_REQUEST", "idempotency_key must be a string of 1–128 characters", "idempotency_key");
       }
-      const { signal, created } = ctx.signals.create(hookToSignalInput(body), {
+      const { signal, created } = await ctx.signals.create(hookToSignalInput(body), {
         source: "webhook",
         actor: "webhook",
         idempotencyKey: (key as string | undefined) ?? null,

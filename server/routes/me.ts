@@ -32,12 +32,12 @@ export function meRoutes(app: App, { ctx, auth, userLimit }: RouteDeps): void {
   const { store, clock, config, hub } = ctx;
   const userOnly = [auth.user.bind(auth), userLimit];
 
-  function me(userId: number, admin: boolean) {
+  async function me(userId: number, admin: boolean) {
     const nowMs = clock.now();
-    const user = store.users.findUser(userId);
+    const user = await store.users.findUser(userId);
     if (!user) throw notFound("User");
-    const stats = statsFor(store, userId, nowMs, utcDayStartMs(nowMs))!;
-    const linked = hasToken(userId);
+    const stats = (await statsFor(store, userId, nowMs, utcDayStartMs(nowMs)))!;
+    const linked = await store.bot.isLinked(userId);
     return {
       user: {
         ...missionUser(
@@ -61,12 +61,10 @@ export function meRoutes(app: App, { ctx, auth, userLimit }: RouteDeps): void {
         config.heartbeatStaleS * 1000,
       ),
       stats,
-      settings: { weekly_summary: store.trackRecord.weeklySummaryOn(userId) },
+      settings: { weekly_summary: await store.trackRecord.weeklySummaryOn(userId) },
       app: { local_mode: config.localMode, links: config.warRoomLinks, heartbeat_stale_s: config.heartbeatStaleS },
     };
   }
-  const tokenCheck = store.sqlite.prepare("SELECT 1 FROM bridge_tokens WHERE user_id = ?");
-  const hasToken = (userId: number) => tokenCheck.get(userId) !== undefined;
   const caller = (req: { caller: import("../auth/index.ts").Caller | null }) => {
     if (req.caller?.kind !== "user") throw forbidden("This endpoint belongs to Telegram users");
     return req.caller;
@@ -97,11 +95,11 @@ export function meRoutes(app: App, { ctx, auth, userLimit }: RouteDeps): void {
     async (req) => {
       const c = caller(req);
       if (req.body.weekly_summary !== undefined) {
-        store.trackRecord.setWeeklySummary(c.userId, req.body.weekly_summary);
+        await store.trackRecord.setWeeklySummary(c.userId, req.body.weekly_summary);
       }
       if (req.body.risk_percent !== undefined) {
-        store.users.setRiskPercent(c.userId, req.body.risk_percent, new Date(clock.now()).toISOString());
-        store.fires.appendEvent({
+        await store.users.setRiskPercent(c.userId, req.body.risk_percent, new Date(clock.now()).toISOString());
+        await store.fires.appendEvent({
           type: "user.risk_changed",
           actor: `tg:${c.userId}`,
           user_id: c.userId,
@@ -126,11 +124,11 @@ export function meRoutes(app: App, { ctx, auth, userLimit }: RouteDeps): void {
       const c = caller(req);
       // The answer carries a secret shown once: no browser, proxy or WebView cache may keep it.
       reply.header("cache-control", "no-store");
-      const rotated = hasToken(c.userId);
+      const rotated = await store.bot.isLinked(c.userId);
       const token = newBridgeToken();
-      store.transaction(() => {
-        store.users.setBridgeTokenHash(c.userId, hashToken(token), new Date(clock.now()).toISOString());
-        store.fires.appendEvent({
+      await store.transaction(async () => {
+        await store.users.setBridgeTokenHash(c.userId, hashToken(token), new Date(clock.now()).toISOString());
+        await store.fires.appendEvent({
           type: rotated ? "bridge.token_rotated" : "bridge.token_issued",
           actor: `tg:${c.userId}`,
           user_id: c.userId,
@@ -160,8 +158,11 @@ export function meRoutes(app: App, { ctx, auth, userLimit }: RouteDeps): void {
     },
     async (req) => {
       const c = caller(req);
-      const fires = store.fires.listFiresByUser(c.userId, req.query.limit ?? 50);
-      return { fires: fires.map((f) => ({ ...f, signal: ctx.missions.findSignal(f.signal_id)?.signal ?? null })) };
+      const fires = await store.fires.listFiresByUser(c.userId, req.query.limit ?? 50);
+      const withSignals = [];
+      for (const f of fires)
+        withSignals.push({ ...f, signal: (await ctx.missions.findSignal(f.signal_id))?.signal ?? null });
+      return { fires: withSignals };
     },
   );
 
@@ -171,7 +172,7 @@ export function meRoutes(app: App, { ctx, auth, userLimit }: RouteDeps): void {
       preValidation: [auth.userOrAdmin.bind(auth), userLimit],
       schema: {
         tags: ["me"],
-        params: Type.Object({ userId: Type.Integer({ minimum: 1 }) }),
+        params: Type.Object({ userId: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) }),
         response: { 200: StatsSchema, ...errorResponses(400, 401, 403, 404, 429) },
       },
     },
@@ -181,7 +182,7 @@ export function meRoutes(app: App, { ctx, auth, userLimit }: RouteDeps): void {
       // Staff down to analysts read anyone's stats (read-only); traders only their own.
       if (!isSelf && !roleAllows(who?.role ?? null, "analyst")) throw forbidden("You can only see your own stats");
       const nowMs = clock.now();
-      const stats = statsFor(store, req.params.userId, nowMs, utcDayStartMs(nowMs));
+      const stats = await statsFor(store, req.params.userId, nowMs, utcDayStartMs(nowMs));
       if (!stats) throw notFound("User");
       return stats;
     },

@@ -40,9 +40,9 @@ export function missionRoutes(app: App, { ctx, auth, userLimit }: RouteDeps): vo
     async (req) => {
       if (req.caller?.kind !== "user") throw forbidden("Notes belong to Telegram users");
       const userId = req.caller.userId;
-      if (!missions.findSignal(req.params.signalId)) throw notFound("Signal");
+      if (!(await missions.findSignal(req.params.signalId))) throw notFound("Signal");
       const updatedAt = new Date(clock.now()).toISOString();
-      store.users.saveNote(userId, req.params.signalId, req.body.text, updatedAt);
+      await store.users.saveNote(userId, req.params.signalId, req.body.text, updatedAt);
       hub.emit("user.updated", { user_id: userId });
       return { note: { text: req.body.text, updated_at: updatedAt } };
     },

@@ -32,7 +32,7 @@ export function signalRoutes(app: App, { ctx, auth, userLimit }: RouteDeps): voi
     },
     async (req) => {
       const nowMs = clock.now();
-      const rows = store.signals.listSignals(req.query.status ?? "all", nowMs, req.query.limit ?? 50);
+      const rows = await store.signals.listSignals(req.query.status ?? "all", nowMs, req.query.limit ?? 50);
       return {
         signals: rows.map(({ signal, fireCount }) => ({
           ...signal,
@@ -54,7 +54,7 @@ export function signalRoutes(app: App, { ctx, auth, userLimit }: RouteDeps): voi
       },
     },
     async (req) => {
-      const entry = missions.findSignal(req.params.signalId);
+      const entry = await missions.findSignal(req.params.signalId);
       if (!entry) throw notFound("Signal");
       return { ...entry.signal, status: signalStatus(entry.signal, clock.now()), fire_count: entry.fireCount };
     },
@@ -74,7 +74,7 @@ export function signalRoutes(app: App, { ctx, auth, userLimit }: RouteDeps): voi
       },
     },
     async (req) => {
-      const entry = missions.findSignal(req.params.signalId);
+      const entry = await missions.findSignal(req.params.signalId);
       if (!entry) throw notFound("Signal");
       return { signal_id: entry.signal.id, count: entry.fireCount };
     },
@@ -94,7 +94,7 @@ export function signalRoutes(app: App, { ctx, auth, userLimit }: RouteDeps): voi
       const { idempotency_key, ...input } = req.body;
       const headerKey = req.headers["idempotency-key"];
       const key = idempotency_key ?? (typeof headerKey === "string" && headerKey.length <= 128 ? headerKey : null);
-      const { signal, created } = signals.create(input, {
+      const { signal, created } = await signals.create(input, {
         source: "api",
         actor: actorOf(req.caller),
         idempotencyKey: key,
@@ -115,7 +115,7 @@ export function signalRoutes(app: App, { ctx, auth, userLimit }: RouteDeps): voi
       },
     },
     async (req) => {
-      const signal = signals.cancel(req.params.signalId, actorOf(req.caller));
+      const signal = await signals.cancel(req.params.signalId, actorOf(req.caller));
       return { ...signal, status: signalStatus(signal, clock.now()) };
     },
   );

@@ -2,6 +2,7 @@ import type { FastifyRequest } from "fastify";
 import { Type } from "typebox";
 import { roleAllows } from "../../core/roles.ts";
 import { signalResult } from "../../core/track-record/index.ts";
+import type { Signal } from "../../core/types.ts";
 import { toCsv } from "../csv.ts";
 import { forbidden, notFound } from "../errors.ts";
 import { errorResponses } from "../schemas.ts";
@@ -25,11 +26,11 @@ export function trackRecordRoutes(app: App, { ctx, auth, userLimit }: RouteDeps)
   const open = config.trackRecordPublic ? [] : signedIn;
 
   /** Traders read their own figures; staff down to analysts anyone's (as `/stats`). */
-  function checkSelfOrStaff(req: FastifyRequest, userId: number, what: string) {
+  async function checkSelfOrStaff(req: FastifyRequest, userId: number, what: string) {
     const who = req.caller;
     const isSelf = who?.kind === "user" && who.userId === userId;
     if (!isSelf && !roleAllows(who?.role ?? null, "analyst")) throw forbidden(`You can only see your own ${what}`);
-    const user = store.users.findUser(userId);
+    const user = await store.users.findUser(userId);
     if (!user) throw notFound("User");
     return user;
   }
@@ -47,7 +48,9 @@ export function trackRecordRoutes(app: App, { ctx, auth, userLimit }: RouteDeps)
     // The cached JSON text as is (a string sent as JSON is not serialised again); the schema above
     // documents it and the body is built by core's presentTrackRecord, which writes only its fields.
     async (req, reply) =>
-      reply.type("application/json; charset=utf-8").send(trackRecord.channelJson(req.query.days ?? null) as never),
+      reply
+        .type("application/json; charset=utf-8")
+        .send((await trackRecord.channelJson(req.query.days ?? null)) as never),
   );
 
   app.get("/track-record", { schema: { hide: true, querystring: DaysQuery } }, async (req, reply) => {
@@ -60,7 +63,7 @@ export function trackRecordRoutes(app: App, { ctx, auth, userLimit }: RouteDeps)
         );
     }
     const days = req.query.days ?? null;
-    return reply.send(trackRecordPage(trackRecord.channel(days), new Date(clock.now()).toISOString()));
+    return reply.send(trackRecordPage(await trackRecord.channel(days), new Date(clock.now()).toISOString()));
   });
 
   app.get(
@@ -75,7 +78,7 @@ export function trackRecordRoutes(app: App, { ctx, auth, userLimit }: RouteDeps)
       },
     },
     async (req) => {
-      const user = checkSelfOrStaff(req, req.params.userId, "performance");
+      const user = await checkSelfOrStaff(req, req.params.userId, "performance");
       return trackRecord.performance(user.id, req.query.days ?? null);
     },
   );
@@ -92,11 +95,17 @@ export function trackRecordRoutes(app: App, { ctx, auth, userLimit }: RouteDeps)
       },
     },
     async (req, reply) => {
-      const user = checkSelfOrStaff(req, req.params.userId, "trades");
+      const user = await checkSelfOrStaff(req, req.params.userId, "trades");
       const sinceMs = req.query.days ? clock.now() - req.query.days * DAY_MS : 0;
-      const fires = store.fires.listFiresByUser(user.id, 1_000_000).filter((f) => Date.parse(f.created_at) >= sinceMs);
+      const fires = (await store.fires.listFiresByUser(user.id, 1_000_000)).filter(
+        (f) => Date.parse(f.created_at) >= sinceMs,
+      );
+      const signals = new Map<string, Signal | null>();
+      for (const f of fires) {
+        if (!signals.has(f.signal_id)) signals.set(f.signal_id, await store.signals.findSignal(f.signal_id));
+      }
       const rows = fires.reverse().map((f) => {
-        const signal = store.signals.findSignal(f.signal_id);
+        const signal = signals.get(f.signal_id) ?? null;
         const positions = f.legs
           .filter((l) => l.price !== null && (l.state === "filled" || l.state === "closed"))
           .map((l) => ({
@@ -147,26 +156,24 @@ export function trackRecordRoutes(app: App, { ctx, auth, userLimit }: RouteDeps)
     },
     async (req, reply) => {
       const sinceMs = req.query.days ? clock.now() - req.query.days * DAY_MS : 0;
-      const rows = store.trackRecord
-        .listSignalsForExport(sinceMs)
-        .map((s) => [
-          s.created_at,
-          s.id,
-          s.symbol,
-          s.side,
-          s.entry,
-          s.stop_loss,
-          s.status,
-          s.expires_at,
-          s.outcome ?? "open",
-          s.r === null ? null : Math.round(s.r * 100) / 100,
-          s.fired,
-          s.filled,
-          s.rejected,
-          s.avg_slippage_pips === null ? null : Math.round(s.avg_slippage_pips * 10) / 10,
-          s.avg_fill_latency_ms === null ? null : Math.round(s.avg_fill_latency_ms),
-          s.closed_ms === null ? null : new Date(s.closed_ms).toISOString(),
-        ]);
+      const rows = (await store.trackRecord.listSignalsForExport(sinceMs)).map((s) => [
+        s.created_at,
+        s.id,
+        s.symbol,
+        s.side,
+        s.entry,
+        s.stop_loss,
+        s.status,
+        s.expires_at,
+        s.outcome ?? "open",
+        s.r === null ? null : Math.round(s.r * 100) / 100,
+        s.fired,
+        s.filled,
+        s.rejected,
+        s.avg_slippage_pips === null ? null : Math.round(s.avg_slippage_pips * 10) / 10,
+        s.avg_fill_latency_ms === null ? null : Math.round(s.avg_fill_latency_ms),
+        s.closed_ms === null ? null : new Date(s.closed_ms).toISOString(),
+      ]);
       const header = ["created_at", "signal_id", "symbol", "side", "entry", "stop_loss", "status", "expires_at"];
       header.push("outcome", "r", "fired", "filled", "rejected", "avg_slippage_pips", "avg_fill_latency_ms");
       header.push("closed_at");

@@ -24,9 +24,13 @@ export function updateRoutes(app: App, { ctx, auth, userLimit, sse }: RouteDeps)
   // `position_update {fire}` (own): a position command of the fire was queued, delivered or answered.
   const off = hub.on("position.updated", ({ fire_id, user_id, update_id, command }) => {
     // Replayed to a client that reconnects only if published: published when someone listens.
-    if (!sse.hasClient(user_id)) return;
-    const fire = store.sqlite.open ? store.fires.findFireById(fire_id) : null;
-    if (fire) sse.publish("position_update", { fire, update_id, command: command ?? null }, user_id);
+    if (!sse.hasClient(user_id) || store.closed) return;
+    store.fires.findFireById(fire_id).then(
+      (fire) => {
+        if (fire) sse.publish("position_update", { fire, update_id, command: command ?? null }, user_id);
+      },
+      () => undefined, // the database went away meanwhile (shutdown): nothing to publish
+    );
   });
   app.addHook("onClose", async () => off());
 
@@ -46,7 +50,7 @@ export function updateRoutes(app: App, { ctx, auth, userLimit, sse }: RouteDeps)
       },
     },
     async (req, reply) => {
-      const { update, created } = updates.create(req.params.signalId, req.body, {
+      const { update, created } = await updates.create(req.params.signalId, req.body, {
         source: "api",
         actor: actorOf(req.caller),
         idempotencyKey: idempotencyKey(req.headers["idempotency-key"]),
@@ -69,7 +73,7 @@ export function updateRoutes(app: App, { ctx, auth, userLimit, sse }: RouteDeps)
         },
       },
     },
-    async (req) => ({ updates: updates.list(req.params.signalId) }),
+    async (req) => ({ updates: await updates.list(req.params.signalId) }),
   );
 
   app.post(
@@ -90,7 +94,7 @@ export function updateRoutes(app: App, { ctx, auth, userLimit, sse }: RouteDeps)
     async (req, reply) => {
       if (req.caller?.kind !== "user") throw forbidden("Trades belong to Telegram users");
       const key = idempotencyKey(req.headers["idempotency-key"]);
-      const { update, created } = updates.manage(req.caller.userId, req.params.fireId, req.body, key);
+      const { update, created } = await updates.manage(req.caller.userId, req.params.fireId, req.body, key);
       reply.status(created ? 202 : 200);
       return { request: update };
     },

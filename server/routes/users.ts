@@ -15,7 +15,7 @@ export function userRoutes(app: App, { ctx, auth }: RouteDeps): void {
       preValidation: auth.staff("owner"),
       schema: {
         tags: ["admin"],
-        params: Type.Object({ userId: Type.Integer({ minimum: 1 }) }),
+        params: Type.Object({ userId: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) }),
         body: Type.Object({ tier: Tier }),
         response: {
           200: Type.Object({ user_id: Type.Integer(), tier: Type.String(), stats: StatsSchema }),
@@ -27,11 +27,11 @@ export function userRoutes(app: App, { ctx, auth }: RouteDeps): void {
       const { userId } = req.params;
       const nowMs = clock.now();
       const at = new Date(nowMs).toISOString();
-      const changed = store.transaction(() => {
-        const user = store.users.findUser(userId);
+      const changed = await store.transaction(async () => {
+        const user = await store.users.findUser(userId);
         if (!user) throw notFound("User");
-        store.users.setTier(userId, req.body.tier, at);
-        store.fires.appendEvent(
+        await store.users.setTier(userId, req.body.tier, at);
+        await store.fires.appendEvent(
           {
             type: "admin.tier",
             actor: actorOf(req.caller),
@@ -43,7 +43,8 @@ export function userRoutes(app: App, { ctx, auth }: RouteDeps): void {
         return user.tier !== req.body.tier;
       });
       if (changed) hub.emit("user.updated", { user_id: userId });
-      return { user_id: userId, tier: req.body.tier, stats: statsFor(store, userId, nowMs, utcDayStartMs(nowMs))! };
+      const stats = (await statsFor(store, userId, nowMs, utcDayStartMs(nowMs)))!;
+      return { user_id: userId, tier: req.body.tier, stats };
     },
   );
 }

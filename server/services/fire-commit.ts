@@ -45,47 +45,58 @@ export function createFireCommitter(deps: { store: Store; hub: Hub; missions: Mi
    * transaction (one WAL append instead of one per fire), then each request is answered.
    * The UNIQUE lock and the daily limit are re-checked inside, so batching changes no outcome.
    */
-  function flush(): void {
+  async function flush(): Promise<void> {
     const batch = pending;
     pending = [];
     const perUser = new Map<number, number>();
     for (const p of batch) perUser.set(p.fire.user_id, (perUser.get(p.fire.user_id) ?? 0) + 1);
     let results: Array<FireOutcome | ApiError>;
     try {
-      results = store.transaction(() =>
-        batch.map((p): FireOutcome | ApiError => {
-          // Only several fires of one user in one batch can race past the limit checked before.
-          if (p.dailyLimit !== null && (perUser.get(p.fire.user_id) ?? 0) > 1) {
-            const existing = store.fires.findFire(p.fire.signal_id, p.fire.user_id);
-            if (existing) return { fire: existing, duplicate: true };
-            if (store.fires.countFiresSince(p.fire.user_id, p.dayStartMs) >= p.dailyLimit) {
-              return new ApiError(
-                "LIMIT_REACHED",
-                `Daily limit reached: ${p.dailyLimit} fires per day. It resets at 00:00 UTC.`,
-              );
-            }
-          }
-          return store.fires.queueFire(p.fire, p.commands, p.events);
-        }),
-      );
+      results = await store.transaction(async () => {
+        const out: Array<FireOutcome | ApiError> = [];
+        for (const p of batch) out.push(await commitOne(p, perUser.get(p.fire.user_id) ?? 0));
+        return out;
+      });
     } catch (err) {
       for (const p of batch) p.reject(err);
       return;
     }
-    batch.forEach((p, i) => {
+    for (const [i, p] of batch.entries()) {
       const result = results[i]!;
       if (result instanceof ApiError) {
         p.reject(result);
-        return;
+        continue;
       }
       remember(result.fire);
       if (!result.duplicate) {
         hub.emit("fire.created", { fire: result.fire });
         hub.emit("commands.ready", { user_id: result.fire.user_id });
-        hub.emit("fire.count", { signal_id: result.fire.signal_id, count: missions.countFire(result.fire.signal_id) });
+        hub.emit("fire.count", {
+          signal_id: result.fire.signal_id,
+          count: await missions.countFire(result.fire.signal_id),
+        });
       }
       p.resolve(result);
-    });
+    }
+  }
+
+  /** One fire of a batch, inside its transaction. */
+  async function commitOne(p: Pending, firesOfUserInBatch: number): Promise<FireOutcome | ApiError> {
+    // In one process only several fires of one user in one batch can race past the limit checked
+    // before. Several instances on one PostgreSQL can race too: the user's row is locked (FOR
+    // UPDATE) so the count below sees every fire committed by any instance.
+    if (p.dailyLimit !== null && (firesOfUserInBatch > 1 || store.engine === "postgres")) {
+      await store.users.lockUser(p.fire.user_id);
+      const existing = await store.fires.findFire(p.fire.signal_id, p.fire.user_id);
+      if (existing) return { fire: existing, duplicate: true };
+      if ((await store.fires.countFiresSince(p.fire.user_id, p.dayStartMs)) >= p.dailyLimit) {
+        return new ApiError(
+          "LIMIT_REACHED",
+          `Daily limit reached: ${p.dailyLimit} fires per day. It resets at 00:00 UTC.`,
+        );
+      }
+    }
+    return store.fires.queueFire(p.fire, p.commands, p.events);
   }
 
   return {
@@ -95,7 +106,7 @@ export function createFireCommitter(deps: { store: Store; hub: Hub; missions: Mi
     /** Queues an accepted fire for the next group commit; resolves once it is durable. */
     commit(fire: PendingFire): Promise<FireOutcome> {
       return new Promise<FireOutcome>((resolve, reject) => {
-        if (pending.length === 0) setImmediate(flush);
+        if (pending.length === 0) setImmediate(() => void flush());
         pending.push({ ...fire, resolve, reject });
       });
     },

@@ -27,7 +27,7 @@ export function createFireService(deps: { store: Store; hub: Hub; clock: Clock; 
   /** First taps being checked or committed, by `signal:user`: later taps wait for their answer. */
   const inFlight = new Map<string, Promise<FireOutcome>>();
 
-  function buildCommands(fireId: string, mission: ReturnType<MissionService["missionFor"]>, nowMs: number) {
+  function buildCommands(fireId: string, mission: Awaited<ReturnType<MissionService["missionFor"]>>, nowMs: number) {
     const { signal, position } = mission;
     // The overlay already carries the terminal's spec for this symbol (matched by canonical name,
     // so EURUSD.m or GOLD count); without one the order goes out under Sortie's own name.
@@ -64,7 +64,7 @@ export function createFireService(deps: { store: Store; hub: Hub; clock: Clock; 
   /** The checks and the commit for a first tap (no fire remembered, none in flight). */
   async function firstFire(userId: number, signalId: string): Promise<FireOutcome> {
     // The overlay read by the mission carries this user's fire for this signal, if any.
-    const mission = missions.missionFor(userId, signalId);
+    const mission = await missions.missionFor(userId, signalId);
     if (mission.fire) {
       committer.remember(mission.fire);
       return { fire: mission.fire, duplicate: true };

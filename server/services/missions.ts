@@ -68,11 +68,16 @@ export function createMissionService(deps: { store: Store; config: Config; clock
   hub.on("fire.created", ({ fire }) => touchUser(fire.user_id));
   hub.on("fire.updated", ({ fire }) => touchUser(fire.user_id));
   hub.on("user.updated", ({ user_id }) => touchUser(user_id));
+  // A count announced by another instance (server/cluster relays hub events) moves the cached one.
+  hub.on("fire.count", ({ signal_id, count }) => {
+    const entry = signals.get(signal_id);
+    if (entry && count > entry.fireCount) entry.fireCount = count;
+  });
 
-  function signalEntry(signalId: string) {
+  async function signalEntry(signalId: string) {
     let entry = signals.get(signalId);
     if (!entry) {
-      const found = store.signals.findSignalWithCount(signalId);
+      const found = await store.signals.findSignalWithCount(signalId);
       if (!found) return null;
       entry = found;
       signals.set(signalId, entry);
@@ -80,13 +85,13 @@ export function createMissionService(deps: { store: Store; config: Config; clock
     return entry;
   }
 
-  function overlayRow(userId: number, signal: Signal, nowMs: number): MissionOverlayRow {
+  async function overlayRow(userId: number, signal: Signal, nowMs: number): Promise<MissionOverlayRow> {
     const key = `${userId}:${signal.id}`;
     const version = userVersions.get(userId) ?? 0;
     const dayStart = dayStartOf(nowMs);
     const cached = overlays.get(key);
     if (cached && cached.version === version && cached.dayStart === dayStart) return cached.row;
-    const row = store.users.findMissionOverlay(userId, signal.id, signal.symbol, dayStart);
+    const row = await store.users.findMissionOverlay(userId, signal.id, signal.symbol, dayStart);
     if (!row) throw notFound("User");
     overlays.set(key, { version, dayStart, row });
     return row;
@@ -99,7 +104,7 @@ export function createMissionService(deps: { store: Store; config: Config; clock
       return signalEntry(signalId);
     },
     /** Records a new fire on the cached count; returns the new count. */
-    countFire(signalId: string): number {
+    async countFire(signalId: string): Promise<number> {
       const entry = signals.get(signalId);
       if (entry) {
         entry.fireCount += 1;
@@ -108,11 +113,11 @@ export function createMissionService(deps: { store: Store; config: Config; clock
       return store.fires.countFires(signalId);
     },
     /** The mission of one user for one signal. Throws NOT_FOUND for an unknown signal. */
-    missionFor(userId: number, signalId: string): MissionView {
+    async missionFor(userId: number, signalId: string): Promise<MissionView> {
       const nowMs = clock.now();
-      const entry = signalEntry(signalId);
+      const entry = await signalEntry(signalId);
       if (!entry) throw notFound("Signal");
-      const row = overlayRow(userId, entry.signal, nowMs);
+      const row = await overlayRow(userId, entry.signal, nowMs);
       // The shared part of this signal's missions (status, expiry) is prepared once per second.
       const second = Math.floor(nowMs / 1000);
       if (builderFor.get(signalId)?.second !== second) {

@@ -7,6 +7,7 @@ import type { Clock } from "../clock.ts";
 import { ApiError, notFound } from "../errors.ts";
 import type { Hub } from "../events/hub.ts";
 import { newSignalId } from "../ids.ts";
+import { symbolLookup } from "./symbol-lookup.ts";
 
 export interface CreateSignalOptions {
   source: "api" | "bot" | "webhook" | "demo";
@@ -29,7 +30,7 @@ export function createSignalService(deps: { store: Store; hub: Hub; clock: Clock
      * Validates and stores a signal once; answers `created: false` with the existing signal when
      * the same idempotency key, or the same body within 60 s, was already seen.
      */
-    create(input: SignalInput, options: CreateSignalOptions): { signal: Signal; created: boolean } {
+    async create(input: SignalInput, options: CreateSignalOptions): Promise<{ signal: Signal; created: boolean }> {
       const nowMs = clock.now();
       const bodyHash =
         options.dedupBody === undefined
@@ -39,19 +40,19 @@ export function createSignalService(deps: { store: Store; hub: Hub; clock: Clock
               .update(stableStringify(options.dedupBody) ?? "")
               .digest("hex");
       const key = options.idempotencyKey ?? null;
-      const result = store.transaction(() => {
+      const result = await store.transaction(async () => {
         if (key) {
-          const existing = store.signals.findByIdempotencyKey(key);
+          const existing = await store.signals.findByIdempotencyKey(key);
           if (existing) return { signal: existing, created: false };
         }
         if (bodyHash) {
-          const existing = store.signals.findRecentByBodyHash(bodyHash, nowMs - DEDUP_WINDOW_MS);
+          const existing = await store.signals.findRecentByBodyHash(bodyHash, nowMs - DEDUP_WINDOW_MS);
           if (existing) return { signal: existing, created: false };
         }
-        const validation = validateSignal(input, nowMs, store.terminal);
+        const validation = validateSignal(input, nowMs, await symbolLookup(store, input.symbol));
         if (!validation.ok) throw new ApiError("BAD_REQUEST", validation.message, validation.field);
         const createdAt = new Date(nowMs).toISOString();
-        const signal = store.signals.insertSignal(validation.value, {
+        const signal = await store.signals.insertSignal(validation.value, {
           id: newSignalId(nowMs),
           createdAt,
           createdMs: nowMs,
@@ -60,9 +61,9 @@ export function createSignalService(deps: { store: Store; hub: Hub; clock: Clock
           idempotencyKey: key,
           bodyHash,
         });
-        if (validation.value.breakeven_after_tp1) store.updates.setBreakevenAfterTp1(signal.id, true);
+        if (validation.value.breakeven_after_tp1) await store.updates.setBreakevenAfterTp1(signal.id, true);
         signal.breakeven_after_tp1 = validation.value.breakeven_after_tp1 === true;
-        store.fires.appendEvent(
+        await store.fires.appendEvent(
           {
             type: "signal.created",
             actor: options.actor,
@@ -78,16 +79,16 @@ export function createSignalService(deps: { store: Store; hub: Hub; clock: Clock
     },
 
     /** Cancels a signal (idempotent: cancelling a cancelled signal answers it as it is). */
-    cancel(id: string, actor: string): Signal {
+    async cancel(id: string, actor: string): Promise<Signal> {
       const nowMs = clock.now();
       const at = new Date(nowMs).toISOString();
-      const changed = store.transaction(() => {
-        if (!store.signals.findSignal(id)) throw notFound("Signal");
-        const did = store.signals.cancelSignal(id, at);
-        if (did) store.fires.appendEvent({ type: "signal.cancelled", actor, signal_id: id }, at);
+      const changed = await store.transaction(async () => {
+        if (!(await store.signals.findSignal(id))) throw notFound("Signal");
+        const did = await store.signals.cancelSignal(id, at);
+        if (did) await store.fires.appendEvent({ type: "signal.cancelled", actor, signal_id: id }, at);
         return did;
       });
-      const signal = store.signals.findSignal(id)!;
+      const signal = (await store.signals.findSignal(id))!;
       if (changed) hub.emit("signal.cancelled", { signal, actor });
       return signal;
     },

@@ -18,8 +18,13 @@ export interface UserStats {
 const WEEK_MS = 7 * 24 * 3600 * 1000;
 
 /** A user's trading stats: running totals from the overlay, 7-day P&L from closed fires. */
-export function statsFor(store: Store, userId: number, nowMs: number, dayStartMs: number): UserStats | null {
-  const user = store.users.findUser(userId);
+export async function statsFor(
+  store: Store,
+  userId: number,
+  nowMs: number,
+  dayStartMs: number,
+): Promise<UserStats | null> {
+  const user = await store.users.findUser(userId);
   if (!user) return null;
   const round = (n: number) => Math.round(n * 100) / 100;
   return {
@@ -29,10 +34,10 @@ export function statsFor(store: Store, userId: number, nowMs: number, dayStartMs
     losses: user.losses,
     win_rate: user.trades > 0 ? round((user.wins / user.trades) * 100) : 0,
     pnl: round(user.pnl),
-    pnl_7d: round(store.fires.closedPnlSince(userId, nowMs - WEEK_MS)),
+    pnl_7d: round(await store.fires.closedPnlSince(userId, nowMs - WEEK_MS)),
     xp: user.xp,
     rank: rankFor(user.xp),
-    fires: store.fires.countFiresSince(userId, 0),
-    fires_today: store.fires.countFiresSince(userId, dayStartMs),
+    fires: await store.fires.countFiresSince(userId, 0),
+    fires_today: await store.fires.countFiresSince(userId, dayStartMs),
   };
 }

@@ -4,8 +4,8 @@ import { ADMIN_ID, type BotWorld, botWorld, GROUP_A, onlineTrader, signalInput, 
 
 type Markup = { inline_keyboard: Array<Array<{ text: string; callback_data?: string }>> };
 
-const events = (world: BotWorld, type: string) =>
-  world.store.sqlite.prepare("SELECT * FROM events WHERE type = ? ORDER BY seq").all(type) as Array<{
+const events = async (world: BotWorld, type: string) =>
+  (await world.store.query("SELECT * FROM events WHERE type = ? ORDER BY seq", [type])) as Array<{
     actor: string;
     user_id: number | null;
     signal_id: string | null;
@@ -18,7 +18,7 @@ describe("admin commands", () => {
 
   it("refuses every admin command and button to a non-admin, and logs who tried", async () => {
     world = await botWorld();
-    const { signal } = world.app.signals.create(signalInput(), { source: "api", actor: "admin-token" });
+    const { signal } = await world.app.signals.create(signalInput(), { source: "api", actor: "admin-token" });
     await world.sortie.notifier.idle();
     world.telegram.reset();
     for (const { command } of ADMIN_COMMANDS) {
@@ -33,18 +33,18 @@ describe("admin commands", () => {
       text: "Only Sortie admins can do that.",
     });
 
-    expect(world.store.signals.findSignal(signal.id)?.status).toBe("active");
-    expect(world.store.users.findUser(TRADER_ID)?.tier).toBe("NIBBLER");
+    expect((await world.store.signals.findSignal(signal.id))?.status).toBe("active");
+    expect((await world.store.users.findUser(TRADER_ID))?.tier).toBe("NIBBLER");
     expect(world.telegram.callsOf("sendMessage")).toHaveLength(ADMIN_COMMANDS.length + 1); // refusals only
-    const refused = events(world, "admin.refused");
+    const refused = await events(world, "admin.refused");
     expect(refused).toHaveLength(ADMIN_COMMANDS.length + 2);
     expect(refused.every((e) => e.actor === `tg:${TRADER_ID}`)).toBe(true);
   });
 
   it("/signals lists active signals with fire counts and cancel buttons that cancel", async () => {
     world = await botWorld();
-    onlineTrader(world, 3003);
-    const { signal } = world.app.signals.create(signalInput(), { source: "api", actor: "admin-token" });
+    await onlineTrader(world, 3003);
+    const { signal } = await world.app.signals.create(signalInput(), { source: "api", actor: "admin-token" });
     await world.app.fires.fire(3003, signal.id);
     await world.send(ADMIN_ID, "/signals");
     const list = world.telegram.callsOf("sendMessage").at(-1)!;
@@ -54,16 +54,18 @@ describe("admin commands", () => {
     expect(buttons[0]).toEqual({ text: "✖ Cancel EURUSD BUY", callback_data: `adm:cancel:${signal.id}` });
 
     await world.tap(ADMIN_ID, buttons[0]!.callback_data!);
-    expect(world.store.signals.findSignal(signal.id)?.status).toBe("cancelled");
+    expect((await world.store.signals.findSignal(signal.id))?.status).toBe("cancelled");
     expect(world.telegram.callsOf("answerCallbackQuery").at(-1)?.payload.text).toContain("Cancelled EURUSD BUY");
-    expect(String(world.telegram.callsOf("editMessageText").at(-1)?.payload.text)).toContain("No active signals");
-    const cancelled = events(world, "signal.cancelled");
+    // The admin's list is edited in their chat (the group alert's own edit may come before or after it).
+    const listEdits = world.telegram.callsOf("editMessageText").filter((c) => Number(c.payload.chat_id) === ADMIN_ID);
+    expect(String(listEdits.at(-1)?.payload.text)).toContain("No active signals");
+    const cancelled = await events(world, "signal.cancelled");
     expect(cancelled).toMatchObject([{ actor: `tg:${ADMIN_ID}`, signal_id: signal.id }]);
   });
 
   it("/cancel_signal cancels by id, and explains a bad or finished id", async () => {
     world = await botWorld();
-    const { signal } = world.app.signals.create(signalInput(), { source: "api", actor: "admin-token" });
+    const { signal } = await world.app.signals.create(signalInput(), { source: "api", actor: "admin-token" });
     await world.send(ADMIN_ID, "/cancel_signal");
     expect(world.lastTo(ADMIN_ID)).toContain("Usage: /cancel_signal <signal id>");
     await world.send(ADMIN_ID, "/cancel_signal s_nope");
@@ -72,8 +74,8 @@ describe("admin commands", () => {
     expect(world.lastTo(ADMIN_ID)).toContain(`Cancelled EURUSD BUY (${signal.id})`);
     await world.send(ADMIN_ID, `/cancel_signal ${signal.id}`);
     expect(world.lastTo(ADMIN_ID)).toContain("is already cancelled");
-    expect(events(world, "signal.cancelled")).toMatchObject([{ actor: `tg:${ADMIN_ID}` }]);
-    expect(events(world, "admin.command").length).toBe(4);
+    expect(await events(world, "signal.cancelled")).toMatchObject([{ actor: `tg:${ADMIN_ID}` }]);
+    expect((await events(world, "admin.command")).length).toBe(4);
   });
 
   it("/tier changes a tier by id or @username, logged with the admin", async () => {
@@ -83,12 +85,12 @@ describe("admin commands", () => {
     expect(world.lastTo(ADMIN_ID)).toContain("NIBBLER → FANG");
     await world.send(ADMIN_ID, `/tier @user${TRADER_ID} COMMANDER`);
     expect(world.lastTo(ADMIN_ID)).toContain("FANG → COMMANDER");
-    expect(world.store.users.findUser(TRADER_ID)?.tier).toBe("COMMANDER");
+    expect((await world.store.users.findUser(TRADER_ID))?.tier).toBe("COMMANDER");
     await world.send(ADMIN_ID, "/tier 999 APEX");
     expect(world.lastTo(ADMIN_ID)).toContain("No user 999");
     await world.send(ADMIN_ID, `/tier ${TRADER_ID} GOD`);
     expect(world.lastTo(ADMIN_ID)).toContain("Usage: /tier");
-    const changes = events(world, "user.tier_changed");
+    const changes = await events(world, "user.tier_changed");
     expect(changes.map((e) => [e.actor, e.user_id, JSON.parse(e.data!)])).toEqual([
       [`tg:${ADMIN_ID}`, TRADER_ID, { from: "NIBBLER", to: "FANG" }],
       [`tg:${ADMIN_ID}`, TRADER_ID, { from: "FANG", to: "COMMANDER" }],
@@ -97,11 +99,11 @@ describe("admin commands", () => {
 
   it("/stats, /users and /bridges report the last 7 days, tiers and offline terminals", async () => {
     world = await botWorld();
-    onlineTrader(world, 3003);
-    onlineTrader(world, 3004);
-    const { signal } = world.app.signals.create(signalInput(), { source: "api", actor: "admin-token" });
+    await onlineTrader(world, 3003);
+    await onlineTrader(world, 3004);
+    const { signal } = await world.app.signals.create(signalInput(), { source: "api", actor: "admin-token" });
     await world.app.fires.fire(3003, signal.id);
-    world.store.sqlite.prepare("UPDATE users SET bridge_seen_ms = ? WHERE id = 3004").run(Date.now() - 120_000);
+    await world.store.query("UPDATE users SET bridge_seen_ms = ? WHERE id = 3004", [Date.now() - 120_000]);
 
     await world.send(ADMIN_ID, "/stats");
     const stats = world.lastTo(ADMIN_ID);

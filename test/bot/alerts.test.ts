@@ -10,30 +10,31 @@ describe("group alerts", () => {
   it("on restart, posts again where the send failed or never finished, and never where it was posted", async () => {
     world = await botWorld();
     world.telegram.failNext("sendMessage", { code: 400, description: "Bad Request: chat not found" });
-    const { signal } = world.app.signals.create(signalInput(), { source: "api", actor: "admin-token" });
+    const { signal } = await world.app.signals.create(signalInput(), { source: "api", actor: "admin-token" });
     await world.sortie.notifier.idle();
-    const stateOf = () => new Map(world.store.alerts.listAlerts(signal.id).map((r) => [r.chat_id, r]));
-    const failedChat = [...stateOf().values()].find((r) => r.state === "failed")!.chat_id;
+    const stateOf = async () => new Map((await world.store.alerts.listAlerts(signal.id)).map((r) => [r.chat_id, r]));
+    const failedChat = [...(await stateOf()).values()].find((r) => r.state === "failed")!.chat_id;
     const postedChat = failedChat === GROUP_A ? GROUP_B : GROUP_A;
-    expect(stateOf().get(postedChat)?.state).toBe("posted");
+    expect((await stateOf()).get(postedChat)?.state).toBe("posted");
 
     world.telegram.reset();
     await world.restart();
     await world.sortie.notifier.idle();
     expect(world.sentTo(failedChat)).toHaveLength(1);
     expect(world.sentTo(postedChat)).toHaveLength(0);
-    expect(stateOf().get(failedChat)?.state).toBe("posted");
+    expect((await stateOf()).get(failedChat)?.state).toBe("posted");
 
     // The process died between claiming the send and hearing back: the row still says sending.
-    world.store.sqlite
-      .prepare("UPDATE alerts SET state = 'sending', message_id = NULL WHERE signal_id = ? AND chat_id = ?")
-      .run(signal.id, postedChat);
+    await world.store.query(
+      "UPDATE alerts SET state = 'sending', message_id = NULL WHERE signal_id = ? AND chat_id = ?",
+      [signal.id, postedChat],
+    );
     world.telegram.reset();
     await world.restart();
     await world.sortie.notifier.idle();
     expect(world.sentTo(postedChat)).toHaveLength(1);
     expect(world.sentTo(failedChat)).toHaveLength(0);
-    expect([...stateOf().values()].map((r) => r.state)).toEqual(["posted", "posted"]);
+    expect([...(await stateOf()).values()].map((r) => r.state)).toEqual(["posted", "posted"]);
     expect(world.logs.some((l) => l.includes(`in chat ${postedChat} was sending; posting it again`))).toBe(true);
 
     world.telegram.reset();
@@ -44,7 +45,7 @@ describe("group alerts", () => {
 
   it("posts one alert per chat whose only button is a url with startapp=<signal id>", async () => {
     world = await botWorld();
-    const { signal } = world.app.signals.create(signalInput(), { source: "api", actor: "admin-token" });
+    const { signal } = await world.app.signals.create(signalInput(), { source: "api", actor: "admin-token" });
     await world.sortie.notifier.idle();
 
     const sends = world.telegram.callsOf("sendMessage");
@@ -63,7 +64,7 @@ describe("group alerts", () => {
       expect(Object.keys(buttons[0]!).sort()).toEqual(["text", "url"]);
       expect(buttons[0]!.url).toBe(`https://t.me/sortie_test_bot/app?startapp=${signal.id}`);
     }
-    const rows = world.store.alerts.listAlerts(signal.id);
+    const rows = await world.store.alerts.listAlerts(signal.id);
     expect(rows.map((r) => [r.chat_id, r.state]).sort()).toEqual(
       [
         [GROUP_A, "posted"],
@@ -75,7 +76,7 @@ describe("group alerts", () => {
 
   it("falls back to PUBLIC_URL/mission/<id> without a Mini App direct link", async () => {
     world = await botWorld({ env: { MINIAPP_LINK: "" } });
-    const { signal } = world.app.signals.create(signalInput(), { source: "webhook", actor: "webhook" });
+    const { signal } = await world.app.signals.create(signalInput(), { source: "webhook", actor: "webhook" });
     await world.sortie.notifier.idle();
     const markup = world.telegram.callsOf("sendMessage")[0]!.payload.reply_markup as Markup;
     expect(markup.inline_keyboard).toEqual([
@@ -87,7 +88,7 @@ describe("group alerts", () => {
     world = await botWorld({ env: { ALERT_CHAT_IDS: String(GROUP_A) } });
     world.telegram.failNext("sendMessage", { code: 429, retryAfter: 1 });
     const started = Date.now();
-    const { signal } = world.app.signals.create(signalInput(), { source: "api", actor: "admin-token" });
+    const { signal } = await world.app.signals.create(signalInput(), { source: "api", actor: "admin-token" });
     // The same event delivered again (e.g. a duplicate emit) must not post twice.
     world.app.hub.emit("signal.created", { signal, actor: "admin-token" });
     await world.sortie.notifier.idle();
@@ -98,7 +99,7 @@ describe("group alerts", () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(950);
     const posted = world.telegram.message(GROUP_A, 1);
     expect(posted?.text).toContain("EURUSD BUY");
-    expect(world.store.alerts.listAlerts(signal.id)).toMatchObject([
+    expect(await world.store.alerts.listAlerts(signal.id)).toMatchObject([
       { chat_id: GROUP_A, state: "posted", message_id: 1 },
     ]);
   });
@@ -106,28 +107,28 @@ describe("group alerts", () => {
   it("retries a 5xx inside one send and posts once", async () => {
     world = await botWorld({ env: { ALERT_CHAT_IDS: String(GROUP_A) } });
     world.telegram.failNext("sendMessage", { code: 502 });
-    const { signal } = world.app.signals.create(signalInput(), { source: "api", actor: "admin-token" });
+    const { signal } = await world.app.signals.create(signalInput(), { source: "api", actor: "admin-token" });
     await world.sortie.notifier.idle();
     expect(world.telegram.callsOf("sendMessage")).toHaveLength(2);
-    expect(world.store.alerts.findAlert(signal.id, GROUP_A)?.state).toBe("posted");
+    expect((await world.store.alerts.findAlert(signal.id, GROUP_A))?.state).toBe("posted");
   }, 15_000);
 
   it("edits the fire count in, then says cancelled and drops the button", async () => {
     world = await botWorld({ env: { ALERT_CHAT_IDS: String(GROUP_A) } });
-    const { signal } = world.app.signals.create(signalInput(), { source: "api", actor: "admin-token" });
+    const { signal } = await world.app.signals.create(signalInput(), { source: "api", actor: "admin-token" });
     await world.sortie.notifier.idle();
     world.app.hub.emit("fire.count", { signal_id: signal.id, count: 3 });
     await world.telegram.waitFor(() => world.telegram.callsOf("editMessageText").length === 1);
     await world.sortie.notifier.idle();
     expect(world.telegram.message(GROUP_A, 1)?.text).toContain("🔥 3 traders fired");
-    expect(world.store.alerts.findAlert(signal.id, GROUP_A)?.shown_count).toBe(3);
+    expect((await world.store.alerts.findAlert(signal.id, GROUP_A))?.shown_count).toBe(3);
 
-    world.app.signals.cancel(signal.id, "tg:1001");
+    await world.app.signals.cancel(signal.id, "tg:1001");
     await world.sortie.notifier.idle();
     const final = world.telegram.callsOf("editMessageText").at(-1)!;
     expect(String(final.payload.text)).toContain("CANCELLED");
     expect(final.payload.reply_markup).toEqual({ inline_keyboard: [] });
-    expect(world.store.alerts.findAlert(signal.id, GROUP_A)?.state).toBe("closed");
+    expect((await world.store.alerts.findAlert(signal.id, GROUP_A))?.state).toBe("closed");
 
     // Nothing edits a closed alert again.
     world.app.hub.emit("fire.count", { signal_id: signal.id, count: 4 });
@@ -138,7 +139,7 @@ describe("group alerts", () => {
 
   it("says expired and drops the button once the signal expires", async () => {
     world = await botWorld({ env: { ALERT_CHAT_IDS: String(GROUP_A) } });
-    const { signal } = world.app.signals.create(signalInput({ expires_in_s: 1, expires_in_min: undefined }), {
+    const { signal } = await world.app.signals.create(signalInput({ expires_in_s: 1, expires_in_min: undefined }), {
       source: "api",
       actor: "admin-token",
     });
@@ -147,6 +148,6 @@ describe("group alerts", () => {
     const edit = world.telegram.callsOf("editMessageText")[0]!;
     expect(String(edit.payload.text)).toContain("EXPIRED");
     expect(edit.payload.reply_markup).toEqual({ inline_keyboard: [] });
-    expect(world.store.alerts.findAlert(signal.id, GROUP_A)?.state).toBe("closed");
+    expect((await world.store.alerts.findAlert(signal.id, GROUP_A))?.state).toBe("closed");
   });
 });

@@ -10,10 +10,10 @@ describe("alert fire-count edits", () => {
   it("turns 500 fires within a few seconds into a bounded number of edits per alert", async () => {
     const editIntervalMs = 1_000;
     world = await botWorld({ bot: { editIntervalMs } });
-    world.store.transaction(() => {
-      for (let i = 0; i < TRADERS; i++) onlineTrader(world, 50_000 + i);
+    await world.store.transaction(async () => {
+      for (let i = 0; i < TRADERS; i++) await onlineTrader(world, 50_000 + i);
     });
-    const { signal } = world.app.signals.create(signalInput(), { source: "api", actor: "admin-token" });
+    const { signal } = await world.app.signals.create(signalInput(), { source: "api", actor: "admin-token" });
     await world.sortie.notifier.idle();
     world.telegram.reset();
 
@@ -26,13 +26,10 @@ describe("alert fire-count edits", () => {
     const firingMs = Date.now() - started;
 
     // The last count reaches both alerts within one interval.
-    await world.telegram.waitFor(
-      () =>
-        [GROUP_A, GROUP_B].every((chat) =>
-          world.store.alerts.listAlerts(signal.id).some((r) => r.chat_id === chat && r.shown_count === TRADERS),
-        ),
-      editIntervalMs * 3,
-    );
+    await world.telegram.waitFor(async () => {
+      const rows = await world.store.alerts.listAlerts(signal.id);
+      return [GROUP_A, GROUP_B].every((chat) => rows.some((r) => r.chat_id === chat && r.shown_count === TRADERS));
+    }, editIntervalMs * 3);
     await world.sortie.notifier.idle();
 
     const edits = world.telegram.callsOf("editMessageText");

@@ -2,19 +2,19 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { BridgeCommand } from "../../bridge/protocol.ts";
 import { type BotWorld, botWorld, onlineTrader, signalInput, TRADER_ID } from "./harness.ts";
 
-const heartbeat = (world: BotWorld, userId: number) =>
-  world.app.bridge.heartbeat(userId, {
+const heartbeat = async (world: BotWorld, userId: number) =>
+  await world.app.bridge.heartbeat(userId, {
     account: { login: userId, server: "Demo", currency: "USD", balance: 10_000, equity: 10_000, trade_allowed: true },
   });
 
 /** Fires a fresh signal for the trader and hands its commands to the "terminal". */
 async function fireAndDeliver(world: BotWorld, userId: number) {
-  const { signal } = world.app.signals.create(signalInput({ take_profit: [1.089] }), {
+  const { signal } = await world.app.signals.create(signalInput({ take_profit: [1.089] }), {
     source: "api",
     actor: "admin-token",
   });
   await world.app.fires.fire(userId, signal.id);
-  const [command] = world.app.bridge.takeCommands(userId) as BridgeCommand[];
+  const [command] = (await world.app.bridge.takeCommands(userId)) as BridgeCommand[];
   return command!;
 }
 
@@ -24,9 +24,9 @@ describe("result DMs", () => {
 
   it("tells the trader when the order filled (price, lots, slippage) and when it closed (P&L, XP)", async () => {
     world = await botWorld({ env: { ALERT_CHAT_IDS: "" } });
-    onlineTrader(world, TRADER_ID);
+    await onlineTrader(world, TRADER_ID);
     const command = await fireAndDeliver(world, TRADER_ID);
-    world.app.bridge.submitResult(TRADER_ID, {
+    await world.app.bridge.submitResult(TRADER_ID, {
       id: command.id,
       status: "filled",
       retcode: 10009,
@@ -40,7 +40,7 @@ describe("result DMs", () => {
     expect(filled).toContain(`${command.volume} lots at <code>1.0852</code>`);
     expect(filled).toMatch(/Slippage [\d.]+ pips/);
 
-    world.app.bridge.submitClosed(TRADER_ID, { id: command.id, ticket: 555, close_price: 1.089, profit: 123.4 });
+    await world.app.bridge.submitClosed(TRADER_ID, { id: command.id, ticket: 555, close_price: 1.089, profit: 123.4 });
     await world.sortie.notifier.idle();
     const closed = world.lastTo(TRADER_ID);
     expect(closed).toContain("🏁 <b>Trade closed</b> — EURUSD BUY");
@@ -51,9 +51,9 @@ describe("result DMs", () => {
 
   it("explains a rejection in plain words", async () => {
     world = await botWorld({ env: { ALERT_CHAT_IDS: "" } });
-    onlineTrader(world, TRADER_ID);
+    await onlineTrader(world, TRADER_ID);
     const command = await fireAndDeliver(world, TRADER_ID);
-    world.app.bridge.submitResult(TRADER_ID, { id: command.id, status: "rejected", retcode: 10019 });
+    await world.app.bridge.submitResult(TRADER_ID, { id: command.id, status: "rejected", retcode: 10019 });
     await world.sortie.notifier.idle();
     const rejected = world.lastTo(TRADER_ID);
     expect(rejected).toMatch(/^❌ <b>Order rejected<\/b> — EURUSD BUY [\d.]+ lots\n.+/);
@@ -62,22 +62,22 @@ describe("result DMs", () => {
 
   it("marks a user who blocked the bot unreachable, never retries, and writes again after /start", async () => {
     world = await botWorld({ env: { ALERT_CHAT_IDS: "" } });
-    onlineTrader(world, TRADER_ID);
+    await onlineTrader(world, TRADER_ID);
     world.telegram.blockUser(TRADER_ID);
     for (let i = 0; i < 3; i++) {
       const command = await fireAndDeliver(world, TRADER_ID);
-      world.app.bridge.submitResult(TRADER_ID, { id: command.id, status: "rejected", retcode: 10019 });
+      await world.app.bridge.submitResult(TRADER_ID, { id: command.id, status: "rejected", retcode: 10019 });
     }
     await world.sortie.notifier.idle();
     expect(world.telegram.callsOf("sendMessage")).toHaveLength(1); // one 403, then silence
-    expect(world.store.users.findUser(TRADER_ID)?.dm_status).toBe("unreachable");
+    expect((await world.store.users.findUser(TRADER_ID))?.dm_status).toBe("unreachable");
     expect(world.logs.filter((l) => l.includes("cannot be reached"))).toHaveLength(1);
 
     world.telegram.unblockUser(TRADER_ID);
     await world.send(TRADER_ID, "/start");
-    expect(world.store.users.findUser(TRADER_ID)?.dm_status).toBe("ok");
+    expect((await world.store.users.findUser(TRADER_ID))?.dm_status).toBe("ok");
     const command = await fireAndDeliver(world, TRADER_ID);
-    world.app.bridge.submitResult(TRADER_ID, { id: command.id, status: "rejected", retcode: 10019 });
+    await world.app.bridge.submitResult(TRADER_ID, { id: command.id, status: "rejected", retcode: 10019 });
     await world.sortie.notifier.idle();
     expect(world.lastTo(TRADER_ID)).toContain("Order rejected");
   });
@@ -89,10 +89,10 @@ describe("terminal readiness DMs", () => {
 
   it("DMs once when an active trader's terminal goes silent, and once when it is back", async () => {
     world = await botWorld({ env: { ALERT_CHAT_IDS: "" } });
-    onlineTrader(world, TRADER_ID);
-    onlineTrader(world, 4004); // stays online: never told anything
+    await onlineTrader(world, TRADER_ID);
+    await onlineTrader(world, 4004); // stays online: never told anything
     const lastSeen = Date.now() - 31_000;
-    world.store.sqlite.prepare("UPDATE users SET bridge_seen_ms = ? WHERE id = ?").run(lastSeen, TRADER_ID);
+    await world.store.query("UPDATE users SET bridge_seen_ms = ? WHERE id = ?", [lastSeen, TRADER_ID]);
 
     for (let i = 0; i < 3; i++) world.sortie.notifier.tick();
     await new Promise((r) => setTimeout(r, 200)); // the bot's own ticker runs too
@@ -104,13 +104,13 @@ describe("terminal readiness DMs", () => {
     );
     expect(world.sentTo(4004)).toHaveLength(0);
 
-    heartbeat(world, TRADER_ID);
-    heartbeat(world, TRADER_ID);
+    await heartbeat(world, TRADER_ID);
+    await heartbeat(world, TRADER_ID);
     await world.sortie.notifier.idle();
     expect(world.sentTo(TRADER_ID)).toEqual([offline[0], "✅ Your MT5 terminal is back online. You can fire again."]);
 
     // A second outage is a new outage: told again, once.
-    world.store.sqlite.prepare("UPDATE users SET bridge_seen_ms = ? WHERE id = ?").run(Date.now() - 40_000, TRADER_ID);
+    await world.store.query("UPDATE users SET bridge_seen_ms = ? WHERE id = ?", [Date.now() - 40_000, TRADER_ID]);
     world.sortie.notifier.tick();
     world.sortie.notifier.tick();
     await world.sortie.notifier.idle();
@@ -119,9 +119,9 @@ describe("terminal readiness DMs", () => {
 
   it("checks at once when the server announces a terminal offline", async () => {
     world = await botWorld({ env: { ALERT_CHAT_IDS: "" }, bot: { tickMs: 60_000 } });
-    onlineTrader(world, TRADER_ID);
+    await onlineTrader(world, TRADER_ID);
     const lastSeen = Date.now() - 31_000;
-    world.store.sqlite.prepare("UPDATE users SET bridge_seen_ms = ? WHERE id = ?").run(lastSeen, TRADER_ID);
+    await world.store.query("UPDATE users SET bridge_seen_ms = ? WHERE id = ?", [lastSeen, TRADER_ID]);
     world.app.hub.emit("bridge.status", {
       user_id: TRADER_ID,
       online: false,
@@ -133,12 +133,13 @@ describe("terminal readiness DMs", () => {
 
   it("does not DM about terminals silent for longer than a day, nor unlinked users", async () => {
     world = await botWorld({ env: { ALERT_CHAT_IDS: "" } });
-    onlineTrader(world, TRADER_ID);
-    world.store.sqlite
-      .prepare("UPDATE users SET bridge_seen_ms = ? WHERE id = ?")
-      .run(Date.now() - 2 * 86_400_000, TRADER_ID);
-    world.store.users.ensureUser({ id: 4005 }, new Date().toISOString());
-    world.store.sqlite.prepare("UPDATE users SET bridge_seen_ms = ? WHERE id = 4005").run(Date.now() - 60_000);
+    await onlineTrader(world, TRADER_ID);
+    await world.store.query("UPDATE users SET bridge_seen_ms = ? WHERE id = ?", [
+      Date.now() - 2 * 86_400_000,
+      TRADER_ID,
+    ]);
+    await world.store.users.ensureUser({ id: 4005 }, new Date().toISOString());
+    await world.store.query("UPDATE users SET bridge_seen_ms = ? WHERE id = 4005", [Date.now() - 60_000]);
     world.sortie.notifier.tick();
     await world.sortie.notifier.idle();
     expect(world.sentTo(TRADER_ID)).toHaveLength(0);
@@ -156,29 +157,29 @@ describe("fill and close DMs of multi-leg fires", () => {
 
   /** Fires a three-target EURUSD signal (0.5 lots → legs of 0.17, 0.17, 0.16) and takes its commands. */
   async function fireThreeLegs(w: BotWorld): Promise<BridgeCommand[]> {
-    const { signal } = w.app.signals.create(signalInput({ take_profit: [1.089, 1.091, 1.093] }), {
+    const { signal } = await w.app.signals.create(signalInput({ take_profit: [1.089, 1.091, 1.093] }), {
       source: "api",
       actor: "admin-token",
     });
     await w.app.fires.fire(TRADER_ID, signal.id);
-    return w.app.bridge.takeCommands(TRADER_ID) as BridgeCommand[]; // open commands only: nothing to manage yet
+    return (await w.app.bridge.takeCommands(TRADER_ID)) as BridgeCommand[]; // open commands only: nothing to manage yet
   }
 
   it("sends one DM when all three legs answered, with per-leg lines and the totals that filled", async () => {
     world = await botWorld({ env: { ALERT_CHAT_IDS: "" } });
-    onlineTrader(world, TRADER_ID);
+    await onlineTrader(world, TRADER_ID);
     const [leg1, leg2, leg3] = await fireThreeLegs(world);
     expect([leg1!.volume, leg2!.volume, leg3!.volume]).toEqual([0.17, 0.17, 0.16]);
-    filled(world, leg1!.id, 1, 1.0852);
-    filled(world, leg2!.id, 2, 1.0854);
+    await filled(world, leg1!.id, 1, 1.0852);
+    await filled(world, leg2!.id, 2, 1.0854);
     await world.sortie.notifier.idle();
     expect(world.sentTo(TRADER_ID)).toHaveLength(0); // waiting for the third leg
-    world.app.bridge.submitResult(TRADER_ID, { id: leg3!.id, status: "rejected", retcode: 10019 });
+    await world.app.bridge.submitResult(TRADER_ID, { id: leg3!.id, status: "rejected", retcode: 10019 });
     await world.sortie.notifier.idle();
 
     const sent = world.sentTo(TRADER_ID);
     expect(sent).toHaveLength(1);
-    const reason = world.store.fires.findFireById(leg3!.fire_id)!.legs[2]!.message!;
+    const reason = (await world.store.fires.findFireById(leg3!.fire_id))!.legs[2]!.message!;
     expect(reason.length).toBeGreaterThan(3);
     expect(sent[0]).toBe(
       [
@@ -193,8 +194,8 @@ describe("fill and close DMs of multi-leg fires", () => {
     );
 
     // Closes report the lots that closed and their money, not the planned 0.5 lots.
-    world.app.bridge.submitClosed(TRADER_ID, { id: leg1!.id, ticket: 1, close_price: 1.089, profit: 64.6 });
-    world.app.bridge.submitClosed(TRADER_ID, { id: leg2!.id, ticket: 2, close_price: 1.0834, profit: -34 });
+    await world.app.bridge.submitClosed(TRADER_ID, { id: leg1!.id, ticket: 1, close_price: 1.089, profit: 64.6 });
+    await world.app.bridge.submitClosed(TRADER_ID, { id: leg2!.id, ticket: 2, close_price: 1.0834, profit: -34 });
     await world.sortie.notifier.idle();
     const closed = world.lastTo(TRADER_ID);
     expect(world.sentTo(TRADER_ID)).toHaveLength(2);
@@ -206,10 +207,10 @@ describe("fill and close DMs of multi-leg fires", () => {
 
   it("reports a fire whose legs were all rejected, each leg in plain words", async () => {
     world = await botWorld({ env: { ALERT_CHAT_IDS: "" } });
-    onlineTrader(world, TRADER_ID);
+    await onlineTrader(world, TRADER_ID);
     const legs = await fireThreeLegs(world);
     for (const leg of legs)
-      world.app.bridge.submitResult(TRADER_ID, { id: leg.id, status: "rejected", retcode: 10019 });
+      await world.app.bridge.submitResult(TRADER_ID, { id: leg.id, status: "rejected", retcode: 10019 });
     await world.sortie.notifier.idle();
     const [text] = world.sentTo(TRADER_ID);
     expect(world.sentTo(TRADER_ID)).toHaveLength(1);
@@ -219,14 +220,14 @@ describe("fill and close DMs of multi-leg fires", () => {
 
   it("does not wait forever: after the wait it reports what answered, then the late leg on its own", async () => {
     world = await botWorld({ env: { ALERT_CHAT_IDS: "" }, bot: { fillReportWaitMs: 200 } });
-    onlineTrader(world, TRADER_ID);
+    await onlineTrader(world, TRADER_ID);
     const [leg1, leg2, leg3] = await fireThreeLegs(world);
-    filled(world, leg1!.id, 1, 1.085);
-    filled(world, leg2!.id, 2, 1.085);
+    await filled(world, leg1!.id, 1, 1.085);
+    await filled(world, leg2!.id, 2, 1.085);
     await world.telegram.waitFor(() => world.sentTo(TRADER_ID).length === 1, 10_000);
     expect(world.lastTo(TRADER_ID)).toContain("Leg 3 (TP 1.093): ⏳ no answer yet");
     expect(world.lastTo(TRADER_ID)).toContain("0.34 lots at <code>1.085</code> (2 of 3 legs filled)");
-    world.app.bridge.submitResult(TRADER_ID, { id: leg3!.id, status: "rejected", retcode: 10019 });
+    await world.app.bridge.submitResult(TRADER_ID, { id: leg3!.id, status: "rejected", retcode: 10019 });
     await world.sortie.notifier.idle();
     expect(world.sentTo(TRADER_ID)).toHaveLength(2);
     expect(world.lastTo(TRADER_ID)).toMatch(/^ℹ️ <b>Update<\/b> — EURUSD BUY\nLeg 3 \(TP 1\.093\): ❌ rejected — .+/);

@@ -1,10 +1,9 @@
 import { join } from "node:path";
 import { type CreateBotOptions, createBot } from "../../bot/index.ts";
-import { openDb } from "../../db/index.ts";
-import { createStore } from "../../db/store.ts";
 import { type Clock, systemClock } from "../../server/clock.ts";
 import { loadConfig } from "../../server/config.ts";
 import { createContext } from "../../server/context.ts";
+import { testDatabase } from "../support/engine.ts";
 import { startTelegramFake, type TelegramFake } from "../support/telegram-fake.ts";
 import { tempDir } from "../support/tmp.ts";
 
@@ -37,9 +36,9 @@ export async function botWorld(
   const logs: string[] = [];
   const log = (msg: string, err?: unknown) => logs.push(err ? `${msg}: ${String(err)}` : msg);
   /** The process's parts over the database file: built again by `restart()`. */
-  const boot = () => {
-    const sqlite = openDb(config.databasePath);
-    const store = createStore(sqlite);
+  const database = await testDatabase(dir);
+  const boot = async () => {
+    const store = await database.open();
     const app = createContext({ store, config, clock: options.clock ?? systemClock, log });
     const sortie = createBot({
       ctx: app,
@@ -51,9 +50,9 @@ export async function botWorld(
       tickMs: 50,
       ...options.bot,
     });
-    return { sqlite, store, app, sortie };
+    return { store, app, sortie };
   };
-  let { sqlite, store, app, sortie } = boot();
+  let { store, app, sortie } = await boot();
   await sortie.start();
   telegram.reset();
 
@@ -84,8 +83,8 @@ export async function botWorld(
     /** Stops the bot and closes the database, then starts both again on the same file (a restart). */
     async restart() {
       await sortie.stop();
-      sqlite.close();
-      ({ sqlite, store, app, sortie } = boot());
+      await store.close();
+      ({ store, app, sortie } = await boot());
       await sortie.start();
     },
     /** A text message from `userId` in `chatId` (their private chat by default). */
@@ -129,7 +128,8 @@ export async function botWorld(
     async close() {
       await sortie.stop();
       await telegram.close();
-      sqlite.close();
+      await store.close();
+      await database.drop();
       cleanup();
     },
   };
@@ -154,13 +154,13 @@ export function signalInput(overrides: Record<string, unknown> = {}) {
 }
 
 /** A trader with a linked, online terminal and a balance, able to fire. */
-export function onlineTrader(world: BotWorld, userId: number, balance = 10_000) {
+export async function onlineTrader(world: BotWorld, userId: number, balance = 10_000) {
   const { store, app } = world;
   const now = new Date(app.clock.now()).toISOString();
-  store.users.ensureUser({ id: userId, first_name: `Trader ${userId}`, username: `t${userId}` }, now);
-  store.users.setTier(userId, "APEX", now);
-  store.users.setBridgeTokenHash(userId, `hash-${userId}`, now);
-  app.bridge.heartbeat(userId, {
+  await store.users.ensureUser({ id: userId, first_name: `Trader ${userId}`, username: `t${userId}` }, now);
+  await store.users.setTier(userId, "APEX", now);
+  await store.users.setBridgeTokenHash(userId, `hash-${userId}`, now);
+  await app.bridge.heartbeat(userId, {
     account: { login: userId, server: "Demo", currency: "USD", balance, equity: balance, trade_allowed: true },
   });
 }

@@ -46,14 +46,19 @@ describe("local mode", () => {
     const lines: string[] = [];
     const local = createLocalBot({ ctx: world.app, log: (m) => lines.push(m), editIntervalMs: 50, tickMs: 50 });
     await local.start();
-    onlineTrader(world, TRADER_ID);
-    const { signal } = world.app.signals.create(signalInput(), { source: "demo", actor: "demo" });
+    await onlineTrader(world, TRADER_ID);
+    const { signal } = await world.app.signals.create(signalInput(), { source: "demo", actor: "demo" });
     await local.notifier.idle();
     await world.app.fires.fire(TRADER_ID, signal.id);
     await new Promise((r) => setTimeout(r, 150));
     // Both legs answer: the fill DM goes out once the whole fire has.
-    for (const command of world.app.bridge.takeCommands(TRADER_ID)) {
-      world.app.bridge.submitResult(TRADER_ID, { id: command.id, status: "filled", retcode: 10009, price: 1.0851 });
+    for (const command of await world.app.bridge.takeCommands(TRADER_ID)) {
+      await world.app.bridge.submitResult(TRADER_ID, {
+        id: command.id,
+        status: "filled",
+        retcode: 10009,
+        price: 1.0851,
+      });
     }
     await local.notifier.idle();
     await local.stop();

@@ -26,15 +26,15 @@ describe("staff roles in the bot", () => {
 
   it("lets an admin run signals and read the audit log, but not change tiers; the owner can", async () => {
     world = await start();
-    const { signal } = world.app.signals.create(signalInput(), { source: "api", actor: "admin-token" });
+    const { signal } = await world.app.signals.create(signalInput(), { source: "api", actor: "admin-token" });
     await world.send(SIGNAL_ADMIN, `/cancel_signal ${signal.id}`);
-    expect(world.store.signals.findSignal(signal.id)?.status).toBe("cancelled");
-    world.store.users.ensureUser({ id: TRADER_ID }, new Date().toISOString());
+    expect((await world.store.signals.findSignal(signal.id))?.status).toBe("cancelled");
+    await world.store.users.ensureUser({ id: TRADER_ID }, new Date().toISOString());
     await world.send(SIGNAL_ADMIN, `/tier ${TRADER_ID} APEX`);
     expect(world.lastTo(SIGNAL_ADMIN)).toBe("⛔ This command is for Sortie owners only.");
-    expect(world.store.users.findUser(TRADER_ID)?.tier).toBe("NIBBLER");
+    expect((await world.store.users.findUser(TRADER_ID))?.tier).toBe("NIBBLER");
     await world.send(ADMIN_ID, `/tier ${TRADER_ID} APEX`);
-    expect(world.store.users.findUser(TRADER_ID)?.tier).toBe("APEX");
+    expect((await world.store.users.findUser(TRADER_ID))?.tier).toBe("APEX");
 
     await world.send(SIGNAL_ADMIN, "/audit 4");
     const lines = world.lastTo(SIGNAL_ADMIN).split("\n");

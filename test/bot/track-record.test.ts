@@ -10,24 +10,24 @@ const WEDNESDAY = Date.parse("2026-11-25T12:00:00Z");
 /** Fires a signal as `userId`, fills each leg at 1.0850 and closes it at `close` (bridge service). */
 async function closedTrade(world: BotWorld, userId: number, close: number, over: Record<string, unknown> = {}) {
   const { app } = world;
-  const balance = app.store.users.findUser(userId)?.balance ?? 10_000;
-  app.bridge.heartbeat(userId, {
+  const balance = (await app.store.users.findUser(userId))?.balance ?? 10_000;
+  await app.bridge.heartbeat(userId, {
     account: { login: userId, server: "Demo", currency: "USD", balance, equity: balance, trade_allowed: true },
   });
-  const { signal } = app.signals.create(signalInput({ take_profit: [1.089], ...over }), {
+  const { signal } = await app.signals.create(signalInput({ take_profit: [1.089], ...over }), {
     source: "api",
     actor: "admin-token",
   });
   await app.fires.fire(userId, signal.id);
-  for (const command of app.bridge.takeCommands(userId) as Array<{ id: string; volume: number }>) {
-    app.bridge.submitResult(userId, {
+  for (const command of (await app.bridge.takeCommands(userId)) as Array<{ id: string; volume: number }>) {
+    await app.bridge.submitResult(userId, {
       id: command.id,
       status: "filled",
       retcode: 10009,
       price: 1.085,
       volume: command.volume,
     });
-    app.bridge.submitClosed(userId, {
+    await app.bridge.submitClosed(userId, {
       id: command.id,
       close_price: close,
       profit: Math.round((close - 1.085) * 100_000 * command.volume * 100) / 100,
@@ -55,7 +55,7 @@ describe("bot: /daily, /weekly, the weekly summary DM and /report", () => {
 
   it("/daily and /weekly list results per period, newest first, empty periods included", async () => {
     world = await botWorld({ clock });
-    onlineTrader(world, TRADER);
+    await onlineTrader(world, TRADER);
     await closedTrade(world, TRADER, 1.089); // last week: +2 R, +$200 (0.5 lots)
     clock.set(WEDNESDAY - DAY_MS);
     await closedTrade(world, TRADER, 1.083); // yesterday: −1 R, −$100
@@ -80,8 +80,8 @@ describe("bot: /daily, /weekly, the weekly summary DM and /report", () => {
 
   it("sends last week's summary once on Monday, and never after /weekly off", async () => {
     world = await botWorld({ clock });
-    onlineTrader(world, TRADER);
-    onlineTrader(world, 5005);
+    await onlineTrader(world, TRADER);
+    await onlineTrader(world, 5005);
     await closedTrade(world, TRADER, 1.089);
     await closedTrade(world, 5005, 1.089);
     await world.send(5005, "/weekly off");
@@ -101,7 +101,7 @@ describe("bot: /daily, /weekly, the weekly summary DM and /report", () => {
 
   it("/report previews the channel's record with a button per alert chat and posts where the admin says", async () => {
     world = await botWorld({ clock });
-    onlineTrader(world, TRADER);
+    await onlineTrader(world, TRADER);
     await closedTrade(world, TRADER, 1.089);
     await world.send(ADMIN_ID, "/report 30");
     const preview = world.telegram
@@ -133,13 +133,13 @@ describe("bot: /daily, /weekly, the weekly summary DM and /report", () => {
 
   it("a result settled while the bot was down is replied under the alert when it starts again", async () => {
     world = await botWorld({ clock });
-    const { signal } = world.app.signals.create(signalInput({ expires_in_min: 30 }), {
+    const { signal } = await world.app.signals.create(signalInput({ expires_in_min: 30 }), {
       source: "api",
       actor: "admin-token",
     });
     await world.telegram.waitFor(() => world.sentTo(GROUP_A).length === 1);
     await world.sortie.notifier.idle();
-    const alertId = world.store.alerts.listAlerts(signal.id).find((a) => a.chat_id === GROUP_A)!.message_id!;
+    const alertId = (await world.store.alerts.listAlerts(signal.id)).find((a) => a.chat_id === GROUP_A)!.message_id!;
 
     clock.advance(3600_000); // expired while nothing watched; the restart settles and announces it
     await world.restart();
@@ -149,7 +149,7 @@ describe("bot: /daily, /weekly, the weekly summary DM and /report", () => {
     expect(reply.payload.reply_parameters).toMatchObject({ message_id: alertId });
     expect(String(reply.payload.text)).toContain("⏹ <b>expired</b> — Nobody fired it.");
     expect(world.telegram.message(GROUP_A, alertId)!.text.split("\n")[0]).toBe("⏹ <b>expired</b>");
-    expect(world.store.trackRecord.listUnannounced(10)).toEqual([]);
+    expect(await world.store.trackRecord.listUnannounced(10)).toEqual([]);
     await world.restart(); // announced once: nothing more
     await world.sortie.notifier.idle();
     expect(world.sentTo(GROUP_A)).toHaveLength(2);

@@ -18,16 +18,19 @@ describe("trader commands", () => {
     expect((call.payload.reply_markup as Markup).inline_keyboard).toEqual([
       [{ text: "🚀 Open Sortie", url: "https://t.me/sortie_test_bot/app" }],
     ]);
-    expect(world.store.users.findUser(TRADER_ID)).toMatchObject({ username: `user${TRADER_ID}`, dm_status: "ok" });
+    expect(await world.store.users.findUser(TRADER_ID)).toMatchObject({
+      username: `user${TRADER_ID}`,
+      dm_status: "ok",
+    });
   });
 
   it("/me shows tier, balance, risk, terminal status and fires left today", async () => {
     world = await botWorld();
     await world.send(TRADER_ID, "/me");
     expect(world.lastTo(TRADER_ID)).toContain("Terminal: not linked — send /link");
-    onlineTrader(world, TRADER_ID, 2500);
-    world.store.users.setTier(TRADER_ID, "FANG", new Date().toISOString());
-    const { signal } = world.app.signals.create(signalInput(), { source: "api", actor: "admin-token" });
+    await onlineTrader(world, TRADER_ID, 2500);
+    await world.store.users.setTier(TRADER_ID, "FANG", new Date().toISOString());
+    const { signal } = await world.app.signals.create(signalInput(), { source: "api", actor: "admin-token" });
     await world.app.fires.fire(TRADER_ID, signal.id);
     await world.send(TRADER_ID, "/me");
     const me = world.lastTo(TRADER_ID);
@@ -44,13 +47,13 @@ describe("trader commands", () => {
     world.app.hub.on("user.updated", ({ user_id }) => updated.push(user_id));
     await world.send(TRADER_ID, "/risk 1.5%");
     expect(world.lastTo(TRADER_ID)).toContain("Risk per trade set to 1.5%");
-    expect(world.store.users.findUser(TRADER_ID)?.risk_percent).toBe(1.5);
+    expect((await world.store.users.findUser(TRADER_ID))?.risk_percent).toBe(1.5);
     expect(updated).toContain(TRADER_ID);
     for (const bad of ["", "0", "11", "lots"]) {
       await world.send(TRADER_ID, `/risk ${bad}`.trim());
       expect(world.lastTo(TRADER_ID)).toBe("Usage: /risk <percent>, between 0.1 and 10 (e.g. /risk 1.5). Now: 1.5%.");
     }
-    expect(world.store.users.findUser(TRADER_ID)?.risk_percent).toBe(1.5);
+    expect((await world.store.users.findUser(TRADER_ID))?.risk_percent).toBe(1.5);
   });
 
   it("/link is refused in groups and issues nothing there", async () => {
@@ -58,7 +61,7 @@ describe("trader commands", () => {
     await world.send(TRADER_ID, "/link", GROUP_A);
     expect(world.lastTo(GROUP_A)).toBe("🔒 For your safety, /link only works in a private chat with me.");
     expect(world.lastTo(GROUP_A)).not.toMatch(/sb_/);
-    const tokens = world.store.sqlite.prepare("SELECT COUNT(*) AS n FROM bridge_tokens").get() as { n: number };
+    const tokens = (await world.store.query("SELECT COUNT(*) AS n FROM bridge_tokens"))[0] as { n: number };
     expect(tokens.n).toBe(0);
   });
 
@@ -71,8 +74,8 @@ describe("trader commands", () => {
     expect(first).toBeDefined();
     expect(world.lastTo(TRADER_ID)).toContain("Install the EA in MetaTrader 5");
     const sha = (t: string) => createHash("sha256").update(t).digest("hex");
-    expect(world.store.users.findUserIdByTokenHash(sha(first!))).toBe(TRADER_ID);
-    const stored = world.store.sqlite.prepare("SELECT token_hash FROM bridge_tokens").all();
+    expect(await world.store.users.findUserIdByTokenHash(sha(first!))).toBe(TRADER_ID);
+    const stored = await world.store.query("SELECT token_hash FROM bridge_tokens");
     expect(JSON.stringify(stored)).not.toContain(first!);
     expect(updated).toContain(TRADER_ID);
 
@@ -80,11 +83,11 @@ describe("trader commands", () => {
     expect(world.lastTo(TRADER_ID)).toContain("the old one no longer works");
     const second = /<code>(sb_[\w-]+)<\/code>/.exec(world.lastTo(TRADER_ID))?.[1];
     expect(second).not.toBe(first);
-    expect(world.store.users.findUserIdByTokenHash(sha(first!))).toBeNull();
-    expect(world.store.users.findUserIdByTokenHash(sha(second!))).toBe(TRADER_ID);
-    const logged = world.store.sqlite
-      .prepare("SELECT type, actor FROM events WHERE type LIKE 'bridge.token%' ORDER BY seq")
-      .all();
+    expect(await world.store.users.findUserIdByTokenHash(sha(first!))).toBeNull();
+    expect(await world.store.users.findUserIdByTokenHash(sha(second!))).toBe(TRADER_ID);
+    const logged = await world.store.query(
+      "SELECT type, actor FROM events WHERE type LIKE 'bridge.token%' ORDER BY seq",
+    );
     expect(logged).toEqual([
       { type: "bridge.token_issued", actor: `tg:${TRADER_ID}` },
       { type: "bridge.token_rotated", actor: `tg:${TRADER_ID}` },
@@ -95,8 +98,8 @@ describe("trader commands", () => {
     world = await botWorld();
     await world.send(TRADER_ID, "/trades");
     expect(world.lastTo(TRADER_ID)).toContain("No trades yet");
-    onlineTrader(world, TRADER_ID);
-    const { signal } = world.app.signals.create(signalInput(), { source: "api", actor: "admin-token" });
+    await onlineTrader(world, TRADER_ID);
+    const { signal } = await world.app.signals.create(signalInput(), { source: "api", actor: "admin-token" });
     await world.app.fires.fire(TRADER_ID, signal.id);
     await world.send(TRADER_ID, "/trades");
     expect(world.lastTo(TRADER_ID)).toMatch(/EURUSD BUY [\d.]+ lots — <b>queued<\/b>/);

@@ -20,31 +20,30 @@ const buttonsOf = (call: { payload: Record<string, unknown> } | undefined) =>
   ((call?.payload.reply_markup as Markup | undefined)?.inline_keyboard ?? []).flat();
 
 /** A trader whose terminal speaks `protocol`, fired on `signalId`, both legs filled at `price`. */
-function filledTrader(userId: number, signalId: string, price: number, protocol = "1.1") {
-  onlineTrader(world, userId);
-  world.app.bridge.heartbeat(userId, {
+async function filledTrader(userId: number, signalId: string, price: number, protocol = "1.1") {
+  await onlineTrader(world, userId);
+  await world.app.bridge.heartbeat(userId, {
     ...(protocol === "1" ? {} : { protocol }),
     account: { login: userId, server: "Demo", currency: "USD", balance: 10_000, equity: 10_000, trade_allowed: true },
   });
-  return world.app.fires.fire(userId, signalId).then(() => {
-    for (const command of world.app.bridge.takeCommands(userId) as BridgeCommand[]) {
-      world.app.bridge.submitResult(userId, {
-        id: command.id,
-        status: "filled",
-        retcode: 10009,
-        ticket: 1,
-        price,
-        volume: command.volume,
-      });
-    }
-  });
+  await world.app.fires.fire(userId, signalId);
+  for (const command of (await world.app.bridge.takeCommands(userId)) as BridgeCommand[]) {
+    await world.app.bridge.submitResult(userId, {
+      id: command.id,
+      status: "filled",
+      retcode: 10009,
+      ticket: 1,
+      price,
+      volume: command.volume,
+    });
+  }
 }
 
 /** The terminal of `userId` answers every modify/close: applied, or rejected with `message`. */
-function answerAll(userId: number, rejectLeg?: number) {
-  for (const command of world.app.bridge.takeCommands(userId) as ModifyCommand[]) {
+async function answerAll(userId: number, rejectLeg?: number) {
+  for (const command of (await world.app.bridge.takeCommands(userId)) as ModifyCommand[]) {
     const reject = command.leg === rejectLeg;
-    world.app.bridge.submitResult(userId, {
+    await world.app.bridge.submitResult(userId, {
       id: command.id,
       status: reject ? "rejected" : "filled",
       retcode: reject ? 10016 : 10009,
@@ -56,7 +55,7 @@ function answerAll(userId: number, rejectLeg?: number) {
 describe("bot: updates after entry", () => {
   it("admin taps Breakeven under /signals, confirms; the alert shows it, a reply and one DM per trader follow", async () => {
     world = await botWorld();
-    const { signal } = world.app.signals.create(signalInput(), { source: "api", actor: "admin-token" });
+    const { signal } = await world.app.signals.create(signalInput(), { source: "api", actor: "admin-token" });
     await world.sortie.notifier.idle();
     await filledTrader(3001, signal.id, 1.08502);
     await filledTrader(3002, signal.id, 1.08498);
@@ -73,11 +72,11 @@ describe("bot: updates after entry", () => {
     const confirm = world.telegram.callsOf("sendMessage").at(-1)!;
     expect(String(confirm.payload.text)).toContain("Confirm");
     expect(String(confirm.payload.text)).toContain("6 open positions");
-    expect(world.store.updates.listSignalUpdates(signal.id)).toHaveLength(0); // nothing until confirmed
+    expect(await world.store.updates.listSignalUpdates(signal.id)).toHaveLength(0); // nothing until confirmed
     const yes = buttonsOf(confirm).find((b) => b.text === "✅ Confirm")!;
     await world.tap(ADMIN_ID, yes.callback_data!, ADMIN_ID, 77);
     await world.tap(ADMIN_ID, yes.callback_data!, ADMIN_ID, 77); // a double tap: still one update
-    const updates = world.store.updates.listSignalUpdates(signal.id);
+    const updates = await world.store.updates.listSignalUpdates(signal.id);
     expect(updates).toHaveLength(1);
     expect(updates[0]).toMatchObject({
       action: "breakeven",
@@ -99,8 +98,8 @@ describe("bot: updates after entry", () => {
     expect(reply.payload.reply_parameters).toMatchObject({ message_id: expect.any(Number) });
     expect(world.lastTo(3003)).toContain("EA is too old");
 
-    answerAll(3001);
-    answerAll(3002, 2);
+    await answerAll(3001);
+    await answerAll(3002, 2);
     await world.sortie.notifier.idle();
     const dm1 = world.sentTo(3001).filter((t) => t.includes("Stop → breakeven"));
     expect(dm1).toHaveLength(1);
@@ -113,7 +112,7 @@ describe("bot: updates after entry", () => {
 
   it("Move SL asks for the price in a short conversation, then confirms; /update does the same in one line", async () => {
     world = await botWorld();
-    const { signal } = world.app.signals.create(signalInput(), { source: "api", actor: "admin-token" });
+    const { signal } = await world.app.signals.create(signalInput(), { source: "api", actor: "admin-token" });
     await filledTrader(3101, signal.id, 1.085);
     await world.tap(ADMIN_ID, `adm:up:sl:${signal.id}:-`);
     expect(world.lastTo(ADMIN_ID)).toContain("New stop loss price?");
@@ -123,7 +122,7 @@ describe("bot: updates after entry", () => {
     const confirm = lastSentTo(ADMIN_ID)!;
     expect(String(confirm.payload.text)).toContain("Stop → 1.0842");
     await world.tap(ADMIN_ID, buttonsOf(confirm)[0]!.callback_data!, ADMIN_ID, 90);
-    expect(world.store.updates.listSignalUpdates(signal.id).at(-1)).toMatchObject({
+    expect((await world.store.updates.listSignalUpdates(signal.id)).at(-1)).toMatchObject({
       action: "move_sl",
       stop_loss: 1.0842,
     });
@@ -132,7 +131,7 @@ describe("bot: updates after entry", () => {
     const closeConfirm = lastSentTo(ADMIN_ID)!;
     expect(String(closeConfirm.payload.text)).toContain("Closed TP2");
     await world.tap(ADMIN_ID, buttonsOf(closeConfirm)[0]!.callback_data!, ADMIN_ID, 91);
-    expect(world.store.updates.listSignalUpdates(signal.id).at(-1)).toMatchObject({
+    expect((await world.store.updates.listSignalUpdates(signal.id)).at(-1)).toMatchObject({
       action: "close",
       leg: 2,
       positions: 1,
@@ -145,25 +144,25 @@ describe("bot: updates after entry", () => {
 
   it("/trades lists the trader's own open positions with the same buttons; confirm sends to their terminal only", async () => {
     world = await botWorld();
-    const { signal } = world.app.signals.create(signalInput(), { source: "api", actor: "admin-token" });
+    const { signal } = await world.app.signals.create(signalInput(), { source: "api", actor: "admin-token" });
     await filledTrader(3201, signal.id, 1.085);
     await filledTrader(3202, signal.id, 1.085);
     await world.send(3201, "/trades");
     const list = world.telegram.callsOf("sendMessage").at(-1)!;
     expect(String(list.payload.text)).toContain("Open positions");
     const closeAll = buttonsOf(list).find((b) => b.text === "✖ Close all")!;
-    const fireId = world.store.fires.findFire(signal.id, 3201)!.id;
+    const fireId = (await world.store.fires.findFire(signal.id, 3201))!.id;
     expect(closeAll.callback_data).toBe(`mgp:cl:${fireId}:-`);
     await world.tap(3201, closeAll.callback_data!);
     const confirm = world.telegram.callsOf("sendMessage").at(-1)!;
     expect(String(confirm.payload.text)).toContain("2 of your open positions");
     await world.tap(3201, buttonsOf(confirm)[0]!.callback_data!, 3201, 5);
     expect(world.lastTo(3201)).toContain("Sent to your terminal");
-    expect(world.app.bridge.takeCommands(3202)).toHaveLength(0);
-    expect(world.app.bridge.takeCommands(3201).map((c) => c.action)).toEqual(["close", "close"]);
+    expect(await world.app.bridge.takeCommands(3202)).toHaveLength(0);
+    expect((await world.app.bridge.takeCommands(3201)).map((c) => c.action)).toEqual(["close", "close"]);
 
     // Another trader's fire through a forged button: refused.
-    const other = world.store.fires.findFire(signal.id, 3202)!.id;
+    const other = (await world.store.fires.findFire(signal.id, 3202))!.id;
     await world.tap(3201, `mgc:cl:${other}:-:-`, 3201, 6);
     expect(world.lastTo(3201)).toContain("Fire not found");
   });
@@ -171,7 +170,7 @@ describe("bot: updates after entry", () => {
   it("the /signal wizard can create the signal with breakeven after TP1", async () => {
     world = await botWorld();
     await world.send(ADMIN_ID, "/signal");
-    // The last three answer the optional steps (min tier, confidence, pattern) with "skip".
+    // All eleven questions (tier, confidence and pattern skipped), then Confirm with breakeven.
     for (const text of [
       "eurusd",
       "buy",
@@ -188,8 +187,8 @@ describe("bot: updates after entry", () => {
       await world.send(ADMIN_ID, text);
     }
     await world.tap(ADMIN_ID, "wiz:confirm_be");
-    const [created] = world.store.signals.listSignals("all", Date.now(), 10);
+    const [created] = await world.store.signals.listSignals("all", Date.now(), 10);
     expect(created?.signal.breakeven_after_tp1).toBe(true);
-    expect(world.store.updates.breakevenAfterTp1(created!.signal.id)).toBe(true);
+    expect(await world.store.updates.breakevenAfterTp1(created!.signal.id)).toBe(true);
   });
 });

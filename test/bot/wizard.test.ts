@@ -41,7 +41,7 @@ describe("/signal wizard", () => {
     expect(String(preview.payload.text)).toContain("Quality 8.5/10");
     const buttons = (preview.payload.reply_markup as Markup).inline_keyboard.flat();
     expect(buttons.map((b) => b.callback_data)).toEqual(["wiz:confirm", "wiz:cancel", "wiz:confirm_be"]);
-    expect(world.store.signals.listSignals("all", Date.now(), 10)).toHaveLength(0);
+    expect(await world.store.signals.listSignals("all", Date.now(), 10)).toHaveLength(0);
 
     const previewId = (
       world.telegram.message(ADMIN_ID, world.telegram.callsOf("sendMessage").length) ?? {
@@ -49,7 +49,7 @@ describe("/signal wizard", () => {
       }
     ).message_id;
     await world.tap(ADMIN_ID, "wiz:confirm", ADMIN_ID, previewId);
-    const [created] = world.store.signals.listSignals("all", Date.now(), 10);
+    const [created] = await world.store.signals.listSignals("all", Date.now(), 10);
     expect(created?.signal).toMatchObject({
       symbol: "EURUSD",
       side: "BUY",
@@ -71,9 +71,11 @@ describe("/signal wizard", () => {
       message_id: previewId,
       reply_markup: { inline_keyboard: [] },
     });
-    const logged = world.store.sqlite
-      .prepare("SELECT actor FROM events WHERE type = 'signal.created' AND signal_id = ?")
-      .get(created!.signal.id) as { actor: string };
+    const logged = (
+      await world.store.query("SELECT actor FROM events WHERE type = 'signal.created' AND signal_id = ?", [
+        created!.signal.id,
+      ])
+    )[0] as { actor: string };
     expect(logged.actor).toBe(`tg:${ADMIN_ID}`);
 
     await world.sortie.notifier.idle();
@@ -133,7 +135,7 @@ describe("/signal wizard", () => {
     expect(world.lastTo(ADMIN_ID)).toBe("Signal wizard cancelled. Nothing was created.");
     await answer("1.0870");
     expect(world.lastTo(ADMIN_ID)).toBe("Signal wizard cancelled. Nothing was created."); // no one is asking now
-    expect(world.store.signals.listSignals("all", Date.now(), 10)).toHaveLength(0);
+    expect(await world.store.signals.listSignals("all", Date.now(), 10)).toHaveLength(0);
   });
 
   it("a restart halfway through loses nothing: the wizard carries on from the next question", async () => {
@@ -147,10 +149,10 @@ describe("/signal wizard", () => {
     expect(world.lastTo(ADMIN_ID)).toContain("Preview");
     expect(world.lastTo(ADMIN_ID)).toContain("EURUSD BUY");
     await world.tap(ADMIN_ID, "wiz:confirm");
-    const [created] = world.store.signals.listSignals("all", Date.now(), 10);
+    const [created] = await world.store.signals.listSignals("all", Date.now(), 10);
     expect(created?.signal).toMatchObject({ symbol: "EURUSD", entry: 1.085, stop_loss: 1.083 });
     // Finished conversations leave no saved state behind.
-    const left = world.store.sqlite.prepare("SELECT COUNT(*) AS n FROM bot_conversations").get() as { n: number };
+    const left = (await world.store.query("SELECT COUNT(*) AS n FROM bot_conversations"))[0] as { n: number };
     expect(left.n).toBe(0);
   });
 
@@ -160,7 +162,7 @@ describe("/signal wizard", () => {
     await answer(...HAPPY);
     await world.tap(ADMIN_ID, "wiz:cancel");
     expect(world.lastTo(ADMIN_ID)).toBe("Signal wizard cancelled. Nothing was created.");
-    expect(world.store.signals.listSignals("all", Date.now(), 10)).toHaveLength(0);
+    expect(await world.store.signals.listSignals("all", Date.now(), 10)).toHaveLength(0);
     await world.tap(ADMIN_ID, "wiz:confirm");
     expect(world.telegram.callsOf("answerCallbackQuery").at(-1)?.payload.text).toBe(
       "This preview is no longer active.",
@@ -219,7 +221,7 @@ describe("/signal wizard optional steps", () => {
     expect(world.lastTo(ADMIN_ID)).toContain("Preview");
     const previewId = world.telegram.callsOf("sendMessage").length;
     await world.tap(ADMIN_ID, "wiz:confirm", ADMIN_ID, previewId);
-    const [created] = world.store.signals.listSignals("all", Date.now(), 10);
+    const [created] = await world.store.signals.listSignals("all", Date.now(), 10);
     expect(created?.signal).toMatchObject({ min_tier: "NIBBLER", confidence: null, pattern: null, shield_score: 8.5 });
   });
 
@@ -232,7 +234,7 @@ describe("/signal wizard optional steps", () => {
     await world.send(ADMIN_ID, "skip");
     expect(world.lastTo(ADMIN_ID)).toContain("Preview");
     await world.tap(ADMIN_ID, "wiz:confirm", ADMIN_ID, world.telegram.callsOf("sendMessage").length);
-    const [created] = world.store.signals.listSignals("all", Date.now(), 10);
+    const [created] = await world.store.signals.listSignals("all", Date.now(), 10);
     expect(created?.signal).toMatchObject({ min_tier: "APEX", confidence: 70, pattern: null });
   });
 });

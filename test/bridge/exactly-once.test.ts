@@ -31,18 +31,19 @@ describe("exactly-once execution", () => {
   it("terminal crashes after executing but before reporting, restarts: no second position", async () => {
     const id = nextUser++;
     const t = await paperTrader(h, id);
-    await waitFor(() => h.ctx.bridge.isOnline(id), 3000, "online");
+    await waitFor(async () => (await h.store.users.findUser(id))?.balance != null, 10_000, "online (heartbeat stored)");
     t.terminal.crashAfterExecute();
     const s = await h.createSignal();
     await fire(id, s.id);
     await waitFor(() => t.terminal.executedIds().length === 1, 5000, "executed");
-    expect(fireState(id, s.id)?.state).toBe("delivered");
+    // The fire's own "delivered" bookkeeping follows the delivery (a round trip later on PostgreSQL).
+    await waitFor(async () => (await fireState(id, s.id))?.state === "delivered", 5000, "fire delivered");
     // A new process on the same state file; the command is redelivered after the visibility timeout.
     const restarted = t.make();
     stops.push(() => restarted.stop());
     await restarted.start();
     const done = await waitFor(
-      () => (fireState(id, s.id)?.state === "filled" ? fireState(id, s.id) : null),
+      async () => ((await fireState(id, s.id))?.state === "filled" ? fireState(id, s.id) : null),
       15_000,
       "filled after restart",
     );
@@ -55,12 +56,12 @@ describe("exactly-once execution", () => {
     const id = nextUser++;
     const t = await paperTrader(h, id);
     stops.push(() => t.terminal.stop());
-    await waitFor(() => h.ctx.bridge.isOnline(id), 3000, "online");
+    await waitFor(async () => (await h.store.users.findUser(id))?.balance != null, 10_000, "online (heartbeat stored)");
     t.terminal.loseNextResult();
     const s = await h.createSignal();
     await fire(id, s.id);
     const done = await waitFor(
-      () => (fireState(id, s.id)?.state === "filled" ? fireState(id, s.id) : null),
+      async () => ((await fireState(id, s.id))?.state === "filled" ? fireState(id, s.id) : null),
       15_000,
       "filled after redelivery",
     );
@@ -87,11 +88,15 @@ describe("exactly-once execution", () => {
     });
     await terminal.start();
     stops.push(() => terminal.stop());
-    await waitFor(() => h.ctx.bridge.isOnline(id), 5000, "file-drop terminal online");
+    await waitFor(
+      async () => (await h.store.users.findUser(id))?.balance != null,
+      10_000,
+      "file-drop terminal online (heartbeat stored)",
+    );
     const s = await h.createSignal();
     expect((await fire(id, s.id)).statusCode).toBe(202);
     const done = await waitFor(
-      () => (fireState(id, s.id)?.state === "filled" ? fireState(id, s.id) : null),
+      async () => ((await fireState(id, s.id))?.state === "filled" ? fireState(id, s.id) : null),
       8000,
       "filled via files",
     );

@@ -20,7 +20,11 @@ describe("bridge loop with the paper terminal", () => {
     const id = nextUser++;
     const t = await paperTrader(h, id, opts);
     stops.push(() => t.terminal.stop());
-    await waitFor(() => h.ctx.bridge.isOnline(id), 3000, "terminal online");
+    await waitFor(
+      async () => (await h.store.users.findUser(id))?.balance != null,
+      10_000,
+      "terminal online (heartbeat stored)",
+    );
     return { id, ...t };
   }
   const fire = (user: number, signalId: string) =>
@@ -69,7 +73,7 @@ describe("bridge loop with the paper terminal", () => {
     ).json();
     // XP: 10 for the fill + 5 for the close + 20 for a win.
     expect(stats).toMatchObject({ trades: 1, wins: 1, losses: 0, win_rate: 100, pnl: 200, pnl_7d: 200, xp: 35 });
-    const events = h.store.fires.listFireEvents(filled.fire.id).map((e) => e.type);
+    const events = (await h.store.fires.listFireEvents(filled.fire.id)).map((e) => e.type);
     expect(events).toEqual(["fire.created", "command.queued", "fire.delivered", "command.filled", "command.closed"]);
   });
 
@@ -133,7 +137,7 @@ describe("bridge loop with the paper terminal", () => {
           ? x
           : null;
       },
-      5000,
+      20_000,
       "3 legs filled",
     );
     expect(m.fire.broker_symbol).toBe("EURUSD.m");

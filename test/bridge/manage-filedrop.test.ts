@@ -43,27 +43,35 @@ describe("modify and close over the file drop", () => {
     };
     const first = make();
     await first.start();
-    await waitFor(() => h.store.updates.findProtocol(USER) === "1.1", 5000, "a 1.1 heartbeat");
+    await waitFor(async () => (await h.store.updates.findProtocol(USER)) === "1.1", 5000, "a 1.1 heartbeat");
 
     const { id: signalId } = await h.createSignal({ take_profit: [1.089, 1.091] });
     expect((await h.fire(USER, signalId)).statusCode).toBe(202);
     await waitFor(() => first.positions().length === 2, 5000, "two positions");
-    await waitFor(() => h.store.updates.listOpenPositionsOfSignal(signalId).length === 2, 5000, "legs filled");
+    await waitFor(
+      async () => (await h.store.updates.listOpenPositionsOfSignal(signalId)).length === 2,
+      5000,
+      "legs filled",
+    );
     first.setPrice("EURUSD", 1.0871, 1.0872);
 
     first.crashAfterExecute(); // applies the first modify, saves, dies before writing out/
-    const { update } = h.ctx.updates.create(signalId, { action: "breakeven" }, { source: "api", actor: "test" });
+    const { update } = await h.ctx.updates.create(signalId, { action: "breakeven" }, { source: "api", actor: "test" });
     expect(update.positions).toBe(2);
     await waitFor(() => first.executedIds().some((id) => id.startsWith("p_")), 5000, "first modify executed");
     const second = make();
     await second.start();
-    await waitFor(() => h.store.updates.progress(update.id).applied === 2, 10_000, "both applied");
+    await waitFor(async () => (await h.store.updates.progress(update.id)).applied === 2, 10_000, "both applied");
     for (const p of second.positions()) expect(p.stop_loss).toBe(1.08501);
 
-    const close = h.ctx.updates.create(signalId, { action: "close" }, { source: "api", actor: "test" }).update;
-    await waitFor(() => h.store.updates.progress(close.id).applied === 2, 10_000, "closes applied");
-    await waitFor(() => h.store.fires.findFire(signalId, USER)?.state === "closed", 10_000, "fire closed");
-    const fire = h.store.fires.findFire(signalId, USER)!;
+    const close = (await h.ctx.updates.create(signalId, { action: "close" }, { source: "api", actor: "test" })).update;
+    await waitFor(async () => (await h.store.updates.progress(close.id)).applied === 2, 10_000, "closes applied");
+    await waitFor(
+      async () => (await h.store.fires.findFire(signalId, USER))?.state === "closed",
+      10_000,
+      "fire closed",
+    );
+    const fire = (await h.store.fires.findFire(signalId, USER))!;
     expect(fire.legs.map((l) => l.close_price)).toEqual([1.0871, 1.0871]);
     expect(second.positions()).toHaveLength(0);
   }, 30_000);

@@ -27,7 +27,7 @@ describe("production checklist, end to end", () => {
     w = await startWorld({ distDir: await buildWebappOnce() });
     for (const o of OTHERS) others.push(await paperTrader(w.h, o.id, { balance: o.balance }));
     for (const id of [TRADER, ...OTHERS.map((o) => o.id)]) {
-      await waitFor(() => w.h.ctx.bridge.isOnline(id), 10_000, `terminal of ${id} online`);
+      await waitFor(async () => await w.h.ctx.bridge.isOnline(id), 10_000, `terminal of ${id} online`);
     }
     browser = await launchChromium();
   }, 120_000);
@@ -56,12 +56,12 @@ describe("production checklist, end to end", () => {
     });
     expect(created.status).toBe(201);
     const signal = (await created.json()) as { id: string };
-    const logged = h.sqlite
-      .prepare("SELECT data FROM events WHERE type = 'signal.created' AND signal_id = ?")
-      .get(signal.id) as { data: string };
+    const logged = (
+      await h.store.query("SELECT data FROM events WHERE type = 'signal.created' AND signal_id = ?", [signal.id])
+    )[0] as { data: string };
     expect(JSON.parse(logged.data).signal).toMatchObject({ id: signal.id, symbol: "EURUSD", entry: 1.085 });
     // Nothing per user was written: only the three linked traders exist.
-    expect(h.sqlite.prepare("SELECT COUNT(*) AS n FROM users").get()).toEqual({ n: 1 + OTHERS.length });
+    expect((await h.store.query("SELECT COUNT(*) AS n FROM users"))[0]).toEqual({ n: 1 + OTHERS.length });
 
     // 2. One alert in the group, whose only button opens the Mini App with startapp=<id>.
     const alert = await waitFor(
@@ -107,15 +107,15 @@ describe("production checklist, end to end", () => {
       await waitFor(() => terminal.positions().length === 1, 10_000, `position of ${id} opened`);
       expect(terminal.positions()[0]).toMatchObject({ fire_id: fire.id, command_id: fire.legs[0]!.id, volume: lots });
       expect(terminal.executedIds()).toEqual([fire.legs[0]!.id]);
-      const queued = h.sqlite
-        .prepare("SELECT json_extract(data, '$.id') AS id FROM events WHERE type = 'command.queued' AND fire_id = ?")
-        .all(fire.id);
-      expect(queued).toEqual([{ id: fire.legs[0]!.id }]);
+      const queued = await h.store.query("SELECT data FROM events WHERE type = 'command.queued' AND fire_id = ?", [
+        fire.id,
+      ]);
+      expect(queued.map((r) => (JSON.parse(r.data as string) as { id: string }).id)).toEqual([fire.legs[0]!.id]);
     }
     const filled = await waitFor(
-      () =>
-        h.store.fires.findFire(signal.id, TRADER)?.state === "filled"
-          ? h.store.fires.findFire(signal.id, TRADER)
+      async () =>
+        (await h.store.fires.findFire(signal.id, TRADER))?.state === "filled"
+          ? await h.store.fires.findFire(signal.id, TRADER)
           : null,
       5000,
       "filled",
@@ -163,7 +163,7 @@ describe("production checklist, end to end", () => {
 
     // 7. Price hits the take-profit: the close updates stats and XP, and the trader hears about it.
     trader.terminal.setPrice("EURUSD", 1.089, 1.0891);
-    await waitFor(() => h.store.fires.findFire(signal.id, TRADER)?.state === "closed", 5000, "closed");
+    await waitFor(async () => (await h.store.fires.findFire(signal.id, TRADER))?.state === "closed", 5000, "closed");
     const stats = (await (
       await fetch(`${h.url}/api/users/${TRADER}/stats`, { headers: { authorization: h.tma(TRADER) } })
     ).json()) as Record<string, number>;
@@ -178,7 +178,7 @@ describe("production checklist, end to end", () => {
     );
     expect(String(closeDm.payload.text)).toContain("EURUSD BUY 0.5 lots");
     expect(String(closeDm.payload.text)).toContain("P&amp;L +200.00 USD");
-    const closedLeg = h.store.fires.findFire(signal.id, TRADER)!.legs[0]!;
+    const closedLeg = (await h.store.fires.findFire(signal.id, TRADER))!.legs[0]!;
     expect([closedLeg.id, closedLeg.state, closedLeg.close_price]).toEqual([
       fires.get(TRADER)!.legs[0]!.id,
       "closed",

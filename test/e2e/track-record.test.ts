@@ -37,14 +37,18 @@ describe("track record end to end: paper fills and closes → result reply, /pro
   async function trader(id: number, balance: number) {
     const t = await paperTrader(h, id, { balance });
     stops.push(() => t.terminal.stop());
-    await waitFor(() => h.store.users.findUser(id)?.balance === balance && h.ctx.bridge.isOnline(id), 10_000, "online");
+    await waitFor(
+      async () => (await h.store.users.findUser(id))?.balance === balance && (await h.ctx.bridge.isOnline(id)),
+      10_000,
+      "online",
+    );
     return t;
   }
-  const fireState = (signalId: string, userId: number) =>
-    h.store.fires.listFiresByUser(userId, 50).find((f) => f.signal_id === signalId)?.state;
+  const fireState = async (signalId: string, userId: number) =>
+    (await h.store.fires.listFiresByUser(userId, 50)).find((f) => f.signal_id === signalId)?.state;
   const sentTo = (chat: number) => telegram.callsOf("sendMessage").filter((c) => Number(c.payload.chat_id) === chat);
-  const alertOf = (signalId: string) =>
-    h.store.alerts.listAlerts(signalId).find((a) => a.chat_id === GROUP && a.message_id !== null);
+  const alertOf = async (signalId: string) =>
+    (await h.store.alerts.listAlerts(signalId)).find((a) => a.chat_id === GROUP && a.message_id !== null);
   const replyUnder = (messageId: number) =>
     sentTo(GROUP).find(
       (c) => (c.payload.reply_parameters as { message_id?: number } | undefined)?.message_id === messageId,
@@ -75,17 +79,17 @@ describe("track record end to end: paper fills and closes → result reply, /pro
     const alert = await waitFor(() => alertOf(signal.id), 10_000, "alert posted");
     for (const id of [ANA, BEN, CLEO]) expect((await h.fire(id, signal.id)).statusCode).toBe(202);
     await waitFor(
-      () => fireState(signal.id, ANA) === "filled" && fireState(signal.id, BEN) === "filled",
+      async () => (await fireState(signal.id, ANA)) === "filled" && (await fireState(signal.id, BEN)) === "filled",
       15_000,
       "two fills",
     );
-    await waitFor(() => fireState(signal.id, CLEO) === "rejected", 15_000, "one rejection");
-    expect(h.store.fires.listFiresByUser(BEN, 5)[0]!.lots).toBe(0.25);
+    await waitFor(async () => (await fireState(signal.id, CLEO)) === "rejected", 15_000, "one rejection");
+    expect((await h.store.fires.listFiresByUser(BEN, 5))[0]!.lots).toBe(0.25);
 
     // The signal expires with both positions open: no result yet.
     offsetMs += 2 * HOUR_MS;
     await waitFor(() => telegram.message(GROUP, alert.message_id!)?.text.startsWith("⌛"), 10_000, "alert closed");
-    expect(h.store.trackRecord.findResult(signal.id)).toBeNull();
+    expect(await h.store.trackRecord.findResult(signal.id)).toBeNull();
 
     // Ana's target (1.0890: +40 pips = +2 R), Ben's stop (1.0830: −1 R).
     ana.terminal.setPrice("EURUSD", 1.089, 1.0891);
@@ -97,11 +101,11 @@ describe("track record end to end: paper fills and closes → result reply, /pro
     expect(text).toContain("Result: ✅ <b>+1R</b>");
     expect(text).toContain("🔥 Fired 3 · filled 2 · rejected 1");
     expect(text).toMatch(/Avg slippage 0\.0 pips · avg fire→fill \d+(\.\d)? (ms|s)/);
-    const stored = h.store.trackRecord.findResult(signal.id)!;
+    const stored = (await h.store.trackRecord.findResult(signal.id))!;
     expect(stored).toMatchObject({ outcome: "win", fired: 3, filled: 2, rejected: 1, avg_slippage_pips: 0 });
     expect(stored.r).toBeCloseTo(1, 9);
     expect(stored.avg_fill_latency_ms).toBeGreaterThan(0);
-    await waitFor(() => h.store.trackRecord.listUnannounced(10).length === 0, 5000, "announced");
+    await waitFor(async () => (await h.store.trackRecord.listUnannounced(10)).length === 0, 5000, "announced");
 
     const edited = telegram.message(GROUP, alert.message_id!)!.text;
     expect(edited.split("\n")[0]).toBe("✅ <b>+1R</b>");

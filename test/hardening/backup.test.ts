@@ -20,7 +20,7 @@ describe("backup CLI", () => {
     h = await startHarness();
     for (const id of USERS) {
       await h.heartbeat(await h.linkBridge(id));
-      h.store.users.setTier(id, "APEX", new Date().toISOString()); // no daily limit
+      await h.store.users.setTier(id, "APEX", new Date().toISOString()); // no daily limit
     }
     backupPath = join(h.dir, "backups", "sortie-backup.db");
   });
@@ -77,7 +77,7 @@ describe("backup CLI", () => {
       expect(count(copy, "SELECT COUNT(*) AS n FROM events WHERE type = 'fire.created'")).toBe(copyFires);
       expect(count(copy, "SELECT COUNT(*) AS n FROM events WHERE type = 'command.queued'")).toBe(copyFires * 2);
       const rows = copy.prepare("SELECT id, state FROM fires ORDER BY id LIMIT 5").all() as Array<{ id: string }>;
-      for (const row of rows) expect(h.store.fires.findFireById(row.id)).not.toBeNull();
+      for (const row of rows) expect(await h.store.fires.findFireById(row.id)).not.toBeNull();
     } finally {
       copy.close();
     }
@@ -104,7 +104,7 @@ describe("backup CLI", () => {
       const mine = await fetch(`${server.url}/api/me/fires?limit=200`, { headers: { authorization: tma } });
       expect(mine.status).toBe(200);
       const fires = ((await mine.json()) as { fires: Array<{ id: string; legs: unknown[] }> }).fires;
-      const original = h.store.fires.listFiresByUser(USERS[0]!, 200).map((f) => f.id);
+      const original = (await h.store.fires.listFiresByUser(USERS[0]!, 200)).map((f) => f.id);
       expect(fires.length).toBeGreaterThan(0);
       for (const fire of fires) {
         expect(original).toContain(fire.id);

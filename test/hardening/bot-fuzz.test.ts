@@ -112,6 +112,6 @@ describe("bot: malformed and unexpected updates", () => {
     expect(world.sentTo(TRADER_ID).length).toBe(before + 1);
     expect(world.lastTo(TRADER_ID)).toMatch(/\/me|\/risk/);
     // Nothing leaked into the admin's world: no signal was created by a fuzzed update.
-    expect(world.store.signals.listSignals("all", Date.now(), 10)).toEqual([]);
+    expect(await world.store.signals.listSignals("all", Date.now(), 10)).toEqual([]);
   }, 120_000);
 });

@@ -23,7 +23,7 @@ describe("file-drop fuzz: garbage in out/ and heartbeat.json while a transport r
     dir = join(h.dir, "MQL5", "Files", "sortie");
     for (const user of [U, V]) {
       await h.heartbeat(await h.linkBridge(user));
-      h.store.users.setTier(user, "APEX", new Date().toISOString());
+      await h.store.users.setTier(user, "APEX", new Date().toISOString());
     }
     for (let i = 0; i < 4; i++) {
       const signal = await h.createSignal({ take_profit: [1.089, 1.091] });
@@ -106,22 +106,25 @@ describe("file-drop fuzz: garbage in out/ and heartbeat.json while a transport r
       path,
       JSON.stringify({ account, prices: [{ symbol: "EURUSD", bid: 1.08, ask: 1.09, time: 1e308 }] }),
     );
-    const priceRow = () =>
-      h.sqlite.prepare("SELECT bid, time FROM terminal_prices WHERE user_id = ? AND name = 'EURUSD'").get(U) as
+    const priceRow = async () =>
+      (await h.store.query("SELECT bid, time FROM terminal_prices WHERE user_id = ? AND name = 'EURUSD'", [U]))[0] as
         | { bid: number; time: string }
         | undefined;
     const stored = await waitFor(
-      () => (priceRow()?.bid === 1.08 ? priceRow() : null),
+      async () => {
+        const row = await priceRow();
+        return row?.bid === 1.08 ? row : null;
+      },
       5000,
       "odd-time heartbeat applied",
     );
     expect(Math.abs(Date.parse(stored.time) - Date.now())).toBeLessThan(60_000);
-    const seenBefore = h.store.users.findUser(U)!.bridge_seen_ms!;
+    const seenBefore = (await h.store.users.findUser(U))!.bridge_seen_ms!;
     await new Promise((r) => setTimeout(r, 20));
     await writeFileAtomic(path, JSON.stringify({ account: { ...account, balance: 12_345 } }));
-    await waitFor(() => h.store.users.findUser(U)!.balance === 12_345, 5000, "good heartbeat applied");
-    expect(h.store.users.findUser(U)!.bridge_seen_ms!).toBeGreaterThan(seenBefore);
-    expect(h.ctx.bridge.isOnline(U)).toBe(true);
+    await waitFor(async () => (await h.store.users.findUser(U))!.balance === 12_345, 5000, "good heartbeat applied");
+    expect((await h.store.users.findUser(U))!.bridge_seen_ms!).toBeGreaterThan(seenBefore);
+    expect(await h.ctx.bridge.isOnline(U)).toBe(true);
   });
 
   it("everything left behind still reads back through the API, and /health is ok", async () => {

@@ -125,7 +125,13 @@ describe("fuzz regressions", () => {
     });
     expectError(refused, 400);
     const files = await fireFor(82);
-    h.ctx.bridge.submitResult(82, { id: files.command, status: "filled", retcode: 10009, price: 1e308, volume: 0.5 });
+    await h.ctx.bridge.submitResult(82, {
+      id: files.command,
+      status: "filled",
+      retcode: 10009,
+      price: 1e308,
+      volume: 0.5,
+    });
     for (const url of [`/api/missions/${files.signal.id}`, "/api/me/fires"]) {
       const res = await h.app.inject({ method: "GET", url, headers: { authorization: h.tma(82) } });
       expect(res.statusCode, res.body).toBe(200);

@@ -95,7 +95,7 @@ describe("bad input fuzz (fast-check, app.inject, rate limits off)", () => {
     h = await startHarness({ app: { distDir: dist.dir } });
     tokens.bridge = await h.linkBridge(BRIDGE_USER);
     await h.heartbeat(tokens.bridge);
-    h.store.users.setTier(BRIDGE_USER, "APEX", new Date().toISOString()); // no daily fire limit
+    await h.store.users.setTier(BRIDGE_USER, "APEX", new Date().toISOString()); // no daily fire limit
     await h.heartbeat(await h.linkBridge(3));
     // Several fires of the bridge user, so results and closed reports keep finding open commands.
     const commands: string[] = [];

@@ -133,7 +133,7 @@ describe("security matrix", () => {
     const polled = await h.app.inject(get("/bridge/v1/commands", `Bearer ${tokens.a}`));
     const seen = (polled.json() as { commands: Array<{ id: string }> }).commands.map((c) => c.id);
     expect(seen).toEqual([ids.commandA]);
-    expect(h.store.commands.findCommand(ids.commandB)?.state).toBe("queued"); // untouched by A's attempts
+    expect((await h.store.commands.findCommand(ids.commandB))?.state).toBe("queued"); // untouched by A's attempts
     const rotated = await h.app.inject(post("/api/me/bridge-token", {}, h.tma(A)));
     expect((rotated.json() as { rotated: boolean }).rotated).toBe(true);
     const old = await h.app.inject(get("/bridge/v1/commands", `Bearer ${tokens.a}`));

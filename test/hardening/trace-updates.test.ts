@@ -12,15 +12,19 @@ describe("trace CLI: trades after entry", () => {
     h = await startHarness({ listen: true });
     const user = 4343;
     const t = await paperTrader(h, user);
-    await waitFor(() => h.store.updates.findProtocol(user) === "1.1", 5000, "terminal on 1.1");
+    await waitFor(async () => (await h.store.updates.findProtocol(user)) === "1.1", 5000, "terminal on 1.1");
     const signal = await h.createSignal({ take_profit: [1.089, 1.091] });
     fireId = ((await h.fire(user, signal.id)).json() as { fire: { id: string } }).fire.id;
-    await waitFor(() => h.store.updates.listOpenPositionsOfFire(fireId).length === 2, 8000, "filled");
+    await waitFor(async () => (await h.store.updates.listOpenPositionsOfFire(fireId)).length === 2, 8000, "filled");
     t.terminal.setPrice("EURUSD", 1.087, 1.0871);
-    const update = h.ctx.updates.create(signal.id, { action: "breakeven" }, { source: "api", actor: "admin-token" });
-    await waitFor(() => h.store.updates.progress(update.update.id).applied === 2, 8000, "applied");
-    const request = h.ctx.updates.manage(user, fireId, { action: "close", leg: 2 });
-    await waitFor(() => h.store.updates.progress(request.update.id).applied === 1, 8000, "closed");
+    const update = await h.ctx.updates.create(
+      signal.id,
+      { action: "breakeven" },
+      { source: "api", actor: "admin-token" },
+    );
+    await waitFor(async () => (await h.store.updates.progress(update.update.id)).applied === 2, 8000, "applied");
+    const request = await h.ctx.updates.manage(user, fireId, { action: "close", leg: 2 });
+    await waitFor(async () => (await h.store.updates.progress(request.update.id)).applied === 1, 8000, "closed");
     await t.terminal.stop();
   });
   afterAll(async () => {

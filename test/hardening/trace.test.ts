@@ -13,7 +13,7 @@ describe("trace CLI", () => {
     h = await startHarness({ listen: true, sweeper: true });
     const user = 4242;
     const t = await paperTrader(h, user);
-    await waitFor(() => h.ctx.bridge.isOnline(user), 3000, "terminal online");
+    await waitFor(async () => await h.ctx.bridge.isOnline(user), 3000, "terminal online");
     const signal = await h.createSignal({ take_profit: [1.089, 1.091] });
     const res = await h.app.inject({
       method: "POST",
@@ -22,10 +22,10 @@ describe("trace CLI", () => {
       payload: { signal_id: signal.id },
     });
     fireId = (res.json() as { fire: { id: string } }).fire.id;
-    await waitFor(() => h.store.fires.findFireById(fireId)?.state === "filled", 8000, "filled");
+    await waitFor(async () => (await h.store.fires.findFireById(fireId))?.state === "filled", 8000, "filled");
     t.terminal.setPrice("EURUSD", 1.0915, 1.0916); // both take-profits hit
-    await waitFor(() => h.store.fires.findFireById(fireId)?.state === "closed", 8000, "closed");
-    commandId = h.store.fires.findFireById(fireId)!.legs[1]!.id;
+    await waitFor(async () => (await h.store.fires.findFireById(fireId))?.state === "closed", 8000, "closed");
+    commandId = (await h.store.fires.findFireById(fireId))!.legs[1]!.id;
     await t.terminal.stop();
   });
   afterAll(async () => {

@@ -15,7 +15,7 @@ describe("authentication doors", () => {
     const res = await get(h.tma({ id: 4242, first_name: "Ada", username: "ada" }));
     expect(res.statusCode).toBe(200);
     expect(res.json().user).toMatchObject({ id: 4242, tier: "NIBBLER", risk_percent: 1, first_name: "Ada" });
-    expect(h.store.users.findUser(4242)?.username).toBe("ada");
+    expect((await h.store.users.findUser(4242))?.username).toBe("ada");
   });
 
   it("refuses a missing Authorization header with 401 in the error shape", async () => {
@@ -88,7 +88,7 @@ describe("authentication doors", () => {
     expect((await hb(first)).statusCode).toBe(401);
     expect((await hb(second)).statusCode).toBe(200);
     // Only the hash is stored.
-    const stored = h.sqlite.prepare("SELECT token_hash FROM bridge_tokens WHERE user_id = 77").get() as {
+    const stored = (await h.store.query("SELECT token_hash FROM bridge_tokens WHERE user_id = 77"))[0] as {
       token_hash: string;
     };
     expect(stored.token_hash).not.toContain(second);

@@ -32,10 +32,10 @@ describe("POST /api/fire under concurrency", () => {
     const fireOf = new Map<number, Set<string>>();
     for (const a of answers) fireOf.set(a.id, (fireOf.get(a.id) ?? new Set()).add(a.body.fire.id));
     expect([...fireOf.values()].every((ids) => ids.size === 1)).toBe(true);
-    const count = (sql: string) => (h.sqlite.prepare(sql).get(signal.id) as { n: number }).n;
-    expect(count("SELECT COUNT(*) AS n FROM fires WHERE signal_id = ?")).toBe(200);
+    const count = async (sql: string) => ((await h.store.query(sql, [signal.id]))[0] as { n: number }).n;
+    expect(await count("SELECT COUNT(*) AS n FROM fires WHERE signal_id = ?")).toBe(200);
     expect(
-      count("SELECT COUNT(*) AS n FROM bridge_commands c JOIN fires f ON f.id = c.fire_id WHERE f.signal_id = ?"),
+      await count("SELECT COUNT(*) AS n FROM bridge_commands c JOIN fires f ON f.id = c.fire_id WHERE f.signal_id = ?"),
     ).toBe(400);
     const fc = await h.app.inject({
       method: "GET",

@@ -96,6 +96,7 @@ describe("GET /api/events", () => {
     const watcher = await open(7100);
     const users = Array.from({ length: 150 }, (_, i) => 7200 + i);
     for (const id of users) await h.heartbeat(await h.linkBridge(id));
+    const started = Date.now();
     await Promise.all(
       users.map((id) =>
         h.app.inject({
@@ -111,6 +112,10 @@ describe("GET /api/events", () => {
     );
     const counts = frames.filter((f) => f.event === "fire_count_update");
     expect(JSON.parse(counts.at(-1)!.data!).count).toBe(150);
-    expect(counts.length).toBeLessThanOrEqual(10);
+    // At most one count event per 250 ms window the burst spanned (150 fires take longer on a
+    // loaded machine, and longer on PostgreSQL), never one per fire.
+    const windows = Math.ceil((Date.now() - started) / 250) + 1;
+    expect(counts.length).toBeLessThanOrEqual(Math.max(10, windows));
+    expect(counts.length).toBeLessThan(150);
   });
 });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { manualClock } from "../../server/clock.ts";
+import { TEST_ENGINE } from "../support/engine.ts";
 import { type Harness, startHarness } from "../support/harness.ts";
 
 describe("POST /api/fire", () => {
@@ -39,10 +40,12 @@ describe("POST /api/fire", () => {
     const again = await fire(t.id, s.id);
     expect(again.statusCode).toBe(200);
     expect(again.json()).toMatchObject({ duplicate: true, fire: { id: body.fire.id } });
-    expect(h.sqlite.prepare("SELECT COUNT(*) AS n FROM bridge_commands WHERE fire_id = ?").get(body.fire.id)).toEqual({
+    expect(
+      (await h.store.query("SELECT COUNT(*) AS n FROM bridge_commands WHERE fire_id = ?", [body.fire.id]))[0],
+    ).toEqual({
       n: 1,
     });
-    const events = h.sqlite.prepare("SELECT type FROM events WHERE fire_id = ? ORDER BY seq").all(body.fire.id);
+    const events = await h.store.query("SELECT type FROM events WHERE fire_id = ? ORDER BY seq", [body.fire.id]);
     expect(events).toEqual([{ type: "fire.created" }, { type: "command.queued" }]);
   });
 
@@ -255,7 +258,7 @@ describe("POST /api/fire group commit", () => {
       expect(answers.filter((a) => a.statusCode === 403).every((a) => a.json().error.code === "LIMIT_REACHED")).toBe(
         true,
       );
-      expect(h.store.fires.countFiresSince(4_100, 0)).toBe(5);
+      expect(await h.store.fires.countFiresSince(4_100, 0)).toBe(5);
     } finally {
       await h.close();
     }
@@ -282,6 +285,10 @@ describe("POST /api/fire while the first tap is in flight", () => {
         "SELECT s.*, (SELECT", // the signal, with its fire count
         "SELECT u.*, EXISTS", // this trader's overlay
         "BEGIN",
+        // Several instances share a PostgreSQL: the daily limit is re-checked under a row lock.
+        ...(TEST_ENGINE === "postgres"
+          ? ["SELECT id FROM", "SELECT json_build_object( 'id',", "SELECT COUNT(*) AS"]
+          : []),
         "INSERT INTO fires",
         "INSERT INTO bridge_commands",
         "INSERT INTO events",

@@ -28,7 +28,7 @@ describe("me, stats and missions routes", () => {
       expect(res.statusCode).toBe(400);
       expect(res.json().error.code).toBe("BAD_REQUEST");
     }
-    expect(h.store.users.findUser(501)?.risk_percent).toBe(1.5);
+    expect((await h.store.users.findUser(501))?.risk_percent).toBe(1.5);
   });
 
   it("a mission is personalised at request time and a new risk % gives new lots", async () => {
@@ -210,9 +210,9 @@ describe("PATCH /api/users/:userId (admin)", () => {
       expect(ok.json()).toMatchObject({ user_id: 801, tier: "APEX" });
       const me = await h.app.inject({ method: "GET", url: "/api/me", headers: { authorization: h.tma(801) } });
       expect(me.json().user).toMatchObject({ tier: "APEX", daily_limit: null });
-      const logged = h.sqlite
-        .prepare("SELECT actor, data FROM events WHERE type = 'admin.tier' AND user_id = 801")
-        .get() as { actor: string; data: string };
+      const logged = (
+        await h.store.query("SELECT actor, data FROM events WHERE type = 'admin.tier' AND user_id = 801")
+      )[0] as { actor: string; data: string };
       expect(logged.actor).toBe("admin-token");
       expect(JSON.parse(logged.data)).toEqual({ from: "NIBBLER", to: "APEX" });
     } finally {

@@ -42,10 +42,10 @@ describe("signals routes", () => {
       status: "active",
     });
     expect(s.id).toMatch(/^[A-Za-z0-9_-]{1,64}$/);
-    expect(h.sqlite.prepare("SELECT COUNT(*) AS n FROM signals WHERE id = ?").get(s.id)).toEqual({ n: 1 });
-    const events = h.sqlite
-      .prepare("SELECT actor FROM events WHERE signal_id = ? AND type = 'signal.created'")
-      .all(s.id);
+    expect((await h.store.query("SELECT COUNT(*) AS n FROM signals WHERE id = ?", [s.id]))[0]).toEqual({ n: 1 });
+    const events = await h.store.query("SELECT actor FROM events WHERE signal_id = ? AND type = 'signal.created'", [
+      s.id,
+    ]);
     expect(events).toEqual([{ actor: "admin-token" }]);
   });
 

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { manualClock } from "../../server/clock.ts";
 import { loadConfig } from "../../server/config.ts";
 import { type Harness, startHarness } from "../support/harness.ts";
+import { waitFor } from "../support/wait.ts";
 
 const HOUR_MS = 3600_000;
 const START = Date.parse("2026-11-02T10:00:00Z");
@@ -30,9 +31,9 @@ describe("track record routes", () => {
     const terminal = tokens.get(userId)!;
     await h.heartbeat(terminal.token, { balance: terminal.balance }); // online at the (moved) clock
     expect((await h.fire(userId, signalId)).statusCode).toBe(202);
-    const commands = h.ctx.bridge.takeCommands(userId);
+    const commands = await h.ctx.bridge.takeCommands(userId);
     for (const [i, command] of commands.entries()) {
-      h.ctx.bridge.submitResult(userId, {
+      await h.ctx.bridge.submitResult(userId, {
         id: command.id,
         status: "filled",
         retcode: 10009,
@@ -42,7 +43,7 @@ describe("track record routes", () => {
       });
       const close = closes[i];
       if (close === undefined) continue;
-      h.ctx.bridge.submitClosed(userId, {
+      await h.ctx.bridge.submitClosed(userId, {
         id: command.id,
         close_price: close,
         // $1 per 0.00001 per lot (EURUSD): (close − fill) / 0.00001 × volume dollars, to cents.
@@ -127,7 +128,8 @@ describe("track record routes", () => {
     const s = await h.createSignal({ shield_notes: "=HYPERLINK(evil)" });
     await trade(7201, s.id, 1.085, [1.089]);
     clock.advance(2 * HOUR_MS); // expired: settled
-    h.ctx.hub.emit("signal.expired", { signal: h.store.signals.findSignal(s.id)! });
+    h.ctx.hub.emit("signal.expired", { signal: (await h.store.signals.findSignal(s.id))! });
+    await waitFor(() => h.store.trackRecord.findResult(s.id), 5000, "result settled");
 
     const csv = await get("/api/users/7201/trades.csv", { authorization: h.tma(7201) });
     expect(csv.statusCode).toBe(200);
@@ -171,7 +173,7 @@ describe("track record routes", () => {
       payload: { weekly_summary: false },
     });
     expect(off.json().settings).toEqual({ weekly_summary: false });
-    expect(h.store.trackRecord.weeklySummaryOn(7301)).toBe(false);
+    expect(await h.store.trackRecord.weeklySummaryOn(7301)).toBe(false);
     const bad = await h.app.inject({
       method: "PATCH",
       url: "/api/me",

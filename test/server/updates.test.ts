@@ -41,7 +41,7 @@ async function trader(id: number, ask: number, protocol: "1" | "1.1" = "1.1"): P
   });
   terminals.push(terminal);
   await terminal.start();
-  await waitFor(() => h.store.updates.findProtocol(id) !== null, 5000, `terminal ${id} heartbeat`);
+  await waitFor(async () => (await h.store.updates.findProtocol(id)) !== null, 5000, `terminal ${id} heartbeat`);
   return { id, terminal, setPrice: (bid, ask) => terminal.setPrice("EURUSD", bid, ask) };
 }
 
@@ -65,9 +65,9 @@ async function fireAll(traders: Trader[], signal: Record<string, unknown> = {}) 
     expect(res.status).toBe(202);
     fires.set(t.id, res.body.fire.id);
   }
-  const filledLegs = () =>
-    (h.sqlite.prepare("SELECT COUNT(*) AS n FROM bridge_commands WHERE state = 'filled'").get() as { n: number }).n;
-  await waitFor(() => filledLegs() === traders.length * 2, 10_000, "every leg filled");
+  const filledLegs = async () =>
+    ((await h.store.query("SELECT COUNT(*) AS n FROM bridge_commands WHERE state = 'filled'"))[0] as { n: number }).n;
+  await waitFor(async () => (await filledLegs()) === traders.length * 2, 10_000, "every leg filled");
   return { signalId: created.id, fires };
 }
 
@@ -97,28 +97,35 @@ describe("POST /api/signals/:id/updates", () => {
     expect(again.status).toBe(200);
     expect(again.body.update.id).toBe(first.body.update.id);
 
-    await waitFor(() => h.store.updates.progress(first.body.update.id).applied === 4, 10_000, "4 applied");
+    await waitFor(
+      async () => (await h.store.updates.progress(first.body.update.id)).applied === 4,
+      10_000,
+      "4 applied",
+    );
     for (const t of [a, b]) {
       for (const p of t.terminal.positions()) expect(p.stop_loss).toBe(p.open_price);
     }
     expect(a.terminal.positions()[0]!.stop_loss).toBe(1.08502);
     expect(b.terminal.positions()[0]!.stop_loss).toBe(1.08498);
     expect(old.terminal.positions().every((p) => p.stop_loss === 1.083)).toBe(true); // protocol 1: untouched
-    const modifies = h.sqlite
-      .prepare(
-        "SELECT position_of, COUNT(*) AS n FROM position_commands WHERE update_id = ? AND state = 'applied' GROUP BY position_of",
-      )
-      .all(first.body.update.id) as Array<{ n: number }>;
+    const modifies = (await h.store.query(
+      "SELECT position_of, COUNT(*) AS n FROM position_commands WHERE update_id = ? AND state = 'applied' GROUP BY position_of",
+      [first.body.update.id],
+    )) as Array<{ n: number }>;
     expect(modifies).toHaveLength(4);
     expect(modifies.every((m) => m.n === 1)).toBe(true);
 
     const close = await api("POST", `/api/signals/${signalId}/updates`, asAdmin(), { action: "close", leg: 2 });
     expect(close.status).toBe(201);
     expect(close.body.update).toMatchObject({ action: "close", leg: 2, positions: 2, skipped: 1 });
-    await waitFor(() => h.store.updates.progress(close.body.update.id).applied === 2, 10_000, "closes applied");
+    await waitFor(
+      async () => (await h.store.updates.progress(close.body.update.id)).applied === 2,
+      10_000,
+      "closes applied",
+    );
     for (const t of [a, b]) {
       await waitFor(
-        () => h.store.fires.findFireById(fires.get(t.id)!)?.legs[1]?.state === "closed",
+        async () => (await h.store.fires.findFireById(fires.get(t.id)!))?.legs[1]?.state === "closed",
         10_000,
         "leg 2 closed",
       );
@@ -199,7 +206,11 @@ describe("POST /api/fires/:fireId/manage", () => {
     const closeAll = await api("POST", `/api/fires/${fires.get(a.id)}/manage`, asUser(a.id), { action: "close" });
     expect(closeAll.status).toBe(202);
     expect(closeAll.body.request.positions).toBe(1); // leg 1 already has its close on the way
-    await waitFor(() => h.store.fires.findFireById(fires.get(a.id)!)?.state === "closed", 10_000, "fire closed");
+    await waitFor(
+      async () => (await h.store.fires.findFireById(fires.get(a.id)!))?.state === "closed",
+      10_000,
+      "fire closed",
+    );
     const nothing = await api("POST", `/api/fires/${fires.get(a.id)}/manage`, asUser(a.id), { action: "close" });
     expect(nothing.status).toBe(409);
     expect(nothing.body.error.code).toBe("NOTHING_OPEN");
@@ -228,7 +239,7 @@ describe("breakeven_after_tp1", () => {
       10_000,
       "breakeven",
     );
-    const updates = h.store.updates.listSignalUpdates(signalId);
+    const updates = await h.store.updates.listSignalUpdates(signalId);
     expect(updates).toHaveLength(1);
     expect(updates[0]).toMatchObject({ action: "breakeven", source: "auto", positions: 2 });
     expect(a.terminal.positions()[0]!.stop_loss).toBe(1.08502);

@@ -1,14 +1,14 @@
 import { join } from "node:path";
 import { sign } from "@telegram-apps/init-data-node";
 import { startCheckpointer } from "../../db/checkpointer.ts";
-import { openDb } from "../../db/index.ts";
-import { createStore } from "../../db/store.ts";
+import type { Sqlite } from "../../db/index.ts";
 import { type BuildAppOptions, buildApp } from "../../server/app.ts";
 import { type Clock, systemClock } from "../../server/clock.ts";
 import { loadConfig } from "../../server/config.ts";
 import { createContext } from "../../server/context.ts";
 import type { App } from "../../server/routes/types.ts";
 import { startSweeper } from "../../server/sweeper.ts";
+import { testDatabase } from "./engine.ts";
 import { tempDir } from "./tmp.ts";
 
 export const TEST_BOT_TOKEN = "123456:TEST-token-for-sortie-tests-only";
@@ -42,18 +42,21 @@ export interface HarnessOptions {
 export type Harness = Awaited<ReturnType<typeof startHarness>>;
 
 /**
- * One helper to build the real thing for a test: a fresh SQLite file, the context, the Fastify
+ * One helper to build the real thing for a test: a fresh database (a SQLite file, or a PostgreSQL
+ * database when the suite runs on that engine: test/support/engine.ts), the context, the Fastify
  * app (listening on a random loopback port when asked), plus signing and admin shortcuts.
  */
 export async function startHarness(options: HarnessOptions = {}) {
   const tmp = tempDir("sortie-test-");
   const dbPath = join(tmp.dir, "sortie.db");
-  const sqlite = openDb(dbPath, {
+  const database = await testDatabase(tmp.dir);
+  const store = await database.open({
     ...(options.onQuery ? { onQuery: options.onQuery } : {}),
     walCheckpointing: options.checkpointer ? "external" : "auto",
   });
-  const checkpointer = options.checkpointer ? startCheckpointer(dbPath, 1000) : null;
-  const store = createStore(sqlite);
+  /** SQLite only (SQLite-specific suites); null when the suite runs on PostgreSQL. */
+  const sqlite = database.sqlite as Sqlite;
+  const checkpointer = options.checkpointer && sqlite ? startCheckpointer(dbPath, 1000) : null;
   const config = loadConfig({
     BOT_TOKEN: TEST_BOT_TOKEN,
     ADMIN_API_TOKEN: ADMIN_TOKEN,
@@ -167,7 +170,8 @@ export async function startHarness(options: HarnessOptions = {}) {
       stopSweeper();
       await app.close();
       await checkpointer?.stop();
-      sqlite.close();
+      await store.close();
+      await database.drop();
       tmp.cleanup();
     },
   };

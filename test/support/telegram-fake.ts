@@ -184,9 +184,9 @@ export async function startTelegramFake(options: { longPollMs?: number } = {}) {
       return update_id;
     },
     /** Polls until `predicate` holds (or throws after `timeoutMs`). */
-    async waitFor(predicate: () => boolean, timeoutMs = 5_000): Promise<void> {
+    async waitFor(predicate: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<void> {
       const start = Date.now();
-      while (!predicate()) {
+      while (!(await predicate())) {
         if (Date.now() - start > timeoutMs) throw new Error("telegram fake: condition not met in time");
         await new Promise((r) => setTimeout(r, 10));
       }

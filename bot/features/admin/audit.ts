@@ -42,7 +42,7 @@ auditFeature.command("audit", async (ctx) => {
     await ctx.reply(`Usage: /audit [n] — n from 1 to ${MAX_ENTRIES} (default ${DEFAULT_ENTRIES}).`);
     return;
   }
-  const entries = ctx.app.store.audit.listAudit(Math.min(count, MAX_ENTRIES));
+  const entries = await ctx.app.store.audit.listAudit(Math.min(count, MAX_ENTRIES));
   await ctx.reply(
     entries.length === 0
       ? "🗂 The audit log is empty."

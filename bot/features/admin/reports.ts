@@ -2,7 +2,6 @@ import { Composer } from "grammy";
 import { isTier, TIER_NAMES } from "../../../core/tiers.ts";
 import type { BotContext } from "../../context.ts";
 import { duration, signedMoney, userLabel, utcTime } from "../../format/common.ts";
-import { botQueries } from "../../queries.ts";
 
 const WEEK_MS = 7 * 24 * 3600 * 1000;
 
@@ -10,7 +9,7 @@ const WEEK_MS = 7 * 24 * 3600 * 1000;
 export const reportsFeature = new Composer<BotContext>();
 
 reportsFeature.command("stats", async (ctx) => {
-  const r = ctx.app.store.stats.report(ctx.app.clock.now() - WEEK_MS);
+  const r = await ctx.app.store.stats.report(ctx.app.clock.now() - WEEK_MS);
   const decided = r.filled + r.unfilled;
   const fillRate = decided === 0 ? "—" : `${Math.round((r.filled / decided) * 100)}% (${r.filled}/${decided})`;
   await ctx.reply(
@@ -28,7 +27,7 @@ reportsFeature.command("stats", async (ctx) => {
 
 reportsFeature.command("users", async (ctx) => {
   const { app } = ctx;
-  const rows = botQueries(app.store.sqlite).usersByTier(app.clock.now() - app.config.heartbeatStaleS * 1000);
+  const rows = await app.store.bot.usersByTier(app.clock.now() - app.config.heartbeatStaleS * 1000);
   const byTier = new Map(rows.map((r) => [r.tier, r]));
   const sum = (key: "users" | "linked" | "online" | "unreachable") => rows.reduce((n, r) => n + (r[key] ?? 0), 0);
   const lines = TIER_NAMES.map((tier) => {
@@ -53,15 +52,15 @@ reportsFeature.command("tier", async (ctx) => {
     return;
   }
   const { store, clock, hub } = ctx.app;
-  const user = /^\d+$/.test(who) ? store.users.findUser(Number(who)) : botQueries(store.sqlite).findUserByUsername(who);
+  const user = /^\d+$/.test(who) ? await store.users.findUser(Number(who)) : await store.bot.findUserByUsername(who);
   if (!user) {
     await ctx.reply(`No user ${who}. They must have opened the bot or the app once.`);
     return;
   }
   const now = new Date(clock.now()).toISOString();
-  store.transaction(() => {
-    store.users.setTier(user.id, tier, now);
-    store.fires.appendEvent(
+  await store.transaction(async () => {
+    await store.users.setTier(user.id, tier, now);
+    await store.fires.appendEvent(
       { type: "user.tier_changed", actor: ctx.actor, user_id: user.id, data: { from: user.tier, to: tier } },
       now,
     );
@@ -73,10 +72,7 @@ reportsFeature.command("tier", async (ctx) => {
 reportsFeature.command("bridges", async (ctx) => {
   const { app } = ctx;
   const nowMs = app.clock.now();
-  const { users, total } = botQueries(app.store.sqlite).listOfflineBridges(
-    nowMs - app.config.heartbeatStaleS * 1000,
-    30,
-  );
+  const { users, total } = await app.store.bot.listOfflineBridges(nowMs - app.config.heartbeatStaleS * 1000, 30);
   if (total === 0) {
     await ctx.reply("🟢 Every linked terminal is online.");
     return;

@@ -11,9 +11,9 @@ const CANCEL = `${ADMIN_CALLBACK_PREFIX}cancel:`;
 const LIST_LIMIT = 20;
 
 /** The /signals message: active signals with fire counts, one cancel button each. */
-function activeSignals(app: AppContext): { html: string; buttons: Button[][] } {
+async function activeSignals(app: AppContext): Promise<{ html: string; buttons: Button[][] }> {
   const nowMs = app.clock.now();
-  const active = app.store.signals.listSignals("active", nowMs, LIST_LIMIT);
+  const active = await app.store.signals.listSignals("active", nowMs, LIST_LIMIT);
   if (active.length === 0) return { html: "No active signals. Create one with /signal.", buttons: [] };
   const lines = active.map(
     ({ signal, fireCount }, i) =>
@@ -38,12 +38,12 @@ function activeSignals(app: AppContext): { html: string; buttons: Button[][] } {
 }
 
 /** Cancels one signal for an admin; answers what to tell them. */
-function cancel(app: AppContext, signalId: string, actor: string): string {
-  const existing = app.store.signals.findSignal(signalId);
+async function cancel(app: AppContext, signalId: string, actor: string): Promise<string> {
+  const existing = await app.store.signals.findSignal(signalId);
   if (!existing) return `No signal ${signalId}.`;
   const status = signalStatus(existing, app.clock.now());
   if (status !== "active") return `${existing.symbol} ${existing.side} (${signalId}) is already ${status}.`;
-  const signal = app.signals.cancel(signalId, actor);
+  const signal = await app.signals.cancel(signalId, actor);
   return `Cancelled ${signal.symbol} ${signal.side} (${signal.id}). Its alerts now say so; fires are refused.`;
 }
 
@@ -51,7 +51,7 @@ function cancel(app: AppContext, signalId: string, actor: string): string {
 export const signalsFeature = new Composer<BotContext>();
 
 signalsFeature.command("signals", async (ctx) => {
-  const { html, buttons } = activeSignals(ctx.app);
+  const { html, buttons } = await activeSignals(ctx.app);
   await ctx.reply(html, { parse_mode: "HTML", reply_markup: { inline_keyboard: buttons } });
 });
 
@@ -61,13 +61,13 @@ signalsFeature.command("cancel_signal", async (ctx) => {
     await ctx.reply("Usage: /cancel_signal <signal id> (see /signals for ids)");
     return;
   }
-  await ctx.reply(cancel(ctx.app, signalId, ctx.actor));
+  await ctx.reply(await cancel(ctx.app, signalId, ctx.actor));
 });
 
 signalsFeature.callbackQuery(new RegExp(`^${CANCEL}([A-Za-z0-9_-]{1,64})$`), async (ctx) => {
-  const answer = cancel(ctx.app, ctx.match[1]!, ctx.actor);
+  const answer = await cancel(ctx.app, ctx.match[1]!, ctx.actor);
   await ctx.answerCallbackQuery({ text: answer.slice(0, 200) });
-  const { html, buttons } = activeSignals(ctx.app);
+  const { html, buttons } = await activeSignals(ctx.app);
   await ctx
     .editMessageText(html, { parse_mode: "HTML", reply_markup: { inline_keyboard: buttons } })
     .catch((err: unknown) => ctx.log("could not refresh /signals", err));

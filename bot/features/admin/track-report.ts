@@ -29,7 +29,7 @@ trackReportFeature.command("report", async (ctx) => {
     await ctx.reply(USAGE);
     return;
   }
-  const html = channelReportText(ctx.app.trackRecord.channel(days));
+  const html = channelReportText(await ctx.app.trackRecord.channel(days));
   if (chatArg !== undefined) {
     try {
       await postReport(ctx.api, Number(chatArg), html);
@@ -53,7 +53,7 @@ trackReportFeature.callbackQuery(/^adm:report:(all|\d{1,4}):(-?\d{1,20})$/, asyn
     return;
   }
   try {
-    await postReport(ctx.api, chatId, channelReportText(ctx.app.trackRecord.channel(days)));
+    await postReport(ctx.api, chatId, channelReportText(await ctx.app.trackRecord.channel(days)));
     await ctx.answerCallbackQuery({ text: `Posted in ${chatId}` });
   } catch (err) {
     await ctx.answerCallbackQuery({

@@ -79,26 +79,26 @@ export function inputOf(choice: Choice) {
 }
 
 /** The signal a choice is about, checked against its owner for scope f (null when not theirs). */
-export function signalOf(app: AppContext, choice: Choice, userId: number): Signal | null {
+export async function signalOf(app: AppContext, choice: Choice, userId: number): Promise<Signal | null> {
   if (choice.scope === "s") return app.store.signals.findSignal(choice.id);
-  const fire = app.store.fires.findFireById(choice.id);
+  const fire = await app.store.fires.findFireById(choice.id);
   return fire && fire.user_id === userId ? app.store.signals.findSignal(fire.signal_id) : null;
 }
 
 /** The confirm step: what will happen, with ✅ Confirm / ✖ Cancel. Null + error when the choice is invalid. */
-export function confirmStep(
+export async function confirmStep(
   app: AppContext,
   choice: Choice,
   userId: number,
-): { html: string; buttons: Button[][] } | { error: string } {
-  const signal = signalOf(app, choice, userId);
+): Promise<{ html: string; buttons: Button[][] } | { error: string }> {
+  const signal = await signalOf(app, choice, userId);
   if (!signal) return { error: choice.scope === "s" ? `No signal ${choice.id}.` : "That trade is not yours." };
   const checked = validateUpdate(inputOf(choice), signal);
   if (!checked.ok) return { error: checked.message };
   const open =
     choice.scope === "s"
-      ? app.store.updates.listOpenPositionsOfSignal(signal.id)
-      : app.store.updates.listOpenPositionsOfFire(choice.id);
+      ? await app.store.updates.listOpenPositionsOfSignal(signal.id)
+      : await app.store.updates.listOpenPositionsOfFire(choice.id);
   const affected = open.filter((p) => checked.value.leg === null || p.leg === checked.value.leg).length;
   const whose = choice.scope === "s" ? "open positions of every trader" : "of your open positions";
   return {
@@ -117,10 +117,16 @@ export function confirmStep(
 }
 
 /** Runs a confirmed choice; `key` makes a repeated tap on the same confirm message one update. */
-export function runChoice(app: AppContext, choice: Choice, userId: number, actor: string, key: string): string {
+export async function runChoice(
+  app: AppContext,
+  choice: Choice,
+  userId: number,
+  actor: string,
+  key: string,
+): Promise<string> {
   try {
     if (choice.scope === "s") {
-      const { update, created } = app.updates.create(choice.id, inputOf(choice), {
+      const { update, created } = await app.updates.create(choice.id, inputOf(choice), {
         source: "bot",
         actor,
         idempotencyKey: `bot:${key}`,
@@ -128,7 +134,7 @@ export function runChoice(app: AppContext, choice: Choice, userId: number, actor
       const skipped = update.skipped > 0 ? `; ${update.skipped} skipped (their EA is too old, they were told)` : "";
       return `${created ? "✅ Sent" : "Already sent"}: ${updateSummary(update)} to ${update.positions} open positions${skipped}.`;
     }
-    const { update, created } = app.updates.manage(userId, choice.id, inputOf(choice), `bot:${key}`);
+    const { update, created } = await app.updates.manage(userId, choice.id, inputOf(choice), `bot:${key}`);
     return `${created ? "✅ Sent to your terminal" : "Already sent"}: ${updateSummary(update)} (${update.positions} ${update.positions === 1 ? "position" : "positions"}). You get a message when it answers.`;
   } catch (err) {
     if (err instanceof ApiError) return `❗ ${err.message}`;

@@ -39,7 +39,7 @@ manageFeature.command("update", async (ctx) => {
     await ctx.reply(USAGE);
     return;
   }
-  const step = confirmStep(ctx.app, choice, ctx.from?.id ?? 0);
+  const step = await confirmStep(ctx.app, choice, ctx.from?.id ?? 0);
   if ("error" in step) await ctx.reply(`❗ ${escapeHtml(step.error)}`);
   else await ctx.reply(step.html, { parse_mode: "HTML", reply_markup: { inline_keyboard: step.buttons } });
 });
@@ -56,7 +56,7 @@ manageFeature.callbackQuery(PICK, async (ctx) => {
     await ctx.conversation.enter(PRICE_CONVERSATION, choice.scope, choice.act, choice.id, choice.leg);
     return;
   }
-  const step = confirmStep(ctx.app, choice, ctx.from.id);
+  const step = await confirmStep(ctx.app, choice, ctx.from.id);
   if ("error" in step) await ctx.reply(`❗ ${escapeHtml(step.error)}`);
   else await ctx.reply(step.html, { parse_mode: "HTML", reply_markup: { inline_keyboard: step.buttons } });
 });
@@ -65,7 +65,7 @@ manageFeature.callbackQuery(CONFIRM, async (ctx) => {
   const choice = choiceOf(ctx.match as RegExpMatchArray);
   const message = ctx.callbackQuery.message;
   const key = `${message?.chat.id ?? ctx.from.id}:${message?.message_id ?? ctx.callbackQuery.id}`;
-  const answer = runChoice(ctx.app, choice, ctx.from.id, ctx.actor, key);
+  const answer = await runChoice(ctx.app, choice, ctx.from.id, ctx.actor, key);
   await ctx.answerCallbackQuery({ text: answer.slice(0, 200) });
   await ctx.editMessageReplyMarkup({ reply_markup: { inline_keyboard: [] } }).catch(() => undefined);
   await ctx.reply(escapeHtml(answer), { parse_mode: "HTML" });

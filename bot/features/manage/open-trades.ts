@@ -4,9 +4,9 @@ import type { Button } from "../../messenger.ts";
 import { actionButtons } from "./actions.ts";
 
 /** A trader's open positions (own only) for /trades: lines, and each trade's management buttons. */
-export function openTrades(app: AppContext, userId: number): { lines: string[]; buttons: Button[][] } {
+export async function openTrades(app: AppContext, userId: number): Promise<{ lines: string[]; buttons: Button[][] }> {
   const byFire = new Map<string, Array<{ leg: number; fill: number; stop: number; target: number | null }>>();
-  for (const p of app.store.updates.listOpenPositionsOfUser(userId)) {
+  for (const p of await app.store.updates.listOpenPositionsOfUser(userId)) {
     const legs = byFire.get(p.fire_id) ?? [];
     legs.push({ leg: p.leg, fill: p.fill_price, stop: p.stop_loss, target: p.take_profit });
     byFire.set(p.fire_id, legs);
@@ -15,7 +15,7 @@ export function openTrades(app: AppContext, userId: number): { lines: string[]; 
   const lines = ["", "🟢 <b>Open positions</b>"];
   const buttons: Button[][] = [];
   for (const [fireId, legs] of [...byFire].slice(0, 5)) {
-    const fire = app.store.fires.findFireById(fireId)!;
+    const fire = (await app.store.fires.findFireById(fireId))!;
     lines.push(`<b>${escapeHtml(fire.symbol)} ${fire.side}</b>`);
     for (const l of legs) {
       lines.push(`  TP${l.leg}: filled ${l.fill} · stop ${l.stop}${l.target === null ? "" : ` · target ${l.target}`}`);

@@ -1,10 +1,11 @@
 import { type Conversation, createConversation } from "@grammyjs/conversations";
 import { Composer } from "grammy";
 import { ApiError } from "../../../server/errors.ts";
+import { symbolLookup } from "../../../server/services/symbol-lookup.ts";
 import type { BotContext, WizardContext } from "../../context.ts";
 import { signalLines } from "../../format/alert.ts";
 import { utcTime } from "../../format/common.ts";
-import { answerData, checkStep, type Draft, STEPS, validateDraft } from "./steps.ts";
+import { answerData, checkStep, type Draft, STEPS, toInput, validateDraft } from "./steps.ts";
 
 const WIZARD_ID = "signal";
 const CONFIRM = "wiz:confirm";
@@ -40,8 +41,8 @@ async function ask(conversation: WizardConversation, ctx: WizardContext, draft: 
     if (text.startsWith("/")) await conversation.skip({ next: true });
     step.apply(draft, text);
     // Checked against the database too: a symbol any linked terminal reported is accepted.
-    const error = await conversation.external((outer) =>
-      checkStep(step, draft, outer.app.clock.now(), outer.app.store.terminal),
+    const error = await conversation.external(async (outer) =>
+      checkStep(step, draft, outer.app.clock.now(), await symbolLookup(outer.app.store, toInput(draft).symbol)),
     );
     if (!error) return true;
     await answer.reply(`❗ ${error}\n${step.prompt}`, buttons);
@@ -63,8 +64,8 @@ async function signalWizard(conversation: WizardConversation, ctx: WizardContext
       return;
     }
   }
-  const checked = await conversation.external((outer) =>
-    validateDraft(draft, outer.app.clock.now(), outer.app.store.terminal),
+  const checked = await conversation.external(async (outer) =>
+    validateDraft(draft, outer.app.clock.now(), await symbolLookup(outer.app.store, toInput(draft).symbol)),
   );
   if (!checked.ok) {
     await ctx.reply(`❗ ${checked.message}\nNothing was created; start again with /signal.`);
@@ -102,9 +103,9 @@ async function signalWizard(conversation: WizardConversation, ctx: WizardContext
     await ctx.reply("Signal wizard cancelled. Nothing was created.");
     return;
   }
-  const created = await conversation.external((outer) => {
+  const created = await conversation.external(async (outer) => {
     try {
-      const { signal } = outer.app.signals.create(
+      const { signal } = await outer.app.signals.create(
         {
           ...checked.value,
           expires_at: undefined,

@@ -14,14 +14,14 @@ export function flush(hub: Hub, events: Emit): void {
 }
 
 /** Re-derives a fire from its legs and queues a `fire.updated` event when something changed. */
-export function fireChanged(
+export async function fireChanged(
   store: Store,
   fireId: string,
   nowMs: number,
   kind: HubEvents["fire.updated"]["kind"],
   events: Emit,
-): FireView {
-  const { before, after } = recomputeFire(store, fireId, nowMs);
+): Promise<FireView> {
+  const { before, after } = await recomputeFire(store, fireId, nowMs);
   if (before.state !== after.state || kind !== "delivered") {
     events.push(["fire.updated", { fire: after, previousState: before.state, kind }]);
   }
@@ -29,7 +29,13 @@ export function fireChanged(
 }
 
 /** Queues a `stats.updated` event with the user's fresh stats. */
-export function statsEvent(store: Store, userId: number, nowMs: number, xpGained: number, events: Emit): void {
-  const stats = statsFor(store, userId, nowMs, utcDayStartMs(nowMs));
+export async function statsEvent(
+  store: Store,
+  userId: number,
+  nowMs: number,
+  xpGained: number,
+  events: Emit,
+): Promise<void> {
+  const stats = await statsFor(store, userId, nowMs, utcDayStartMs(nowMs));
   if (stats) events.push(["stats.updated", { user_id: userId, stats, xpGained }]);
 }

@@ -9,40 +9,40 @@ import { type Emit, fireChanged, statsEvent } from "./changes.ts";
  * again (a leg expired for want of a result, then filled late and closed) only corrects the
  * profit by what changed. Call inside the report's transaction.
  */
-export function closeLeg(
+export async function closeLeg(
   store: Store,
   userId: number,
   legId: string,
   report: ClosedReport,
   nowMs: number,
   events: Emit,
-): void {
-  const row = store.commands.findCommand(legId)!;
+): Promise<void> {
+  const row = (await store.commands.findCommand(legId))!;
   const closedAt =
     report.closed_at && !Number.isNaN(Date.parse(report.closed_at))
       ? new Date(report.closed_at).toISOString()
       : new Date(nowMs).toISOString();
   const ticket = report.ticket === undefined || report.ticket === null ? null : String(report.ticket);
-  store.commands.setLegClosed(row.id, report.close_price, report.profit, closedAt, ticket);
-  store.fires.appendEvent({
+  await store.commands.setLegClosed(row.id, report.close_price, report.profit, closedAt, ticket);
+  await store.fires.appendEvent({
     type: "command.closed",
     actor: "bridge",
     user_id: userId,
     fire_id: row.fire_id,
     data: report,
   });
-  const fire = fireChanged(store, row.fire_id, nowMs, "closed", events);
+  const fire = await fireChanged(store, row.fire_id, nowMs, "closed", events);
   if (fire.state !== "closed") return;
   const profit = fire.profit ?? 0;
-  const counted = store.stats.findCountedProfit(fire.id);
+  const counted = await store.stats.findCountedProfit(fire.id);
   if (counted === null) {
     const xp = xpForClose(profit);
-    store.stats.recordClosedTrade(userId, profit, xp);
-    store.stats.awardXp(userId, fire.id, 0);
-    statsEvent(store, userId, nowMs, xp, events);
+    await store.stats.recordClosedTrade(userId, profit, xp);
+    await store.stats.awardXp(userId, fire.id, 0);
+    await statsEvent(store, userId, nowMs, xp, events);
   } else {
-    store.stats.adjustClosedTrade(userId, counted, profit);
-    statsEvent(store, userId, nowMs, 0, events);
+    await store.stats.adjustClosedTrade(userId, counted, profit);
+    await statsEvent(store, userId, nowMs, 0, events);
   }
-  store.stats.markCounted(fire.id, profit);
+  await store.stats.markCounted(fire.id, profit);
 }

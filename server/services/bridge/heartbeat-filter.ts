@@ -22,12 +22,13 @@ const priceKey = (p: { bid: number; ask: number }) => `${p.bid}|${p.ask}`;
 export function createHeartbeatFilter(store: Store) {
   const byUser = new Map<number, { specs: Map<string, string>; prices: Map<string, string> }>();
 
-  function storedFor(userId: number) {
+  async function storedFor(userId: number) {
     let stored = byUser.get(userId);
     if (!stored) {
-      stored = {
-        specs: new Map(store.terminal.listSymbolSpecs(userId).map((s) => [s.name, specKey(s)])),
-        prices: new Map(store.terminal.listPrices(userId).map((p) => [p.symbol, priceKey(p)])),
+      const [specs, prices] = [await store.terminal.listSymbolSpecs(userId), await store.terminal.listPrices(userId)];
+      stored = byUser.get(userId) ?? {
+        specs: new Map(specs.map((s) => [s.name, specKey(s)])),
+        prices: new Map(prices.map((p) => [p.symbol, priceKey(p)])),
       };
       byUser.set(userId, stored);
     }
@@ -56,12 +57,16 @@ export function createHeartbeatFilter(store: Store) {
   }
 
   return {
+    /** Drops what is known of a terminal's stored rows (another instance wrote them). */
+    forget(userId: number): void {
+      byUser.delete(userId);
+    },
     /**
      * The specs and prices of a heartbeat that differ from what is stored, and `commit` to call
      * once they are written. Throws BAD_REQUEST naming the field when the terminal's cap is passed.
      */
-    changes(userId: number, symbols: readonly HeartbeatSymbol[], prices: readonly HeartbeatPrice[]) {
-      const stored = storedFor(userId);
+    async changes(userId: number, symbols: readonly HeartbeatSymbol[], prices: readonly HeartbeatPrice[]) {
+      const stored = await storedFor(userId);
       const newSpecs = changed("symbols", stored.specs, symbols, (s) => s.name, specKey);
       const newPrices = changed("prices", stored.prices, prices, (p) => p.symbol, priceKey);
       return {

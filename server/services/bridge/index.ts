@@ -33,15 +33,20 @@ export function createBridgeService(deps: {
   clock: Clock;
   config: Config;
   /** Called after a leg-1 position closed in profit (the signal's automatic breakeven, if it has one). */
-  onTp1Closed?: (signalId: string) => void;
+  onTp1Closed?: (signalId: string) => Promise<void>;
 }): BridgeService & {
-  sweep(): void;
-  isOnline(userId: number): boolean;
+  sweep(): Promise<void>;
+  isOnline(userId: number): Promise<boolean>;
 } {
   const { store, hub, clock, config } = deps;
   const lastTouch = new Map<number, number>();
   const waiters = new Map<number, Set<() => void>>();
   const heartbeats = createHeartbeatFilter(store);
+  // Another instance (same PostgreSQL) took this terminal's heartbeat: what it wrote is not in our
+  // filter's memory, so the next heartbeat here reads the stored rows again.
+  hub.on("user.updated", ({ user_id }) => {
+    if (hub.relaying) heartbeats.forget(user_id);
+  });
 
   hub.on("commands.ready", ({ user_id }) => {
     const set = waiters.get(user_id);
@@ -53,9 +58,9 @@ export function createBridgeService(deps: {
   const staleMs = config.heartbeatStaleS * 1000;
   const online = (seenMs: number | null, nowMs: number) => seenMs !== null && nowMs - seenMs <= staleMs;
 
-  function noteAlive(userId: number, nowMs: number, write: () => void) {
-    const before = store.users.findUser(userId)?.bridge_seen_ms ?? null;
-    write();
+  async function noteAlive(userId: number, nowMs: number, write: () => Promise<void>) {
+    const before = (await store.users.findUser(userId))?.bridge_seen_ms ?? null;
+    await write();
     lastTouch.set(userId, nowMs);
     hub.emit("user.updated", { user_id: userId });
     if (!online(before, nowMs)) {
@@ -63,53 +68,63 @@ export function createBridgeService(deps: {
     }
   }
 
-  function ownCommand(userId: number, id: string) {
-    const row = store.commands.findCommand(id);
+  async function ownCommand(userId: number, id: string) {
+    const row = await store.commands.findCommand(id);
     if (!row) throw notFound("Command");
     if (row.user_id !== userId) throw forbidden("This command belongs to another terminal");
     return row;
   }
 
   return {
-    heartbeat(userId: number, body: Heartbeat): HeartbeatAnswer {
+    async heartbeat(userId: number, body: Heartbeat): Promise<HeartbeatAnswer> {
       const nowMs = clock.now();
-      const changes = heartbeats.changes(userId, body.symbols ?? [], body.prices ?? []);
-      noteAlive(userId, nowMs, () =>
+      const changes = await heartbeats.changes(userId, body.symbols ?? [], body.prices ?? []);
+      await noteAlive(userId, nowMs, () =>
         store.terminal.recordHeartbeat(userId, body.account, changes.symbols, changes.prices, nowMs),
       );
       changes.commit();
-      store.updates.setProtocol(userId, typeof body.protocol === "string" && body.protocol ? body.protocol : "1");
+      await store.updates.setProtocol(userId, typeof body.protocol === "string" && body.protocol ? body.protocol : "1");
       return { server_time: new Date(nowMs).toISOString() };
     },
 
-    touch(userId: number): void {
+    async touch(userId: number): Promise<void> {
       const nowMs = clock.now();
       if (nowMs - (lastTouch.get(userId) ?? 0) < TOUCH_WRITE_MS) return;
-      noteAlive(userId, nowMs, () => store.terminal.touchBridge(userId, nowMs));
+      lastTouch.set(userId, nowMs); // before the write: concurrent polls do not all write
+      await noteAlive(userId, nowMs, () => store.terminal.touchBridge(userId, nowMs));
     },
 
-    takeCommands(userId: number): TerminalCommand[] {
+    async takeCommands(userId: number): Promise<TerminalCommand[]> {
       const nowMs = clock.now();
-      const rows = store.commands.takeDue(userId, nowMs, VISIBILITY_TIMEOUT_MS);
+      const rows = await store.commands.takeDue(userId, nowMs, VISIBILITY_TIMEOUT_MS);
       const firstDelivered = new Set(rows.filter((r) => r.deliveries === 0).map((r) => r.fire_id));
       if (firstDelivered.size > 0) {
         // The fires' own bookkeeping (state "delivered", audit event, live update) waits until the
         // terminal's answer is on its way: it is not part of delivering, and a crash in between only
         // leaves the fire "queued" until its result re-derives it from the legs.
-        setImmediate(() => {
-          if (!store.sqlite.open) return; // shut down in between: the result will re-derive the fire
+        setImmediate(async () => {
+          if (store.closed) return; // shut down in between: the result will re-derive the fire
           const events: Emit = [];
-          store.transaction(() => {
-            for (const fireId of firstDelivered) {
-              fireChanged(store, fireId, nowMs, "delivered", events);
-              store.fires.appendEvent({ type: "fire.delivered", actor: "bridge", user_id: userId, fire_id: fireId });
-            }
-          });
+          try {
+            await store.transaction(async () => {
+              for (const fireId of firstDelivered) {
+                await fireChanged(store, fireId, nowMs, "delivered", events);
+                await store.fires.appendEvent({
+                  type: "fire.delivered",
+                  actor: "bridge",
+                  user_id: userId,
+                  fire_id: fireId,
+                });
+              }
+            });
+          } catch {
+            return; // the database went away meanwhile: the result re-derives the fire
+          }
           flush(hub, events);
         });
       }
       const opens: TerminalCommand[] = rows.map(commandPayload);
-      return opens.concat(takePositionCommands(store, hub, userId, nowMs, VISIBILITY_TIMEOUT_MS));
+      return opens.concat(await takePositionCommands(store, hub, userId, nowMs, VISIBILITY_TIMEOUT_MS));
     },
 
     waitForCommands(userId: number, waitMs: number, signal?: AbortSignal): Promise<void> {
@@ -131,12 +146,12 @@ export function createBridgeService(deps: {
       });
     },
 
-    submitResult(userId: number, body: CommandResult): void {
+    async submitResult(userId: number, body: CommandResult): Promise<void> {
       const nowMs = clock.now();
       const events: Emit = [];
-      store.transaction(() => {
-        if (submitPositionResult(store, userId, body, nowMs, events)) return;
-        const row = ownCommand(userId, body.id);
+      await store.transaction(async () => {
+        if (await submitPositionResult(store, userId, body, nowMs, events)) return;
+        const row = await ownCommand(userId, body.id);
         // Idempotent per command id; a late result never re-opens a closed leg (core/leg-reports.ts).
         if (resultAction(row.state) !== "apply") return;
         const retcode = body.retcode ?? null;
@@ -146,7 +161,7 @@ export function createBridgeService(deps: {
           state === "filled"
             ? null
             : (body.message?.trim() || retcodeMessage(retcode) || `Order ${state}`).slice(0, 500);
-        store.commands.setLegResult(
+        await store.commands.setLegResult(
           row.id,
           {
             state,
@@ -158,42 +173,43 @@ export function createBridgeService(deps: {
           },
           nowMs,
         );
-        store.fires.appendEvent({
+        await store.fires.appendEvent({
           type: `command.${state}`,
           actor: "bridge",
           user_id: userId,
           fire_id: row.fire_id,
           data: { ...body, plain_message: message },
         });
-        const wasFilled = store.fires.findFireById(row.fire_id)?.xp_awarded ?? 0;
-        const fire = fireChanged(store, row.fire_id, nowMs, "result", events);
+        const wasFilled = (await store.fires.findFireById(row.fire_id))?.xp_awarded ?? 0;
+        const fire = await fireChanged(store, row.fire_id, nowMs, "result", events);
         if (state === "filled" && wasFilled === 0 && fire.state === "filled") {
-          store.stats.awardXp(userId, fire.id, XP_RULES.filled);
-          statsEvent(store, userId, nowMs, XP_RULES.filled, events);
+          await store.stats.awardXp(userId, fire.id, XP_RULES.filled);
+          await statsEvent(store, userId, nowMs, XP_RULES.filled, events);
         }
         // A close that arrived first now applies, in order.
         if (state === "filled" && row.held_close !== null) {
-          store.commands.holdClose(row.id, null);
-          closeLeg(store, userId, row.id, JSON.parse(row.held_close) as ClosedReport, nowMs, events);
+          await store.commands.holdClose(row.id, null);
+          await closeLeg(store, userId, row.id, JSON.parse(row.held_close) as ClosedReport, nowMs, events);
         }
       });
       flush(hub, events);
     },
 
-    submitClosed(userId: number, body: ClosedReport): void {
+    async submitClosed(userId: number, body: ClosedReport): Promise<void> {
       const nowMs = clock.now();
       const events: Emit = [];
       let tp1SignalId: string | null = null;
-      store.transaction(() => {
+      await store.transaction(async () => {
         // A close made by a `close` command reports that command's id: it closes the leg it managed.
-        const row = ownCommand(userId, positionOfClose(store, body.id)?.position_of ?? body.id);
-        if (row.leg === 1 && body.profit > 0) tp1SignalId = store.fires.findFireById(row.fire_id)?.signal_id ?? null;
+        const row = await ownCommand(userId, (await positionOfClose(store, body.id))?.position_of ?? body.id);
+        if (row.leg === 1 && body.profit > 0)
+          tp1SignalId = (await store.fires.findFireById(row.fire_id))?.signal_id ?? null;
         const action = closedAction(row.state, row.held_close !== null);
         if (typeof action === "object") throw ApiError.from(action);
         if (action === "ignore") return; // idempotent
         if (action === "hold") {
-          store.commands.holdClose(row.id, JSON.stringify(body));
-          store.fires.appendEvent({
+          await store.commands.holdClose(row.id, JSON.stringify(body));
+          await store.fires.appendEvent({
             type: "command.closed_held",
             actor: "bridge",
             user_id: userId,
@@ -202,21 +218,21 @@ export function createBridgeService(deps: {
           });
           return;
         }
-        closeLeg(store, userId, row.id, body, nowMs, events);
+        await closeLeg(store, userId, row.id, body, nowMs, events);
       });
       flush(hub, events);
       // Also on a repeated report: the breakeven is claimed once, so a crash after the close's
       // commit and before this line cannot lose it (the terminal re-sends its unacknowledged report).
-      if (tp1SignalId) deps.onTp1Closed?.(tp1SignalId);
+      if (tp1SignalId) await deps.onTp1Closed?.(tp1SignalId);
     },
 
     /** Expires commands that can no longer execute (see sweep.ts). */
-    sweep(): void {
-      sweepCommands(store, hub, clock.now());
+    sweep(): Promise<void> {
+      return sweepCommands(store, hub, clock.now());
     },
 
-    isOnline(userId: number): boolean {
-      return online(store.users.findUser(userId)?.bridge_seen_ms ?? null, clock.now());
+    async isOnline(userId: number): Promise<boolean> {
+      return online((await store.users.findUser(userId))?.bridge_seen_ms ?? null, clock.now());
     },
   };
 }

@@ -14,14 +14,14 @@ import type { Emit } from "./changes.ts";
 const PENDING = new Set(["queued", "delivered"]);
 
 /** Modify/close commands due for this user's terminal, marked delivered; first deliveries are announced. */
-export function takePositionCommands(
+export async function takePositionCommands(
   store: Store,
   hub: Hub,
   userId: number,
   nowMs: number,
   visibilityMs: number,
-): TerminalCommand[] {
-  const rows = store.updates.takeDue(userId, nowMs, visibilityMs);
+): Promise<TerminalCommand[]> {
+  const rows = await store.updates.takeDue(userId, nowMs, visibilityMs);
   if (rows.length === 0) return [];
   const first = rows.filter((r) => r.deliveries === 0);
   if (first.length > 0) {
@@ -40,14 +40,14 @@ export function takePositionCommands(
  * applied; a repeated answer changes nothing; an answer to a command superseded meanwhile is kept
  * for the record without reviving it. Returns false when the id is not a position command.
  */
-export function submitPositionResult(
+export async function submitPositionResult(
   store: Store,
   userId: number,
   body: CommandResult,
   nowMs: number,
   events: Emit,
-): boolean {
-  const row = store.updates.findPositionCommand(body.id);
+): Promise<boolean> {
+  const row = await store.updates.findPositionCommand(body.id);
   if (!row) return false;
   if (row.user_id !== userId) throw forbidden("This command belongs to another terminal");
   if (row.result_ms !== null) return true; // idempotent per command id
@@ -56,21 +56,21 @@ export function submitPositionResult(
   const message =
     state === "applied" ? null : (body.message?.trim() || retcodeMessage(retcode) || `Command ${state}`).slice(0, 500);
   if (row.state === "superseded" || row.state === "skipped")
-    store.updates.setLateResult(row.id, retcode, message, nowMs);
-  else store.updates.setPositionResult(row.id, state, retcode, message, nowMs);
-  store.fires.appendEvent({
+    await store.updates.setLateResult(row.id, retcode, message, nowMs);
+  else await store.updates.setPositionResult(row.id, state, retcode, message, nowMs);
+  await store.fires.appendEvent({
     type: `position.${state}`,
     actor: "bridge",
     user_id: userId,
     fire_id: row.fire_id,
     data: { ...body, update_id: row.update_id, action: row.action, leg: row.leg, plain_message: message },
   });
-  const after = store.updates.findPositionCommand(row.id)!;
+  const after = (await store.updates.findPositionCommand(row.id))!;
   events.push([
     "position.updated",
     { fire_id: row.fire_id, user_id: userId, update_id: row.update_id, command: commandView(after) },
   ]);
-  const mine = store.updates.listUpdateCommands(row.update_id, userId);
+  const mine = await store.updates.listUpdateCommands(row.update_id, userId);
   if (!mine.some((c) => PENDING.has(c.state))) {
     const settled = mine.filter((c) => c.state !== "superseded" && c.state !== "skipped").map(commandView);
     if (settled.length > 0)
@@ -80,7 +80,7 @@ export function submitPositionResult(
 }
 
 /** A closed report may name the close command instead of the position: the position it closed. */
-export function positionOfClose(store: Store, id: string): PositionCommandRow | null {
-  const row = store.updates.findPositionCommand(id);
+export async function positionOfClose(store: Store, id: string): Promise<PositionCommandRow | null> {
+  const row = await store.updates.findPositionCommand(id);
   return row?.action === "close" ? row : null;
 }

@@ -9,9 +9,13 @@ import type { Store } from "../../../db/store.ts";
  * the signal's entry in pips — positive means a worse price than planned —, delivery latency,
  * profit, first failure message) and writes them. Call inside the transaction that changed a leg.
  */
-export function recomputeFire(store: Store, fireId: string, nowMs: number): { before: FireView; after: FireView } {
-  const before = store.fires.findFireById(fireId)!;
-  const legs = store.commands.listLegs(fireId);
+export async function recomputeFire(
+  store: Store,
+  fireId: string,
+  nowMs: number,
+): Promise<{ before: FireView; after: FireView }> {
+  const before = (await store.fires.findFireById(fireId))!;
+  const legs = await store.commands.listLegs(fireId);
   const state = fireStateOf(legs);
   const filled = legs.filter(
     (l): l is CommandRow & { price: number } => (l.state === "filled" || l.state === "closed") && l.price !== null,
@@ -41,7 +45,7 @@ export function recomputeFire(store: Store, fireId: string, nowMs: number): { be
           .sort()
           .at(-1) || new Date(nowMs).toISOString()
       : null;
-  store.commands.updateFire({
+  await store.commands.updateFire({
     id: fireId,
     state,
     fill_price: finiteOrNull(
@@ -61,7 +65,7 @@ export function recomputeFire(store: Store, fireId: string, nowMs: number): { be
     closed_at: closedAt,
     closed_ms: closedAt ? Date.parse(closedAt) : null,
   });
-  return { before, after: store.fires.findFireById(fireId)! };
+  return { before, after: (await store.fires.findFireById(fireId))! };
 }
 
 /**

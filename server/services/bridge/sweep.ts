@@ -11,25 +11,25 @@ export const LATE_REPORT_GRACE_MS = 60_000;
  * refuse it anyway. Delivered without a result: a minute's grace for a late report (the EA
  * re-reports a stored result on redelivery).
  */
-export function sweepCommands(store: Store, hub: Hub, nowMs: number): void {
+export async function sweepCommands(store: Store, hub: Hub, nowMs: number): Promise<void> {
   const events: Emit = [];
-  store.transaction(() => {
-    for (const row of store.commands.listOverdue(new Date(nowMs).toISOString())) {
+  await store.transaction(async () => {
+    for (const row of await store.commands.listOverdue(new Date(nowMs).toISOString())) {
       const expiresMs = Date.parse(commandPayload(row).expires_at);
       if (row.state === "delivered" && nowMs - expiresMs < LATE_REPORT_GRACE_MS) continue;
       const message =
         row.state === "queued"
           ? "Expired before the terminal picked it up"
           : "No result from the terminal before expiry";
-      store.commands.expireLeg(row.id, message, nowMs);
-      store.fires.appendEvent({
+      await store.commands.expireLeg(row.id, message, nowMs);
+      await store.fires.appendEvent({
         type: "command.expired",
         actor: "sortie",
         user_id: row.user_id,
         fire_id: row.fire_id,
         data: { message },
       });
-      fireChanged(store, row.fire_id, nowMs, "expired", events);
+      await fireChanged(store, row.fire_id, nowMs, "expired", events);
     }
   });
   flush(hub, events);

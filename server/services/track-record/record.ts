@@ -53,14 +53,22 @@ const within = (outcomes: Iterable<DatedOutcome>, cutoffMs: number) => {
  *   reused until something changes or the minute turns (the `days` window moves with the clock).
  * - a trader's outcomes are computed from their own positions and kept until one of their fires
  *   changes.
+ * The events it listens to reach every instance sharing one PostgreSQL (server/cluster relays the
+ * hub through NOTIFY), so each instance's cache drops what another instance changed.
  */
 export function createTrackRecordService(deps: { store: Store; hub: Hub; clock: Clock }) {
   const { store, hub, clock } = deps;
   let channel: Map<string, DatedOutcome> | null = null;
+  /** The channel's load or refresh in progress: concurrent askers share it. */
+  let pending: Promise<Map<string, DatedOutcome>> | null = null;
+  /** Bumped by `reset`: a load started before it does not install its (stale) map. */
+  let generation = 0;
   const dirty = new Set<string>();
   let version = 0;
   const answers = new Map<string, { version: number; minute: number; body: TrackRecordBody; json: string | null }>();
   const users = new Map<number, Map<string, DatedOutcome>>();
+  /** Bumped per trader when a fire of theirs changes: a read started before does not cache its answer. */
+  const userVersions = new Map<number, number>();
   /** Each trader's last answers (per `days`), dropped with their outcomes when a fire of theirs changes. */
   const userAnswers = new Map<number, Map<string, { minute: number; body: PerformanceView }>>();
 
@@ -73,6 +81,7 @@ export function createTrackRecordService(deps: { store: Store; hub: Hub; clock: 
     touch(fire.signal_id);
     users.delete(fire.user_id);
     userAnswers.delete(fire.user_id);
+    userVersions.set(fire.user_id, (userVersions.get(fire.user_id) ?? 0) + 1);
   });
   hub.on("signal.result", ({ signal }) => touch(signal.id));
 
@@ -80,11 +89,11 @@ export function createTrackRecordService(deps: { store: Store; hub: Hub; clock: 
    * Settled signals from their stored results (no position read); the unsettled ones (the live
    * few) are read like dirty ones, signal by signal through the fires and legs indexes.
    */
-  function load(): Map<string, DatedOutcome> {
-    const settled = new Map(store.trackRecord.listSettled().map((r) => [r.signal_id, r]));
+  async function load(): Promise<Map<string, DatedOutcome>> {
+    dirty.clear(); // what changes from here on is marked again and read by the refresh below
+    const settled = new Map((await store.trackRecord.listSettled()).map((r) => [r.signal_id, r]));
     const map = new Map<string, DatedOutcome>();
-    dirty.clear();
-    for (const s of store.trackRecord.listSignals()) {
+    for (const s of await store.trackRecord.listSignals()) {
       const result = settled.get(s.id);
       if (!result) {
         dirty.add(s.id);
@@ -93,55 +102,83 @@ export function createTrackRecordService(deps: { store: Store; hub: Hub; clock: 
       const outcome = { id: s.id, symbol: s.symbol, closed: result.r !== null, r: result.r, profit: result.profit };
       map.set(s.id, { createdMs: s.createdMs, outcome: { ...outcome, closedMs: result.closed_ms } });
     }
-    refresh(map);
+    await refresh(map);
     return map;
   }
 
-  function refresh(map: Map<string, DatedOutcome>): void {
-    for (const id of dirty) {
-      const signal = store.signals.findSignal(id);
-      if (!signal) {
-        map.delete(id);
-        continue;
-      }
-      const positions: TrackPosition[] = [];
-      for (const leg of store.trackRecord.listSignalLegs(id)) {
-        if (leg.fill === null || (leg.legState !== "filled" && leg.legState !== "closed")) continue;
-        const closed = leg.legState === "closed" && leg.close !== null;
-        positions.push({
-          signalId: id,
-          volume: leg.volume ?? 0,
-          fill: leg.fill,
-          close: closed ? leg.close : null,
-          closedMs: closed ? leg.closedMs : null,
-          profit: leg.profit,
-        });
-      }
-      const row = { id, symbol: signal.symbol, side: signal.side, entry: signal.entry, stopLoss: signal.stop_loss };
-      const createdMs = Date.parse(signal.created_at);
-      map.set(id, { createdMs, outcome: signalOutcomes([row], positions)[0]! });
-    }
+  /** Reads the dirty signals again; a signal marked while this runs stays dirty for the next call. */
+  async function refresh(map: Map<string, DatedOutcome>): Promise<void> {
+    const ids = [...dirty];
     dirty.clear();
+    try {
+      for (const id of ids) await refreshOne(map, id);
+    } catch (err) {
+      for (const id of ids) dirty.add(id); // read again next time
+      throw err;
+    }
   }
 
-  function channelOutcomes(): Map<string, DatedOutcome> {
-    channel ??= load();
-    if (dirty.size > 0) refresh(channel);
-    return channel;
+  async function refreshOne(map: Map<string, DatedOutcome>, id: string): Promise<void> {
+    const signal = await store.signals.findSignal(id);
+    if (!signal) {
+      map.delete(id);
+      return;
+    }
+    const positions: TrackPosition[] = [];
+    for (const leg of await store.trackRecord.listSignalLegs(id)) {
+      if (leg.fill === null || (leg.legState !== "filled" && leg.legState !== "closed")) continue;
+      const closed = leg.legState === "closed" && leg.close !== null;
+      positions.push({
+        signalId: id,
+        volume: leg.volume ?? 0,
+        fill: leg.fill,
+        close: closed ? leg.close : null,
+        closedMs: closed ? leg.closedMs : null,
+        profit: leg.profit,
+      });
+    }
+    const row = { id, symbol: signal.symbol, side: signal.side, entry: signal.entry, stopLoss: signal.stop_loss };
+    const createdMs = Date.parse(signal.created_at);
+    map.set(id, { createdMs, outcome: signalOutcomes([row], positions)[0]! });
   }
 
-  function userOutcomes(userId: number): Map<string, DatedOutcome> {
+  /** The channel's outcomes, loaded once and then refreshed signal by signal (one reader at a time). */
+  function channelOutcomes(): Promise<Map<string, DatedOutcome>> {
+    if (channel && dirty.size === 0) return Promise.resolve(channel);
+    if (pending) return pending.then(() => channelOutcomes());
+    const started = generation;
+    const work = (async () => {
+      let map = channel;
+      if (map) await refresh(map);
+      else map = await load();
+      if (generation === started) channel = map;
+      return map;
+    })();
+    pending = work;
+    const done = () => {
+      if (pending === work) pending = null;
+    };
+    work.then(done, done);
+    return work;
+  }
+
+  async function userOutcomes(userId: number): Promise<Map<string, DatedOutcome>> {
     let map = users.get(userId);
     if (map) {
       users.delete(userId); // re-inserted below: most recently used last
     } else {
-      map = outcomesOf(store.trackRecord.listUserSignals(userId), store.trackRecord.listUserPositions(userId));
+      const before = userVersions.get(userId) ?? 0;
+      const signals = await store.trackRecord.listUserSignals(userId);
+      map = outcomesOf(signals, await store.trackRecord.listUserPositions(userId));
+      // A fire of theirs changed while reading: answer with what was read, but do not keep it.
+      if ((userVersions.get(userId) ?? 0) !== before) return map;
     }
     users.set(userId, map);
     if (users.size > USER_CACHE_SIZE) {
       const oldest = users.keys().next().value!;
       users.delete(oldest);
       userAnswers.delete(oldest);
+      userVersions.delete(oldest);
     }
     return map;
   }
@@ -149,62 +186,69 @@ export function createTrackRecordService(deps: { store: Store; hub: Hub; clock: 
   const cutoff = (days: number | null, nowMs: number) =>
     days === null ? Number.NEGATIVE_INFINITY : nowMs - days * DAY_MS;
 
-  function channelAnswer(days: number | null) {
-    const nowMs = clock.now();
+  async function channelAnswer(days: number | null) {
     const key = String(days);
-    const minute = Math.floor(nowMs / 60_000);
-    const outcomes = channelOutcomes();
     const known = answers.get(key);
-    if (known && known.version === version && known.minute === minute) return known;
+    const nowMs = clock.now();
+    const minute = Math.floor(nowMs / 60_000);
+    if (known && known.version === version && known.minute === minute && dirty.size === 0) return known;
+    const seen = version; // a change during the read bumps `version`: the answer is not reused
+    const outcomes = await channelOutcomes();
     const body = presentTrackRecord(summarizeTrackRecord(within(outcomes.values(), cutoff(days, nowMs))), days);
-    const answer = { version, minute, body, json: null };
+    const answer = { version: seen, minute, body, json: null };
     answers.set(key, answer);
     return answer;
   }
 
   return {
     /** `GET /api/track-record` body over the signals of the last `days` days (null: all). */
-    channel(days: number | null): TrackRecordBody {
-      return channelAnswer(days).body;
+    async channel(days: number | null): Promise<TrackRecordBody> {
+      return (await channelAnswer(days)).body;
     },
     /**
      * The same answer as JSON text, made once per answer: a 10,000-point curve is ~440 kB, and
      * serialising it again for every request would cost more than computing it.
      */
-    channelJson(days: number | null): string {
-      const answer = channelAnswer(days);
+    async channelJson(days: number | null): Promise<string> {
+      const answer = await channelAnswer(days);
       answer.json ??= JSON.stringify(answer.body);
       return answer.json;
     },
     /** One trader's performance over the signals they fired in the last `days` days. */
-    performance(userId: number, days: number | null): PerformanceView {
+    async performance(userId: number, days: number | null): Promise<PerformanceView> {
       const nowMs = clock.now();
       const minute = Math.floor(nowMs / 60_000);
       const known = userAnswers.get(userId)?.get(String(days));
       if (known && known.minute === minute && users.has(userId)) return known.body;
-      const outcomes = within(userOutcomes(userId).values(), cutoff(days, nowMs));
+      const before = userVersions.get(userId) ?? 0;
+      const outcomes = within((await userOutcomes(userId)).values(), cutoff(days, nowMs));
       const body = {
         ...presentPerformance(summarizeTrackRecord(outcomes), days),
         user_id: userId,
-        currency: store.users.findUser(userId)?.currency ?? null,
+        currency: (await store.users.findUser(userId))?.currency ?? null,
         r_histogram: rHistogram(outcomes),
       };
-      const mine = userAnswers.get(userId) ?? new Map<string, { minute: number; body: PerformanceView }>();
-      mine.set(String(days), { minute, body });
-      userAnswers.set(userId, mine);
+      if ((userVersions.get(userId) ?? 0) === before) {
+        const mine = userAnswers.get(userId) ?? new Map<string, { minute: number; body: PerformanceView }>();
+        mine.set(String(days), { minute, body });
+        userAnswers.set(userId, mine);
+      }
       return body;
     },
     /** One trader's outcomes (for the bot's day and week tables). */
-    userOutcomes(userId: number): SignalOutcome[] {
-      return [...userOutcomes(userId).values()].map((o) => o.outcome);
+    async userOutcomes(userId: number): Promise<SignalOutcome[]> {
+      return [...(await userOutcomes(userId)).values()].map((o) => o.outcome);
     },
     /** Forgets every cached outcome (the next answer reloads; benchmarks measure a cold start). */
     reset(): void {
       channel = null;
+      pending = null;
+      generation++;
       dirty.clear();
       answers.clear();
       users.clear();
       userAnswers.clear();
+      userVersions.clear();
       version++;
     },
   };

@@ -17,18 +17,24 @@ const ANNOUNCE_WINDOW_MS = 2 * 24 * 3600 * 1000;
  * Driven by the hub: a fire reaching a final state, a signal expiring or being cancelled.
  * `catchUp()` settles what ended while the server was down.
  */
-export function createResultService(deps: { store: Store; hub: Hub; clock: Clock }) {
+export function createResultService(deps: {
+  store: Store;
+  hub: Hub;
+  clock: Clock;
+  log?: (msg: string, err?: unknown) => void;
+}) {
   const { store, hub, clock } = deps;
+  const log = deps.log ?? (() => undefined);
 
-  function settle(signalId: string, announceIt = true): SignalResultRow | null {
+  async function settle(signalId: string, announceIt = true): Promise<SignalResultRow | null> {
     let announce = announceIt;
-    if (store.trackRecord.findResult(signalId)) return null;
-    const signal = store.signals.findSignal(signalId);
+    if (await store.trackRecord.findResult(signalId)) return null;
+    const signal = await store.signals.findSignal(signalId);
     if (!signal) return null;
     const nowMs = clock.now();
     const report = signalReport(
       { side: signal.side, entry: signal.entry, stopLoss: signal.stop_loss },
-      store.trackRecord.listSignalLegs(signalId),
+      await store.trackRecord.listSignalLegs(signalId),
     );
     if (!isSettled(signalStatus(signal, nowMs), report)) return null;
     // A signal cancelled before anyone's order filled has nothing to report: its alert already
@@ -49,16 +55,25 @@ export function createResultService(deps: { store: Store; hub: Hub; clock: Clock
       settled_ms: nowMs,
       announced: announce ? 0 : 1,
     };
-    if (!store.trackRecord.insertResult(row)) return null;
+    // ON CONFLICT DO NOTHING: of two instances (or two events) settling it at once, one stores it.
+    if (!(await store.trackRecord.insertResult(row))) return null;
     if (announce) hub.emit("signal.result", { signal, result: row });
     return row;
   }
 
+  /**
+   * Settles in the background (a hub listener cannot wait). Events relayed from another instance
+   * (server/cluster) are settled there, by the instance that made the change.
+   */
+  const settleLater = (signalId: string) => {
+    if (hub.relaying) return;
+    settle(signalId).catch((err) => log(`settling the result of ${signalId} failed`, err));
+  };
   hub.on("fire.updated", ({ fire }) => {
-    if (FINAL_FIRE_STATES.has(fire.state)) settle(fire.signal_id);
+    if (FINAL_FIRE_STATES.has(fire.state)) settleLater(fire.signal_id);
   });
-  hub.on("signal.expired", ({ signal }) => settle(signal.id));
-  hub.on("signal.cancelled", ({ signal }) => settle(signal.id));
+  hub.on("signal.expired", ({ signal }) => settleLater(signal.id));
+  hub.on("signal.cancelled", ({ signal }) => settleLater(signal.id));
 
   return {
     /** Stores the signal's result if it is settled now (idempotent); the stored row, else null. */
@@ -67,13 +82,13 @@ export function createResultService(deps: { store: Store; hub: Hub; clock: Clock
      * Settles signals that ended while nothing was listening (a restart, or the upgrade that added
      * results: old signals are settled silently, only recent ones get their reply).
      */
-    catchUp(limit = 10_000): number {
+    async catchUp(limit = 10_000): Promise<number> {
       const nowMs = clock.now();
       let settled = 0;
-      for (const id of store.trackRecord.listDueToSettle(nowMs, limit)) {
-        const signal = store.signals.findSignal(id);
+      for (const id of await store.trackRecord.listDueToSettle(nowMs, limit)) {
+        const signal = await store.signals.findSignal(id);
         const endedMs = signal ? Date.parse(signal.cancelled_at ?? signal.expires_at) : 0;
-        if (settle(id, nowMs - endedMs <= ANNOUNCE_WINDOW_MS)) settled++;
+        if (await settle(id, nowMs - endedMs <= ANNOUNCE_WINDOW_MS)) settled++;
       }
       return settled;
     },

@@ -41,13 +41,13 @@ export function createUpdateService(deps: { store: Store; hub: Hub; clock: Clock
   }
 
   /** Same key again: the stored update, when it asks the same thing of the same target. */
-  function replay(
+  async function replay(
     key: string | null | undefined,
     target: { signal_id: string; fire_id: string | null },
     spec: TradeUpdateSpec,
   ) {
     if (!key) return null;
-    const existing = store.updates.findUpdateByKey(key);
+    const existing = await store.updates.findUpdateByKey(key);
     if (!existing) return null;
     const same =
       existing.signal_id === target.signal_id &&
@@ -61,8 +61,13 @@ export function createUpdateService(deps: { store: Store; hub: Hub; clock: Clock
   }
 
   /** Inserts the update and its commands; returns the users whose terminals were skipped. Inside a transaction. */
-  function issue(row: TradeUpdateRow, spec: TradeUpdateSpec, open: OpenPositionRow[], events: Emit): number[] {
-    store.updates.insertUpdate(row);
+  async function issue(
+    row: TradeUpdateRow,
+    spec: TradeUpdateSpec,
+    open: OpenPositionRow[],
+    events: Emit,
+  ): Promise<number[]> {
+    await store.updates.insertUpdate(row);
     let positions = 0;
     let skipped = 0;
     const skippedUsers = new Set<number>();
@@ -83,7 +88,7 @@ export function createUpdateService(deps: { store: Store; hub: Hub; clock: Clock
           ? { ...base, action: "modify", stop_loss: change.stop_loss, take_profit: change.take_profit }
           : { ...base, action: "close", volume: null };
       const sendable = speaksManage(position.protocol);
-      store.updates.insertPositionCommand({
+      await store.updates.insertPositionCommand({
         id,
         update_id: row.id,
         fire_id: position.fire_id,
@@ -108,12 +113,12 @@ export function createUpdateService(deps: { store: Store; hub: Hub; clock: Clock
         skippedUsers.add(position.user_id);
       }
     }
-    store.updates.setUpdateCounts(row.id, positions, skipped);
+    await store.updates.setUpdateCounts(row.id, positions, skipped);
     row.positions = positions;
     row.skipped = skipped;
     const wake = new Set<number>();
     for (const [fireId, fire] of perFire) {
-      store.fires.appendEvent(
+      await store.fires.appendEvent(
         {
           type: row.fire_id ? "manage.queued" : "update.queued",
           actor: row.actor,
@@ -167,78 +172,104 @@ export function createUpdateService(deps: { store: Store; hub: Hub; clock: Clock
     };
   }
 
+  interface Created {
+    row: TradeUpdateRow;
+    created: boolean;
+    signal: Signal;
+    skippedUsers: number[];
+  }
+
+  /** The admin update of `create`, stored; call inside a transaction (hub events go to `events`). */
+  async function createIn(
+    signalId: string,
+    input: UpdateInput,
+    options: UpdateOptions,
+    fromLeg: number | undefined,
+    nowMs: number,
+    events: Emit,
+  ): Promise<Created> {
+    const signal = await store.signals.findSignal(signalId);
+    if (!signal) throw notFound("Signal");
+    const spec = { ...validated(signal, input), ...(fromLeg ? { from_leg: fromLeg } : {}) };
+    const existing = await replay(options.idempotencyKey, { signal_id: signal.id, fire_id: null }, spec);
+    if (existing) return { row: existing, created: false, signal, skippedUsers: [] };
+    const row = rowFor(newUpdateId(nowMs), signal, spec, nowMs, {
+      source: options.source,
+      actor: options.actor,
+      idempotency_key: options.idempotencyKey ?? null,
+    });
+    const skippedUsers = await issue(row, spec, await store.updates.listOpenPositionsOfSignal(signal.id), events);
+    await store.fires.appendEvent(
+      {
+        type: "update.created",
+        actor: options.actor,
+        signal_id: signal.id,
+        data: { ...row, idempotency_key: undefined },
+      },
+      row.created_at,
+    );
+    return { row, created: true, signal, skippedUsers };
+  }
+
+  /** After the commit: the live events, then `update.created` for a new update (the bot's messages). */
+  async function announce(result: Created, events: Emit): Promise<{ update: UpdateView; created: boolean }> {
+    flush(hub, events);
+    const update = await updateView(store, result.row);
+    if (result.created)
+      hub.emit("update.created", { update, signal: result.signal, skippedUsers: result.skippedUsers });
+    return { update, created: result.created };
+  }
+
   const service = {
     /**
      * One admin update for every open position of the signal. Allowed whatever the signal's status
      * (positions outlive the entry window and a cancel); with nothing open it is still recorded
      * (`positions: 0`). `created: false` = the same Idempotency-Key was seen (the stored update).
      */
-    create(
+    async create(
       signalId: string,
       input: UpdateInput,
       options: UpdateOptions,
       fromLeg?: number,
-    ): { update: UpdateView; created: boolean } {
+    ): Promise<{ update: UpdateView; created: boolean }> {
       const nowMs = clock.now();
       const events: Emit = [];
-      const result = store.transaction(() => {
-        const signal = store.signals.findSignal(signalId);
-        if (!signal) throw notFound("Signal");
-        const spec = { ...validated(signal, input), ...(fromLeg ? { from_leg: fromLeg } : {}) };
-        const existing = replay(options.idempotencyKey, { signal_id: signal.id, fire_id: null }, spec);
-        if (existing) return { row: existing, created: false, signal, skippedUsers: [] as number[] };
-        const row = rowFor(newUpdateId(nowMs), signal, spec, nowMs, {
-          source: options.source,
-          actor: options.actor,
-          idempotency_key: options.idempotencyKey ?? null,
-        });
-        const skippedUsers = issue(row, spec, store.updates.listOpenPositionsOfSignal(signal.id), events);
-        store.fires.appendEvent(
-          {
-            type: "update.created",
-            actor: options.actor,
-            signal_id: signal.id,
-            data: { ...row, idempotency_key: undefined },
-          },
-          row.created_at,
-        );
-        return { row, created: true, signal, skippedUsers };
+      const result = await store.transaction(() => {
+        events.length = 0; // a transaction retried on PostgreSQL starts over
+        return createIn(signalId, input, options, fromLeg, nowMs, events);
       });
-      flush(hub, events);
-      const update = updateView(store, result.row);
-      if (result.created)
-        hub.emit("update.created", { update, signal: result.signal, skippedUsers: result.skippedUsers });
-      return { update, created: result.created };
+      return announce(result, events);
     },
 
     /**
      * A trader's request on their own fire. Another user's fire is not found (404, nothing to
      * probe); nothing open → NOTHING_OPEN; a protocol-1 terminal → EA_TOO_OLD (nothing queued).
      */
-    manage(
+    async manage(
       userId: number,
       fireId: string,
       input: UpdateInput,
       idempotencyKey?: string | null,
-    ): { update: UpdateView; created: boolean } {
+    ): Promise<{ update: UpdateView; created: boolean }> {
       const nowMs = clock.now();
       const events: Emit = [];
-      const result = store.transaction(() => {
-        const fire = store.fires.findFireById(fireId);
+      const result = await store.transaction(async () => {
+        events.length = 0; // a transaction retried on PostgreSQL starts over
+        const fire = await store.fires.findFireById(fireId);
         if (!fire || fire.user_id !== userId) throw notFound("Fire");
-        const signal = store.signals.findSignal(fire.signal_id)!;
+        const signal = (await store.signals.findSignal(fire.signal_id))!;
         const spec = validated(signal, input);
         const key = idempotencyKey ? `manage:${userId}:${idempotencyKey}` : null;
-        const existing = replay(key, { signal_id: signal.id, fire_id: fire.id }, spec);
+        const existing = await replay(key, { signal_id: signal.id, fire_id: fire.id }, spec);
         if (existing) return { row: existing, created: false };
-        const open = store.updates.listOpenPositionsOfFire(fire.id).filter((p) => changeFor(spec, p) !== null);
+        const open = (await store.updates.listOpenPositionsOfFire(fire.id)).filter((p) => changeFor(spec, p) !== null);
         if (open.length === 0) {
           throw new ApiError(
             "NOTHING_OPEN",
             spec.leg === null ? "This trade has no open position" : `Leg ${spec.leg} has no open position`,
           );
         }
-        if (!speaksManage(store.updates.findProtocol(userId))) {
+        if (!speaksManage(await store.updates.findProtocol(userId))) {
           throw new ApiError(
             "EA_TOO_OLD",
             "Your terminal's Sortie EA speaks protocol 1 only: install the latest SortieBridge to manage trades from here",
@@ -251,29 +282,34 @@ export function createUpdateService(deps: { store: Store; hub: Hub; clock: Clock
           actor: `tg:${userId}`,
           idempotency_key: key,
         });
-        issue(row, spec, open, events);
+        await issue(row, spec, open, events);
         return { row, created: true };
       });
       flush(hub, events);
-      return { update: updateView(store, result.row), created: result.created };
+      return { update: await updateView(store, result.row), created: result.created };
     },
 
     /** The signal's admin updates, oldest first (404 for an unknown signal). */
-    list(signalId: string): UpdateView[] {
-      if (!store.signals.findSignal(signalId)) throw notFound("Signal");
-      return store.updates.listSignalUpdates(signalId).map((row) => updateView(store, row));
+    async list(signalId: string): Promise<UpdateView[]> {
+      if (!(await store.signals.findSignal(signalId))) throw notFound("Signal");
+      const rows = await store.updates.listSignalUpdates(signalId);
+      return Promise.all(rows.map((row) => updateView(store, row)));
     },
 
     /** The automatic breakeven of a `breakeven_after_tp1` signal: made once, by the first leg-1 close in profit. */
-    autoBreakeven(signalId: string): UpdateView | null {
-      // Claimed in the update's own transaction (a savepoint inside `create`'s), so a crash cannot
-      // claim it without making it; a repeated closed report finds it claimed and does nothing.
-      return store.transaction(() => {
-        if (!store.updates.claimAutoBreakeven(signalId)) return null;
+    async autoBreakeven(signalId: string): Promise<UpdateView | null> {
+      // Claimed in the update's own transaction, so a crash cannot claim it without making it; a
+      // repeated closed report finds it claimed and does nothing.
+      const nowMs = clock.now();
+      const events: Emit = [];
+      const result = await store.transaction(async () => {
+        events.length = 0;
+        if (!(await store.updates.claimAutoBreakeven(signalId))) return null;
         const input = { action: "breakeven", note: "TP1 hit: stop to breakeven" };
         // "The remaining legs": leg 1 has just closed at its target (or is about to, elsewhere).
-        return service.create(signalId, input, { source: "auto", actor: "sortie" }, 2).update;
+        return createIn(signalId, input, { source: "auto", actor: "sortie" }, 2, nowMs, events);
       });
+      return result ? (await announce(result, events)).update : null;
     },
   };
   return service;

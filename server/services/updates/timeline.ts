@@ -18,13 +18,13 @@ const num = (v: unknown) => (typeof v === "number" ? v : null);
  * requests and updates that reached it, their commands, and a timeline read from the event log
  * (opened, stop moved, target moved, partial close, closed with P&L, refused).
  */
-export function fireTimeline(store: Store, userId: number, fireId: string) {
-  const fire = store.fires.findFireById(fireId);
+export async function fireTimeline(store: Store, userId: number, fireId: string) {
+  const fire = await store.fires.findFireById(fireId);
   if (!fire || fire.user_id !== userId) throw notFound("Fire");
-  const commands = store.updates.listFireCommands(fireId);
+  const commands = await store.updates.listFireCommands(fireId);
   const byId = new Map(commands.map((c) => [c.id, c]));
   const timeline: TimelineEntry[] = [];
-  for (const event of store.fires.listFireEvents(fireId)) {
+  for (const event of await store.fires.listFireEvents(fireId)) {
     const data = (event.data ? JSON.parse(event.data) : {}) as Data;
     const legOf = (id: unknown) => fire.legs.find((l) => l.id === id)?.leg ?? null;
     if (event.type === "command.filled") {
@@ -70,7 +70,7 @@ export function fireTimeline(store: Store, userId: number, fireId: string) {
           });
         }
       } else {
-        const update = store.updates.findUpdate(command.update_id);
+        const update = await store.updates.findUpdate(command.update_id);
         const kind = update?.action === "move_tp" ? "target_moved" : "stop_moved";
         const text =
           kind === "target_moved"
@@ -87,18 +87,20 @@ export function fireTimeline(store: Store, userId: number, fireId: string) {
       });
     }
   }
+  const protocol = await store.updates.findProtocol(userId);
+  const requests = await store.updates.listFireUpdates(fireId);
   return {
     fire_id: fire.id,
-    protocol: store.updates.findProtocol(userId),
-    manageable: speaksManage(store.updates.findProtocol(userId)),
-    open: store.updates.listOpenPositionsOfFire(fireId).map((p) => ({
+    protocol,
+    manageable: speaksManage(protocol),
+    open: (await store.updates.listOpenPositionsOfFire(fireId)).map((p) => ({
       leg: p.leg,
       position_of: p.position_of,
       fill_price: p.fill_price,
       stop_loss: p.stop_loss,
       take_profit: p.take_profit,
     })),
-    requests: store.updates.listFireUpdates(fireId).map((row) => updateView(store, row)),
+    requests: await Promise.all(requests.map((row) => updateView(store, row))),
     commands: commands.map(commandView),
     timeline,
   };

@@ -33,7 +33,7 @@ export interface PositionCommandView {
   deliveries: number;
 }
 
-export function updateView(store: Store, row: TradeUpdateRow): UpdateView {
+export async function updateView(store: Store, row: TradeUpdateRow): Promise<UpdateView> {
   return {
     id: row.id,
     signal_id: row.signal_id,
@@ -47,7 +47,7 @@ export function updateView(store: Store, row: TradeUpdateRow): UpdateView {
     created_at: row.created_at,
     positions: row.positions,
     skipped: row.skipped,
-    progress: store.updates.progress(row.id),
+    progress: await store.updates.progress(row.id),
   };
 }
 

@@ -14,7 +14,12 @@ describe("the Mini App with the EA binary as the trader's terminal (headless Chr
     const dir = tempDir("sortie-ea-app-");
     const ea = await startEa({ dataDir: dir.dir, server: world.server.url, token, symbols: "EURUSD.m" });
     try {
-      await waitFor(() => world.server.harness.ctx.bridge.isOnline(9701), 30_000, "the EA online");
+      // Online with its first heartbeat stored (any request marks it online, maybe before that write).
+      await waitFor(
+        async () => (await world.server.harness.store.users.findUser(9701))?.balance != null,
+        30_000,
+        "the EA online",
+      );
       const signal = await world.server.createSignal();
       const { page, errors } = await openApp(world.browser, world.server.url, trader, signal.id);
       await page.waitForSelector(`${byTest("live")}[data-status="live"]`);

@@ -52,7 +52,12 @@ describe.each(["http", "file"] as const)("the EA binary over %s against the real
       return ea;
     };
     const ea = await start();
-    await waitFor(() => h.ctx.bridge.isOnline(userId), 30_000, "the EA's first heartbeat");
+    // Its first heartbeat stored (any request marks it online, possibly before the heartbeat's write).
+    await waitFor(
+      async () => (await h.store.users.findUser(userId))?.balance != null,
+      30_000,
+      "the EA's first heartbeat",
+    );
     return { userId, dir: tmp.dir, ea, start };
   }
 
@@ -65,15 +70,17 @@ describe.each(["http", "file"] as const)("the EA binary over %s against the real
 
   it("reports the account, the broker's symbol specs and prices in its heartbeats", async () => {
     const t = await trader();
-    const spec = h.sqlite
-      .prepare("SELECT * FROM terminal_symbols WHERE user_id = ? AND name = ?")
-      .get(t.userId, "EURUSD.m");
+    const [spec] = await h.store.query("SELECT * FROM terminal_symbols WHERE user_id = ? AND name = ?", [
+      t.userId,
+      "EURUSD.m",
+    ]);
     expect(spec).toMatchObject({ tick_size: 0.00001, tick_value: 1, volume_min: 0.01, volume_step: 0.01, digits: 5 });
-    const price = h.sqlite
-      .prepare("SELECT bid, ask FROM terminal_prices WHERE user_id = ? AND name = ?")
-      .get(t.userId, "EURUSD.m");
+    const [price] = await h.store.query("SELECT bid, ask FROM terminal_prices WHERE user_id = ? AND name = ?", [
+      t.userId,
+      "EURUSD.m",
+    ]);
     expect(price).toEqual({ bid: 1.0849, ask: 1.085 });
-    expect(h.store.users.findUser(t.userId)).toMatchObject({ balance: 10_000, currency: "USD" });
+    expect(await h.store.users.findUser(t.userId)).toMatchObject({ balance: 10_000, currency: "USD" });
   });
 
   it("a fire sends exactly one order per leg, on the broker's symbol, on the volume step, with stops normalised", async () => {
@@ -97,9 +104,9 @@ describe.each(["http", "file"] as const)("the EA binary over %s against the real
     expect(await t.ea.exited).toEqual({ code: null, signal: "SIGKILL" });
     expect(t.ea.orders).toHaveLength(1);
     const [order] = t.ea.orders;
-    const leg = () =>
-      h.sqlite.prepare("SELECT state FROM bridge_commands WHERE id = ?").get(order!.comment) as { state: string };
-    expect(leg().state).toBe("delivered"); // the broker has the position; Sortie has no result yet
+    const leg = async () =>
+      (await h.store.query("SELECT state FROM bridge_commands WHERE id = ?", [order!.comment]))[0] as { state: string };
+    expect((await leg()).state).toBe("delivered"); // the broker has the position; Sortie has no result yet
 
     setMarket(t.dir, []);
     const restarted = await t.start();

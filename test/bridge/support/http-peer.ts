@@ -32,16 +32,16 @@ export async function startHttpPeer(
     const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1];
     const userId = token ? tokens[token] : undefined;
     if (userId === undefined) return fail(res, 401, "UNAUTHORIZED", "bad bridge token");
-    service.touch(userId);
+    await service.touch(userId);
     if (req.method === "GET" && url.pathname === "/bridge/v1/commands") {
       const waitS = Math.min(30, Math.max(0, Number(url.searchParams.get("wait")) || 0));
-      let commands = service.takeCommands(userId);
+      let commands = await service.takeCommands(userId);
       if (commands.length === 0 && waitS > 0) {
         const gone = new AbortController();
         res.on("close", () => gone.abort());
         await service.waitForCommands(userId, waitS * 1000, gone.signal);
         if (gone.signal.aborted) return;
-        commands = service.takeCommands(userId);
+        commands = await service.takeCommands(userId);
       }
       return send(res, 200, { commands });
     }
@@ -55,9 +55,10 @@ export async function startHttpPeer(
       return fail(res, 400, "BAD_REQUEST", "body is not JSON");
     }
     try {
-      if (url.pathname === "/bridge/v1/heartbeat") return send(res, 200, service.heartbeat(userId, body as never));
-      if (url.pathname === "/bridge/v1/results") service.submitResult(userId, body as never);
-      else if (url.pathname === "/bridge/v1/closed") service.submitClosed(userId, body as never);
+      if (url.pathname === "/bridge/v1/heartbeat")
+        return send(res, 200, await service.heartbeat(userId, body as never));
+      if (url.pathname === "/bridge/v1/results") await service.submitResult(userId, body as never);
+      else if (url.pathname === "/bridge/v1/closed") await service.submitClosed(userId, body as never);
       else return fail(res, 404, "NOT_FOUND", "no such route");
       return send(res, 200, { ok: true });
     } catch (error) {

@@ -54,14 +54,14 @@ export function createMemoryBridgeService(options: { visibilityMs?: number } = {
     result: (id) => entries.get(id)?.result ?? null,
     closed: (id) => entries.get(id)?.closed ?? null,
     deliveries: (id) => entries.get(id)?.deliveries ?? 0,
-    heartbeat(userId, body): HeartbeatAnswer {
+    async heartbeat(userId, body): Promise<HeartbeatAnswer> {
       service.heartbeats.push({ userId, body });
       return { server_time: new Date().toISOString() };
     },
-    touch() {
+    async touch() {
       service.touches++;
     },
-    takeCommands(userId) {
+    async takeCommands(userId) {
       const nowMs = Date.now();
       const due = [...entries.values()].filter((entry) => entry.userId === userId && isDue(entry, nowMs));
       for (const entry of due) {
@@ -76,12 +76,12 @@ export function createMemoryBridgeService(options: { visibilityMs?: number } = {
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
     },
-    submitResult(userId, body) {
+    async submitResult(userId, body) {
       const entry = ownEntry(userId, body.id);
       service.resultPosts.push(body);
       entry.result ??= body;
     },
-    submitClosed(userId, body) {
+    async submitClosed(userId, body) {
       const entry = ownEntry(userId, body.id);
       service.closedPosts.push(body);
       entry.closed ??= body;

@@ -12,8 +12,8 @@ const spec = (name: string, tickValue = 1) => ({
   digits: 5,
 });
 const names = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
-const count = (h: Harness, table: string) =>
-  (h.sqlite.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+const count = async (h: Harness, table: string) =>
+  ((await h.store.query(`SELECT COUNT(*) AS n FROM ${table}`))[0] as { n: number }).n;
 
 /** Finding 5 of issue #21: one bridge token cannot grow the database without bound. */
 describe("POST /bridge/v1/heartbeat bounds", () => {
@@ -47,8 +47,8 @@ describe("POST /bridge/v1/heartbeat bounds", () => {
       expect(prices.statusCode).toBe(400);
       expect(prices.json()).toMatchObject({ error: { field: "prices" } });
     }
-    expect(count(h, "terminal_symbols")).toBe(2000);
-    expect(count(h, "terminal_prices")).toBe(2000);
+    expect(await count(h, "terminal_symbols")).toBe(2000);
+    expect(await count(h, "terminal_prices")).toBe(2000);
     // Names it already has keep updating; another terminal has its own allowance.
     expect((await beat(token, names("A", 10), names("A", 10), 1.2)).statusCode).toBe(200);
     expect((await beat(await h.linkBridge(5102), names("C", 100))).statusCode).toBe(200);
@@ -85,6 +85,6 @@ describe("POST /bridge/v1/heartbeat bounds", () => {
     });
     expect(moved.statusCode).toBe(200);
     expect(rowWrites()).toBe(1);
-    expect(h.store.terminal.findPrice(5201, "A7")).toMatchObject({ bid: 1.2 });
+    expect(await h.store.terminal.findPrice(5201, "A7")).toMatchObject({ bid: 1.2 });
   });
 });

@@ -45,7 +45,7 @@ describe("bridge reports out of order", () => {
     expect((taken.json() as { commands: unknown[] }).commands).toHaveLength(1);
     return { fireId: fired.fire.id, legId: fired.fire.legs[0]!.id };
   }
-  const fireOf = (id: string) => h.store.fires.findFireById(id)!;
+  const fireOf = async (id: string) => (await h.store.fires.findFireById(id))!;
   const stats = async () =>
     (
       await h.app.inject({ method: "GET", url: `/api/users/${USER}/stats`, headers: { authorization: h.tma(USER) } })
@@ -58,10 +58,10 @@ describe("bridge reports out of order", () => {
   it("a closed before its result is held, then applied: the fire ends closed with closed_at and profit", async () => {
     const { fireId, legId } = await deliveredLeg();
     expect((await closed(legId, -40)).statusCode).toBe(200);
-    expect(fireOf(fireId).state).not.toBe("closed");
+    expect((await fireOf(fireId)).state).not.toBe("closed");
     expect((await stats()).trades).toBe(0);
     expect((await result(legId)).statusCode).toBe(200);
-    const fire = fireOf(fireId);
+    const fire = await fireOf(fireId);
     expect(fire).toMatchObject({ state: "closed", profit: -40, closed_at: "2026-11-21T12:00:00.000Z" });
     expect(await stats()).toMatchObject({ trades: 1, pnl: -40 });
   });
@@ -72,7 +72,7 @@ describe("bridge reports out of order", () => {
     for (const step of [() => result(legId), () => closed(legId, 25), () => result(legId), () => closed(legId, 25)])
       expect((await step()).statusCode).toBe(200);
     expect(await result(legId, { status: "rejected", retcode: 10006 })).toMatchObject({ statusCode: 200 });
-    expect(fireOf(fireId)).toMatchObject({ state: "closed", profit: 25 });
+    expect(await fireOf(fireId)).toMatchObject({ state: "closed", profit: 25 });
     const after = await stats();
     expect(after.trades - before.trades).toBe(1);
     // 10 for the fill, 5 + 20 for a winning close: once each.
@@ -87,7 +87,7 @@ describe("bridge reports out of order", () => {
       () => result(second.legId),
     ])
       expect((await step()).statusCode).toBe(200);
-    expect(fireOf(second.fireId)).toMatchObject({ state: "closed", profit: 25 });
+    expect(await fireOf(second.fireId)).toMatchObject({ state: "closed", profit: 25 });
     const last = await stats();
     expect(last.trades - after.trades).toBe(1);
     expect(last.xp - after.xp).toBe(35);
@@ -103,7 +103,7 @@ describe("bridge reports out of order", () => {
       error: { code: "CONFLICT", message: expect.stringMatching(/never delivered/) },
     });
     expect((await closed("c_unknown", 5)).statusCode).toBe(404);
-    expect(fireOf(fired.fire.id).profit).toBeNull();
+    expect((await fireOf(fired.fire.id)).profit).toBeNull();
     expect(await stats()).toMatchObject({ trades: 0, xp: 0, pnl: 0 });
   });
 
@@ -118,7 +118,11 @@ describe("bridge reports out of order", () => {
     const transport = createFileDropTransport({ dir, userId: USER, service: h.ctx.bridge, pollMs: 50, settleMs: 0 });
     await transport.start();
     try {
-      const { fireId, legId } = await deliveredLeg();
+      // The file drop delivers the leg itself (its long-poll is woken by the fire).
+      const first = await h.createSignal();
+      const fired = (await h.fire(USER, first.id)).json() as { fire: { id: string; legs: Array<{ id: string }> } };
+      const [fireId, legId] = [fired.fire.id, fired.fire.legs[0]!.id];
+      await waitFor(async () => (await fireOf(fireId)).legs[0]!.state === "delivered", 10_000, "the leg delivered");
       await mkdir(join(dir, "out"), { recursive: true });
       const body = { id: legId, ticket: 9, close_price: 1.083, profit: -12.5, closed_at: "2026-11-21T12:00:00Z" };
       await writeFile(join(dir, "out", `${legId}.closed.json`), JSON.stringify(body));
@@ -126,13 +130,14 @@ describe("bridge reports out of order", () => {
         join(dir, "out", `${legId}.json`),
         JSON.stringify({ id: legId, status: "filled", retcode: 10009, ticket: 9, price: 1.085, volume: 0.5 }),
       );
-      await waitFor(() => fireOf(fireId).state === "closed", 20_000, "the fire to close");
-      expect(fireOf(fireId)).toMatchObject({ profit: -12.5, closed_at: "2026-11-21T12:00:00.000Z" });
+      await waitFor(async () => (await fireOf(fireId)).state === "closed", 20_000, "the fire to close");
+      expect(await fireOf(fireId)).toMatchObject({ profit: -12.5, closed_at: "2026-11-21T12:00:00.000Z" });
 
+      // A leg nobody took: the file drop is stopped first (else its long-poll, woken by the fire,
+      // may deliver the leg before the report below is scanned).
+      await transport.stop();
       const signal = await h.createSignal();
       const queued = (await h.fire(USER, signal.id)).json() as { fire: { legs: Array<{ id: string }> } };
-      // Not taken by anyone: the file drop itself would deliver it, so write the report at once.
-      await transport.stop();
       const unsent = queued.fire.legs[0]!.id;
       await writeFile(
         join(dir, "out", `${unsent}.closed.json`),

@@ -55,7 +55,8 @@ describe("server start-up and fatal errors", () => {
     const sqlite = openDb(path);
     const store = createStore(sqlite);
     const now = new Date().toISOString();
-    for (let i = 0; i < 300; i++) store.users.ensureUser({ id: 10_000 + i, first_name: `Trader number ${i}` }, now);
+    for (let i = 0; i < 300; i++)
+      await store.users.ensureUser({ id: 10_000 + i, first_name: `Trader number ${i}` }, now);
     sqlite.pragma("wal_checkpoint(TRUNCATE)");
     sqlite.close();
     // Garbage over pages in the middle of the file (not the header: that would be "not a database").

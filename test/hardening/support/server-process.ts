@@ -69,7 +69,7 @@ export async function startServerProcess(opts: {
     dead = true;
   });
   const url = `http://127.0.0.1:${opts.port}`;
-  const deadline = Date.now() + 20_000;
+  const deadline = Date.now() + 60_000; // generous: the machine may be loaded
   for (;;) {
     if (dead) throw new Error(`server exited during start-up:\n${output}`);
     const ok = await fetch(`${url}/health`)
@@ -78,7 +78,7 @@ export async function startServerProcess(opts: {
     if (ok) break;
     if (Date.now() > deadline) {
       child.kill("SIGKILL");
-      throw new Error(`server did not become healthy in 20 s:\n${output}`);
+      throw new Error(`server did not become healthy in 60 s:\n${output}`);
     }
     await new Promise((r) => setTimeout(r, 50));
   }

@@ -1,23 +1,9 @@
-import type { Tier } from "../core/types.ts";
-import type { Sqlite } from "../db/index.ts";
-import type { UserRow } from "../db/rows.ts";
+import type { Tier } from "../../core/types.ts";
+import type { Sqlite } from "../index.ts";
+import type { UserRow } from "../rows.ts";
 
-const cache = new WeakMap<Sqlite, BotQueries>();
-
-/**
- * The few reads and writes only the bot needs (admin reports, readiness), prepared once per
- * database. Kept beside the bot rather than in db/queries so the shared store stays as it is.
- */
-export function botQueries(sqlite: Sqlite): BotQueries {
-  let queries = cache.get(sqlite);
-  if (!queries) {
-    queries = prepare(sqlite);
-    cache.set(sqlite, queries);
-  }
-  return queries;
-}
-
-function prepare(sqlite: Sqlite) {
+/** The few reads and writes only the bot needs (admin reports, readiness, linking). */
+export function botQueries(sqlite: Sqlite) {
   const linked = sqlite.prepare("SELECT EXISTS (SELECT 1 FROM bridge_tokens WHERE user_id = ?) AS linked");
   const byUsername = sqlite.prepare("SELECT * FROM users WHERE lower(username) = lower(?) LIMIT 1");
   const newlyOffline = sqlite.prepare(`SELECT id, bridge_seen_ms FROM users u
@@ -79,4 +65,4 @@ function prepare(sqlite: Sqlite) {
   };
 }
 
-export type BotQueries = ReturnType<typeof prepare>;
+export type BotQueries = ReturnType<typeof botQueries>;

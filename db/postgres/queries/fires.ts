@@ -1,0 +1,112 @@
+import { freshView, type NewEvent } from "../../queries/fires.ts";
+import type { FireView } from "../../rows.ts";
+import type { StoreQueries } from "../../store.ts";
+import type { PgDb } from "../connection.ts";
+import { PG_FIRE_JSON } from "./fire-json.ts";
+
+type EventLine = { seq: number; at: string; type: string; actor: string | null; data: string | null };
+
+/** PostgreSQL edition of db/queries/fires.ts. */
+export function pgFireQueries(db: PgDb): StoreQueries["fires"] {
+  const appendEventAt = (at: string, e: NewEvent) =>
+    db.run(
+      "INSERT INTO events (at, type, actor, user_id, signal_id, fire_id, data) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+      [
+        at,
+        e.type,
+        e.actor ?? null,
+        e.user_id ?? null,
+        e.signal_id ?? null,
+        e.fire_id ?? null,
+        e.data === undefined ? null : JSON.stringify(e.data),
+      ],
+    );
+  const findFire = async (signalId: string, userId: number): Promise<FireView | null> =>
+    (
+      await db.one<{ j: FireView }>(`SELECT ${PG_FIRE_JSON} AS j FROM fires f WHERE signal_id = $1 AND user_id = $2`, [
+        signalId,
+        userId,
+      ])
+    )?.j ?? null;
+
+  const queueFire: StoreQueries["fires"]["queueFire"] = async (fire, commands, events) => {
+    // ON CONFLICT DO NOTHING waits for a concurrent insert of the same (signal, user) by another
+    // instance to commit or roll back: the unique index is the lock, for every instance at once.
+    const inserted =
+      (await db.run(
+        `INSERT INTO fires (id, signal_id, user_id, state, lots, symbol, broker_symbol, side, risk_amount, created_at,
+          created_ms, updated_at)
+        VALUES ($1, $2, $3, 'queued', $4, $5, $6, $7, $8, $9, $10, $9)
+        ON CONFLICT (signal_id, user_id) DO NOTHING`,
+        [
+          fire.id,
+          fire.signal_id,
+          fire.user_id,
+          fire.lots,
+          fire.symbol,
+          fire.broker_symbol,
+          fire.side,
+          fire.risk_amount,
+          fire.created_at,
+          fire.created_ms,
+        ],
+      )) === 1;
+    if (!inserted) return { fire: (await findFire(fire.signal_id, fire.user_id))!, duplicate: true };
+    for (const c of commands) {
+      await db.run(
+        "INSERT INTO bridge_commands (id, fire_id, user_id, leg, payload, created_ms) VALUES ($1, $2, $3, $4, $5, $6)",
+        [c.id, fire.id, fire.user_id, c.leg, c.payload, fire.created_ms],
+      );
+    }
+    for (const e of events) await appendEventAt(fire.created_at, e);
+    return { fire: freshView(fire, commands), duplicate: false };
+  };
+
+  return {
+    lockAndQueue(fire, commands, events) {
+      return db.tx(() => queueFire(fire, commands, events));
+    },
+    queueFire,
+    findFire,
+    async findFireById(id) {
+      return (await db.one<{ j: FireView }>(`SELECT ${PG_FIRE_JSON} AS j FROM fires f WHERE id = $1`, [id]))?.j ?? null;
+    },
+    async listFiresByUser(userId, limit) {
+      const rows = await db.query<{ j: FireView }>(
+        `SELECT ${PG_FIRE_JSON} AS j FROM fires f WHERE user_id = $1 ORDER BY created_ms DESC, id DESC LIMIT $2`,
+        [userId, limit],
+      );
+      return rows.map((r) => r.j);
+    },
+    async countFires(signalId) {
+      return (await db.one<{ n: number }>("SELECT COUNT(*) AS n FROM fires WHERE signal_id = $1", [signalId]))!.n;
+    },
+    async countFiresSince(userId, sinceMs) {
+      return (await db.one<{ n: number }>("SELECT COUNT(*) AS n FROM fires WHERE user_id = $1 AND created_ms >= $2", [
+        userId,
+        sinceMs,
+      ]))!.n;
+    },
+    async closedPnlSince(userId, sinceMs) {
+      return (await db.one<{ pnl: number }>(
+        "SELECT coalesce(sum(profit), 0) AS pnl FROM fires WHERE user_id = $1 AND state = 'closed' AND closed_ms >= $2",
+        [userId, sinceMs],
+      ))!.pnl;
+    },
+    async countUnfinishedFires() {
+      return (await db.one<{ n: number }>("SELECT COUNT(*) AS n FROM fires WHERE state IN ('queued', 'delivered')"))!.n;
+    },
+    async appendEvent(e, at = new Date().toISOString()) {
+      await appendEventAt(at, e);
+    },
+    listSignalEvents(signalId) {
+      return db.query<EventLine>(
+        "SELECT seq, at, type, actor, data FROM events WHERE signal_id = $1 AND fire_id IS NULL ORDER BY seq",
+        [signalId],
+      );
+    },
+    listFireEvents(fireId) {
+      return db.query<EventLine>("SELECT * FROM events WHERE fire_id = $1 ORDER BY seq", [fireId]);
+    },
+  };
+}
