@@ -31,13 +31,27 @@ export function createResultNotices(deps: { app: AppContext; messenger: Messenge
     }
   }
 
+  /**
+   * Resolved when the start-up catch-up is done: that runs after the notifier's first tick, which
+   * queues the closing edit of every alert that expired while the bot was down. A result announced
+   * before (its settling raced the bot's start) waits for it, so the closing edit never lands on
+   * top of the result's status line.
+   */
+  let markStarted: () => void = () => undefined;
+  const started = new Promise<void>((resolve) => {
+    markStarted = resolve;
+  });
+
   function announce(signal: Signal, result: SignalResultRow): void {
     // A result is usually stored while the hub is still announcing the expiry that settled it:
     // queueing on the next microtask puts this after the alert's own closing edit (same key).
-    queueMicrotask(() => queue.run(`alert:${signal.id}`, () => post(signal, result)));
+    void started.then(() => queueMicrotask(() => queue.run(`alert:${signal.id}`, () => post(signal, result))));
   }
 
   async function post(signal: Signal, result: SignalResultRow): Promise<void> {
+    // Announced already: the event and the start-up catch-up can both queue one result (same key,
+    // so the second runs after the first has marked it).
+    if ((await store.trackRecord.findResult(signal.id))?.announced === 1) return;
     const fresh = (await store.signals.findSignal(signal.id)) ?? signal;
     const nowMs = clock.now();
     const status = signalStatus(fresh, nowMs);
@@ -68,11 +82,15 @@ export function createResultNotices(deps: { app: AppContext; messenger: Messenge
      * server's own catch-up has settled the signals that ended meanwhile.
      */
     async catchUp(): Promise<void> {
-      await app.resultsCaughtUp;
-      for (const id of await store.trackRecord.listUnannounced(100)) {
-        const signal = await store.signals.findSignal(id);
-        const result = await store.trackRecord.findResult(id);
-        if (signal && result) announce(signal, result);
+      try {
+        await app.resultsCaughtUp;
+        for (const id of await store.trackRecord.listUnannounced(100)) {
+          const signal = await store.signals.findSignal(id);
+          const result = await store.trackRecord.findResult(id);
+          if (signal && result) announce(signal, result);
+        }
+      } finally {
+        markStarted();
       }
     },
   };

@@ -145,7 +145,10 @@ describe("bot: /daily, /weekly, the weekly summary DM and /report", () => {
     await world.restart();
     await world.telegram.waitFor(() => world.sentTo(GROUP_A).length === 2);
     await world.sortie.notifier.idle();
-    const reply = world.telegram.callsOf("sendMessage").at(-1)!;
+    const reply = world.telegram
+      .callsOf("sendMessage")
+      .filter((c) => Number(c.payload.chat_id) === GROUP_A)
+      .at(-1)!;
     expect(reply.payload.reply_parameters).toMatchObject({ message_id: alertId });
     expect(String(reply.payload.text)).toContain("⏹ <b>expired</b> — Nobody fired it.");
     expect(world.telegram.message(GROUP_A, alertId)!.text.split("\n")[0]).toBe("⏹ <b>expired</b>");
