@@ -1,7 +1,7 @@
 /**
  * Screenshots of local mode for the README: a demo trader opens the newest demo signal, fires,
  * sees it filled, and waits on the simulated market (a random walk, nothing scripted) until the
- * trade closes; then the bot's DMs on /local. Run: `npx tsx scripts/demo-shots.ts [outDir]`
+ * trade closes; then the bot's DMs to him in the chat console of /local. Run: `npx tsx scripts/demo-shots.ts [outDir]`
  * (default docs/img). Uses Sortie as a user would: `server/main.ts` in local mode, real Chromium.
  */
 import { spawn } from "node:child_process";
@@ -72,8 +72,13 @@ async function main(): Promise<void> {
     const seconds = Math.round((Date.now() - started) / 1000);
     await page.locator('[data-testid="fire-status"]').scrollIntoViewIfNeeded();
     await shot("demo-3-closed");
+    // The bot's DMs to Ben, in his private chat of the console on /local.
     await page.goto(`http://127.0.0.1:${PORT}/local`);
-    await page.screenshot({ path: join(OUT, "demo-4-dms.png"), fullPage: false });
+    await page.waitForSelector('[data-testid="console-status"]:text("live")');
+    await page.selectOption('[data-testid="console-who"]', "1002");
+    await page.click('[data-testid="console-chat-private"]');
+    await page.waitForSelector('[data-testid="message"]:has-text("Trade closed")', { timeout: 30_000 });
+    await page.locator('[data-testid="console"]').screenshot({ path: join(OUT, "demo-4-dms.png") });
     console.log(`demo fire closed ${seconds} s after FIRE; screenshots in ${OUT}`);
   } finally {
     await browser.close();

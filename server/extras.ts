@@ -28,10 +28,14 @@ export function startupReport(ctx: AppContext): string[] {
       : "Mini App direct link: missing (MINIAPP_LINK); alerts link to PUBLIC_URL/mission/<id>",
     c.alertChatIds.length
       ? `alert chats: ${c.alertChatIds.join(", ")}`
-      : "alert chats: none (ALERT_CHAT_IDS): signals are not posted to any group",
-    c.adminIds.length
-      ? `admins: ${c.adminIds.join(", ")}`
-      : "admins: none (ADMIN_IDS): nobody can use admin bot commands",
+      : c.localMode
+        ? "alert chats: the demo group of the chat console on /local (ALERT_CHAT_IDS unset)"
+        : "alert chats: none (ALERT_CHAT_IDS): signals are not posted to any group",
+    c.localMode
+      ? `admins: the demo admin of the chat console on /local${c.adminIds.length ? `, ${c.adminIds.join(", ")}` : ""}`
+      : c.adminIds.length
+        ? `admins: ${c.adminIds.join(", ")}`
+        : "admins: none (ADMIN_IDS): nobody can use admin bot commands",
     c.adminApiToken ? "admin HTTP API: enabled" : "admin HTTP API: disabled (ADMIN_API_TOKEN unset)",
     c.signalHookSecret
       ? "signal webhook: enabled at /hooks/signal/<secret>"
@@ -75,7 +79,7 @@ export async function startExtras(
       await local.start(`http://127.0.0.1:${port}`);
     };
     stops.push(() => local.stop());
-    botState = { mode: "local", outbox: () => local.outbox.list().length };
+    botState = { mode: "local", messages: () => local.telegram.messageCount() };
   } else {
     const bot = createBot({ ctx, token: config.botToken!, log: botLog });
     if (bot.webhook) {

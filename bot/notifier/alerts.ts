@@ -120,8 +120,8 @@ export function createAlerts(deps: {
     );
     const signal = await store.signals.findSignal(signalId);
     if (rows.length === 0 || !signal) return;
-    alert.lastEditMs = clock.now();
     const html = await alertText(signal, count, "live", clock.now());
+    alert.lastEditMs = clock.now(); // when the edits go out (the text's reads come first)
     await Promise.all(
       rows.map(async (r) => {
         await edit(signalId, r.chat_id, r.message_id!, html, true);

@@ -128,3 +128,15 @@ export function demoSignal(n: number, quote: (symbol: string) => Quote | undefin
     session: "LONDON",
   };
 }
+
+/**
+ * Local mode's demo admin: an owner (every staff right) in the bot, so `/signal`, `/signals`,
+ * `/update`, `/stats`… can be tried in the console on `/local` without a Telegram account.
+ */
+export const DEMO_ADMIN = { id: 1000, first_name: "Dana", username: "dana_admin" } as const;
+
+/** The group local mode posts signal alerts to when ALERT_CHAT_IDS is empty. */
+export const DEMO_GROUP = { id: -1001000000001, title: "Sortie demo group" } as const;
+
+/** Who the bot is in local mode (what its getMe answers). */
+export const DEMO_BOT = { id: 7000000001, first_name: "Sortie", username: "sortie_local_bot" } as const;

@@ -147,7 +147,9 @@ export function bridgeRoutes(app: App, { ctx, auth, candles }: RouteDeps, shutdo
         body: Type.Object({
           id: CommandIdField,
           status: Type.Union([Type.Literal("filled"), Type.Literal("rejected"), Type.Literal("failed")]),
-          retcode: Type.Optional(Type.Union([Type.Integer(), Type.Null()])),
+          retcode: Type.Optional(
+            Type.Union([Type.Integer({ minimum: -2147483648, maximum: 2147483647 }), Type.Null()]),
+          ),
           ticket: Type.Optional(Type.Union([Type.Integer(), Type.String({ maxLength: 64 }), Type.Null()])),
           price: Type.Optional(Type.Union([Finite({ minimum: 0 }), Type.Null()])),
           volume: Type.Optional(Type.Union([Finite({ minimum: 0 }), Type.Null()])),

@@ -90,7 +90,20 @@ describe("local mode (real process)", () => {
     expect(["filled", "closed", "rejected"]).toContain(done.fire.state);
     if (done.fire.state !== "rejected") expect(done.fire.fill_price).toBeGreaterThan(0);
     const local = await (await fetch(`${base}/local`)).text();
-    expect(local).toContain("chat -1"); // the alert the bot would have posted
+    expect(local).toContain('data-testid="console"');
+    // The console's first frame: the real bot posted the demo signal's alert in the demo group.
+    const controller = new AbortController();
+    const stream = await fetch(`${base}/local/console/events`, { signal: controller.signal });
+    const reader = stream.body!.getReader();
+    let frame = "";
+    while (!frame.includes("\n\n")) frame += new TextDecoder().decode((await reader.read()).value);
+    controller.abort();
+    const hello = JSON.parse(frame.split("\n")[1]!.slice("data: ".length));
+    const alert = hello.messages.find(
+      (m: { chat: { type: string }; reply_markup?: { inline_keyboard: Array<Array<{ url?: string }>> } }) =>
+        m.chat.type === "supergroup" && m.reply_markup?.inline_keyboard[0]?.[0]?.url?.endsWith(`/mission/${signalId}`),
+    );
+    expect(alert?.text).toContain("EURUSD");
   }, 60_000);
 
   it("refuses invalid configuration with one line naming the variable", () => {

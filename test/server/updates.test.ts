@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { PaperTerminal } from "../../bridge/paper/index.ts";
 import { createPaperTerminal, createStaticFeed } from "../../bridge/paper/index.ts";
 import { type Harness, startHarness } from "../support/harness.ts";
+import { requestJson } from "../support/http.ts";
 import { spec } from "../support/paper.ts";
 import { waitFor } from "../support/wait.ts";
 
@@ -45,15 +46,8 @@ async function trader(id: number, ask: number, protocol: "1" | "1.1" = "1.1"): P
   return { id, terminal, setPrice: (bid, ask) => terminal.setPrice("EURUSD", bid, ask) };
 }
 
-async function api(method: string, url: string, headers: Record<string, string>, body?: unknown) {
-  const res = await fetch(`${h.url}${url}`, {
-    method,
-    headers: { ...headers, ...(body === undefined ? {} : { "content-type": "application/json" }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  // biome-ignore lint/suspicious/noExplicitAny: answers are checked field by field below
-  return { status: res.status, body: (await res.json()) as Record<string, any> };
-}
+const api = (method: string, url: string, headers: Record<string, string>, body?: unknown) =>
+  requestJson(h.url, method, url, headers, body);
 const asAdmin = (key?: string) => ({ ...h.admin, ...(key ? { "idempotency-key": key } : {}) });
 const asUser = (id: number) => ({ authorization: h.tma(id) });
 

@@ -3,19 +3,23 @@
 //| Protocol 1.1: modify (SL/TP) and close (all or part) a position  |
 //| opened by an earlier open command (`position_of`).               |
 //+------------------------------------------------------------------+
-// The position an open command made, if it is still open (selected for PositionGet*);
-// otherwise `why` says whether it existed.
-bool SelectPositionOf(const string openId, ulong &positionId, string &why)
+// The position an open command made, if it is still open (selected for PositionGet*), and the
+// volume that command opened; otherwise `why` says whether it existed.
+bool SelectPositionOf(const string openId, ulong &positionId, double &openedVolume, string &why)
   {
    positionId = 0;
+   openedVolume = 0;
    why = "position already closed";
    int idx = FindRecord(openId);
    if(idx >= 0 && g_records[idx].ticket > 0)
+     {
       positionId = g_records[idx].ticket;
+      openedVolume = g_records[idx].volume;
+     }
    else
      {
-      double price, volume;
-      if(!FindExecutedInTerminal(openId, positionId, price, volume))
+      double price;
+      if(!FindExecutedInTerminal(openId, positionId, price, openedVolume))
         {
          why = "position not found in the terminal";
          return false;
@@ -76,13 +80,16 @@ void ModifyPosition(const SortieCommand &cmd, const ulong positionId, const bool
          SetOutcome(rec, "rejected", result.retcode, RetcodeText(result.retcode) + " (" + IntegerToString(result.retcode) + ")");
   }
 
-// Closes the whole position (volume null) or part of it, rounded down to the volume step.
-void ClosePosition(const SortieCommand &cmd, const ulong positionId, const bool positionIsBuy, ExecRecord &rec)
+// Closes what the open command opened (volume null) or part of it, rounded down to the volume
+// step. On a netting account several legs share one position: a leg's close takes only its own
+// volume out, never the other legs'.
+void ClosePosition(const SortieCommand &cmd, const ulong positionId, const bool positionIsBuy, const double openedVolume,
+                   ExecRecord &rec)
   {
    double open = PositionGetDouble(POSITION_VOLUME);
-   double lots = open;
+   double lots = openedVolume > 0 && openedVolume < open ? openedVolume : open;
    string note = "";
-   if(cmd.has_volume && cmd.volume < open)
+   if(cmd.has_volume && cmd.volume < lots)
      {
       if(!NormaliseVolume(cmd.symbol, cmd.volume, lots, note))
         {
@@ -104,8 +111,9 @@ void ManageCommand(const SortieCommand &cmd, const string action, ExecRecord &re
       return;
      }
    ulong positionId;
+   double openedVolume;
    string why;
-   if(!SelectPositionOf(cmd.position_of, positionId, why))
+   if(!SelectPositionOf(cmd.position_of, positionId, openedVolume, why))
      {
       rec.ticket = positionId;
       SetOutcome(rec, "rejected", 10036, why);
@@ -123,5 +131,5 @@ void ManageCommand(const SortieCommand &cmd, const string action, ExecRecord &re
    if(action == "modify")
       ModifyPosition(cmd, positionId, isBuy, rec);
    else
-      ClosePosition(cmd, positionId, isBuy, rec);
+      ClosePosition(cmd, positionId, isBuy, openedVolume, rec);
   }

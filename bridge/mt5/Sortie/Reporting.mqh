@@ -145,6 +145,14 @@ void CheckRecordClosed(const int idx)
       return;   // history not synchronised yet: the next scan tries again
    if(inVolume > 0 && outVolume < inVolume - 1e-8)
       return;   // partly closed
+   // On a netting account several commands (the legs of a fire) build one position: each is
+   // reported with its share of the volume and profit, so Sortie counts the position once.
+   double own = g_records[idx].volume;
+   if(own > 0 && inVolume > own + 1e-8)
+     {
+      net = net * own / inVolume;
+      outVolume = own;
+     }
    string body = "{\"id\":" + JsonString(g_records[idx].id) +
                  ",\"ticket\":" + IntegerToString((long)positionId) +
                  ",\"close_price\":" + JsonNum(closePrice, PriceDigits(g_records[idx].symbol)) +

@@ -11,8 +11,11 @@ const USER = 8;
 const TOKEN = "ea-1-1-token";
 
 /**
- * Protocol 1.1 (modify and close after entry) in the EA binary. The real server of this branch
- * sends open commands only, so a contract-speaking HTTP peer plays Sortie here.
+ * Protocol 1.1 (modify and close after entry) in the EA binary, for the commands the real server
+ * never sends (a partial close with a volume, a `position_of` the terminal never opened, a close
+ * of a position already closed, the same id again at once): a contract-speaking HTTP peer plays
+ * Sortie here. The end-to-end flows with the real server, restart safety included, are in
+ * trade-management.test.ts.
  */
 describe("the EA binary speaking protocol 1.1", () => {
   let service: MemoryBridgeService;
@@ -107,20 +110,4 @@ describe("the EA binary speaking protocol 1.1", () => {
     },
     90_000,
   );
-
-  it("a close interrupted by SIGKILL after OrderSend is not sent again after a restart", async () => {
-    const first = await start();
-    send({ id: "c_open", volume: 0.3, stop_loss: 1.083, take_profit: 1.089 });
-    await result("c_open");
-    setMarket(dir.dir, ["kill_after_order_send 1"]);
-    service.enqueue(USER, manage("c_close", "close", { volume: null }));
-    expect(await first.exited).toMatchObject({ signal: "SIGKILL" });
-    expect(first.orders.filter((o) => o.position > 0)).toHaveLength(1);
-
-    setMarket(dir.dir, []);
-    // The peer redelivers the command (no result yet) after its visibility timeout.
-    const second = await start();
-    expect(await result("c_close")).toMatchObject({ status: "filled" });
-    expect(second.orders).toEqual([]);
-  }, 90_000);
 });

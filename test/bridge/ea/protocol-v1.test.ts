@@ -1,65 +1,17 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createFileDropTransport } from "../../../bridge/filedrop/index.ts";
-import { buildEa } from "../../../bridge/mt5/emu/build.ts";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { Harness } from "../../support/harness.ts";
-import { tempDir } from "../../support/tmp.ts";
-import { waitFor } from "../../support/wait.ts";
-import { type EaOptions, setMarket, settledMission, startEa, startServerWithBot } from "./support.ts";
+import { brokerPositions, eaSuite, setMarket, settledMission } from "./support.ts";
 
 /**
  * SortieBridge.mq5 compiled by g++ against the MQL5 emulation, run as a terminal on a simulated
  * broker against the real Sortie server: over HTTP (WebRequest) and through the drop folder.
  */
 describe.each(["http", "file"] as const)("the EA binary over %s against the real server", (transport) => {
+  const { trader, server } = eaSuite(transport, transport === "http" ? 61_000 : 62_000);
   let h: Harness;
-  let closeServer: () => Promise<void>;
-  let nextUser = transport === "http" ? 61_000 : 62_000;
-  let cleanups: Array<() => unknown> = [];
-
-  beforeAll(async () => {
-    await buildEa();
-    ({ h, close: closeServer } = await startServerWithBot());
-  }, 180_000);
-  afterEach(async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup();
-    cleanups = [];
+  beforeAll(() => {
+    h = server();
   });
-  afterAll(() => closeServer());
-
-  /** A trader with a linked EA on its own simulated broker; `market` seeds the control file. */
-  async function trader(options: Partial<EaOptions> & { market?: string[] } = {}) {
-    const userId = nextUser++;
-    const token = await h.linkBridge(userId);
-    const tmp = tempDir("sortie-ea-");
-    cleanups.push(tmp.cleanup);
-    setMarket(tmp.dir, options.market ?? []);
-    if (transport === "file") {
-      const drop = createFileDropTransport({
-        dir: join(tmp.dir, "MQL5", "Files", "sortie"),
-        userId,
-        service: h.ctx.bridge,
-        pollMs: 50,
-        settleMs: 100,
-      });
-      await drop.start();
-      cleanups.push(() => drop.stop());
-    }
-    const start = async () => {
-      const ea = await startEa({ dataDir: tmp.dir, server: h.url, token, transport, ...options });
-      cleanups.push(() => ea.stop());
-      return ea;
-    };
-    const ea = await start();
-    // Its first heartbeat stored (any request marks it online, possibly before the heartbeat's write).
-    await waitFor(
-      async () => (await h.store.users.findUser(userId))?.balance != null,
-      30_000,
-      "the EA's first heartbeat",
-    );
-    return { userId, dir: tmp.dir, ea, start };
-  }
 
   async function fire(userId: number, body: Record<string, unknown> = {}) {
     const signal = await h.createSignal(body);
@@ -115,8 +67,7 @@ describe.each(["http", "file"] as const)("the EA binary over %s against the real
     expect(restarted.orders).toEqual([]);
     expect(mission.fire.legs[0]).toMatchObject({ state: "filled", ticket: "1000" });
     // One position at the broker: the killed run's order, found again by its comment.
-    const state = readFileSync(join(t.dir, "broker", "state.txt"), "utf8");
-    expect(state.split("\n").filter((line) => line.startsWith("pos\t"))).toHaveLength(1);
+    expect(brokerPositions(t.dir)).toHaveLength(1);
   }, 60_000);
 
   it("the id recorded before OrderSend alone stops a resend when the broker drops order comments", async () => {
