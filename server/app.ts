@@ -9,6 +9,7 @@ import type { AppContext } from "./context.ts";
 import { createDrain } from "./drain.ts";
 import { frameworkErrorHandler, installErrorHandler } from "./error-handler.ts";
 import { createSseBroker, type SseOptions } from "./events/sse.ts";
+import { installHotRouteLogging, SortieLogController } from "./logging.ts";
 import { installMetrics, type Metrics, metricsFor } from "./metrics.ts";
 import { installRateLimits } from "./rate-limits.ts";
 import { auditRoutes } from "./routes/audit.ts";
@@ -134,6 +135,7 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
     requestTimeout: timeouts.requestMs,
     http: { headersTimeout: timeouts.headersMs, connectionsCheckingInterval: timeouts.checkMs },
     logger: options.logger ?? false,
+    logController: new SortieLogController(),
     bodyLimit: 256 * 1024,
     // X-Forwarded-For is believed only from the proxies TRUST_PROXY names (default: none).
     // A hop count n trusts the n nearest hops, as proxy-addr does for a number (Fastify's types lack it).
@@ -152,6 +154,7 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
 
   installValidators(app);
   installJsonParser(app);
+  if (options.logger) installHotRouteLogging(app);
   const dbHealth = createDbHealth(ctx.config.databasePath);
   installErrorHandler(app, dbHealth);
   // A write that succeeded (any 2xx to a method that writes) clears an earlier write failure.
@@ -161,8 +164,16 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
   app.addSchema(ErrorBody);
 
   const shutdown = new AbortController();
-  const sse = createSseBroker(ctx.hub, options.sse);
-  const candles = createCandleStore();
+  const { bounds } = ctx.memory;
+  const sse = createSseBroker(ctx.hub, {
+    maxStreams: bounds.sseStreams,
+    maxStreamsPerUser: bounds.sseStreamsPerUser,
+    ...options.sse,
+  });
+  const candles = createCandleStore(240, bounds.candleSeries);
+  ctx.memory.track("sseStreams", sse.maps.clients, bounds.sseStreams);
+  ctx.memory.track("sseUsers", sse.maps.byUser, bounds.sseStreams);
+  ctx.memory.track("candleSeries", candles, bounds.candleSeries);
   const drain = createDrain(app.server, options.shutdownGraceMs ?? 5000);
   app.addHook("preClose", async () => {
     shutdown.abort();

@@ -2,6 +2,7 @@ import type { Store } from "../db/store.ts";
 import type { Clock } from "./clock.ts";
 import type { Config } from "./config.ts";
 import { Hub } from "./events/hub.ts";
+import { createMemoryRegistry, type MemoryBounds } from "./memory.ts";
 import { createBridgeService } from "./services/bridge/index.ts";
 import { createFireService } from "./services/fire.ts";
 import { createMissionService } from "./services/missions.ts";
@@ -19,19 +20,23 @@ export function createContext(deps: {
   clock: Clock;
   hub?: Hub;
   log?: (msg: string, err?: unknown) => void;
+  /** Bounds of the in-process maps (server/memory.ts); tests shrink them. */
+  bounds?: Partial<MemoryBounds>;
 }) {
   const { store, config, clock } = deps;
   const log = deps.log ?? (() => undefined);
   const hub = deps.hub ?? new Hub((err, event) => log(`hub listener for ${event} failed`, err));
-  const missions = createMissionService({ store, config, clock, hub });
+  const memory = createMemoryRegistry(deps.bounds);
+  const missions = createMissionService({ store, config, clock, hub, memory });
   const signals = createSignalService({ store, hub, clock });
-  const fires = createFireService({ store, hub, clock, missions });
+  const fires = createFireService({ store, hub, clock, missions, memory });
   const updates = createUpdateService({ store, hub, clock });
   const bridge = createBridgeService({
     store,
     hub,
     clock,
     config,
+    memory,
     onTp1Closed: async (signalId) => {
       try {
         await updates.autoBreakeven(signalId);
@@ -40,7 +45,7 @@ export function createContext(deps: {
       }
     },
   });
-  const trackRecord = createTrackRecordService({ store, hub, clock });
+  const trackRecord = createTrackRecordService({ store, hub, clock, memory });
   const results = createResultService({ store, hub, clock, log });
   // Settles what ended while the server was down; the bot's result catch-up waits for it.
   const resultsCaughtUp = results.catchUp().then(
@@ -52,6 +57,7 @@ export function createContext(deps: {
     config,
     clock,
     hub,
+    memory,
     missions,
     signals,
     fires,

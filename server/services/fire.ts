@@ -9,6 +9,7 @@ import type { Clock } from "../clock.ts";
 import { ApiError, forbidden } from "../errors.ts";
 import type { Hub } from "../events/hub.ts";
 import { newCommandId, newFireId } from "../ids.ts";
+import { BoundedMap, type MemoryRegistry } from "../memory.ts";
 import { createFireCommitter, type FireOutcome } from "./fire-commit.ts";
 import type { MissionService } from "./missions.ts";
 
@@ -21,11 +22,22 @@ export type { FireOutcome } from "./fire-commit.ts";
 export const MAX_ENTRY_DISTANCE_OF_STOP = 0.25;
 
 /** Firing a signal: duplicate short-cut, the contract's ordered checks, then the lock + outbox. */
-export function createFireService(deps: { store: Store; hub: Hub; clock: Clock; missions: MissionService }) {
-  const { store, hub, clock, missions } = deps;
-  const committer = createFireCommitter({ store, hub, missions });
-  /** First taps being checked or committed, by `signal:user`: later taps wait for their answer. */
-  const inFlight = new Map<string, Promise<FireOutcome>>();
+export function createFireService(deps: {
+  store: Store;
+  hub: Hub;
+  clock: Clock;
+  missions: MissionService;
+  memory: MemoryRegistry;
+}) {
+  const { store, hub, clock, missions, memory } = deps;
+  const committer = createFireCommitter({ store, hub, missions, memory });
+  /**
+   * First taps being checked or committed, by `signal:user`: later taps wait for their answer.
+   * Past the bound, a forgotten tap's repeat runs the checks itself and meets the fire's UNIQUE
+   * lock in the commit, which answers it as a duplicate: never a second fire.
+   */
+  const inFlight = new BoundedMap<string, Promise<FireOutcome>>(memory.bounds.inFlightTaps);
+  memory.track("inFlightTaps", inFlight, memory.bounds.inFlightTaps);
 
   function buildCommands(fireId: string, mission: Awaited<ReturnType<MissionService["missionFor"]>>, nowMs: number) {
     const { signal, position } = mission;

@@ -6,6 +6,7 @@ import { type BuildAppOptions, buildApp } from "../../server/app.ts";
 import { type Clock, systemClock } from "../../server/clock.ts";
 import { loadConfig } from "../../server/config.ts";
 import { createContext } from "../../server/context.ts";
+import type { MemoryBounds } from "../../server/memory.ts";
 import type { App } from "../../server/routes/types.ts";
 import { startSweeper } from "../../server/sweeper.ts";
 import { testDatabase } from "./engine.ts";
@@ -37,6 +38,8 @@ export interface HarnessOptions {
   onQuery?: (sql: string) => void;
   /** Checkpoint the WAL from a worker thread, as server/main.ts does (benchmarks). */
   checkpointer?: boolean;
+  /** Bounds of the in-process maps (server/memory.ts), e.g. small ones for a flood test. */
+  bounds?: Partial<MemoryBounds>;
 }
 
 export type Harness = Awaited<ReturnType<typeof startHarness>>;
@@ -68,7 +71,7 @@ export async function startHarness(options: HarnessOptions = {}) {
     ...options.env,
   });
   const clock = options.clock ?? systemClock;
-  const ctx = createContext({ store, config, clock });
+  const ctx = createContext({ store, config, clock, bounds: options.bounds });
   const app: App = await buildApp(ctx, options.app ?? {});
   const stopSweeper = options.sweeper ? startSweeper(ctx, 200) : () => undefined;
   let url = "";

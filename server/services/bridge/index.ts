@@ -15,6 +15,7 @@ import type { Clock } from "../../clock.ts";
 import type { Config } from "../../config.ts";
 import { ApiError, forbidden, notFound } from "../../errors.ts";
 import type { Hub } from "../../events/hub.ts";
+import { BoundedMap, type MemoryRegistry } from "../../memory.ts";
 import { type Emit, fireChanged, flush, statsEvent } from "./changes.ts";
 import { closeLeg } from "./close-leg.ts";
 import { createHeartbeatFilter } from "./heartbeat-filter.ts";
@@ -32,16 +33,23 @@ export function createBridgeService(deps: {
   hub: Hub;
   clock: Clock;
   config: Config;
+  memory: MemoryRegistry;
   /** Called after a leg-1 position closed in profit (the signal's automatic breakeven, if it has one). */
   onTp1Closed?: (signalId: string) => Promise<void>;
 }): BridgeService & {
   sweep(): Promise<void>;
   isOnline(userId: number): Promise<boolean>;
 } {
-  const { store, hub, clock, config } = deps;
-  const lastTouch = new Map<number, number>();
+  const { store, hub, clock, config, memory } = deps;
+  const { bounds } = memory;
+  /** Forgetting a terminal's last touch costs one liveness write more. */
+  const lastTouch = new BoundedMap<number, number>(bounds.terminalTouches);
+  /** Waiting long-polls by user: an entry lives only while one of its polls waits. */
   const waiters = new Map<number, Set<() => void>>();
-  const heartbeats = createHeartbeatFilter(store);
+  const heartbeats = createHeartbeatFilter(store, bounds.terminals);
+  memory.track("terminalTouches", lastTouch, bounds.terminalTouches);
+  memory.track("terminals", heartbeats, bounds.terminals);
+  memory.track("pollWaiters", waiters, Number.POSITIVE_INFINITY);
   // Another instance (same PostgreSQL) took this terminal's heartbeat: what it wrote is not in our
   // filter's memory, so the next heartbeat here reads the stored rows again.
   hub.on("user.updated", ({ user_id }) => {
@@ -138,6 +146,7 @@ export function createBridgeService(deps: {
           clearTimeout(timer);
           signal?.removeEventListener("abort", done);
           set?.delete(done);
+          if (set?.size === 0 && waiters.get(userId) === set) waiters.delete(userId);
           resolve();
         };
         const timer = setTimeout(done, waitMs);

@@ -14,6 +14,7 @@ import type { TrackSignalRow } from "../../../db/queries/track-record.ts";
 import type { Store } from "../../../db/store.ts";
 import type { Clock } from "../../clock.ts";
 import type { Hub } from "../../events/hub.ts";
+import { BoundedMap, MEMORY_BOUNDS, type MemoryRegistry } from "../../memory.ts";
 
 const DAY_MS = 24 * 3600 * 1000;
 /** Traders whose outcomes are kept (the most recently asked); a trader's own history is small. */
@@ -56,7 +57,7 @@ const within = (outcomes: Iterable<DatedOutcome>, cutoffMs: number) => {
  * The events it listens to reach every instance sharing one PostgreSQL (server/cluster relays the
  * hub through NOTIFY), so each instance's cache drops what another instance changed.
  */
-export function createTrackRecordService(deps: { store: Store; hub: Hub; clock: Clock }) {
+export function createTrackRecordService(deps: { store: Store; hub: Hub; clock: Clock; memory?: MemoryRegistry }) {
   const { store, hub, clock } = deps;
   let channel: Map<string, DatedOutcome> | null = null;
   /** The channel's load or refresh in progress: concurrent askers share it. */
@@ -68,7 +69,18 @@ export function createTrackRecordService(deps: { store: Store; hub: Hub; clock: 
   const answers = new Map<string, { version: number; minute: number; body: TrackRecordBody; json: string | null }>();
   const users = new Map<number, Map<string, DatedOutcome>>();
   /** Bumped per trader when a fire of theirs changes: a read started before does not cache its answer. */
-  const userVersions = new Map<number, number>();
+  const userVersions = new BoundedMap<number, number>(
+    deps.memory?.bounds.userVersions ?? MEMORY_BOUNDS.userVersions,
+    () => evictions++,
+  );
+  /** Versions forgotten (bound reached): a read that saw one go by does not cache its answer. */
+  let evictions = 0;
+  /** A trader's state before a read; `unchanged` says whether nothing of theirs changed since. */
+  const mark = (userId: number) => ({ version: userVersions.get(userId) ?? 0, evictions });
+  const unchanged = (userId: number, before: ReturnType<typeof mark>) =>
+    (userVersions.get(userId) ?? 0) === before.version && evictions === before.evictions;
+  deps.memory?.track("trackRecordUsers", users, USER_CACHE_SIZE);
+  deps.memory?.track("trackRecordUserVersions", userVersions, userVersions.max);
   /** Each trader's last answers (per `days`), dropped with their outcomes when a fire of theirs changes. */
   const userAnswers = new Map<number, Map<string, { minute: number; body: PerformanceView }>>();
 
@@ -167,11 +179,11 @@ export function createTrackRecordService(deps: { store: Store; hub: Hub; clock: 
     if (map) {
       users.delete(userId); // re-inserted below: most recently used last
     } else {
-      const before = userVersions.get(userId) ?? 0;
+      const before = mark(userId);
       const signals = await store.trackRecord.listUserSignals(userId);
       map = outcomesOf(signals, await store.trackRecord.listUserPositions(userId));
       // A fire of theirs changed while reading: answer with what was read, but do not keep it.
-      if ((userVersions.get(userId) ?? 0) !== before) return map;
+      if (!unchanged(userId, before)) return map;
     }
     users.set(userId, map);
     if (users.size > USER_CACHE_SIZE) {
@@ -220,7 +232,7 @@ export function createTrackRecordService(deps: { store: Store; hub: Hub; clock: 
       const minute = Math.floor(nowMs / 60_000);
       const known = userAnswers.get(userId)?.get(String(days));
       if (known && known.minute === minute && users.has(userId)) return known.body;
-      const before = userVersions.get(userId) ?? 0;
+      const before = mark(userId);
       const outcomes = within((await userOutcomes(userId)).values(), cutoff(days, nowMs));
       const body = {
         ...presentPerformance(summarizeTrackRecord(outcomes), days),
@@ -228,7 +240,7 @@ export function createTrackRecordService(deps: { store: Store; hub: Hub; clock: 
         currency: (await store.users.findUser(userId))?.currency ?? null,
         r_histogram: rHistogram(outcomes),
       };
-      if ((userVersions.get(userId) ?? 0) === before) {
+      if (unchanged(userId, before)) {
         const mine = userAnswers.get(userId) ?? new Map<string, { minute: number; body: PerformanceView }>();
         mine.set(String(days), { minute, body });
         userAnswers.set(userId, mine);
