@@ -20,6 +20,7 @@ const suites: Record<string, () => Promise<unknown>> = {
   engine: async () => (await import("./engine.ts")).benchEngine(),
   "track-record": async () => (await import("./track-record.ts")).benchTrackRecord(),
   "track-record-store": async () => (await import("./track-record-store.ts")).benchTrackRecordStore(),
+  legacy: async () => (await import("./legacy-import.ts")).benchLegacyImport(),
 };
 
 async function main() {

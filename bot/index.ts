@@ -18,6 +18,7 @@ import { linkFeature } from "./features/link.ts";
 import { manageFeature } from "./features/manage/index.ts";
 import { performanceFeature } from "./features/performance.ts";
 import { sessionFeature } from "./features/session.ts";
+import { terminalsFeature } from "./features/terminals.ts";
 import { traderFeature } from "./features/trader.ts";
 import { wizardFeature } from "./features/wizard/index.ts";
 import { apiMessenger } from "./messenger.ts";
@@ -88,6 +89,7 @@ export function createBot(options: CreateBotOptions) {
     trackReportFeature,
     linkFeature,
     performanceFeature,
+    terminalsFeature,
     traderFeature,
   );
   bot.catch((err) => log(`update ${err.ctx.update.update_id} failed outside the boundary`, err.error));

@@ -6,10 +6,12 @@ import { botQueries } from "./queries/bot.ts";
 import { commandQueries } from "./queries/commands.ts";
 import { conversationQueries } from "./queries/conversations.ts";
 import { fireQueries } from "./queries/fires.ts";
+import { legacyQueries } from "./queries/legacy.ts";
 import { metricsQueries } from "./queries/metrics.ts";
 import { signalQueries } from "./queries/signals.ts";
 import { statsQueries } from "./queries/stats.ts";
 import { terminalQueries } from "./queries/terminal.ts";
+import { terminalListQueries } from "./queries/terminals.ts";
 import { trackRecordQueries } from "./queries/track-record.ts";
 import { updateQueries } from "./queries/updates.ts";
 import { userQueries } from "./queries/users.ts";
@@ -38,6 +40,8 @@ export interface StoreQueries {
   audit: Async<ReturnType<typeof auditQueries>>;
   updates: Async<ReturnType<typeof updateQueries>>;
   trackRecord: Async<ReturnType<typeof trackRecordQueries>>;
+  legacy: Async<ReturnType<typeof legacyQueries>>;
+  terminals: Async<ReturnType<typeof terminalListQueries>>;
 }
 
 /** A row from `query` (ad-hoc SQL for tests and operators' tools). */
@@ -174,6 +178,8 @@ export function createStore(sqlite: Sqlite): SqliteStore {
     audit: asyncGroup(auditQueries(sqlite), gate),
     updates: asyncGroup(updateQueries(sqlite), gate),
     trackRecord: asyncGroup(trackRecordQueries(sqlite), gate),
+    legacy: asyncGroup(legacyQueries(sqlite), gate),
+    terminals: asyncGroup(terminalListQueries(sqlite), gate),
     transaction<T>(fn: () => Promise<T>): Promise<T> {
       return gate.run(
         () => sqlite.exec("BEGIN"),

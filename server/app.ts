@@ -24,6 +24,7 @@ import { missionRoutes } from "./routes/missions.ts";
 import { pageRoutes } from "./routes/pages.ts";
 import { priceRoutes } from "./routes/prices.ts";
 import { signalRoutes } from "./routes/signals.ts";
+import { terminalRoutes } from "./routes/terminals.ts";
 import { trackRecordRoutes } from "./routes/track-record.ts";
 import type { App, RouteDeps } from "./routes/types.ts";
 import { updateRoutes } from "./routes/updates.ts";
@@ -210,6 +211,7 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
   missionRoutes(app, deps);
   fireRoutes(app, deps);
   meRoutes(app, deps);
+  terminalRoutes(app, deps);
   eventRoutes(app, deps);
   hookRoutes(app, deps);
   priceRoutes(app, deps);

@@ -7,6 +7,7 @@ import { createBridgeService } from "./services/bridge/index.ts";
 import { createFireService } from "./services/fire.ts";
 import { createMissionService } from "./services/missions.ts";
 import { createSignalService } from "./services/signals.ts";
+import { createTerminalService } from "./services/terminals/index.ts";
 import { createResultService, createTrackRecordService } from "./services/track-record/index.ts";
 import { createUpdateService } from "./services/updates/index.ts";
 
@@ -27,6 +28,7 @@ export function createContext(deps: {
   const log = deps.log ?? (() => undefined);
   const hub = deps.hub ?? new Hub((err, event) => log(`hub listener for ${event} failed`, err));
   const memory = createMemoryRegistry(deps.bounds);
+  const terminals = createTerminalService({ store, clock, config, hub });
   const missions = createMissionService({ store, config, clock, hub, memory });
   const signals = createSignalService({ store, hub, clock });
   const fires = createFireService({ store, hub, clock, missions, memory });
@@ -37,6 +39,7 @@ export function createContext(deps: {
     clock,
     config,
     memory,
+    traderOf: (bridgeUserId) => terminals.traderOf(bridgeUserId),
     onTp1Closed: async (signalId) => {
       try {
         await updates.autoBreakeven(signalId);
@@ -63,6 +66,7 @@ export function createContext(deps: {
     fires,
     bridge,
     updates,
+    terminals,
     trackRecord,
     results,
     resultsCaughtUp,

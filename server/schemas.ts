@@ -74,6 +74,32 @@ const Leg = Type.Object({
   deliveries: Type.Integer(),
 });
 
+/** Several terminals per trader: one terminal's part of a fire (CONTRACT.md). */
+export const FireTerminalSchema = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  status: Type.String(),
+  state: Type.String(),
+  lots: Num,
+  risk_amount: Num,
+  fill_price: NumOrNull,
+  filled_volume: NumOrNull,
+  message: StrOrNull,
+  reason: StrOrNull,
+});
+
+/** Several terminals per trader: one terminal's sizing in a mission (CONTRACT.md). */
+export const MissionTerminalSchema = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  enabled: Type.Boolean(),
+  online: Type.Boolean(),
+  lots: Num,
+  risk_amount: Num,
+  currency: StrOrNull,
+  reason: StrOrNull,
+});
+
 export const FireSchema = Type.Object({
   id: Type.String(),
   signal_id: Type.String(),
@@ -94,6 +120,7 @@ export const FireSchema = Type.Object({
   updated_at: Type.String(),
   closed_at: StrOrNull,
   legs: Type.Array(Leg),
+  terminals: Type.Optional(Type.Array(FireTerminalSchema)),
 });
 
 export const UserSchema = Type.Object({
@@ -148,6 +175,7 @@ export const MissionSchema = Type.Object({
   note: StrOrNull,
   note_updated_at: StrOrNull,
   links: Type.Array(Link),
+  terminals: Type.Optional(Type.Array(MissionTerminalSchema)),
 });
 
 export const StatsSchema = Type.Object({

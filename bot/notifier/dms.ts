@@ -51,7 +51,23 @@ export function createDms(deps: {
   const awaitingXp = new Map<number, FireView>();
 
   /** Queues a DM; `html` is built when it is sent (null: nothing to say any more). */
-  function dm(userId: number, html: () => string | null | Promise<string | null>, options: MessageOptions = {}): void {
+  function dm(
+    bridgeOrUserId: number,
+    html: () => string | null | Promise<string | null>,
+    options: MessageOptions = {},
+  ): void {
+    // A trader's further terminals have `users` rows of their own (negative ids, never a chat):
+    // what concerns them goes to their trader.
+    if (bridgeOrUserId < 0) {
+      app.terminals.traderOf(bridgeOrUserId).then(
+        (userId) => {
+          if (userId > 0) dm(userId, html, options);
+        },
+        (err) => log(`DM for terminal ${bridgeOrUserId} failed`, err),
+      );
+      return;
+    }
+    const userId = bridgeOrUserId;
     queue.run(`dm:${userId}`, async () => {
       const user = await store.users.findUser(userId);
       if (!user || user.dm_status === "unreachable") return;

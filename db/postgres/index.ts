@@ -3,6 +3,7 @@ import { numberPlaceholders, PgDb, type PgOptions } from "./connection.ts";
 import { migratePostgres } from "./migrate.ts";
 import { pgCommandQueries } from "./queries/commands.ts";
 import { pgFireQueries } from "./queries/fires.ts";
+import { pgLegacyQueries } from "./queries/legacy.ts";
 import { pgSignalQueries } from "./queries/signals.ts";
 import {
   pgAlertQueries,
@@ -12,6 +13,7 @@ import {
   pgStatsQueries,
 } from "./queries/small.ts";
 import { pgTerminalQueries } from "./queries/terminal.ts";
+import { pgTerminalListQueries } from "./queries/terminals.ts";
 import { pgTrackRecordQueries } from "./queries/track-record.ts";
 import { pgAuditQueries, pgUpdateQueries } from "./queries/updates.ts";
 import { pgUserQueries } from "./queries/users.ts";
@@ -78,6 +80,8 @@ export function createPgStore(db: PgDb): PgStore {
     audit: pgAuditQueries(db),
     updates: pgUpdateQueries(db),
     trackRecord: pgTrackRecordQueries(db),
+    legacy: pgLegacyQueries(db),
+    terminals: pgTerminalListQueries(db),
     transaction: (fn) => db.tx(fn),
     query: (sql, params = []) => db.query(numberPlaceholders(sql), params),
     async ping() {

@@ -135,6 +135,7 @@ export function meRoutes(app: App, { ctx, auth, userLimit }: RouteDeps): void {
         });
       });
       hub.emit("user.updated", { user_id: c.userId });
+      await ctx.terminals.ensureFirst(c.userId); // the single-token flow's terminal is the trader's first
       return { token, rotated };
     },
   );

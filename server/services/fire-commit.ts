@@ -1,4 +1,5 @@
 import type { NewCommand, NewEvent, NewFire } from "../../db/queries/fires.ts";
+import type { FireTerminal } from "../../db/queries/terminals.ts";
 import type { FireView } from "../../db/rows.ts";
 import type { Store } from "../../db/store.ts";
 import { ApiError } from "../errors.ts";
@@ -18,6 +19,8 @@ export interface PendingFire {
   events: NewEvent[];
   dailyLimit: number | null;
   dayStartMs: number;
+  /** Several terminals per trader: what the fire does on each (written with the fire). */
+  terminals?: FireTerminal[];
 }
 
 /**
@@ -82,7 +85,10 @@ export function createFireCommitter(deps: {
       if (!result.duplicate) {
         created.push(result.fire);
         missions.touchUser(result.fire.user_id);
-        hub.emit("commands.ready", { user_id: result.fire.user_id });
+        // Each terminal's waiting long-poll is keyed by its own bridge row.
+        for (const id of new Set(p.commands.map((c) => c.user_id ?? result.fire.user_id))) {
+          hub.emit("commands.ready", { user_id: id });
+        }
       }
       p.resolve(result);
     }
@@ -113,7 +119,10 @@ export function createFireCommitter(deps: {
         );
       }
     }
-    return store.fires.queueFire(p.fire, p.commands, p.events);
+    const queued = await store.fires.queueFire(p.fire, p.commands, p.events);
+    if (!p.terminals || queued.duplicate) return queued;
+    await store.terminals.insertFireTerminals(p.fire.id, p.terminals);
+    return { fire: (await store.fires.findFireById(p.fire.id))!, duplicate: false };
   }
 
   return {

@@ -1,8 +1,9 @@
 import type { BridgeCommand } from "../../bridge/protocol.ts";
-import { DEFAULT_SPECS } from "../../core/instruments.ts";
+import { DEFAULT_SPECS, type TerminalSymbolSpec } from "../../core/instruments.ts";
 import { roundTo } from "../../core/money.ts";
 import { splitLegs } from "../../core/sizing.ts";
 import { utcDayStartMs } from "../../core/tiers.ts";
+import type { Signal } from "../../core/types.ts";
 import type { NewEvent, NewFire } from "../../db/queries/fires.ts";
 import type { Store } from "../../db/store.ts";
 import type { Clock } from "../clock.ts";
@@ -12,6 +13,7 @@ import { newCommandId, newFireId } from "../ids.ts";
 import { BoundedMap, type MemoryRegistry } from "../memory.ts";
 import { createFireCommitter, type FireOutcome } from "./fire-commit.ts";
 import type { MissionService } from "./missions.ts";
+import { terminalFire } from "./terminals/fire.ts";
 
 export type { FireOutcome } from "./fire-commit.ts";
 
@@ -20,6 +22,47 @@ export type { FireOutcome } from "./fire-commit.ts";
  * a quarter of the stop distance, so a late fill never eats more than 25 % of the planned risk.
  */
 export const MAX_ENTRY_DISTANCE_OF_STOP = 0.25;
+
+/**
+ * One open command per take-profit leg of `lots`, for the terminal whose broker spec is
+ * `brokerSpec` (matched by canonical name, so EURUSD.m or GOLD count); without one the order goes
+ * out under Sortie's own name.
+ */
+export function buildOpenCommands(
+  fireId: string,
+  signal: Signal,
+  lots: number,
+  brokerSpec: TerminalSymbolSpec | null,
+  nowMs: number,
+): { brokerSymbol: string; commands: BridgeCommand[] } {
+  const brokerSymbol = brokerSpec?.name ?? signal.symbol;
+  const defaults = DEFAULT_SPECS.get(signal.symbol);
+  const digits = brokerSpec?.digits ?? defaults?.digits ?? 5;
+  const step = brokerSpec?.volume_step || defaults?.volumeStep || 0.01;
+  const min = brokerSpec?.volume_min || defaults?.volumeMin || 0.01;
+  const volumes = splitLegs(lots, signal.take_profit.length, step, min);
+  const price = (p: number) => roundTo(p, digits);
+  const maxDistance = roundTo(Math.abs(signal.entry - signal.stop_loss) * MAX_ENTRY_DISTANCE_OF_STOP, digits);
+  const commands: BridgeCommand[] = volumes.map((volume, i) => {
+    const id = newCommandId(nowMs);
+    return {
+      id,
+      fire_id: fireId,
+      leg: i + 1,
+      action: "open",
+      symbol: brokerSymbol,
+      side: signal.side,
+      volume,
+      entry: price(signal.entry),
+      max_entry_distance: maxDistance,
+      stop_loss: price(signal.stop_loss),
+      take_profit: signal.take_profit[i] === undefined ? null : price(signal.take_profit[i]),
+      expires_at: signal.expires_at,
+      comment: id,
+    };
+  });
+  return { brokerSymbol, commands };
+}
 
 /** Firing a signal: duplicate short-cut, the contract's ordered checks, then the lock + outbox. */
 export function createFireService(deps: {
@@ -39,40 +82,6 @@ export function createFireService(deps: {
   const inFlight = new BoundedMap<string, Promise<FireOutcome>>(memory.bounds.inFlightTaps);
   memory.track("inFlightTaps", inFlight, memory.bounds.inFlightTaps);
 
-  function buildCommands(fireId: string, mission: Awaited<ReturnType<MissionService["missionFor"]>>, nowMs: number) {
-    const { signal, position } = mission;
-    // The overlay already carries the terminal's spec for this symbol (matched by canonical name,
-    // so EURUSD.m or GOLD count); without one the order goes out under Sortie's own name.
-    const brokerSpec = mission.terminal_spec;
-    const brokerSymbol = brokerSpec?.name ?? signal.symbol;
-    const defaults = DEFAULT_SPECS.get(signal.symbol);
-    const digits = brokerSpec?.digits ?? defaults?.digits ?? 5;
-    const step = brokerSpec?.volume_step || defaults?.volumeStep || 0.01;
-    const min = brokerSpec?.volume_min || defaults?.volumeMin || 0.01;
-    const volumes = splitLegs(position.lots, signal.take_profit.length, step, min);
-    const price = (p: number) => roundTo(p, digits);
-    const maxDistance = roundTo(Math.abs(signal.entry - signal.stop_loss) * MAX_ENTRY_DISTANCE_OF_STOP, digits);
-    const commands: BridgeCommand[] = volumes.map((volume, i) => {
-      const id = newCommandId(nowMs);
-      return {
-        id,
-        fire_id: fireId,
-        leg: i + 1,
-        action: "open",
-        symbol: brokerSymbol,
-        side: signal.side,
-        volume,
-        entry: price(signal.entry),
-        max_entry_distance: maxDistance,
-        stop_loss: price(signal.stop_loss),
-        take_profit: signal.take_profit[i] === undefined ? null : price(signal.take_profit[i]),
-        expires_at: signal.expires_at,
-        comment: id,
-      };
-    });
-    return { brokerSymbol, commands };
-  }
-
   /** The checks and the commit for a first tap (no fire remembered, none in flight). */
   async function firstFire(userId: number, signalId: string): Promise<FireOutcome> {
     // The overlay read by the mission carries this user's fire for this signal, if any.
@@ -86,17 +95,20 @@ export function createFireService(deps: {
     const nowMs = clock.now();
     const createdAt = new Date(nowMs).toISOString();
     const fireId = newFireId(nowMs);
-    const { brokerSymbol, commands } = buildCommands(fireId, mission, nowMs);
+    // Several terminals: each enabled, online one gets its own legs (services/terminals/fire.ts).
+    const multi = terminalFire(fireId, mission, nowMs);
+    const { brokerSymbol, commands } =
+      multi ?? buildOpenCommands(fireId, mission.signal, mission.position.lots, mission.terminal_spec, nowMs);
     const actor = `tg:${userId}`;
     const fire: NewFire = {
       id: fireId,
       signal_id: signalId,
       user_id: userId,
-      lots: mission.position.lots,
+      lots: multi?.lots ?? mission.position.lots,
       symbol: mission.signal.symbol,
       broker_symbol: brokerSymbol,
       side: mission.signal.side,
-      risk_amount: mission.position.risk_amount,
+      risk_amount: multi?.riskAmount ?? mission.position.risk_amount,
       created_at: createdAt,
       created_ms: nowMs,
     };
@@ -107,7 +119,12 @@ export function createFireService(deps: {
         user_id: userId,
         signal_id: signalId,
         fire_id: fireId,
-        data: { lots: mission.position.lots, risk_amount: mission.position.risk_amount, legs: commands.length },
+        data: {
+          lots: fire.lots,
+          risk_amount: fire.risk_amount,
+          legs: commands.length,
+          ...(multi ? { terminals: multi.terminals } : {}),
+        },
       },
       ...commands.map((c) => ({
         type: "command.queued",
@@ -120,13 +137,16 @@ export function createFireService(deps: {
     ];
     return committer.commit({
       fire,
-      commands: commands.map((c) => ({
-        id: c.id,
-        leg: c.leg,
-        payload: JSON.stringify(c),
-        volume: c.volume,
-        take_profit: c.take_profit,
-      })),
+      commands: multi
+        ? multi.rows
+        : commands.map((c) => ({
+            id: c.id,
+            leg: c.leg,
+            payload: JSON.stringify(c),
+            volume: c.volume,
+            take_profit: c.take_profit,
+          })),
+      ...(multi ? { terminals: multi.terminals } : {}),
       events,
       dailyLimit: mission.user.daily_limit,
       dayStartMs: utcDayStartMs(nowMs),

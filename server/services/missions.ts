@@ -10,6 +10,7 @@ import type { Config } from "../config.ts";
 import { notFound } from "../errors.ts";
 import type { Hub } from "../events/hub.ts";
 import { BoundedMap, type MemoryRegistry } from "../memory.ts";
+import { withTerminals } from "./terminals/mission.ts";
 
 export type MissionView = Mission<FireView> & {
   note: string | null;
@@ -149,6 +150,16 @@ export function createMissionService(deps: {
       mission.note_updated_at = row.note?.updated_at ?? null;
       mission.links = config.warRoomLinks;
       mission.terminal_spec = row.terminalSpec;
+      const terminals = row.terminals;
+      if (terminals.length > 0) {
+        return withTerminals(
+          mission,
+          terminals,
+          async (id) => (id === userId ? row : overlayRow(id, entry.signal, nowMs)),
+          nowMs,
+          config.heartbeatStaleS * 1000,
+        );
+      }
       return mission;
     },
   };

@@ -10,6 +10,7 @@ import type {
   Performance,
   Signal,
   Stats,
+  Terminal,
   TradeRequest,
 } from "./types.ts";
 
@@ -46,6 +47,11 @@ export interface Api {
   positions(fireId: string): Promise<FirePositions>;
   /** Manage the caller's own open positions of a fire (202). */
   manage(fireId: string, body: ManageBody): Promise<TradeRequest>;
+  terminals(): Promise<Terminal[]>;
+  /** Links a terminal: its token, shown once, comes with it. */
+  linkTerminal(name: string, allocation: number): Promise<Terminal & { token: string }>;
+  updateTerminal(id: string, change: { name?: string; allocation?: number; enabled?: boolean }): Promise<Terminal>;
+  unlinkTerminal(id: string): Promise<void>;
 }
 
 export function createApi(initData: string, base = ""): Api {
@@ -114,5 +120,14 @@ export function createApi(initData: string, base = ""): Api {
     positions: (fireId) => get<FirePositions>(`/api/fires/${id(fireId)}/positions`),
     manage: async (fireId, body) =>
       (await request<{ request: TradeRequest }>("POST", `/api/fires/${id(fireId)}/manage`, body)).data.request,
+    terminals: async () => (await get<{ terminals: Terminal[] }>("/api/me/terminals")).terminals,
+    linkTerminal: async (name, allocation) =>
+      (await request<{ terminal: Terminal & { token: string } }>("POST", "/api/me/terminals", { name, allocation }))
+        .data.terminal,
+    updateTerminal: async (terminalId, change) =>
+      (await request<{ terminal: Terminal }>("PATCH", `/api/me/terminals/${id(terminalId)}`, change)).data.terminal,
+    unlinkTerminal: async (terminalId) => {
+      await request("DELETE", `/api/me/terminals/${id(terminalId)}`);
+    },
   };
 }

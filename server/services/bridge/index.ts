@@ -34,6 +34,8 @@ export function createBridgeService(deps: {
   clock: Clock;
   config: Config;
   memory: MemoryRegistry;
+  /** The trader a terminal's bridge row trades for (several terminals per trader): stats and XP go there. */
+  traderOf?: (bridgeUserId: number) => Promise<number>;
   /** Called after a leg-1 position closed in profit (the signal's automatic breakeven, if it has one). */
   onTp1Closed?: (signalId: string) => Promise<void>;
 }): BridgeService & {
@@ -50,6 +52,7 @@ export function createBridgeService(deps: {
   memory.track("terminalTouches", lastTouch, bounds.terminalTouches);
   memory.track("terminals", heartbeats, bounds.terminals);
   memory.track("pollWaiters", waiters, Number.POSITIVE_INFINITY);
+  const trader = async (bridgeUserId: number) => (deps.traderOf ? deps.traderOf(bridgeUserId) : bridgeUserId);
   // Another instance (same PostgreSQL) took this terminal's heartbeat: what it wrote is not in our
   // filter's memory, so the next heartbeat here reads the stored rows again.
   hub.on("user.updated", ({ user_id }) => {
@@ -182,6 +185,7 @@ export function createBridgeService(deps: {
           },
           nowMs,
         );
+        await store.terminals.lockFire(row.fire_id);
         await store.fires.appendEvent({
           type: `command.${state}`,
           actor: "bridge",
@@ -192,13 +196,21 @@ export function createBridgeService(deps: {
         const wasFilled = (await store.fires.findFireById(row.fire_id))?.xp_awarded ?? 0;
         const fire = await fireChanged(store, row.fire_id, nowMs, "result", events);
         if (state === "filled" && wasFilled === 0 && fire.state === "filled") {
-          await store.stats.awardXp(userId, fire.id, XP_RULES.filled);
-          await statsEvent(store, userId, nowMs, XP_RULES.filled, events);
+          const traderId = await trader(userId);
+          await store.stats.awardXp(traderId, fire.id, XP_RULES.filled);
+          await statsEvent(store, traderId, nowMs, XP_RULES.filled, events);
         }
         // A close that arrived first now applies, in order.
         if (state === "filled" && row.held_close !== null) {
           await store.commands.holdClose(row.id, null);
-          await closeLeg(store, userId, row.id, JSON.parse(row.held_close) as ClosedReport, nowMs, events);
+          await closeLeg(
+            store,
+            await trader(userId),
+            row.id,
+            JSON.parse(row.held_close) as ClosedReport,
+            nowMs,
+            events,
+          );
         }
       });
       flush(hub, events);
@@ -227,7 +239,7 @@ export function createBridgeService(deps: {
           });
           return;
         }
-        await closeLeg(store, userId, row.id, body, nowMs, events);
+        await closeLeg(store, await trader(userId), row.id, body, nowMs, events);
       });
       flush(hub, events);
       // Also on a repeated report: the breakeven is claimed once, so a crash after the close's

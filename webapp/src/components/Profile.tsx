@@ -8,6 +8,7 @@ import { ErrorPanel } from "./ErrorPanel.tsx";
 import { RiskSetting } from "./RiskSetting.tsx";
 import { Skeleton } from "./Skeleton.tsx";
 import { TerminalLink } from "./TerminalLink.tsx";
+import { Terminals } from "./Terminals.tsx";
 import { WeeklySummarySetting } from "./WeeklySummarySetting.tsx";
 
 /** Profile and settings: who you are, your risk %, and the link to your MetaTrader 5 terminal. */
@@ -46,6 +47,7 @@ export function Profile() {
       <RiskSetting user={user} onSaved={(next) => setData(() => next)} />
       <WeeklySummarySetting me={me} onSaved={(next) => setData(() => next)} />
       <TerminalLink bridge={me.bridge} onRefresh={() => void reload(true)} />
+      <Terminals />
     </div>
   );
 }
