@@ -20,6 +20,7 @@ const suites: Record<string, () => Promise<unknown>> = {
   engine: async () => (await import("./engine.ts")).benchEngine(),
   "track-record": async () => (await import("./track-record.ts")).benchTrackRecord(),
   schedule: async () => (await import("./schedule.ts")).benchSchedule(),
+  "track-record-store": async () => (await import("./track-record-store.ts")).benchTrackRecordStore(),
   legacy: async () => (await import("./legacy-import.ts")).benchLegacyImport(),
 };
 

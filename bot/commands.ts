@@ -11,6 +11,9 @@ export const TRADER_COMMANDS: BotCommand[] = [
   { command: "link", description: "Link or re-link your MT5 terminal; /link <name> for another" },
   { command: "terminals", description: "Your terminals: online, balances, stats" },
   { command: "trades", description: "Your recent trades" },
+  { command: "profit", description: "Your result in R and money: /profit [days]" },
+  { command: "daily", description: "Your result per day: /daily [days]" },
+  { command: "weekly", description: "Your result per week; /weekly off stops the Monday summary" },
   { command: "help", description: "What this bot can do" },
 ];
 
@@ -27,6 +30,7 @@ export const ADMIN_COMMANDS: BotCommand[] = [
   { command: "audit", description: "Who did what, newest first: /audit [n]" },
   { command: "engine", description: "Signal engine: strategies, auto-publish, paused symbols" },
   { command: "edit_draft", description: "Change an engine draft: /edit_draft <id> sl=… tp=…" },
+  { command: "report", description: "Track record summary: /report [days] [chat id]" },
 ];
 
 export const ADMIN_COMMAND_NAMES: ReadonlySet<string> = new Set(ADMIN_COMMANDS.map((c) => c.command));
@@ -44,6 +48,7 @@ export const COMMAND_ROLES: Readonly<Record<string, Role>> = {
   audit: "admin",
   engine: "admin",
   edit_draft: "admin",
+  report: "admin",
   stats: "analyst",
   users: "analyst",
   bridges: "analyst",

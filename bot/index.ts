@@ -14,9 +14,11 @@ import { draftsFeature } from "./features/admin/drafts.ts";
 import { engineFeature } from "./features/admin/engine.ts";
 import { reportsFeature } from "./features/admin/reports.ts";
 import { signalsFeature } from "./features/admin/signals.ts";
+import { trackReportFeature } from "./features/admin/track-report.ts";
 import { adminGuard } from "./features/admin-guard.ts";
 import { linkFeature } from "./features/link.ts";
 import { manageFeature } from "./features/manage/index.ts";
+import { performanceFeature } from "./features/performance.ts";
 import { sessionFeature } from "./features/session.ts";
 import { terminalsFeature } from "./features/terminals.ts";
 import { traderFeature } from "./features/trader.ts";
@@ -88,7 +90,9 @@ export function createBot(options: CreateBotOptions) {
     auditFeature,
     draftsFeature,
     engineFeature,
+    trackReportFeature,
     linkFeature,
+    performanceFeature,
     terminalsFeature,
     traderFeature,
   );

@@ -13,6 +13,7 @@ import { stagedQueries } from "./queries/staged.ts";
 import { statsQueries } from "./queries/stats.ts";
 import { terminalQueries } from "./queries/terminal.ts";
 import { terminalListQueries } from "./queries/terminals.ts";
+import { trackRecordQueries } from "./queries/track-record.ts";
 import { updateQueries } from "./queries/updates.ts";
 import { userQueries } from "./queries/users.ts";
 
@@ -40,6 +41,7 @@ export interface StoreQueries {
   audit: Async<ReturnType<typeof auditQueries>>;
   updates: Async<ReturnType<typeof updateQueries>>;
   staged: Async<ReturnType<typeof stagedQueries>>;
+  trackRecord: Async<ReturnType<typeof trackRecordQueries>>;
   legacy: Async<ReturnType<typeof legacyQueries>>;
   terminals: Async<ReturnType<typeof terminalListQueries>>;
 }
@@ -178,6 +180,7 @@ export function createStore(sqlite: Sqlite): SqliteStore {
     audit: asyncGroup(auditQueries(sqlite), gate),
     updates: asyncGroup(updateQueries(sqlite), gate),
     staged: asyncGroup(stagedQueries(sqlite), gate),
+    trackRecord: asyncGroup(trackRecordQueries(sqlite), gate),
     legacy: asyncGroup(legacyQueries(sqlite), gate),
     terminals: asyncGroup(terminalListQueries(sqlite), gate),
     transaction<T>(fn: () => Promise<T>): Promise<T> {

@@ -26,6 +26,7 @@ import { pageRoutes } from "./routes/pages.ts";
 import { priceRoutes } from "./routes/prices.ts";
 import { signalRoutes } from "./routes/signals.ts";
 import { terminalRoutes } from "./routes/terminals.ts";
+import { trackRecordRoutes } from "./routes/track-record.ts";
 import type { App, RouteDeps } from "./routes/types.ts";
 import { updateRoutes } from "./routes/updates.ts";
 import { userRoutes } from "./routes/users.ts";
@@ -217,6 +218,7 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
   priceRoutes(app, deps);
   updateRoutes(app, deps);
   userRoutes(app, deps);
+  trackRecordRoutes(app, deps);
   downloadRoutes(app, deps);
   auditRoutes(app, deps);
   engineRoutes(app, deps);

@@ -10,6 +10,7 @@ import { createMissionService } from "./services/missions.ts";
 import { createSignalService } from "./services/signals.ts";
 import { createStagedService } from "./services/staged.ts";
 import { createTerminalService } from "./services/terminals/index.ts";
+import { createResultService, createTrackRecordService } from "./services/track-record/index.ts";
 import { createUpdateService } from "./services/updates/index.ts";
 
 /**
@@ -53,7 +54,31 @@ export function createContext(deps: {
       }
     },
   });
-  return { store, config, clock, hub, memory, missions, signals, staged, engine, fires, bridge, updates, terminals };
+  const trackRecord = createTrackRecordService({ store, hub, clock, memory });
+  const results = createResultService({ store, hub, clock, log });
+  // Settles what ended while the server was down; the bot's result catch-up waits for it.
+  const resultsCaughtUp = results.catchUp().then(
+    () => undefined,
+    (err) => log("settling the results of signals that ended while stopped failed", err),
+  );
+  return {
+    store,
+    config,
+    clock,
+    hub,
+    memory,
+    missions,
+    signals,
+    staged,
+    engine,
+    fires,
+    bridge,
+    updates,
+    terminals,
+    trackRecord,
+    results,
+    resultsCaughtUp,
+  };
 }
 
 export type AppContext = ReturnType<typeof createContext>;

@@ -25,6 +25,8 @@ const HELP = [
   "/link — link (or re-link) your MT5 terminal; /link &lt;name&gt; links another one",
   "/terminals — your terminals: online, balances, stats",
   "/trades — your recent trades",
+  "/profit [days] — your result in R and money",
+  "/daily, /weekly — your result per day or week (/weekly off stops the Monday summary)",
   "/help — this message",
 ].join("\n");
 

@@ -6,7 +6,9 @@ import { createDms } from "./dms.ts";
 import { createDraftNotices } from "./drafts.ts";
 import { createWorkQueue } from "./queue.ts";
 import { createReadiness } from "./readiness.ts";
+import { createResultNotices } from "./results.ts";
 import { createUpdateNotices } from "./updates.ts";
+import { createWeeklySummaries } from "./weekly.ts";
 
 export interface NotifierOptions {
   /** At most one edit per alert per this many ms (default 10 s). */
@@ -53,6 +55,8 @@ export function createNotifier(deps: { app: AppContext; messenger: Messenger; lo
     queue,
     chatIds: deps.draftChatIds ?? [...new Set([...app.config.adminIds, ...app.config.signalAdminIds])],
   });
+  const results = createResultNotices({ app, messenger, log, queue });
+  const weekly = createWeeklySummaries({ app, dms });
   const tickMs = deps.tickMs ?? 5_000;
   let unsubscribe: Array<() => void> = [];
   let ticker: ReturnType<typeof setInterval> | null = null;
@@ -63,6 +67,7 @@ export function createNotifier(deps: { app: AppContext; messenger: Messenger; lo
     queue.run("tick", async () => {
       await alerts.sweepExpired();
       await readiness.check();
+      await weekly.check();
     });
   };
 
@@ -90,6 +95,7 @@ export function createNotifier(deps: { app: AppContext; messenger: Messenger; lo
         hub.on("draft.created", ({ draft, autoPublish }) => drafts.created(draft, autoPublish)),
         hub.on("draft.edited", ({ draft }) => drafts.refresh(draft)),
         hub.on("draft.settled", ({ draft, outcome, actor }) => drafts.refresh(draft, { kind: outcome, actor })),
+        hub.on("signal.result", ({ signal, result }) => results.announce(signal, result)),
         // Going offline is found by `tick` (the server's sweeper may also announce it: check now).
         hub.on("bridge.status", ({ user_id, online }) =>
           online ? queue.run(`dm:${user_id}:online`, () => readiness.online(user_id)) : tickSoon(),
@@ -97,11 +103,15 @@ export function createNotifier(deps: { app: AppContext; messenger: Messenger; lo
       ];
       queue.run("catch-up", () => alerts.catchUp());
       tick();
+      // After the tick: an alert the bot missed closing is closed first, then shows its result.
+      queue.run("tick", () => results.catchUp());
       ticker = setInterval(tick, tickMs);
       ticker.unref();
     },
     /** Runs the periodic checks now (tests, or after a clock jump). */
     tick,
+    /** Queues the weekly summaries due now, without waiting for the once-a-minute check (tests). */
+    weeklyNow: () => queue.run("tick", () => weekly.check(true)),
     /** Resolves when no send or edit is in flight. */
     idle: () => queue.drain(),
     async stop(): Promise<void> {

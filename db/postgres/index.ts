@@ -15,6 +15,7 @@ import {
 import { pgStagedQueries } from "./queries/staged.ts";
 import { pgTerminalQueries } from "./queries/terminal.ts";
 import { pgTerminalListQueries } from "./queries/terminals.ts";
+import { pgTrackRecordQueries } from "./queries/track-record.ts";
 import { pgAuditQueries, pgUpdateQueries } from "./queries/updates.ts";
 import { pgUserQueries } from "./queries/users.ts";
 
@@ -80,6 +81,7 @@ export function createPgStore(db: PgDb): PgStore {
     audit: pgAuditQueries(db),
     updates: pgUpdateQueries(db),
     staged: pgStagedQueries(db),
+    trackRecord: pgTrackRecordQueries(db),
     legacy: pgLegacyQueries(db),
     terminals: pgTerminalListQueries(db),
     transaction: (fn) => db.tx(fn),

@@ -2,6 +2,7 @@ import { EventEmitter } from "node:events";
 import type { HeartbeatPrice } from "../../bridge/protocol.ts";
 import type { StagedSignal } from "../../core/schedule.ts";
 import type { Signal } from "../../core/types.ts";
+import type { SignalResultRow } from "../../db/queries/track-record.ts";
 import type { FireView } from "../../db/rows.ts";
 import type { UserStats } from "../services/stats.ts";
 import type { PositionCommandView, UpdateView } from "../services/updates/view.ts";
@@ -35,6 +36,8 @@ export interface HubEvents {
   "position.updated": { fire_id: string; user_id: number; update_id: string; command?: PositionCommandView };
   /** Every command of `update_id` for this user's terminal has its outcome (applied/rejected/failed). */
   "update.settled": { update_id: string; user_id: number; commands: PositionCommandView[] };
+  /** A signal settled (no fire can come or change): its result was stored (track record, issue #17). */
+  "signal.result": { signal: Signal; result: SignalResultRow };
 }
 
 /** A small typed event bus. Listeners run synchronously; a throwing listener is logged, never fatal. */

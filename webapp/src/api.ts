@@ -7,6 +7,7 @@ import type {
   ManageBody,
   Me,
   Mission,
+  Performance,
   Signal,
   Stats,
   Terminal,
@@ -33,9 +34,13 @@ export interface Api {
   signals(): Promise<Signal[]>;
   me(): Promise<Me>;
   setRisk(riskPercent: number): Promise<Me>;
+  /** Turns the weekly summary DM on or off. */
+  setWeeklySummary(on: boolean): Promise<Me>;
   bridgeToken(): Promise<string>;
   fires(limit?: number): Promise<HistoryFire[]>;
   stats(userId: number): Promise<Stats>;
+  /** A trader's track record: R and money curves, histogram, by symbol (issue #17). */
+  performance(userId: number, days?: number): Promise<Performance>;
   saveNote(signalId: string, text: string): Promise<{ text: string; updated_at: string }>;
   prices(symbol: string): Promise<Candle[]>;
   /** The fire's open positions, requests, commands and timeline. */
@@ -99,9 +104,12 @@ export function createApi(initData: string, base = ""): Api {
     },
     me: () => get<Me>("/api/me"),
     setRisk: async (riskPercent) => (await request<Me>("PATCH", "/api/me", { risk_percent: riskPercent })).data,
+    setWeeklySummary: async (on) => (await request<Me>("PATCH", "/api/me", { weekly_summary: on })).data,
     bridgeToken: async () => (await request<{ token: string }>("POST", "/api/me/bridge-token", {})).data.token,
     fires: async (limit = 50) => (await get<{ fires: HistoryFire[] }>(`/api/me/fires?limit=${limit}`)).fires,
     stats: (userId) => get<Stats>(`/api/users/${userId}/stats`),
+    performance: (userId, days) =>
+      get<Performance>(`/api/users/${userId}/performance${days === undefined ? "" : `?days=${days}`}`),
     saveNote: async (signalId, text) =>
       (
         await request<{ note: { text: string; updated_at: string } }>("PUT", `/api/missions/${id(signalId)}/note`, {

@@ -172,6 +172,8 @@ export interface Me {
   user: UserOverlay;
   bridge: Bridge;
   stats?: Stats;
+  /** Settings beyond risk: the weekly summary DM (on by default). */
+  settings?: { weekly_summary: boolean };
   app?: { local_mode?: boolean; bot_username?: string | null; links?: Link[] };
 }
 
@@ -239,6 +241,12 @@ export interface ManageBody {
   take_profit?: number;
 }
 
+/** `GET /api/users/:id/performance` (docs/track-record.md): core's body plus the route's additions. */
+export type Performance = import("../../core/track-record/present.ts").PerformanceBody & {
+  user_id: number;
+  currency: string | null;
+  r_histogram: Array<{ from: number; to: number; count: number }>;
+};
 /** One of the trader's terminals (GET /api/me/terminals). */
 export interface Terminal {
   id: string;
