@@ -1,6 +1,6 @@
 -- wrk script for the fire burst (bench/support.ts runWrkBurst). Each request carries the next
--- tap's Authorization header, in order, from the file named by AUTHS_FILE (one "tma ..." per
--- line); after the last tap, connections still open only ask for /health. The bench counts the
+-- tap's Authorization header (and its client address as X-Forwarded-For), in order, from the file
+-- named by AUTHS_FILE (one "tma ...<TAB>address" per line); after the last tap, connections still open only ask for /health. The bench counts the
 -- answers on the server and stops wrk once every tap was answered, so no response() here: wrk
 -- then skips parsing response bodies.
 local taps = {}
@@ -11,7 +11,10 @@ local tail = wrk.format("GET", "/health")
 local primed = false
 
 function init(args)
-  for line in io.lines(os.getenv("AUTHS_FILE")) do taps[#taps + 1] = line end
+  for line in io.lines(os.getenv("AUTHS_FILE")) do
+    local auth, ip = line:match("^([^\t]*)\t(.*)$")
+    taps[#taps + 1] = { auth = auth or line, ip = ip or "127.0.0.1" }
+  end
 end
 
 function request()
@@ -23,6 +26,7 @@ function request()
   sent = sent + 1
   return wrk.format("POST", "/api/fire", {
     ["Content-Type"] = "application/json",
-    ["Authorization"] = taps[sent],
+    ["Authorization"] = taps[sent].auth,
+    ["X-Forwarded-For"] = taps[sent].ip,
   }, body)
 end

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { mulberry32 } from "../bridge/paper/feed.ts";
 import {
   createLiquiditySweep,
@@ -8,6 +11,11 @@ import {
 } from "../core/engine/index.ts";
 import { DEFAULT_SPECS } from "../core/instruments.ts";
 import type { InstrumentSpec } from "../core/types.ts";
+import { openDb } from "../db/index.ts";
+import { createStore } from "../db/store.ts";
+import { manualClock } from "../server/clock.ts";
+import { loadConfig } from "../server/config.ts";
+import { createContext } from "../server/context.ts";
 
 const SYMBOLS = 50;
 const MINUTES = 1_200;
@@ -90,5 +98,61 @@ export async function benchEngine() {
     both_total_us_per_candle: perCandleUs(best.both!.ms),
     one_minute_of_50_symbols_ms: Number(((best.both!.ms / MINUTES) * 1).toFixed(3)),
     drafts: { "liquidity-sweep": best["liquidity-sweep"]!.drafts, "trend-pullback": best["trend-pullback"]!.drafts },
+    live: await benchLive(ticks),
+  };
+}
+
+/**
+ * The live path (issue 15, wired): the same market as heartbeat prices of the 40 built-in
+ * symbols (broker names with a suffix, `EURUSD.m`), through the engine service — name mapping,
+ * candles, both strategies on M1, every draft validated and stored in SQLite with its dedup key.
+ * Per heartbeat of one price per symbol; and per M1 candle, comparable with the pure figures.
+ */
+async function benchLive(ticks: readonly PriceTick[]) {
+  const names = [...DEFAULT_SPECS.keys()];
+  const dir = mkdtempSync(join(tmpdir(), "sortie-bench-engine-"));
+  const sqlite = openDb(join(dir, "sortie.db"));
+  const clock = manualClock(ticks[0]!.time);
+  const ctx = createContext({
+    store: createStore(sqlite),
+    config: loadConfig({ DATABASE_PATH: join(dir, "sortie.db") }),
+    clock,
+    engine: { strategies: [createLiquiditySweep({ timeframe: 1 }), createTrendPullback({ timeframe: 1 })] },
+  });
+  // Prices scaled to each symbol's own level, so stops and targets land on its tick grid.
+  const level = (name: string) => DEFAULT_SPECS.get(name)!.tickSize * 100_000;
+  let heartbeats = 0;
+  let candles = 0;
+  const t0 = performance.now();
+  for (let i = 0; i < ticks.length; i += SYMBOLS) {
+    const batch = ticks.slice(i, i + SYMBOLS).filter((_, s) => s < names.length);
+    clock.set(batch.at(-1)!.time);
+    await ctx.engine.feed(
+      batch.map((tick, s) => {
+        const name = names[s]!;
+        const scale = level(name);
+        return {
+          symbol: `${name}.m`,
+          bid: Number((tick.bid * scale).toFixed(5)),
+          ask: Number((tick.ask * scale).toFixed(5)),
+          time: tick.time / 1000,
+        };
+      }),
+    );
+    heartbeats++;
+  }
+  const ms = performance.now() - t0;
+  candles = names.length * MINUTES;
+  const drafts = (
+    sqlite.prepare("SELECT COUNT(*) AS n FROM staged_signals WHERE kind = 'draft'").get() as { n: number }
+  ).n;
+  sqlite.close();
+  rmSync(dir, { recursive: true, force: true });
+  return {
+    symbols: names.length,
+    heartbeats,
+    us_per_heartbeat: Number(((ms * 1000) / heartbeats).toFixed(1)),
+    us_per_m1_candle_both_strategies: Number(((ms * 1000) / candles).toFixed(2)),
+    drafts_stored: drafts,
   };
 }

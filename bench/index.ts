@@ -15,8 +15,13 @@ const suites: Record<string, () => Promise<unknown>> = {
   loop: async () => (await import("./loop.ts")).benchLoop(),
   load: async () => (await import("./load.ts")).benchLoad(),
   updates: async () => (await import("./updates.ts")).benchUpdates(),
+  storm: async () => (await import("./storm.ts")).benchStorm(),
+  memory: async () => (await import("./memory.ts")).benchMemory(),
   engine: async () => (await import("./engine.ts")).benchEngine(),
   "track-record": async () => (await import("./track-record.ts")).benchTrackRecord(),
+  schedule: async () => (await import("./schedule.ts")).benchSchedule(),
+  "track-record-store": async () => (await import("./track-record-store.ts")).benchTrackRecordStore(),
+  legacy: async () => (await import("./legacy-import.ts")).benchLegacyImport(),
   outbox: async () => (await import("./outbox.ts")).benchOutbox(),
 };
 

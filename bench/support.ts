@@ -1,9 +1,8 @@
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { join } from "node:path";
-import autocannon from "autocannon";
 import Fastify from "fastify";
 
 /** A bare Fastify route in the same process: the baseline every endpoint figure is divided by. */
@@ -20,17 +19,6 @@ export async function bareServer() {
     root: `http://127.0.0.1:${port}`,
     server: app.server,
     close: () => app.close(),
-  };
-}
-
-/** autocannon for `durationS` seconds; returns req/s (mean) and latency p50/p99 (ms). */
-export async function cannon(url: string, headers: Record<string, string> = {}, durationS = 5, connections = 10) {
-  const result = await autocannon({ url, headers, duration: durationS, connections, pipelining: 1 });
-  return {
-    rps: Math.round(result.requests.average),
-    p50_ms: result.latency.p50,
-    p99_ms: result.latency.p99,
-    errors: result.errors + result.non2xx,
   };
 }
 
@@ -56,27 +44,6 @@ export async function pool<T>(tasks: Array<() => Promise<T>>, limit: number): Pr
   );
   return results;
 }
-
-/**
- * Runs bench/burst-client.ts in a child process (client and server must not share one JS thread)
- * against `url`'s POST /api/fire, one request per entry of `auths`.
- */
-export async function runBurstClient(dir: string, url: string, signalId: string, auths: string[], concurrency = 256) {
-  const input = join(dir, `burst-${Date.now()}.json`);
-  writeFileSync(input, JSON.stringify({ url, signalId, auths, concurrency }));
-  const child = spawn(process.execPath, ["--import", "tsx", join(import.meta.dirname, "burst-client.ts"), input], {
-    stdio: "inherit",
-  });
-  await once(child, "exit");
-  return JSON.parse(readFileSync(`${input}.out.json`, "utf8")) as {
-    statuses: Record<string, number>;
-    ms: number;
-    errors: number;
-  };
-}
-
-/** True when wrk (Debian's package) is on the PATH. */
-export const haveWrk = () => spawnSync("wrk", ["--version"]).error === undefined;
 
 /**
  * The burst with wrk as the client (C, one thread: far less CPU per request than any Node client

@@ -8,8 +8,12 @@ export const TRADER_COMMANDS: BotCommand[] = [
   { command: "start", description: "Welcome and how to link your terminal" },
   { command: "me", description: "Your tier, balance, risk and terminal" },
   { command: "risk", description: "Set your risk per trade, e.g. /risk 1.5" },
-  { command: "link", description: "Link or re-link your MT5 terminal" },
+  { command: "link", description: "Link or re-link your MT5 terminal; /link <name> for another" },
+  { command: "terminals", description: "Your terminals: online, balances, stats" },
   { command: "trades", description: "Your recent trades" },
+  { command: "profit", description: "Your result in R and money: /profit [days]" },
+  { command: "daily", description: "Your result per day: /daily [days]" },
+  { command: "weekly", description: "Your result per week; /weekly off stops the Monday summary" },
   { command: "help", description: "What this bot can do" },
 ];
 
@@ -24,6 +28,9 @@ export const ADMIN_COMMANDS: BotCommand[] = [
   { command: "tier", description: "Set a tier: /tier <user id or @name> <TIER>" },
   { command: "bridges", description: "Terminals offline" },
   { command: "audit", description: "Who did what, newest first: /audit [n]" },
+  { command: "engine", description: "Signal engine: strategies, auto-publish, paused symbols" },
+  { command: "edit_draft", description: "Change an engine draft: /edit_draft <id> sl=… tp=…" },
+  { command: "report", description: "Track record summary: /report [days] [chat id]" },
 ];
 
 export const ADMIN_COMMAND_NAMES: ReadonlySet<string> = new Set(ADMIN_COMMANDS.map((c) => c.command));
@@ -39,6 +46,9 @@ export const COMMAND_ROLES: Readonly<Record<string, Role>> = {
   cancel_signal: "admin",
   update: "admin",
   audit: "admin",
+  engine: "admin",
+  edit_draft: "admin",
+  report: "admin",
   stats: "analyst",
   users: "analyst",
   bridges: "analyst",

@@ -16,12 +16,17 @@ import { registerDeliveryMetrics } from "./delivery/metrics.ts";
 import { deliveryTransformer } from "./delivery/transformer.ts";
 import { botApiTransport } from "./delivery/transports.ts";
 import { auditFeature } from "./features/admin/audit.ts";
+import { draftsFeature } from "./features/admin/drafts.ts";
+import { engineFeature } from "./features/admin/engine.ts";
 import { reportsFeature } from "./features/admin/reports.ts";
 import { signalsFeature } from "./features/admin/signals.ts";
+import { trackReportFeature } from "./features/admin/track-report.ts";
 import { adminGuard } from "./features/admin-guard.ts";
 import { linkFeature } from "./features/link.ts";
 import { manageFeature } from "./features/manage/index.ts";
+import { performanceFeature } from "./features/performance.ts";
 import { sessionFeature } from "./features/session.ts";
+import { terminalsFeature } from "./features/terminals.ts";
 import { traderFeature } from "./features/trader.ts";
 import { wizardFeature } from "./features/wizard/index.ts";
 import { createNotifier, type NotifierOptions } from "./notifier/index.ts";
@@ -106,7 +111,12 @@ export function createBot(options: CreateBotOptions) {
     manageFeature,
     reportsFeature,
     auditFeature,
+    draftsFeature,
+    engineFeature,
+    trackReportFeature,
     linkFeature,
+    performanceFeature,
+    terminalsFeature,
     traderFeature,
   );
   bot.catch((err) => log(`update ${err.ctx.update.update_id} failed outside the boundary`, err.error));
@@ -119,6 +129,7 @@ export function createBot(options: CreateBotOptions) {
     tickMs: options.tickMs,
     fillReportWaitMs: options.fillReportWaitMs,
     alertChatIds: options.alertChatIds,
+    draftChatIds: options.draftChatIds,
   });
   let runner: RunnerHandle | null = null;
 

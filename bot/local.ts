@@ -9,6 +9,8 @@ import { createLocalOutbox } from "./outbox.ts";
 
 /** Where local mode "posts" alerts when ALERT_CHAT_IDS is empty (no real chat has this id). */
 export const LOCAL_ALERT_CHAT_ID = -1;
+/** Where local mode "sends" the signal engine's drafts when no admin is configured. */
+export const LOCAL_ADMIN_CHAT_ID = 1;
 
 /**
  * Local mode (no BOT_TOKEN): the same notifier and the same stored outbox, whose sender hands
@@ -31,6 +33,11 @@ export function createLocalBot(options: { ctx: AppContext; log: BotLog } & Notif
     tickMs: options.tickMs,
     fillReportWaitMs: options.fillReportWaitMs,
     alertChatIds,
+    draftChatIds:
+      options.draftChatIds ??
+      (app.config.adminIds.length + app.config.signalAdminIds.length > 0
+        ? [...new Set([...app.config.adminIds, ...app.config.signalAdminIds])]
+        : [LOCAL_ADMIN_CHAT_ID]),
   });
   return {
     outbox,

@@ -1,5 +1,6 @@
+import { combineLegStates } from "../core/fire-state.ts";
 import { DEFAULT_SPECS } from "../core/instruments.ts";
-import type { Signal, Tier } from "../core/types.ts";
+import type { LegState, Signal, Tier } from "../core/types.ts";
 
 /** A `signals` row as stored. */
 export interface SignalRow {
@@ -95,8 +96,11 @@ export const FIRE_JSON = `json_object(
       'id', c.id, 'leg', c.leg, 'volume', json_extract(c.payload, '$.volume'), 'filled_volume', c.volume,
       'take_profit', json_extract(c.payload, '$.take_profit'), 'state', c.state, 'price', c.price,
       'ticket', c.ticket, 'retcode', c.retcode, 'message', c.message, 'close_price', c.close_price,
-      'profit', c.profit, 'closed_at', c.closed_at, 'deliveries', c.deliveries))
-    FROM (SELECT * FROM bridge_commands WHERE fire_id = f.id ORDER BY leg) c))`;
+      'profit', c.profit, 'closed_at', c.closed_at, 'deliveries', c.deliveries, 'bridge_user_id', c.user_id))
+    FROM (SELECT * FROM bridge_commands WHERE fire_id = f.id ORDER BY leg) c),
+  'terminals', (SELECT json_group_array(json_object('id', t.terminal_id, 'name', t.name, 'status', t.status,
+      'lots', t.lots, 'risk_amount', t.risk_amount, 'reason', t.reason, 'bridge_user_id', t.bridge_user_id))
+    FROM (SELECT * FROM fire_terminals WHERE fire_id = f.id ORDER BY position) t))`;
 
 /** A fire as the API shows it. */
 export interface FireView {
@@ -134,12 +138,51 @@ export interface FireView {
     profit: number | null;
     closed_at: string | null;
     deliveries: number;
+    /** The terminal's `users` row it went to (internal; several terminals per trader). */
+    bridge_user_id?: number;
   }>;
+  /** Several terminals per trader: each terminal's part of the fire (empty for a single terminal). */
+  terminals?: FireTerminalView[];
 }
 
-/** Parses the JSON produced by FIRE_JSON. */
+/** One terminal's part of a fire: its legs' combined state, or `skipped` with the reason. */
+export interface FireTerminalView {
+  id: string;
+  name: string;
+  status: "sent" | "skipped";
+  state: string;
+  lots: number;
+  risk_amount: number;
+  fill_price: number | null;
+  filled_volume: number | null;
+  message: string | null;
+  reason: string | null;
+  bridge_user_id?: number;
+}
+
+/** Parses the JSON produced by FIRE_JSON (each terminal's state combined from its own legs). */
 export function parseFire(json: string | null | undefined): FireView | null {
-  return json ? (JSON.parse(json) as FireView) : null;
+  return json ? withTerminalParts(JSON.parse(json) as FireView) : null;
+}
+
+/** Combines each terminal's part of a fire from its own legs (both engines' fire JSON). */
+export function withTerminalParts(fire: FireView): FireView {
+  if (fire.terminals && fire.terminals.length > 0) fire.terminals = fire.terminals.map((t) => terminalPart(fire, t));
+  return fire;
+}
+
+function terminalPart(fire: FireView, t: FireTerminalView): FireTerminalView {
+  if (t.status === "skipped") return { ...t, state: "skipped", fill_price: null, filled_volume: null, message: null };
+  const legs = fire.legs.filter((l) => l.bridge_user_id === t.bridge_user_id);
+  const filled = legs.filter((l) => l.price !== null && (l.state === "filled" || l.state === "closed"));
+  const volume = filled.reduce((sum, l) => sum + (l.filled_volume ?? l.volume), 0);
+  return {
+    ...t,
+    state: combineLegStates(legs.map((l) => l.state as LegState)),
+    fill_price: filled[0]?.price ?? null,
+    filled_volume: filled.length > 0 ? Math.round(volume * 1e8) / 1e8 : null,
+    message: legs.find((l) => l.message)?.message ?? null,
+  };
 }
 
 /**

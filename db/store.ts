@@ -6,11 +6,15 @@ import { botQueries } from "./queries/bot.ts";
 import { commandQueries } from "./queries/commands.ts";
 import { conversationQueries } from "./queries/conversations.ts";
 import { fireQueries } from "./queries/fires.ts";
+import { legacyQueries } from "./queries/legacy.ts";
 import { metricsQueries } from "./queries/metrics.ts";
 import { outboxQueries } from "./queries/outbox.ts";
 import { signalQueries } from "./queries/signals.ts";
+import { stagedQueries } from "./queries/staged.ts";
 import { statsQueries } from "./queries/stats.ts";
 import { terminalQueries } from "./queries/terminal.ts";
+import { terminalListQueries } from "./queries/terminals.ts";
+import { trackRecordQueries } from "./queries/track-record.ts";
 import { updateQueries } from "./queries/updates.ts";
 import { userQueries } from "./queries/users.ts";
 
@@ -37,6 +41,10 @@ export interface StoreQueries {
   conversations: Async<ReturnType<typeof conversationQueries>>;
   audit: Async<ReturnType<typeof auditQueries>>;
   updates: Async<ReturnType<typeof updateQueries>>;
+  staged: Async<ReturnType<typeof stagedQueries>>;
+  trackRecord: Async<ReturnType<typeof trackRecordQueries>>;
+  legacy: Async<ReturnType<typeof legacyQueries>>;
+  terminals: Async<ReturnType<typeof terminalListQueries>>;
   outbox: Async<ReturnType<typeof outboxQueries>>;
 }
 
@@ -177,6 +185,10 @@ export function createStore(sqlite: Sqlite): SqliteStore {
     conversations: asyncGroup(conversationQueries(sqlite), gate),
     audit: asyncGroup(auditQueries(sqlite), gate),
     updates: asyncGroup(updateQueries(sqlite), gate),
+    staged: asyncGroup(stagedQueries(sqlite), gate),
+    trackRecord: asyncGroup(trackRecordQueries(sqlite), gate),
+    legacy: asyncGroup(legacyQueries(sqlite), gate),
+    terminals: asyncGroup(terminalListQueries(sqlite), gate),
     outbox: asyncGroup(outboxQueries(sqlite), gate),
     transaction<T>(fn: () => Promise<T>): Promise<T> {
       return gate.run(

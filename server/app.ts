@@ -9,11 +9,13 @@ import type { AppContext } from "./context.ts";
 import { createDrain } from "./drain.ts";
 import { frameworkErrorHandler, installErrorHandler } from "./error-handler.ts";
 import { createSseBroker, type SseOptions } from "./events/sse.ts";
+import { installHotRouteLogging, SortieLogController } from "./logging.ts";
 import { installMetrics, type Metrics, metricsFor } from "./metrics.ts";
 import { installRateLimits } from "./rate-limits.ts";
 import { auditRoutes } from "./routes/audit.ts";
 import { bridgeRoutes } from "./routes/bridge.ts";
 import { downloadRoutes } from "./routes/downloads.ts";
+import { engineRoutes } from "./routes/engine.ts";
 import { eventRoutes } from "./routes/events.ts";
 import { fireRoutes } from "./routes/fire.ts";
 import { healthRoutes } from "./routes/health.ts";
@@ -23,6 +25,8 @@ import { missionRoutes } from "./routes/missions.ts";
 import { pageRoutes } from "./routes/pages.ts";
 import { priceRoutes } from "./routes/prices.ts";
 import { signalRoutes } from "./routes/signals.ts";
+import { terminalRoutes } from "./routes/terminals.ts";
+import { trackRecordRoutes } from "./routes/track-record.ts";
 import type { App, RouteDeps } from "./routes/types.ts";
 import { updateRoutes } from "./routes/updates.ts";
 import { userRoutes } from "./routes/users.ts";
@@ -133,6 +137,7 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
     requestTimeout: timeouts.requestMs,
     http: { headersTimeout: timeouts.headersMs, connectionsCheckingInterval: timeouts.checkMs },
     logger: options.logger ?? false,
+    logController: new SortieLogController(),
     bodyLimit: 256 * 1024,
     // X-Forwarded-For is believed only from the proxies TRUST_PROXY names (default: none).
     // A hop count n trusts the n nearest hops, as proxy-addr does for a number (Fastify's types lack it).
@@ -151,6 +156,7 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
 
   installValidators(app);
   installJsonParser(app);
+  if (options.logger) installHotRouteLogging(app);
   const dbHealth = createDbHealth(ctx.config.databasePath);
   installErrorHandler(app, dbHealth);
   // A write that succeeded (any 2xx to a method that writes) clears an earlier write failure.
@@ -160,8 +166,16 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
   app.addSchema(ErrorBody);
 
   const shutdown = new AbortController();
-  const sse = createSseBroker(ctx.hub, options.sse);
-  const candles = createCandleStore();
+  const { bounds } = ctx.memory;
+  const sse = createSseBroker(ctx.hub, {
+    maxStreams: bounds.sseStreams,
+    maxStreamsPerUser: bounds.sseStreamsPerUser,
+    ...options.sse,
+  });
+  const candles = createCandleStore(240, bounds.candleSeries);
+  ctx.memory.track("sseStreams", sse.maps.clients, bounds.sseStreams);
+  ctx.memory.track("sseUsers", sse.maps.byUser, bounds.sseStreams);
+  ctx.memory.track("candleSeries", candles, bounds.candleSeries);
   const drain = createDrain(app.server, options.shutdownGraceMs ?? 5000);
   app.addHook("preClose", async () => {
     shutdown.abort();
@@ -198,13 +212,16 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
   missionRoutes(app, deps);
   fireRoutes(app, deps);
   meRoutes(app, deps);
+  terminalRoutes(app, deps);
   eventRoutes(app, deps);
   hookRoutes(app, deps);
   priceRoutes(app, deps);
   updateRoutes(app, deps);
   userRoutes(app, deps);
+  trackRecordRoutes(app, deps);
   downloadRoutes(app, deps);
   auditRoutes(app, deps);
+  engineRoutes(app, deps);
   bridgeRoutes(app, deps, shutdown.signal);
   await pageRoutes(app, deps, options.distDir ?? DEFAULT_DIST);
   for (const plugin of options.plugins ?? []) await plugin(app, deps);

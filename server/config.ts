@@ -44,6 +44,8 @@ export interface Config {
   logLevel: string;
   demo: boolean;
   dbSynchronous: "NORMAL" | "FULL";
+  /** TRACK_RECORD_PUBLIC=1: `GET /api/track-record` and the `/track-record` page need no sign-in. */
+  trackRecordPublic: boolean;
   /** `postgres://…`: PostgreSQL instead of the SQLite file (contract 1.1); null = SQLite. */
   databaseUrl: string | null;
   /** PostgreSQL connections per instance. */
@@ -223,6 +225,9 @@ export function loadConfig(env: Env): Config {
     throw new ConfigError("DEMO", "must be 0 or 1");
   const sync = (text(env, "DB_SYNCHRONOUS") ?? "NORMAL").toUpperCase();
   if (sync !== "NORMAL" && sync !== "FULL") throw new ConfigError("DB_SYNCHRONOUS", "must be NORMAL or FULL");
+  const trackRecordRaw = text(env, "TRACK_RECORD_PUBLIC");
+  if (trackRecordRaw !== null && !["0", "1", "true", "false"].includes(trackRecordRaw))
+    throw new ConfigError("TRACK_RECORD_PUBLIC", "must be 0 or 1");
   const paid = text(env, "OUTBOX_PAID_BROADCAST");
   if (paid !== null && !["0", "1"].includes(paid)) throw new ConfigError("OUTBOX_PAID_BROADCAST", "must be 0 or 1");
   return {
@@ -234,6 +239,7 @@ export function loadConfig(env: Env): Config {
       paidPerSecond: integer(env, "OUTBOX_PAID_PER_S", 1000, 1, 1000),
     },
     dbSynchronous: sync,
+    trackRecordPublic: trackRecordRaw === "1" || trackRecordRaw === "true",
     databaseUrl: databaseUrl(env),
     databasePoolSize: integer(env, "DATABASE_POOL_SIZE", 10, 1, 1000),
     botToken,

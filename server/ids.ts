@@ -30,3 +30,4 @@ export const ID_PATTERN = "^[A-Za-z0-9_-]{1,64}$";
 export const newUpdateId = (nowMs: number) => `u_${ulid(nowMs)}`;
 export const newManageId = (nowMs: number) => `m_${ulid(nowMs)}`;
 export const newPositionCommandId = (nowMs: number) => `p_${ulid(nowMs)}`;
+export const newTerminalId = (nowMs: number) => `t_${ulid(nowMs)}`;

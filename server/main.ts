@@ -9,6 +9,8 @@ import { startEventRelay, startSingleton } from "./cluster/index.ts";
 import { ConfigError, loadConfig } from "./config.ts";
 import { createContext } from "./context.ts";
 import { startExtras } from "./extras.ts";
+import { localEngineOptions } from "./local/engine.ts";
+import { startScheduler } from "./scheduler.ts";
 import { startSweeper } from "./sweeper.ts";
 
 /**
@@ -30,7 +32,14 @@ async function main(): Promise<void> {
   }
 
   const { store, closeStore } = await openStore(config);
-  const ctx = createContext({ store, config, clock: systemClock, log: (msg, err) => console.error(msg, err) });
+  const ctx = createContext({
+    store,
+    config,
+    clock: systemClock,
+    log: (msg, err) => console.error(msg, err),
+    // Local mode: the engine on the simulated market, fast enough to see drafts within minutes.
+    ...(config.localMode && config.demo ? { engine: localEngineOptions(systemClock) } : {}),
+  });
   const extras = await startExtras(ctx);
   let cluster: Awaited<ReturnType<typeof startEventRelay>> | null = null;
   let leader: Awaited<ReturnType<typeof startSingleton>> | null = null;
@@ -67,6 +76,11 @@ async function main(): Promise<void> {
           log: logError,
         })
       : null;
+  // Every instance runs the scheduler and the engine: a scheduled signal is claimed in the database
+  // when published (exactly once whichever instance's timer fires first), an engine setup is saved
+  // once (its unique dedup key); other instances' `signal.scheduled` arrive through the relay.
+  const scheduler = startScheduler(ctx, (line) => console.log(`sortie: ${line}`));
+  ctx.engine.start();
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -77,6 +91,8 @@ async function main(): Promise<void> {
     force.unref();
     try {
       await app.close();
+      scheduler.stop();
+      ctx.engine.stop();
       if (leader) await leader.stop();
       else await singletons.stop();
       await cluster?.stop();

@@ -79,6 +79,15 @@ export function createMetrics(ctx: AppContext) {
     },
   });
   new Gauge({
+    name: "sortie_in_process_entries",
+    help: "Entries held by each bounded in-process map (server/memory.ts), by map",
+    labelNames: ["map"] as const,
+    registers,
+    collect() {
+      for (const [map, { size }] of Object.entries(ctx.memory.sizes())) this.set({ map }, size);
+    },
+  });
+  new Gauge({
     name: "sortie_sse_clients",
     help: "Open Server-Sent Events streams",
     registers,
@@ -165,12 +174,13 @@ export function metricsFor(ctx: AppContext): Metrics {
  */
 export function installMetrics(app: App, deps: RouteDeps, metrics: Metrics): void {
   metrics.watchSse(() => deps.sse.stats().clients);
-  app.addHook("onResponse", async (req, reply) => {
+  app.addHook("onResponse", (req, reply, done) => {
     const route = req.routeOptions.url ?? "unmatched";
     metrics.httpDuration.observe(
       { method: req.method, route, status: String(reply.statusCode) },
       reply.elapsedTime / 1000,
     );
+    done();
   });
   app.get(
     "/metrics",

@@ -41,6 +41,11 @@ export async function installRateLimits(app: App, ctx: AppContext) {
   // give each route a store of its own: a token could then spend its budget once per route). Made
   // after the plugin is registered; this hook runs before the plugin's own onRoute hook (hooks run
   // in the order they are added) and only when routes are added, after that.
+  // Each limiter keeps its buckets in an LRU of this size (passed to each: a limiter made with
+  // `rateLimit()`/`createRateLimit()` does not inherit the plugin's). The plugin's default, 5,000,
+  // is fewer than the users a busy minute brings: a forgotten bucket starts its user afresh.
+  // (`cache` is a documented option that CreateRateLimitOptions' type does not list.)
+  const buckets = { cache: ctx.memory.bounds.rateLimitBuckets };
   let healthLimit: onRequestHookHandler | null = null;
   let bridgeLimit: onRequestHookHandler | null = null;
   app.addHook("onRoute", (route) => {
@@ -56,9 +61,15 @@ export async function installRateLimits(app: App, ctx: AppContext) {
     timeWindow: MINUTE_MS,
     keyGenerator: (req) => `ip:${req.ip}`,
     errorResponseBuilder: limitError,
+    ...buckets,
   });
   if (ipMax > 0) {
-    healthLimit = app.rateLimit({ max: ipMax, timeWindow: MINUTE_MS, keyGenerator: (req) => `health:${req.ip}` });
+    healthLimit = app.rateLimit({
+      max: ipMax,
+      timeWindow: MINUTE_MS,
+      keyGenerator: (req) => `health:${req.ip}`,
+      ...buckets,
+    });
   }
   if (ipMax > 0 || bridgeMax > 0) {
     const maxFor = (key: string) => (key.startsWith("bt:") ? bridgeMax : ipMax);
@@ -69,6 +80,7 @@ export async function installRateLimits(app: App, ctx: AppContext) {
         return token ? `bt:${token}` : `ip:${req.ip}`;
       },
       max: (_req, key) => maxFor(key),
+      ...buckets,
       allowList: (_req, key) => maxFor(key) === 0,
     });
   }
@@ -81,6 +93,7 @@ export async function installRateLimits(app: App, ctx: AppContext) {
           max: config.rateLimitPerMin,
           timeWindow: MINUTE_MS,
           keyGenerator: (req) => (req.caller?.kind === "user" ? `u:${req.caller.userId}` : `ip:${req.ip}`),
+          ...buckets,
         })
       : null;
   return async (req: FastifyRequest, reply: FastifyReply) => {

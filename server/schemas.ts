@@ -12,7 +12,7 @@ const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => T
  * branch at run time, which made a mission's serialization several times slower.
  */
 const nullableScalar = <T>(type: "number" | "string" | "integer") => Type.Unsafe<T | null>({ type: [type, "null"] });
-const Num = Type.Number();
+export const Num = Type.Number();
 const NumOrNull = nullableScalar<number>("number");
 const StrOrNull = nullableScalar<string>("string");
 const IntOrNull = nullableScalar<number>("integer");
@@ -54,6 +54,10 @@ export const SignalSchema = Type.Object({
   source: Type.String(),
   breakeven_after_tp1: Type.Optional(Type.Boolean()),
   digits: Type.Optional(Type.Integer()),
+  /** Scheduled signals (CONTRACT.md, "Scheduled signals"): when it goes out. */
+  publish_at: Type.Optional(StrOrNull),
+  /** Listed scheduled signals: seconds until then. */
+  publish_in_s: Type.Optional(Type.Integer()),
 });
 
 export const SignalWithCount = Type.Object({ ...SignalSchema.properties, fire_count: Type.Integer() });
@@ -72,6 +76,32 @@ const Leg = Type.Object({
   profit: NumOrNull,
   closed_at: StrOrNull,
   deliveries: Type.Integer(),
+});
+
+/** Several terminals per trader: one terminal's part of a fire (CONTRACT.md). */
+export const FireTerminalSchema = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  status: Type.String(),
+  state: Type.String(),
+  lots: Num,
+  risk_amount: Num,
+  fill_price: NumOrNull,
+  filled_volume: NumOrNull,
+  message: StrOrNull,
+  reason: StrOrNull,
+});
+
+/** Several terminals per trader: one terminal's sizing in a mission (CONTRACT.md). */
+export const MissionTerminalSchema = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  enabled: Type.Boolean(),
+  online: Type.Boolean(),
+  lots: Num,
+  risk_amount: Num,
+  currency: StrOrNull,
+  reason: StrOrNull,
 });
 
 export const FireSchema = Type.Object({
@@ -94,6 +124,7 @@ export const FireSchema = Type.Object({
   updated_at: Type.String(),
   closed_at: StrOrNull,
   legs: Type.Array(Leg),
+  terminals: Type.Optional(Type.Array(FireTerminalSchema)),
 });
 
 export const UserSchema = Type.Object({
@@ -148,6 +179,7 @@ export const MissionSchema = Type.Object({
   note: StrOrNull,
   note_updated_at: StrOrNull,
   links: Type.Array(Link),
+  terminals: Type.Optional(Type.Array(MissionTerminalSchema)),
 });
 
 export const StatsSchema = Type.Object({
@@ -185,5 +217,7 @@ export const SignalInputSchema = Type.Object({
   min_tier: Type.Optional(Tier),
   idempotency_key: Type.Optional(Type.String({ maxLength: 128 })),
   breakeven_after_tp1: Type.Optional(Type.Boolean()),
+  /** ISO time, future, ≤ 7 days: the signal stays `scheduled` (not public) until then. */
+  publish_at: Type.Optional(Type.String({ maxLength: 64 })),
 });
 export type SignalInputBody = Static<typeof SignalInputSchema>;

@@ -30,8 +30,23 @@ function hasNonFiniteNumber(value: unknown, depth = 0): boolean {
   return false;
 }
 
+/** The path of the first string (value or key) holding a NUL character, or null. */
+function nulPath(value: unknown, path: string, depth = 0): string | null {
+  if (typeof value === "string") return value.includes("\u0000") ? path || "body" : null;
+  if (typeof value !== "object" || value === null || depth > 64) return null;
+  for (const [key, item] of Object.entries(value)) {
+    const at = path ? `${path}.${key}` : key;
+    if (key.includes("\u0000")) return at;
+    const found = nulPath(item, at, depth + 1);
+    if (found !== null) return found;
+  }
+  return null;
+}
+
 /**
- * Fastify's JSON parser (prototype poisoning refused) plus one check: a body holding `1e999` or
+ * Fastify's JSON parser (prototype poisoning refused) plus two checks. Text holding `\u0000` is a
+ * 400 naming the field: PostgreSQL cannot store a NUL in text and answered 500 (found by fuzzing
+ * the webhook on PostgreSQL), and no Sortie field has a use for one. And a body holding `1e999` or
  * `-1e999` is a 400. JSON.parse turns those into ±Infinity, which Ajv's `number` accepts; a
  * terminal's `"price": 1e999` was stored as such and every later read of that fire failed with a
  * 500 (found by fuzzing). Deeper than 64 levels the walk stops: schemas never nest that deep.
@@ -45,6 +60,11 @@ export function installJsonParser(app: FastifyInstance): void {
     if ((body as string).trim() === "") return done(null, undefined);
     parse(req, body as string, (err, value) => {
       if (err) return done(err, undefined);
+      // JSON can only carry a NUL escaped, so the walk runs only when the text has that escape.
+      const nul = (body as string).includes("\\u0000") ? nulPath(value, "") : null;
+      if (nul !== null) {
+        return done(new ApiError("BAD_REQUEST", `${nul}: text must not contain NUL (\\u0000) characters`), undefined);
+      }
       if (hasNonFiniteNumber(value)) {
         return done(
           new ApiError("BAD_REQUEST", "Numbers in the body must be finite (got one out of range)"),

@@ -22,8 +22,11 @@ const HELP = [
   "",
   "/me — tier, balance, risk, terminal, fires left today",
   "/risk 1.5 — risk 1.5 % of your balance per trade (0.1–10)",
-  "/link — link (or re-link) your MT5 terminal",
+  "/link — link (or re-link) your MT5 terminal; /link &lt;name&gt; links another one",
+  "/terminals — your terminals: online, balances, stats",
   "/trades — your recent trades",
+  "/profit [days] — your result in R and money",
+  "/daily, /weekly — your result per day or week (/weekly off stops the Monday summary)",
   "/help — this message",
 ].join("\n");
 

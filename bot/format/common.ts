@@ -5,10 +5,21 @@ export function escapeHtml(text: string): string {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }
 
-/** "2026-11-21 16:30 UTC". */
-export function utcTime(iso: string | number): string {
+/** "2026-11-21 16:30 UTC" ("2026-11-21 16:30:05 UTC" with seconds). */
+export function utcTime(iso: string | number, seconds = false): string {
   const d = new Date(iso);
-  return `${d.toISOString().slice(0, 16).replace("T", " ")} UTC`;
+  return `${d
+    .toISOString()
+    .slice(0, seconds ? 19 : 16)
+    .replace("T", " ")} UTC`;
+}
+
+/** Time left to the second: "42 s", "3 min 05 s", "2 h 10 min", "3 d 4 h". */
+export function countdown(ms: number): string {
+  const s = Math.max(0, Math.ceil(ms / 1000));
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, "0")} s`;
+  return duration(s * 1000);
 }
 
 /** "45 min", "2 h 5 min", "3 d 4 h". */

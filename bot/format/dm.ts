@@ -2,6 +2,7 @@ import { DEFAULT_SPECS } from "../../core/instruments.ts";
 import { roundMoney, roundTo } from "../../core/money.ts";
 import type { FireView } from "../../db/rows.ts";
 import { escapeHtml, signedMoney, utcTime } from "./common.ts";
+import { terminalsReportText } from "./terminals.ts";
 
 type Leg = FireView["legs"][number];
 
@@ -47,6 +48,7 @@ function legLine(fire: FireView, leg: Leg): string {
  * and every refused leg with the terminal's reason in plain words.
  */
 export function fillReportText(fire: FireView): string {
+  if (fire.terminals && fire.terminals.length > 0) return terminalsReportText(fire);
   const filled = fire.legs.filter((l) => FILLED_STATES.has(l.state));
   const refused = fire.legs.filter(
     (l) => !FILLED_STATES.has(l.state) && l.state !== "queued" && l.state !== "delivered",
@@ -105,13 +107,15 @@ export function closedText(fire: FireView, currency: string | null, xpGained: nu
   ].join("\n");
 }
 
-export function offlineText(lastSeenMs: number): string {
+export function offlineText(lastSeenMs: number, terminalName: string | null = null): string {
+  const which = terminalName === null ? "Your MT5 terminal" : `Your terminal <b>${escapeHtml(terminalName)}</b>`;
   return [
-    `📴 Your MT5 terminal went offline at ${utcTime(lastSeenMs)} (last heartbeat).`,
-    "Fires are paused until it reconnects: check that MetaTrader 5 is running and the Sortie EA is on a chart.",
+    `📴 ${which} went offline at ${utcTime(lastSeenMs)} (last heartbeat).`,
+    `${terminalName === null ? "Fires are paused" : "Your fires skip it"} until it reconnects: check that MetaTrader 5 is running and the Sortie EA is on a chart.`,
   ].join("\n");
 }
 
-export function backOnlineText(): string {
-  return "✅ Your MT5 terminal is back online. You can fire again.";
+export function backOnlineText(terminalName: string | null = null): string {
+  const which = terminalName === null ? "Your MT5 terminal" : `Your terminal <b>${escapeHtml(terminalName)}</b>`;
+  return `✅ ${which} is back online. You can fire again.`;
 }

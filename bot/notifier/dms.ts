@@ -57,11 +57,23 @@ export function createDms(deps: {
    * `html` is built on the user's work queue, in order with their other DMs (null: nothing to say).
    */
   function dm(
-    userId: number,
+    bridgeOrUserId: number,
     html: () => string | null | Promise<string | null>,
     options: MessageOptions = {},
     priority: Priority = PRIORITY.result,
   ): void {
+    // A trader's further terminals have `users` rows of their own (negative ids, never a chat):
+    // what concerns them goes to their trader.
+    if (bridgeOrUserId < 0) {
+      app.terminals.traderOf(bridgeOrUserId).then(
+        (userId) => {
+          if (userId > 0) dm(userId, html, options, priority);
+        },
+        (err) => log(`DM for terminal ${bridgeOrUserId} failed`, err),
+      );
+      return;
+    }
+    const userId = bridgeOrUserId;
     queue.run(`dm:${userId}`, async () => {
       const user = await store.users.findUser(userId);
       if (!user || user.dm_status === "unreachable") return;

@@ -5,9 +5,12 @@ import { type Delivery, PRIORITY } from "../delivery/index.ts";
 import { deliveryMessenger, sendPayload } from "../messenger.ts";
 import { createAlerts } from "./alerts.ts";
 import { createDms } from "./dms.ts";
+import { createDraftNotices } from "./drafts.ts";
 import { createWorkQueue } from "./queue.ts";
 import { createReadiness } from "./readiness.ts";
+import { createResultNotices } from "./results.ts";
 import { createUpdateNotices } from "./updates.ts";
+import { createWeeklySummaries } from "./weekly.ts";
 
 export interface NotifierOptions {
   /** At most one edit per alert per this many ms (default 10 s). */
@@ -18,6 +21,8 @@ export interface NotifierOptions {
   alertChatIds?: number[];
   /** How long the fill DM waits for a fire's remaining legs (default 15 s). */
   fillReportWaitMs?: number;
+  /** Chats that receive the signal engine's drafts (default: owners and admins, ADMIN_IDS + SIGNAL_ADMIN_IDS). */
+  draftChatIds?: number[];
 }
 
 /**
@@ -49,6 +54,15 @@ export function createNotifier(deps: { app: AppContext; delivery: Delivery; log:
   });
   const readiness = createReadiness({ app, dms });
   const updates = createUpdateNotices({ app, messenger, log, queue, dms });
+  const drafts = createDraftNotices({
+    app,
+    messenger,
+    log,
+    queue,
+    chatIds: deps.draftChatIds ?? [...new Set([...app.config.adminIds, ...app.config.signalAdminIds])],
+  });
+  const results = createResultNotices({ app, messenger, log, queue });
+  const weekly = createWeeklySummaries({ app, dms });
   const tickMs = deps.tickMs ?? 5_000;
 
   // Telegram upgraded an alert group: the outbox moved it; owners and admins are told to update
@@ -75,6 +89,7 @@ export function createNotifier(deps: { app: AppContext; delivery: Delivery; log:
     queue.run("tick", async () => {
       await alerts.sweepExpired();
       await readiness.check();
+      await weekly.check();
     });
   };
 
@@ -99,6 +114,10 @@ export function createNotifier(deps: { app: AppContext; delivery: Delivery; log:
         hub.on("stats.updated", ({ user_id, xpGained }) => dms.statsUpdated(user_id, xpGained)),
         hub.on("update.created", ({ update, signal, skippedUsers }) => updates.created(update, signal, skippedUsers)),
         hub.on("update.settled", ({ update_id, user_id, commands }) => updates.settled(update_id, user_id, commands)),
+        hub.on("draft.created", ({ draft, autoPublish }) => drafts.created(draft, autoPublish)),
+        hub.on("draft.edited", ({ draft }) => drafts.refresh(draft)),
+        hub.on("draft.settled", ({ draft, outcome, actor }) => drafts.refresh(draft, { kind: outcome, actor })),
+        hub.on("signal.result", ({ signal, result }) => results.announce(signal, result)),
         // Going offline is found by `tick` (the server's sweeper may also announce it: check now).
         hub.on("bridge.status", ({ user_id, online }) =>
           online ? queue.run(`dm:${user_id}:online`, () => readiness.online(user_id)) : tickSoon(),
@@ -107,11 +126,15 @@ export function createNotifier(deps: { app: AppContext; delivery: Delivery; log:
       await delivery.start();
       queue.run("catch-up", () => alerts.catchUp());
       tick();
+      // After the tick: an alert the bot missed closing is closed first, then shows its result.
+      queue.run("tick", () => results.catchUp());
       ticker = setInterval(tick, tickMs);
       ticker.unref();
     },
     /** Runs the periodic checks now (tests, or after a clock jump). */
     tick,
+    /** Queues the weekly summaries due now, without waiting for the once-a-minute check (tests). */
+    weeklyNow: () => queue.run("tick", () => weekly.check(true)),
     /** Resolves when the work queue is empty: the start-up catch-up done (alerts posted, DMs stored). */
     async caughtUp(): Promise<void> {
       await queue.drain();

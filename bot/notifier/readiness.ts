@@ -16,6 +16,11 @@ export function createReadiness(deps: { app: AppContext; dms: Dms }) {
   const { store, clock, config } = app;
   const queries = store.bot;
   const staleMs = config.heartbeatStaleS * 1000;
+  /** A trader with several terminals is told which one (null: their only terminal). */
+  const terminalName = async (bridgeUserId: number): Promise<string | null> => {
+    const terminal = await app.terminals.terminalOfBridge(bridgeUserId);
+    return terminal && (await app.terminals.listFor(terminal.user_id)).length > 1 ? terminal.name : null;
+  };
 
   return {
     async check(): Promise<void> {
@@ -23,13 +28,18 @@ export function createReadiness(deps: { app: AppContext; dms: Dms }) {
       const staleBeforeMs = nowMs - staleMs;
       for (const user of await queries.listNewlyOffline(staleBeforeMs, nowMs - ACTIVE_WINDOW_MS)) {
         if (!(await queries.claimOfflineNotice(user.id, staleBeforeMs))) continue;
-        dms.dm(user.id, () => offlineText(user.bridge_seen_ms), {}, PRIORITY.readiness);
+        dms.dm(
+          user.id,
+          async () => offlineText(user.bridge_seen_ms, await terminalName(user.id)),
+          {},
+          PRIORITY.readiness,
+        );
       }
     },
     async online(userId: number): Promise<void> {
       if ((await store.users.findUser(userId))?.bridge_offline_notified !== 1) return;
       await store.users.setOfflineNotified(userId, false);
-      dms.dm(userId, backOnlineText, {}, PRIORITY.readiness);
+      dms.dm(userId, async () => backOnlineText(await terminalName(userId)), {}, PRIORITY.readiness);
     },
   };
 }

@@ -3,6 +3,7 @@ import { numberPlaceholders, PgDb, type PgOptions } from "./connection.ts";
 import { migratePostgres } from "./migrate.ts";
 import { pgCommandQueries } from "./queries/commands.ts";
 import { pgFireQueries } from "./queries/fires.ts";
+import { pgLegacyQueries } from "./queries/legacy.ts";
 import { pgOutboxQueries } from "./queries/outbox.ts";
 import { pgSignalQueries } from "./queries/signals.ts";
 import {
@@ -12,7 +13,10 @@ import {
   pgMetricsQueries,
   pgStatsQueries,
 } from "./queries/small.ts";
+import { pgStagedQueries } from "./queries/staged.ts";
 import { pgTerminalQueries } from "./queries/terminal.ts";
+import { pgTerminalListQueries } from "./queries/terminals.ts";
+import { pgTrackRecordQueries } from "./queries/track-record.ts";
 import { pgAuditQueries, pgUpdateQueries } from "./queries/updates.ts";
 import { pgUserQueries } from "./queries/users.ts";
 
@@ -77,6 +81,10 @@ export function createPgStore(db: PgDb): PgStore {
     conversations: pgConversationQueries(db),
     audit: pgAuditQueries(db),
     updates: pgUpdateQueries(db),
+    staged: pgStagedQueries(db),
+    trackRecord: pgTrackRecordQueries(db),
+    legacy: pgLegacyQueries(db),
+    terminals: pgTerminalListQueries(db),
     outbox: pgOutboxQueries(db),
     transaction: (fn) => db.tx(fn),
     query: (sql, params = []) => db.query(numberPlaceholders(sql), params),

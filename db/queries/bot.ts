@@ -12,11 +12,12 @@ export function botQueries(sqlite: Sqlite) {
   // Conditional on the terminal still being silent, so a heartbeat that just arrived wins.
   const claimOffline = sqlite.prepare(`UPDATE users SET bridge_offline_notified = 1
     WHERE id = ? AND bridge_offline_notified = 0 AND bridge_seen_ms < ?`);
+  // Negative ids are a trader's further terminals (migration 0007), not users.
   const tierCounts = sqlite.prepare(`SELECT u.tier AS tier, COUNT(*) AS users,
       SUM(EXISTS (SELECT 1 FROM bridge_tokens t WHERE t.user_id = u.id)) AS linked,
       SUM(CASE WHEN u.bridge_seen_ms >= @online_since THEN 1 ELSE 0 END) AS online,
       SUM(CASE WHEN u.dm_status = 'unreachable' THEN 1 ELSE 0 END) AS unreachable
-    FROM users u GROUP BY u.tier`);
+    FROM users u WHERE u.id > 0 GROUP BY u.tier`);
   const offlineBridges = sqlite.prepare(`SELECT u.* FROM users u JOIN bridge_tokens t ON t.user_id = u.id
     WHERE u.bridge_seen_ms IS NULL OR u.bridge_seen_ms < ? ORDER BY u.bridge_seen_ms DESC LIMIT ?`);
   const countOfflineBridges = sqlite.prepare(`SELECT COUNT(*) AS n FROM users u JOIN bridge_tokens t ON t.user_id = u.id

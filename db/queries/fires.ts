@@ -21,6 +21,8 @@ export interface NewCommand {
   payload: string;
   volume: number;
   take_profit: number | null;
+  /** The terminal's `users` row that receives it (several terminals per trader); default the fire's user. */
+  user_id?: number;
 }
 
 /** One line of the event log as the trace shows it. */
@@ -125,7 +127,9 @@ export function fireQueries(sqlite: Sqlite) {
       const existing = parseFire((fireBySignalUser.get(fire.signal_id, fire.user_id) as { j: string }).j);
       return { fire: existing!, duplicate: true };
     }
-    for (const c of commands) insertCommand.run(c.id, fire.id, fire.user_id, c.leg, c.payload, fire.created_ms);
+    for (const c of commands) {
+      insertCommand.run(c.id, fire.id, c.user_id ?? fire.user_id, c.leg, c.payload, fire.created_ms);
+    }
     for (const e of events) appendEventAt(fire.created_at, e);
     return { fire: freshView(fire, commands), duplicate: false };
   };

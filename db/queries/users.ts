@@ -20,6 +20,17 @@ export interface MissionOverlayRow {
   rates: Record<string, number>;
   fire: FireView | null;
   note: { text: string; updated_at: string } | null;
+  /** The trader's terminals, first first (several terminals per trader; empty before any). */
+  terminals: TerminalSettings[];
+}
+
+/** A terminal's settings as a mission needs them (migration 0007). */
+export interface TerminalSettings {
+  id: string;
+  name: string;
+  allocation: number;
+  enabled: number;
+  bridge_user_id: number;
 }
 
 /** Of the terminal's symbols that stand for `symbol`, the one the contract's mapping order picks. */
@@ -67,7 +78,10 @@ export function userQueries(sqlite: Sqlite) {
         WHERE user_id = u.id AND canonical IS NOT NULL) AS rates_json,
       (SELECT ${FIRE_JSON} FROM fires f WHERE f.signal_id = @signal_id AND f.user_id = u.id) AS fire_json,
       (SELECT json_object('text', text, 'updated_at', updated_at) FROM mission_notes
-        WHERE user_id = u.id AND signal_id = @signal_id) AS note_json
+        WHERE user_id = u.id AND signal_id = @signal_id) AS note_json,
+      (SELECT json_group_array(json_object('id', t.id, 'name', t.name, 'allocation', t.allocation,
+          'enabled', t.enabled, 'bridge_user_id', t.bridge_user_id))
+        FROM (SELECT * FROM terminals WHERE user_id = u.id AND unlinked_at IS NULL ORDER BY position) t) AS terminals_json
     FROM users u WHERE u.id = @user_id`);
 
   return {
@@ -125,10 +139,11 @@ export function userQueries(sqlite: Sqlite) {
             rates_json: string | null;
             fire_json: string | null;
             note_json: string | null;
+            terminals_json: string;
           })
         | undefined;
       if (!row) return null;
-      const { linked, fires_today, specs_json, rates_json, fire_json, note_json, ...user } = row;
+      const { linked, fires_today, specs_json, rates_json, fire_json, note_json, terminals_json, ...user } = row;
       return {
         user,
         linked: linked === 1,
@@ -137,6 +152,7 @@ export function userQueries(sqlite: Sqlite) {
         rates: rates_json ? (JSON.parse(rates_json) as Record<string, number>) : {},
         fire: parseFire(fire_json),
         note: note_json ? (JSON.parse(note_json) as { text: string; updated_at: string }) : null,
+        terminals: JSON.parse(terminals_json) as TerminalSettings[],
       };
     },
   };

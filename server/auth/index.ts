@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import { createRoleLookup, type Role, roleAllows } from "../../core/roles.ts";
 import type { AppContext } from "../context.ts";
 import { forbidden, unauthorized } from "../errors.ts";
+import { BoundedSet } from "../memory.ts";
 import { bridgeTokenUser } from "./bridge-token.ts";
 import { createInitDataVerifier, type TelegramUser } from "./init-data.ts";
 import { safeEqual } from "./tokens.ts";
@@ -34,13 +35,17 @@ function credentials(req: FastifyRequest): { scheme: string; value: string } | n
  * Each is a preValidation hook a route opts into (so a stranger gets 401 before any 400 about its body); the admin check lives only here.
  */
 export function createAuth(app: FastifyInstance, ctx: AppContext) {
-  const { config, store, clock } = ctx;
+  const { config, store, clock, memory } = ctx;
   const verify = createInitDataVerifier({
     token: config.signingToken,
     maxAgeS: config.initDataMaxAgeS,
     now: () => clock.now(),
+    cacheSize: memory.bounds.initData,
   });
-  const knownUsers = new Set<number>();
+  /** Users known to exist; a forgotten one costs one `ensureUser` (an insert that changes nothing). */
+  const knownUsers = new BoundedSet<number>(memory.bounds.knownUsers);
+  memory.track("initData", verify.cache, memory.bounds.initData);
+  memory.track("knownUsers", knownUsers, memory.bounds.knownUsers);
   const roleOf = createRoleLookup(config);
 
   app.decorateRequest("caller", null);

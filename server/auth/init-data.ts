@@ -6,6 +6,7 @@ import {
   validate,
 } from "@telegram-apps/init-data-node";
 import { unauthorized } from "../errors.ts";
+import { BoundedMap } from "../memory.ts";
 
 export interface TelegramUser {
   id: number;
@@ -27,10 +28,10 @@ export function createInitDataVerifier(opts: {
   now: () => number;
   cacheSize?: number;
 }) {
-  const cache = new Map<string, { user: TelegramUser; authDateS: number }>();
+  // Forgetting an initData string costs one HMAC again when it comes back.
+  const cache = new BoundedMap<string, { user: TelegramUser; authDateS: number }>(opts.cacheSize ?? 10_000);
   // HMAC_SHA256("WebAppData", token) once, not once per initData checked.
   const secret = new Uint8Array(hashToken(opts.token)).buffer;
-  const cacheSize = opts.cacheSize ?? 10_000;
 
   function checkAge(authDateS: number) {
     const ageS = opts.now() / 1000 - authDateS;
@@ -38,7 +39,7 @@ export function createInitDataVerifier(opts: {
     if (ageS < -300) throw unauthorized("initData auth_date is in the future");
   }
 
-  return function verify(raw: string): TelegramUser {
+  function verify(raw: string): TelegramUser {
     const cached = cache.get(raw);
     if (cached) {
       checkAge(cached.authDateS);
@@ -66,8 +67,10 @@ export function createInitDataVerifier(opts: {
     if (!user || typeof user.id !== "number" || !Number.isSafeInteger(user.id) || user.id <= 0) {
       throw unauthorized("initData carries no user");
     }
-    if (cache.size >= cacheSize) cache.delete(cache.keys().next().value as string);
     cache.set(raw, { user, authDateS });
     return user;
-  };
+  }
+  /** The remembered strings (for the memory report). */
+  verify.cache = cache as { readonly size: number };
+  return verify;
 }

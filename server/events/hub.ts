@@ -1,5 +1,8 @@
 import { EventEmitter } from "node:events";
+import type { HeartbeatPrice } from "../../bridge/protocol.ts";
+import type { StagedSignal } from "../../core/schedule.ts";
 import type { Signal } from "../../core/types.ts";
+import type { SignalResultRow } from "../../db/queries/track-record.ts";
 import type { FireView } from "../../db/rows.ts";
 import type { UserStats } from "../services/stats.ts";
 import type { PositionCommandView, UpdateView } from "../services/updates/view.ts";
@@ -9,6 +12,15 @@ export interface HubEvents {
   "signal.created": { signal: Signal; actor: string };
   "signal.cancelled": { signal: Signal; actor: string };
   "signal.expired": { signal: Signal };
+  /** A signal was scheduled (not public until `publish_at`): the scheduler re-arms its timer. */
+  "signal.scheduled": { signal: StagedSignal; actor: string };
+  /** Linked terminal prices from a heartbeat (the signal engine builds candles from an admin's). */
+  "bridge.prices": { user_id: number; prices: readonly HeartbeatPrice[] };
+  /** The signal engine proposed a draft (admins get a DM); `autoPublish`: it is being published at once. */
+  "draft.created": { draft: StagedSignal; strategy: string; quality: number; autoPublish: boolean };
+  "draft.edited": { draft: StagedSignal; actor: string };
+  /** A draft was approved (published), rejected or expired: its DMs say so. */
+  "draft.settled": { draft: StagedSignal; outcome: "published" | "rejected" | "expired"; actor: string };
   "fire.created": { fire: FireView };
   /** A fire changed state; `leg` is the command that changed, when one did. */
   "fire.updated": { fire: FireView; previousState: string; kind: "delivered" | "result" | "closed" | "expired" };
@@ -24,6 +36,8 @@ export interface HubEvents {
   "position.updated": { fire_id: string; user_id: number; update_id: string; command?: PositionCommandView };
   /** Every command of `update_id` for this user's terminal has its outcome (applied/rejected/failed). */
   "update.settled": { update_id: string; user_id: number; commands: PositionCommandView[] };
+  /** A signal settled (no fire can come or change): its result was stored (track record, issue #17). */
+  "signal.result": { signal: Signal; result: SignalResultRow };
   /** A message was stored in the bot's outbox by an instance whose sender is not running (bot/delivery). */
   "outbox.queued": { id: number };
   /** Telegram answered these outbox messages (queued elsewhere): their answer is in the row. */

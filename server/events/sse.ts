@@ -23,6 +23,8 @@ export interface SseOptions {
   maxBufferedBytes?: number;
   /** Open streams per user; one more closes that user's oldest (a Mini App reopened on 6 devices). Default 5. */
   maxStreamsPerUser?: number;
+  /** Open streams in all; one more closes the oldest of all. Default 20,000. */
+  maxStreams?: number;
 }
 
 /**
@@ -36,7 +38,11 @@ export function createSseBroker(hub: Hub, options: SseOptions = {}) {
   const replaySize = options.replaySize ?? 2_000;
   const maxBuffered = options.maxBufferedBytes ?? 1 << 20;
   const maxPerUser = options.maxStreamsPerUser ?? 5;
+  const maxStreams = options.maxStreams ?? 20_000;
+  /** Every open stream, oldest first. */
   const clients = new Set<Client>();
+  /** The same streams by user, oldest first: a private frame goes to its owner's list only. */
+  const byUser = new Map<number, Client[]>();
   const ring: Frame[] = [];
   const pendingCounts = new Map<string, number>();
   /** The last count published per signal (bounded): counts never go back. */
@@ -46,10 +52,23 @@ export function createSseBroker(hub: Hub, options: SseOptions = {}) {
 
   const encode = (f: Frame) => `id: ${f.id}\nevent: ${f.name}\ndata: ${f.data}\n\n`;
 
+  function detach(client: Client) {
+    if (!clients.delete(client)) return;
+    const own = byUser.get(client.userId) ?? [];
+    own.splice(own.indexOf(client), 1);
+    if (own.length === 0) byUser.delete(client.userId);
+  }
+
+  /** Ends a stream the server gives up (the client reconnects with Last-Event-ID if it still wants it). */
+  function close(client: Client) {
+    detach(client);
+    client.res.end();
+  }
+
   function write(client: Client, chunk: string) {
     if (client.res.writableLength > maxBuffered) {
       client.res.destroy();
-      clients.delete(client);
+      detach(client);
       return;
     }
     client.res.write(chunk);
@@ -61,9 +80,9 @@ export function createSseBroker(hub: Hub, options: SseOptions = {}) {
     ring.push(frame);
     if (ring.length > replaySize) ring.shift();
     const chunk = encode(frame);
-    for (const client of clients) {
-      if (userId === null || client.userId === userId) write(client, chunk);
-    }
+    // A copy: a write may drop a client that fell too far behind.
+    const targets = userId === null ? [...clients] : [...(byUser.get(userId) ?? [])];
+    for (const client of targets) write(client, chunk);
   }
 
   const flushTimer = setInterval(() => {
@@ -78,7 +97,7 @@ export function createSseBroker(hub: Hub, options: SseOptions = {}) {
     }
   }, coalesceMs);
   const pingTimer = setInterval(() => {
-    for (const client of clients) write(client, ": ping\n\n");
+    for (const client of [...clients]) write(client, ": ping\n\n");
   }, heartbeatMs);
   flushTimer.unref();
   pingTimer.unref();
@@ -110,18 +129,15 @@ export function createSseBroker(hub: Hub, options: SseOptions = {}) {
     publish,
     /** True when `userId` has a stream open (so a private frame is worth building). */
     hasClient(userId: number): boolean {
-      for (const client of clients) if (client.userId === userId) return true;
-      return false;
+      return byUser.has(userId);
     },
     /** Attaches an open response as a stream for `userId`, replaying after `lastEventId`. */
     attach(userId: number, res: ServerResponse, lastEventId: number | null): () => void {
       // Bounded per user, so one account cannot hold connections without limit; the oldest goes
-      // (a forgotten tab), since the newest is the one being looked at. Set order = opening order.
-      const own = [...clients].filter((c) => c.userId === userId);
-      for (const old of own.slice(0, Math.max(0, own.length - maxPerUser + 1))) {
-        clients.delete(old);
-        old.res.end();
-      }
+      // (a forgotten tab), since the newest is the one being looked at. Bounded in all the same way.
+      const own = byUser.get(userId) ?? [];
+      while (own.length >= maxPerUser) close(own[0]!);
+      while (clients.size >= maxStreams) close(clients.values().next().value!);
       const client: Client = { userId, res };
       res.write(`retry: 2000\n: connected\n\n`);
       if (lastEventId !== null) {
@@ -130,7 +146,9 @@ export function createSseBroker(hub: Hub, options: SseOptions = {}) {
         }
       }
       clients.add(client);
-      return () => clients.delete(client);
+      own.push(client);
+      byUser.set(userId, own);
+      return () => detach(client);
     },
     /** Ends every stream (graceful shutdown) and stops timers. */
     close(): void {
@@ -139,8 +157,11 @@ export function createSseBroker(hub: Hub, options: SseOptions = {}) {
       for (const off of unsubscribe) off();
       for (const client of clients) client.res.end();
       clients.clear();
+      byUser.clear();
     },
-    stats: () => ({ clients: clients.size, lastEventId: seq, framesSent: sent }),
+    stats: () => ({ clients: clients.size, users: byUser.size, lastEventId: seq, framesSent: sent }),
+    /** The stream maps, for the memory report. */
+    maps: { clients, byUser, maxStreams },
   };
 }
 

@@ -19,6 +19,7 @@ import {
   DEMO_TRADERS,
   demoSignal,
 } from "./demo.ts";
+import { feedLocalEngine, localDraftRoutes } from "./engine.ts";
 import { demoLink, localPage, miniAppTarget } from "./page.ts";
 import { createLocalTelegram } from "./telegram/index.ts";
 
@@ -121,6 +122,7 @@ export function createLocalMode(
       .catch((err: unknown) => log(`[paper ${trader.first_name}] could not link again: ${String(err)}`));
   });
   let timer: NodeJS.Timeout | null = null;
+  let stopEngineFeed: () => void = () => undefined;
   let demoCount = -1; // read from the store at start
 
   async function seedTraders() {
@@ -160,6 +162,7 @@ export function createLocalMode(
       return bot?.delivery ?? null;
     },
     plugin(app: App) {
+      localDraftRoutes(app, ctx);
       consoleRoutes(app, {
         telegram,
         botToken,
@@ -185,6 +188,7 @@ export function createLocalMode(
           token: config.signingToken,
           nowMs,
           signals,
+          drafts: await ctx.engine.drafts.listPending(10),
           admin: DEMO_ADMIN,
           group: DEMO_GROUP,
         });
@@ -208,6 +212,8 @@ export function createLocalMode(
       await seedTraders();
       feed.start?.();
       paperBaseUrl = baseUrl;
+      // The signal engine watches the simulated market (faster than real time: see engine.ts).
+      stopEngineFeed = feedLocalEngine(ctx, (symbol) => feed.get(symbol));
       for (const t of DEMO_TRADERS) {
         // A fresh token per start: the paper terminal is ours, so it is handed over directly.
         const token = newBridgeToken();
@@ -228,6 +234,7 @@ export function createLocalMode(
     },
     async stop(): Promise<void> {
       if (timer) clearInterval(timer);
+      stopEngineFeed();
       feed.stop?.();
       stopLinking();
       await relinking;

@@ -1,4 +1,5 @@
 import { sign } from "@telegram-apps/init-data-node";
+import type { StagedSignal } from "../../core/schedule.ts";
 import type { Config } from "../config.ts";
 import { DEMO_TRADERS } from "./demo.ts";
 
@@ -50,6 +51,8 @@ export function localPage(opts: {
   token: string;
   nowMs: number;
   signals: Array<{ id: string; symbol: string; side: string; status: string }>;
+  /** The signal engine's drafts waiting for approval. */
+  drafts?: StagedSignal[];
   admin: { id: number; first_name: string };
   group: { title: string };
 }): string {
@@ -62,6 +65,14 @@ export function localPage(opts: {
     .slice(0, 10)
     .map((s) => `<li><code>${esc(s.id)}</code> ${esc(s.side)} ${esc(s.symbol)} — ${esc(s.status)}</li>`)
     .join("");
+  const drafts = (opts.drafts ?? [])
+    .map(
+      (d) =>
+        `<li><code>${esc(d.id)}</code> ${esc(d.side)} ${esc(d.symbol)} @ ${d.entry} · stop ${d.stop_loss} · targets ${d.take_profit.join(" ")} · quality ${d.shield_score ?? "–"}/10 (${esc(d.source)})
+<form method="post" action="/local/drafts/${esc(d.id)}/approve" style="display:inline"><button>✅ Approve</button></form>
+<form method="post" action="/local/drafts/${esc(d.id)}/reject" style="display:inline"><button>✖ Reject</button></form></li>`,
+    )
+    .join("");
   return `<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
 <title>Sortie — local mode</title><style>${STYLE}</style></head><body>
 <h1>Sortie — local mode</h1>
@@ -73,6 +84,10 @@ and the chat: your private chat with the bot, or <b>${esc(opts.group.title)}</b>
 <div id="console" data-testid="console"><p>Connecting to the local bot…</p></div>
 <h2>Open the Mini App as a demo trader</h2><ul>${traders}</ul>
 <h2>Signals</h2><ul>${signals || "<li>none yet</li>"}</ul>
+<h2>Signal engine drafts</h2><p>The engine watches the simulated market (12× faster than real time, so a one-minute
+candle closes every 5 s) and proposes drafts: the demo admin gets each in the chat above with Approve / Edit / Reject,
+or approve one here to publish it as a signal (reload the page to see new ones).</p>
+<ul>${drafts || "<li>none waiting (the first come a few minutes after start)</li>"}</ul>
 <p><a href="/docs">API docs</a> (<a href="/docs/json">OpenAPI</a>) · <a href="/health">health</a></p>
 <script type="module" src="/local/console/index.js"></script></body></html>`;
 }

@@ -79,6 +79,8 @@ export function healthRoutes(app: App, { ctx, sse, extras, dbHealth }: RouteDeps
             }
           : cached.bridge,
         ...(admin ? { events: sse.stats() } : {}),
+        // The live signal engine: per symbol live or paused by a gap in prices, and why.
+        signal_engine: ctx.engine.health(),
         // The bot reports itself through `extras.health` (main.ts); an app built without one says so.
         bot: { mode: "none" },
         ...(extras.health?.() ?? {}),

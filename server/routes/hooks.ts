@@ -39,6 +39,7 @@ export function hookToSignalInput(body: HookBody) {
     session: body.session,
     min_tier: body.min_tier,
     breakeven_after_tp1: body.breakeven_after_tp1,
+    publish_at: body.publish_at,
   };
 }
 

@@ -18,6 +18,8 @@ const MeSchema = Type.Object({
   }),
   bridge: BridgeStatusSchema,
   stats: StatsSchema,
+  /** Trader settings beyond risk (issue #17: the weekly summary DM, on by default). */
+  settings: Type.Object({ weekly_summary: Type.Boolean() }),
   app: Type.Object({
     local_mode: Type.Boolean(),
     links: Type.Array(Type.Object({ title: Type.String(), url: Type.String() })),
@@ -59,6 +61,7 @@ export function meRoutes(app: App, { ctx, auth, userLimit }: RouteDeps): void {
         config.heartbeatStaleS * 1000,
       ),
       stats,
+      settings: { weekly_summary: await store.trackRecord.weeklySummaryOn(userId) },
       app: { local_mode: config.localMode, links: config.warRoomLinks, heartbeat_stale_s: config.heartbeatStaleS },
     };
   }
@@ -82,12 +85,18 @@ export function meRoutes(app: App, { ctx, auth, userLimit }: RouteDeps): void {
       preValidation: userOnly,
       schema: {
         tags: ["me"],
-        body: Type.Object({ risk_percent: Type.Optional(Type.Number({ minimum: 0.1, maximum: 10 })) }),
+        body: Type.Object({
+          risk_percent: Type.Optional(Type.Number({ minimum: 0.1, maximum: 10 })),
+          weekly_summary: Type.Optional(Type.Boolean()),
+        }),
         response: { 200: MeSchema, ...errorResponses(400, 401, 429) },
       },
     },
     async (req) => {
       const c = caller(req);
+      if (req.body.weekly_summary !== undefined) {
+        await store.trackRecord.setWeeklySummary(c.userId, req.body.weekly_summary);
+      }
       if (req.body.risk_percent !== undefined) {
         await store.users.setRiskPercent(c.userId, req.body.risk_percent, new Date(clock.now()).toISOString());
         await store.fires.appendEvent({
@@ -126,6 +135,7 @@ export function meRoutes(app: App, { ctx, auth, userLimit }: RouteDeps): void {
         });
       });
       hub.emit("user.updated", { user_id: c.userId });
+      await ctx.terminals.ensureFirst(c.userId); // the single-token flow's terminal is the trader's first
       return { token, rotated };
     },
   );

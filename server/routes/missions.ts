@@ -1,11 +1,27 @@
+import type { FastifyReply } from "fastify";
 import { Type } from "typebox";
+import type { Signal } from "../../core/types.ts";
 import { forbidden, notFound } from "../errors.ts";
-import { errorResponses, MissionSchema, SignalIdParams } from "../schemas.ts";
+import { errorResponses, MissionSchema, SignalIdParams, SignalSchema } from "../schemas.ts";
 import type { App, RouteDeps } from "./types.ts";
+
+/** A mission without its shared signal: the part that differs per user. */
+const PersonalPartSchema = Type.Omit(MissionSchema, ["signal"]);
+
+/** `value` as JSON through `schema`'s serialiser (compiled once per schema and route by Fastify). */
+function serialize(reply: FastifyReply, schema: object, value: object): string {
+  return reply.compileSerializationSchema(schema as Record<string, unknown>)(value as Record<string, unknown>);
+}
 
 /** The caller's mission, and their private note on it. */
 export function missionRoutes(app: App, { ctx, auth, userLimit }: RouteDeps): void {
   const { missions, store, clock, hub } = ctx;
+  /**
+   * Every user's mission carries the same signal (~600 of its ~1,200 bytes): it is serialised once
+   * per signal object (the mission service keeps one per signal version and second) and joined
+   * with the user's part. Both parts go through their response schemas, as the whole would.
+   */
+  const signalJson = new WeakMap<Signal, string>();
 
   app.get(
     "/api/missions/:signalId",
@@ -17,9 +33,19 @@ export function missionRoutes(app: App, { ctx, auth, userLimit }: RouteDeps): vo
         response: { 200: MissionSchema, ...errorResponses(400, 401, 404, 429) },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       if (req.caller?.kind !== "user") throw forbidden("Missions belong to Telegram users");
-      return missions.missionFor(req.caller.userId, req.params.signalId);
+      const mission = await missions.missionFor(req.caller.userId, req.params.signalId);
+      let shared = signalJson.get(mission.signal);
+      if (shared === undefined) {
+        shared = serialize(reply, SignalSchema, mission.signal);
+        signalJson.set(mission.signal, shared);
+      }
+      const personal = serialize(reply, PersonalPartSchema, mission);
+      // `personal` is an object with `status` first (required): `{"status":…}` → `"status":…}`.
+      // Sent as text already JSON: Fastify does not serialise it again.
+      reply.type("application/json; charset=utf-8");
+      return reply.send(`{"signal":${shared},${personal.slice(1)}` as never);
     },
   );
 

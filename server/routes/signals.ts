@@ -1,7 +1,8 @@
 import { Type } from "typebox";
+import { statusOf } from "../../core/schedule.ts";
 import { signalStatus } from "../../core/signal.ts";
 import { actorOf } from "../auth/index.ts";
-import { notFound } from "../errors.ts";
+import { forbidden, notFound } from "../errors.ts";
 import { errorResponses, SignalIdParams, SignalInputSchema, SignalSchema, SignalWithCount } from "../schemas.ts";
 import type { App, RouteDeps } from "./types.ts";
 
@@ -23,6 +24,8 @@ export function signalRoutes(app: App, { ctx, auth, userLimit }: RouteDeps): voi
               Type.Literal("expired"),
               Type.Literal("cancelled"),
               Type.Literal("all"),
+              Type.Literal("scheduled"),
+              Type.Literal("draft"),
             ]),
           ),
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
@@ -32,6 +35,24 @@ export function signalRoutes(app: App, { ctx, auth, userLimit }: RouteDeps): voi
     },
     async (req) => {
       const nowMs = clock.now();
+      if (req.query.status === "draft") {
+        // The engine's proposals waiting for an admin: never shown to traders.
+        if (!req.caller?.admin) throw forbidden("Admin rights required to list drafts");
+        return {
+          signals: (await ctx.engine.drafts.listPending(req.query.limit ?? 50)).map((d) => ({ ...d, fire_count: 0 })),
+        };
+      }
+      if (req.query.status === "scheduled") {
+        // Not public until their moment: admins only, soonest first, with the time left.
+        if (!req.caller?.admin) throw forbidden("Admin rights required to list scheduled signals");
+        return {
+          signals: (await ctx.staged.listScheduled(req.query.limit ?? 50)).map((signal) => ({
+            ...signal,
+            fire_count: 0,
+            publish_in_s: Math.max(0, Math.ceil((Date.parse(signal.publish_at!) - nowMs) / 1000)),
+          })),
+        };
+      }
       const rows = await store.signals.listSignals(req.query.status ?? "all", nowMs, req.query.limit ?? 50);
       return {
         signals: rows.map(({ signal, fireCount }) => ({
@@ -100,7 +121,7 @@ export function signalRoutes(app: App, { ctx, auth, userLimit }: RouteDeps): voi
         idempotencyKey: key,
       });
       reply.status(created ? 201 : 200);
-      return { ...signal, status: signalStatus(signal, clock.now()) };
+      return { ...signal, status: statusOf(signal, clock.now()) };
     },
   );
 
@@ -116,7 +137,7 @@ export function signalRoutes(app: App, { ctx, auth, userLimit }: RouteDeps): voi
     },
     async (req) => {
       const signal = await signals.cancel(req.params.signalId, actorOf(req.caller));
-      return { ...signal, status: signalStatus(signal, clock.now()) };
+      return { ...signal, status: statusOf(signal, clock.now()) };
     },
   );
 }

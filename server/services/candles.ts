@@ -2,6 +2,7 @@ import type { HeartbeatPrice } from "../../bridge/protocol.ts";
 import { canonicalForBroker } from "../../core/broker-symbols.ts";
 import { DEFAULT_SPECS } from "../../core/instruments.ts";
 import { roundTo } from "../../core/money.ts";
+import { BoundedMap } from "../memory.ts";
 
 export interface Candle {
   time: number;
@@ -30,11 +31,12 @@ function candleDigits(symbol: string, bid: number, ask: number): number {
  * One-minute candles per trader and canonical symbol, built in memory from the prices that
  * trader's own terminal reports in heartbeats (mid of bid/ask). Never shared between traders: one
  * shared series fed by every terminal let any bridge token draw a price of 1e15 on everyone's
- * chart (issue #21). Bounded: built-in symbols only, the last `maxCandles` minutes each. Not
- * persisted: the chart is context, not record.
+ * chart (issue #21). Bounded: built-in symbols only, the last `maxCandles` minutes each, at most
+ * `maxSeries` series (the least recently written forgotten). Not persisted: the chart is context,
+ * not record.
  */
-export function createCandleStore(maxCandles = 240) {
-  const series = new Map<string, Candle[]>();
+export function createCandleStore(maxCandles = 240, maxSeries = 10_000) {
+  const series = new BoundedMap<string, Candle[]>(maxSeries);
   const keyOf = (userId: number, symbol: string) => `${userId}:${symbol}`;
 
   return {
@@ -47,11 +49,8 @@ export function createCandleStore(maxCandles = 240) {
         const mid = roundTo((p.bid + p.ask) / 2, candleDigits(symbol, p.bid, p.ask));
         const minute = Math.floor(nowMs / 60_000) * 60;
         const key = keyOf(userId, symbol);
-        let list = series.get(key);
-        if (!list) {
-          list = [];
-          series.set(key, list);
-        }
+        const list = series.get(key) ?? [];
+        series.set(key, list); // written now: the last series to forget
         const last = list.at(-1);
         if (last && last.time === minute) {
           last.high = Math.max(last.high, mid);
@@ -62,6 +61,10 @@ export function createCandleStore(maxCandles = 240) {
           if (list.length > maxCandles) list.shift();
         }
       }
+    },
+    /** Series held (for the memory report). */
+    get size() {
+      return series.size;
     },
     /** `userId`'s own candles of `symbol`, oldest first (empty when their terminal sent none). */
     candles(userId: number, symbol: string): Candle[] {

@@ -1,8 +1,10 @@
 import type { NewCommand, NewEvent, NewFire } from "../../db/queries/fires.ts";
+import type { FireTerminal } from "../../db/queries/terminals.ts";
 import type { FireView } from "../../db/rows.ts";
 import type { Store } from "../../db/store.ts";
 import { ApiError } from "../errors.ts";
 import type { Hub } from "../events/hub.ts";
+import { BoundedMap, type MemoryRegistry } from "../memory.ts";
 import type { MissionService } from "./missions.ts";
 
 export interface FireOutcome {
@@ -17,22 +19,29 @@ export interface PendingFire {
   events: NewEvent[];
   dailyLimit: number | null;
   dayStartMs: number;
+  /** Several terminals per trader: what the fire does on each (written with the fire). */
+  terminals?: FireTerminal[];
 }
 
 /**
  * The write side of firing: group commit of accepted fires and a memory of answered ones (so
- * duplicate taps never reach the database). Emits `fire.created`, `commands.ready` and
- * `fire.count` after each commit.
+ * duplicate taps never reach the database). Emits `commands.ready` after each commit, and
+ * `fire.created` and `fire.count` once the answers are on their way.
  */
-export function createFireCommitter(deps: { store: Store; hub: Hub; missions: MissionService }) {
-  const { store, hub, missions } = deps;
-  /** Fires recently answered, so duplicate taps do not reach the database (bounded, oldest out). */
-  const known = new Map<string, FireView>();
-  const remember = (fire: FireView) => {
-    const key = `${fire.signal_id}:${fire.user_id}`;
-    if (!known.has(key) && known.size >= 50_000) known.delete(known.keys().next().value as string);
-    known.set(key, fire);
-  };
+export function createFireCommitter(deps: {
+  store: Store;
+  hub: Hub;
+  missions: MissionService;
+  memory: MemoryRegistry;
+}) {
+  const { store, hub, missions, memory } = deps;
+  /**
+   * Fires recently answered, so duplicate taps do not reach the database (bounded, oldest out: a
+   * forgotten fire's repeat is answered from the user's overlay, which carries it).
+   */
+  const known = new BoundedMap<string, FireView>(memory.bounds.knownFires);
+  memory.track("knownFires", known, memory.bounds.knownFires);
+  const remember = (fire: FireView) => known.set(`${fire.signal_id}:${fire.user_id}`, fire);
   hub.on("fire.updated", ({ fire }) => {
     if (known.has(`${fire.signal_id}:${fire.user_id}`)) remember(fire);
   });
@@ -61,6 +70,11 @@ export function createFireCommitter(deps: { store: Store; hub: Hub; missions: Mi
       for (const p of batch) p.reject(err);
       return;
     }
+    // What the trader waits for goes first: the terminal's long-poll is woken and the tap answered.
+    // The rest (live updates, counts on the alert, metrics) follows in the next turn of the loop,
+    // after both answers are written. Only the user's mission cache is cleared before answering,
+    // so a mission read right after the 202 shows the fire.
+    const created: FireView[] = [];
     for (const [i, p] of batch.entries()) {
       const result = results[i]!;
       if (result instanceof ApiError) {
@@ -69,14 +83,23 @@ export function createFireCommitter(deps: { store: Store; hub: Hub; missions: Mi
       }
       remember(result.fire);
       if (!result.duplicate) {
-        hub.emit("fire.created", { fire: result.fire });
-        hub.emit("commands.ready", { user_id: result.fire.user_id });
-        hub.emit("fire.count", {
-          signal_id: result.fire.signal_id,
-          count: await missions.countFire(result.fire.signal_id),
-        });
+        created.push(result.fire);
+        missions.touchUser(result.fire.user_id);
+        // Each terminal's waiting long-poll is keyed by its own bridge row.
+        for (const id of new Set(p.commands.map((c) => c.user_id ?? result.fire.user_id))) {
+          hub.emit("commands.ready", { user_id: id });
+        }
       }
       p.resolve(result);
+    }
+    // A count that cannot be read (the store closing) is dropped: the next fire's count carries it.
+    if (created.length > 0) setImmediate(() => void announce(created).catch(() => undefined));
+  }
+
+  async function announce(created: FireView[]): Promise<void> {
+    for (const fire of created) hub.emit("fire.created", { fire });
+    for (const fire of created) {
+      hub.emit("fire.count", { signal_id: fire.signal_id, count: await missions.countFire(fire.signal_id) });
     }
   }
 
@@ -96,7 +119,10 @@ export function createFireCommitter(deps: { store: Store; hub: Hub; missions: Mi
         );
       }
     }
-    return store.fires.queueFire(p.fire, p.commands, p.events);
+    const queued = await store.fires.queueFire(p.fire, p.commands, p.events);
+    if (!p.terminals || queued.duplicate) return queued;
+    await store.terminals.insertFireTerminals(p.fire.id, p.terminals);
+    return { fire: (await store.fires.findFireById(p.fire.id))!, duplicate: false };
   }
 
   return {

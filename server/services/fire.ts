@@ -1,16 +1,19 @@
 import type { BridgeCommand } from "../../bridge/protocol.ts";
-import { DEFAULT_SPECS } from "../../core/instruments.ts";
+import { DEFAULT_SPECS, type TerminalSymbolSpec } from "../../core/instruments.ts";
 import { roundTo } from "../../core/money.ts";
 import { splitLegs } from "../../core/sizing.ts";
 import { utcDayStartMs } from "../../core/tiers.ts";
+import type { Signal } from "../../core/types.ts";
 import type { NewEvent, NewFire } from "../../db/queries/fires.ts";
 import type { Store } from "../../db/store.ts";
 import type { Clock } from "../clock.ts";
 import { ApiError, forbidden } from "../errors.ts";
 import type { Hub } from "../events/hub.ts";
 import { newCommandId, newFireId } from "../ids.ts";
+import { BoundedMap, type MemoryRegistry } from "../memory.ts";
 import { createFireCommitter, type FireOutcome } from "./fire-commit.ts";
 import type { MissionService } from "./missions.ts";
+import { terminalFire } from "./terminals/fire.ts";
 
 export type { FireOutcome } from "./fire-commit.ts";
 
@@ -20,46 +23,64 @@ export type { FireOutcome } from "./fire-commit.ts";
  */
 export const MAX_ENTRY_DISTANCE_OF_STOP = 0.25;
 
-/** Firing a signal: duplicate short-cut, the contract's ordered checks, then the lock + outbox. */
-export function createFireService(deps: { store: Store; hub: Hub; clock: Clock; missions: MissionService }) {
-  const { store, hub, clock, missions } = deps;
-  const committer = createFireCommitter({ store, hub, missions });
-  /** First taps being checked or committed, by `signal:user`: later taps wait for their answer. */
-  const inFlight = new Map<string, Promise<FireOutcome>>();
+/**
+ * One open command per take-profit leg of `lots`, for the terminal whose broker spec is
+ * `brokerSpec` (matched by canonical name, so EURUSD.m or GOLD count); without one the order goes
+ * out under Sortie's own name.
+ */
+export function buildOpenCommands(
+  fireId: string,
+  signal: Signal,
+  lots: number,
+  brokerSpec: TerminalSymbolSpec | null,
+  nowMs: number,
+): { brokerSymbol: string; commands: BridgeCommand[] } {
+  const brokerSymbol = brokerSpec?.name ?? signal.symbol;
+  const defaults = DEFAULT_SPECS.get(signal.symbol);
+  const digits = brokerSpec?.digits ?? defaults?.digits ?? 5;
+  const step = brokerSpec?.volume_step || defaults?.volumeStep || 0.01;
+  const min = brokerSpec?.volume_min || defaults?.volumeMin || 0.01;
+  const volumes = splitLegs(lots, signal.take_profit.length, step, min);
+  const price = (p: number) => roundTo(p, digits);
+  const maxDistance = roundTo(Math.abs(signal.entry - signal.stop_loss) * MAX_ENTRY_DISTANCE_OF_STOP, digits);
+  const commands: BridgeCommand[] = volumes.map((volume, i) => {
+    const id = newCommandId(nowMs);
+    return {
+      id,
+      fire_id: fireId,
+      leg: i + 1,
+      action: "open",
+      symbol: brokerSymbol,
+      side: signal.side,
+      volume,
+      entry: price(signal.entry),
+      max_entry_distance: maxDistance,
+      stop_loss: price(signal.stop_loss),
+      take_profit: signal.take_profit[i] === undefined ? null : price(signal.take_profit[i]),
+      expires_at: signal.expires_at,
+      comment: id,
+    };
+  });
+  return { brokerSymbol, commands };
+}
 
-  function buildCommands(fireId: string, mission: Awaited<ReturnType<MissionService["missionFor"]>>, nowMs: number) {
-    const { signal, position } = mission;
-    // The overlay already carries the terminal's spec for this symbol (matched by canonical name,
-    // so EURUSD.m or GOLD count); without one the order goes out under Sortie's own name.
-    const brokerSpec = mission.terminal_spec;
-    const brokerSymbol = brokerSpec?.name ?? signal.symbol;
-    const defaults = DEFAULT_SPECS.get(signal.symbol);
-    const digits = brokerSpec?.digits ?? defaults?.digits ?? 5;
-    const step = brokerSpec?.volume_step || defaults?.volumeStep || 0.01;
-    const min = brokerSpec?.volume_min || defaults?.volumeMin || 0.01;
-    const volumes = splitLegs(position.lots, signal.take_profit.length, step, min);
-    const price = (p: number) => roundTo(p, digits);
-    const maxDistance = roundTo(Math.abs(signal.entry - signal.stop_loss) * MAX_ENTRY_DISTANCE_OF_STOP, digits);
-    const commands: BridgeCommand[] = volumes.map((volume, i) => {
-      const id = newCommandId(nowMs);
-      return {
-        id,
-        fire_id: fireId,
-        leg: i + 1,
-        action: "open",
-        symbol: brokerSymbol,
-        side: signal.side,
-        volume,
-        entry: price(signal.entry),
-        max_entry_distance: maxDistance,
-        stop_loss: price(signal.stop_loss),
-        take_profit: signal.take_profit[i] === undefined ? null : price(signal.take_profit[i]),
-        expires_at: signal.expires_at,
-        comment: id,
-      };
-    });
-    return { brokerSymbol, commands };
-  }
+/** Firing a signal: duplicate short-cut, the contract's ordered checks, then the lock + outbox. */
+export function createFireService(deps: {
+  store: Store;
+  hub: Hub;
+  clock: Clock;
+  missions: MissionService;
+  memory: MemoryRegistry;
+}) {
+  const { store, hub, clock, missions, memory } = deps;
+  const committer = createFireCommitter({ store, hub, missions, memory });
+  /**
+   * First taps being checked or committed, by `signal:user`: later taps wait for their answer.
+   * Past the bound, a forgotten tap's repeat runs the checks itself and meets the fire's UNIQUE
+   * lock in the commit, which answers it as a duplicate: never a second fire.
+   */
+  const inFlight = new BoundedMap<string, Promise<FireOutcome>>(memory.bounds.inFlightTaps);
+  memory.track("inFlightTaps", inFlight, memory.bounds.inFlightTaps);
 
   /** The checks and the commit for a first tap (no fire remembered, none in flight). */
   async function firstFire(userId: number, signalId: string): Promise<FireOutcome> {
@@ -74,17 +95,20 @@ export function createFireService(deps: { store: Store; hub: Hub; clock: Clock; 
     const nowMs = clock.now();
     const createdAt = new Date(nowMs).toISOString();
     const fireId = newFireId(nowMs);
-    const { brokerSymbol, commands } = buildCommands(fireId, mission, nowMs);
+    // Several terminals: each enabled, online one gets its own legs (services/terminals/fire.ts).
+    const multi = terminalFire(fireId, mission, nowMs);
+    const { brokerSymbol, commands } =
+      multi ?? buildOpenCommands(fireId, mission.signal, mission.position.lots, mission.terminal_spec, nowMs);
     const actor = `tg:${userId}`;
     const fire: NewFire = {
       id: fireId,
       signal_id: signalId,
       user_id: userId,
-      lots: mission.position.lots,
+      lots: multi?.lots ?? mission.position.lots,
       symbol: mission.signal.symbol,
       broker_symbol: brokerSymbol,
       side: mission.signal.side,
-      risk_amount: mission.position.risk_amount,
+      risk_amount: multi?.riskAmount ?? mission.position.risk_amount,
       created_at: createdAt,
       created_ms: nowMs,
     };
@@ -95,7 +119,12 @@ export function createFireService(deps: { store: Store; hub: Hub; clock: Clock; 
         user_id: userId,
         signal_id: signalId,
         fire_id: fireId,
-        data: { lots: mission.position.lots, risk_amount: mission.position.risk_amount, legs: commands.length },
+        data: {
+          lots: fire.lots,
+          risk_amount: fire.risk_amount,
+          legs: commands.length,
+          ...(multi ? { terminals: multi.terminals } : {}),
+        },
       },
       ...commands.map((c) => ({
         type: "command.queued",
@@ -108,13 +137,16 @@ export function createFireService(deps: { store: Store; hub: Hub; clock: Clock; 
     ];
     return committer.commit({
       fire,
-      commands: commands.map((c) => ({
-        id: c.id,
-        leg: c.leg,
-        payload: JSON.stringify(c),
-        volume: c.volume,
-        take_profit: c.take_profit,
-      })),
+      commands: multi
+        ? multi.rows
+        : commands.map((c) => ({
+            id: c.id,
+            leg: c.leg,
+            payload: JSON.stringify(c),
+            volume: c.volume,
+            take_profit: c.take_profit,
+          })),
+      ...(multi ? { terminals: multi.terminals } : {}),
       events,
       dailyLimit: mission.user.daily_limit,
       dayStartMs: utcDayStartMs(nowMs),

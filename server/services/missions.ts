@@ -9,6 +9,8 @@ import type { Clock } from "../clock.ts";
 import type { Config } from "../config.ts";
 import { notFound } from "../errors.ts";
 import type { Hub } from "../events/hub.ts";
+import { BoundedMap, type MemoryRegistry } from "../memory.ts";
+import { withTerminals } from "./terminals/mission.ts";
 
 export type MissionView = Mission<FireView> & {
   note: string | null;
@@ -18,34 +20,43 @@ export type MissionView = Mission<FireView> & {
   terminal_spec: TerminalSymbolSpec | null;
 };
 
-/** A bounded map that forgets its oldest entries (insertion order) past `max`. */
-class BoundedMap<K, V> extends Map<K, V> {
-  constructor(private readonly max: number) {
-    super();
-  }
-  override set(key: K, value: V): this {
-    if (!this.has(key) && this.size >= this.max) {
-      const oldest = this.keys().next();
-      if (!oldest.done) this.delete(oldest.value);
-    }
-    return super.set(key, value);
-  }
-}
-
 /**
  * Missions computed on request from one signal and one overlay, each read through a small
  * in-process cache invalidated on write: at most two statements per request, none when warm.
  * Every write that concerns a user goes through `touchUser` (or a hub event that calls it).
  */
-export function createMissionService(deps: { store: Store; config: Config; clock: Clock; hub: Hub }) {
-  const { store, config, clock, hub } = deps;
-  const signals = new BoundedMap<string, { signal: Signal; fireCount: number }>(2_000);
-  const overlays = new BoundedMap<string, { version: number; dayStart: number; row: MissionOverlayRow }>(20_000);
-  const userVersions = new Map<number, number>();
+export function createMissionService(deps: {
+  store: Store;
+  config: Config;
+  clock: Clock;
+  hub: Hub;
+  memory: MemoryRegistry;
+}) {
+  const { store, config, clock, hub, memory } = deps;
+  const { bounds } = memory;
+  const signals = new BoundedMap<string, { signal: Signal; fireCount: number }>(bounds.signals);
+  const overlays = new BoundedMap<string, { version: number; dayStart: number; row: MissionOverlayRow }>(
+    bounds.overlays,
+  );
+  /**
+   * The version of each user's data: a process-wide count taken at their last change. A user whose
+   * entry was forgotten (bound reached) reads as `forgottenUpTo`, the highest version forgotten so
+   * far, which is at least their last change: no overlay cached before that change can match.
+   */
+  let lastVersion = 0;
+  let forgottenUpTo = 0;
+  const userVersions = new BoundedMap<number, number>(bounds.userVersions, (_userId, version) => {
+    forgottenUpTo = Math.max(forgottenUpTo, version);
+  });
+  const versionOf = (userId: number) => userVersions.get(userId) ?? forgottenUpTo;
   const builderFor = new BoundedMap<
     string,
     { second: number; build: (input: MissionOverlayInput<FireView>) => Mission<FireView> }
-  >(2_000);
+  >(bounds.signals);
+  memory.track("signals", signals, bounds.signals);
+  memory.track("missionBuilders", builderFor, bounds.signals);
+  memory.track("overlays", overlays, bounds.overlays);
+  memory.track("userVersions", userVersions, bounds.userVersions);
 
   let daySecond = Number.NaN;
   let dayStartMs = 0;
@@ -59,7 +70,7 @@ export function createMissionService(deps: { store: Store; config: Config; clock
     return dayStartMs;
   };
 
-  const touchUser = (userId: number) => userVersions.set(userId, (userVersions.get(userId) ?? 0) + 1);
+  const touchUser = (userId: number) => userVersions.set(userId, ++lastVersion);
 
   hub.on("signal.cancelled", ({ signal }) => {
     signals.delete(signal.id);
@@ -87,7 +98,7 @@ export function createMissionService(deps: { store: Store; config: Config; clock
 
   async function overlayRow(userId: number, signal: Signal, nowMs: number): Promise<MissionOverlayRow> {
     const key = `${userId}:${signal.id}`;
-    const version = userVersions.get(userId) ?? 0;
+    const version = versionOf(userId);
     const dayStart = dayStartOf(nowMs);
     const cached = overlays.get(key);
     if (cached && cached.version === version && cached.dayStart === dayStart) return cached.row;
@@ -139,6 +150,16 @@ export function createMissionService(deps: { store: Store; config: Config; clock
       mission.note_updated_at = row.note?.updated_at ?? null;
       mission.links = config.warRoomLinks;
       mission.terminal_spec = row.terminalSpec;
+      const terminals = row.terminals;
+      if (terminals.length > 0) {
+        return withTerminals(
+          mission,
+          terminals,
+          async (id) => (id === userId ? row : overlayRow(id, entry.signal, nowMs)),
+          nowMs,
+          config.heartbeatStaleS * 1000,
+        );
+      }
       return mission;
     },
   };

@@ -3,6 +3,7 @@ import { type CreateBotOptions, createBot } from "../../bot/index.ts";
 import { type Clock, systemClock } from "../../server/clock.ts";
 import { loadConfig } from "../../server/config.ts";
 import { createContext } from "../../server/context.ts";
+import type { EngineServiceOptions } from "../../server/services/engine/index.ts";
 import { testDatabase } from "../support/engine.ts";
 import { startTelegramFake, type TelegramFake } from "../support/telegram-fake.ts";
 import { tempDir } from "../support/tmp.ts";
@@ -18,7 +19,13 @@ export const GROUP_B = -100222;
  * the Bot API, and the bot talking to it over HTTP. `close()` stops and removes everything.
  */
 export async function botWorld(
-  options: { env?: Record<string, string>; bot?: Partial<Omit<CreateBotOptions, "ctx">>; clock?: Clock } = {},
+  options: {
+    env?: Record<string, string>;
+    bot?: Partial<Omit<CreateBotOptions, "ctx">>;
+    clock?: Clock;
+    /** The live signal engine's strategies and timings. */
+    engine?: EngineServiceOptions;
+  } = {},
 ) {
   const { dir, cleanup } = tempDir("sortie-bot-");
   const telegram: TelegramFake = await startTelegramFake();
@@ -39,7 +46,13 @@ export async function botWorld(
   const database = await testDatabase(dir);
   const boot = async () => {
     const store = await database.open();
-    const app = createContext({ store, config, clock: options.clock ?? systemClock, log });
+    const app = createContext({
+      store,
+      config,
+      clock: options.clock ?? systemClock,
+      log,
+      ...(options.engine ? { engine: options.engine } : {}),
+    });
     const sortie = createBot({
       ctx: app,
       token: TOKEN,

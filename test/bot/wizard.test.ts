@@ -40,7 +40,7 @@ describe("/signal wizard", () => {
     expect(String(preview.payload.text)).toContain("TP1 <code>1.089</code> (R:R 1:2.0)");
     expect(String(preview.payload.text)).toContain("Quality 8.5/10");
     const buttons = (preview.payload.reply_markup as Markup).inline_keyboard.flat();
-    expect(buttons.map((b) => b.callback_data)).toEqual(["wiz:confirm", "wiz:cancel", "wiz:confirm_be"]);
+    expect(buttons.map((b) => b.callback_data)).toEqual(["wiz:confirm", "wiz:cancel", "wiz:confirm_be", "wiz:at"]);
     expect(await world.store.signals.listSignals("all", Date.now(), 10)).toHaveLength(0);
 
     const previewId = (

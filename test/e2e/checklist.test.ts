@@ -27,7 +27,7 @@ describe("production checklist, end to end", () => {
     w = await startWorld({ distDir: await buildWebappOnce() });
     for (const o of OTHERS) others.push(await paperTrader(w.h, o.id, { balance: o.balance }));
     for (const id of [TRADER, ...OTHERS.map((o) => o.id)]) {
-      await waitFor(async () => await w.h.ctx.bridge.isOnline(id), 10_000, `terminal of ${id} online`);
+      await waitFor(async () => await w.h.ctx.bridge.isOnline(id), 30_000, `terminal of ${id} online`);
     }
     browser = await launchChromium();
   }, 120_000);
@@ -66,7 +66,7 @@ describe("production checklist, end to end", () => {
     // 2. One alert in the group, whose only button opens the Mini App with startapp=<id>.
     const alert = await waitFor(
       () => telegram.callsOf("sendMessage").find((c) => c.payload.chat_id === GROUP_CHAT),
-      5000,
+      30_000,
       "alert",
     );
     const buttons = (alert.payload.reply_markup as Markup).inline_keyboard.flat();
@@ -104,7 +104,7 @@ describe("production checklist, end to end", () => {
     for (const { id, lots } of sizes) {
       const fire = fires.get(id)!;
       const terminal = terminalOf(id).terminal;
-      await waitFor(() => terminal.positions().length === 1, 10_000, `position of ${id} opened`);
+      await waitFor(() => terminal.positions().length === 1, 30_000, `position of ${id} opened`);
       expect(terminal.positions()[0]).toMatchObject({ fire_id: fire.id, command_id: fire.legs[0]!.id, volume: lots });
       expect(terminal.executedIds()).toEqual([fire.legs[0]!.id]);
       const queued = await h.store.query("SELECT data FROM events WHERE type = 'command.queued' AND fire_id = ?", [
@@ -117,7 +117,7 @@ describe("production checklist, end to end", () => {
         (await h.store.fires.findFire(signal.id, TRADER))?.state === "filled"
           ? await h.store.fires.findFire(signal.id, TRADER)
           : null,
-      5000,
+      30_000,
       "filled",
     );
     expect(filled.fill_price).toBe(1.085);
@@ -130,7 +130,7 @@ describe("production checklist, end to end", () => {
         telegram
           .callsOf("editMessageText")
           .some((c) => c.payload.chat_id === GROUP_CHAT && /3 traders fired|🔥 3/.test(String(c.payload.text))),
-      5000,
+      30_000,
       "alert count edit",
     );
     const dm = await waitFor(
@@ -138,7 +138,7 @@ describe("production checklist, end to end", () => {
         telegram
           .callsOf("sendMessage")
           .find((c) => c.payload.chat_id === TRADER && /fill/i.test(String(c.payload.text))),
-      5000,
+      30_000,
       "fill DM",
     );
     expect(String(dm.payload.text)).toContain("0.5 lots at <code>1.085</code>");
@@ -149,7 +149,7 @@ describe("production checklist, end to end", () => {
           telegram
             .callsOf("sendMessage")
             .find((c) => c.payload.chat_id === id && /Filled/.test(String(c.payload.text))),
-        10_000,
+        30_000,
         `fill DM to ${id}`,
       );
       expect(String(own.payload.text)).toContain(`${lots} lots at <code>1.085</code>`);
@@ -163,7 +163,7 @@ describe("production checklist, end to end", () => {
 
     // 7. Price hits the take-profit: the close updates stats and XP, and the trader hears about it.
     trader.terminal.setPrice("EURUSD", 1.089, 1.0891);
-    await waitFor(async () => (await h.store.fires.findFire(signal.id, TRADER))?.state === "closed", 5000, "closed");
+    await waitFor(async () => (await h.store.fires.findFire(signal.id, TRADER))?.state === "closed", 30_000, "closed");
     const stats = (await (
       await fetch(`${h.url}/api/users/${TRADER}/stats`, { headers: { authorization: h.tma(TRADER) } })
     ).json()) as Record<string, number>;
@@ -173,7 +173,7 @@ describe("production checklist, end to end", () => {
         telegram
           .callsOf("sendMessage")
           .find((c) => c.payload.chat_id === TRADER && /closed/i.test(String(c.payload.text))),
-      5000,
+      30_000,
       "close DM",
     );
     expect(String(closeDm.payload.text)).toContain("EURUSD BUY 0.5 lots");
@@ -202,5 +202,5 @@ describe("production checklist, end to end", () => {
     await screenshot(page, "checklist-closed");
     expect(errors).toEqual([]);
     await page.context().close();
-  });
+  }, 240_000);
 });

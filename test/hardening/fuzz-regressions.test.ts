@@ -66,6 +66,40 @@ describe("fuzz regressions", () => {
     expectError(res, 400);
   });
 
+  it("a NUL in JSON text is a 400 naming the field (was: the webhook answered 500 on PostgreSQL)", async () => {
+    const hook = await h.app.inject({
+      method: "POST",
+      url: `/hooks/signal/${HOOK_SECRET}`,
+      headers: { "content-type": "application/json" },
+      payload:
+        '{"symbol":"EURUSD","side":"BUY","entry":1.085,"stop_loss":1.083,"take_profit":1.089,"notes":"a\\u0000b"}',
+    });
+    expectError(hook, 400);
+    expect(JSON.parse(hook.body).error.message).toContain("notes");
+    // Another trader's terminal: these heartbeats must not change trader 8's account.
+    const other = await h.linkBridge(9);
+    const asOther = (body: string) => ({ ...json(body), authorization: `Bearer ${other}` });
+    const nested = asOther(
+      '{"account":{"login":1,"server":"D\\u0000","currency":"USD","balance":1,"equity":1,"trade_allowed":true}}',
+    );
+    const res = await h.app.inject({
+      method: "POST",
+      url: "/bridge/v1/heartbeat",
+      headers: nested,
+      payload: nested.body,
+    });
+    expectError(res, 400);
+    expect(JSON.parse(res.body).error.message).toContain("account.server");
+    // An escaped backslash before "u0000" is ordinary text, not a NUL.
+    const text = asOther(
+      '{"account":{"login":1,"server":"D\\\\u0000","currency":"USD","balance":1,"equity":1,"trade_allowed":true}}',
+    );
+    expect(
+      (await h.app.inject({ method: "POST", url: "/bridge/v1/heartbeat", headers: text, payload: text.body }))
+        .statusCode,
+    ).toBe(200);
+  });
+
   it("1e999 in a JSON body is a 400, so Infinity never reaches the database (was: fire unreadable, every read 500)", async () => {
     const signal = await h.createSignal();
     const fired = await h.app.inject({

@@ -6,7 +6,10 @@ import { type BuildAppOptions, buildApp } from "../../server/app.ts";
 import { type Clock, systemClock } from "../../server/clock.ts";
 import { loadConfig } from "../../server/config.ts";
 import { createContext } from "../../server/context.ts";
+import type { MemoryBounds } from "../../server/memory.ts";
 import type { App } from "../../server/routes/types.ts";
+import { startScheduler } from "../../server/scheduler.ts";
+import type { EngineServiceOptions } from "../../server/services/engine/index.ts";
 import { startSweeper } from "../../server/sweeper.ts";
 import { testDatabase } from "./engine.ts";
 import { tempDir } from "./tmp.ts";
@@ -34,9 +37,15 @@ export interface HarnessOptions {
   /** Listen on a real port (for real-HTTP tests); otherwise use app.inject. */
   listen?: boolean;
   sweeper?: boolean;
+  /** The live signal engine's options (strategies, timings); started when given. */
+  engine?: EngineServiceOptions;
+  /** Publish scheduled signals at their moment (server/scheduler.ts), as server/main.ts does. */
+  scheduler?: boolean;
   onQuery?: (sql: string) => void;
   /** Checkpoint the WAL from a worker thread, as server/main.ts does (benchmarks). */
   checkpointer?: boolean;
+  /** Bounds of the in-process maps (server/memory.ts), e.g. small ones for a flood test. */
+  bounds?: Partial<MemoryBounds>;
 }
 
 export type Harness = Awaited<ReturnType<typeof startHarness>>;
@@ -68,9 +77,18 @@ export async function startHarness(options: HarnessOptions = {}) {
     ...options.env,
   });
   const clock = options.clock ?? systemClock;
-  const ctx = createContext({ store, config, clock });
+  const ctx = createContext({
+    store,
+    config,
+    clock,
+    bounds: options.bounds,
+    ...(options.engine ? { engine: options.engine } : {}),
+  });
+  if (options.engine) ctx.engine.start(100);
   const app: App = await buildApp(ctx, options.app ?? {});
   const stopSweeper = options.sweeper ? startSweeper(ctx, 200) : () => undefined;
+  const schedulerLog: string[] = [];
+  const scheduler = options.scheduler ? startScheduler(ctx, (line) => schedulerLog.push(line)) : null;
   let url = "";
   if (options.listen) {
     await app.listen({ host: "127.0.0.1", port: 0 });
@@ -166,7 +184,13 @@ export async function startHarness(options: HarnessOptions = {}) {
     fire,
     linkBridge,
     heartbeat,
+    scheduler,
+    schedulerLog,
+    /** Another connection (pool) to this test's database: a second instance on it. Close it yourself. */
+    openStore: () => database.open(),
     async close() {
+      scheduler?.stop();
+      ctx.engine.stop();
       stopSweeper();
       await app.close();
       await checkpointer?.stop();

@@ -1,4 +1,5 @@
 import { createBot } from "../../bot/index.ts";
+import type { Clock } from "../../server/clock.ts";
 import { type Harness, startHarness } from "./harness.ts";
 import { paperTrader } from "./paper.ts";
 import { startTelegramFake, type TelegramFake } from "./telegram-fake.ts";
@@ -11,7 +12,9 @@ export const TRADER = 555_001;
  * Bot API fake, and one trader's paper terminal speaking protocol v1 over HTTP. With `distDir`,
  * the server also serves that build of the Mini App.
  */
-export async function startWorld(options: { distDir?: string } = {}): Promise<{
+export async function startWorld(
+  options: { distDir?: string; clock?: Clock; env?: Record<string, string> } = {},
+): Promise<{
   h: Harness;
   telegram: TelegramFake;
   bot: ReturnType<typeof createBot>;
@@ -23,10 +26,12 @@ export async function startWorld(options: { distDir?: string } = {}): Promise<{
     listen: true,
     sweeper: true,
     ...(options.distDir ? { app: { distDir: options.distDir } } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
     env: {
       TELEGRAM_API_ROOT: telegram.apiRoot,
       ALERT_CHAT_IDS: String(GROUP_CHAT),
       MINIAPP_LINK: "https://t.me/sortie_test_bot/app",
+      ...options.env,
     },
   });
   const bot = createBot({

@@ -7,8 +7,10 @@ import type {
   ManageBody,
   Me,
   Mission,
+  Performance,
   Signal,
   Stats,
+  Terminal,
   TradeRequest,
 } from "./types.ts";
 
@@ -32,15 +34,24 @@ export interface Api {
   signals(): Promise<Signal[]>;
   me(): Promise<Me>;
   setRisk(riskPercent: number): Promise<Me>;
+  /** Turns the weekly summary DM on or off. */
+  setWeeklySummary(on: boolean): Promise<Me>;
   bridgeToken(): Promise<string>;
   fires(limit?: number): Promise<HistoryFire[]>;
   stats(userId: number): Promise<Stats>;
+  /** A trader's track record: R and money curves, histogram, by symbol (issue #17). */
+  performance(userId: number, days?: number): Promise<Performance>;
   saveNote(signalId: string, text: string): Promise<{ text: string; updated_at: string }>;
   prices(symbol: string): Promise<Candle[]>;
   /** The fire's open positions, requests, commands and timeline. */
   positions(fireId: string): Promise<FirePositions>;
   /** Manage the caller's own open positions of a fire (202). */
   manage(fireId: string, body: ManageBody): Promise<TradeRequest>;
+  terminals(): Promise<Terminal[]>;
+  /** Links a terminal: its token, shown once, comes with it. */
+  linkTerminal(name: string, allocation: number): Promise<Terminal & { token: string }>;
+  updateTerminal(id: string, change: { name?: string; allocation?: number; enabled?: boolean }): Promise<Terminal>;
+  unlinkTerminal(id: string): Promise<void>;
 }
 
 export function createApi(initData: string, base = ""): Api {
@@ -93,9 +104,12 @@ export function createApi(initData: string, base = ""): Api {
     },
     me: () => get<Me>("/api/me"),
     setRisk: async (riskPercent) => (await request<Me>("PATCH", "/api/me", { risk_percent: riskPercent })).data,
+    setWeeklySummary: async (on) => (await request<Me>("PATCH", "/api/me", { weekly_summary: on })).data,
     bridgeToken: async () => (await request<{ token: string }>("POST", "/api/me/bridge-token", {})).data.token,
     fires: async (limit = 50) => (await get<{ fires: HistoryFire[] }>(`/api/me/fires?limit=${limit}`)).fires,
     stats: (userId) => get<Stats>(`/api/users/${userId}/stats`),
+    performance: (userId, days) =>
+      get<Performance>(`/api/users/${userId}/performance${days === undefined ? "" : `?days=${days}`}`),
     saveNote: async (signalId, text) =>
       (
         await request<{ note: { text: string; updated_at: string } }>("PUT", `/api/missions/${id(signalId)}/note`, {
@@ -106,5 +120,14 @@ export function createApi(initData: string, base = ""): Api {
     positions: (fireId) => get<FirePositions>(`/api/fires/${id(fireId)}/positions`),
     manage: async (fireId, body) =>
       (await request<{ request: TradeRequest }>("POST", `/api/fires/${id(fireId)}/manage`, body)).data.request,
+    terminals: async () => (await get<{ terminals: Terminal[] }>("/api/me/terminals")).terminals,
+    linkTerminal: async (name, allocation) =>
+      (await request<{ terminal: Terminal & { token: string } }>("POST", "/api/me/terminals", { name, allocation }))
+        .data.terminal,
+    updateTerminal: async (terminalId, change) =>
+      (await request<{ terminal: Terminal }>("PATCH", `/api/me/terminals/${id(terminalId)}`, change)).data.terminal,
+    unlinkTerminal: async (terminalId) => {
+      await request("DELETE", `/api/me/terminals/${id(terminalId)}`);
+    },
   };
 }

@@ -100,6 +100,7 @@ export interface Fire {
   created_at: string;
   updated_at?: string;
   closed_at?: string | null;
+  terminals?: FireTerminal[];
 }
 
 export interface Link {
@@ -125,6 +126,32 @@ export interface Mission {
   links?: Link[];
   can_fire?: boolean;
   fire_block?: Block | null;
+  /** Several terminals per trader: each terminal's sizing. */
+  terminals?: MissionTerminal[];
+}
+
+export interface MissionTerminal {
+  id: string;
+  name: string;
+  enabled: boolean;
+  online: boolean;
+  lots: number;
+  risk_amount: number;
+  currency: string | null;
+  reason: string | null;
+}
+
+/** One terminal's part of a fire. */
+export interface FireTerminal {
+  id: string;
+  name: string;
+  status: "sent" | "skipped";
+  state: string;
+  lots: number;
+  fill_price: number | null;
+  filled_volume: number | null;
+  message: string | null;
+  reason: string | null;
 }
 
 export interface Stats {
@@ -145,6 +172,8 @@ export interface Me {
   user: UserOverlay;
   bridge: Bridge;
   stats?: Stats;
+  /** Settings beyond risk: the weekly summary DM (on by default). */
+  settings?: { weekly_summary: boolean };
   app?: { local_mode?: boolean; bot_username?: string | null; links?: Link[] };
 }
 
@@ -210,4 +239,30 @@ export interface ManageBody {
   leg?: number;
   stop_loss?: number;
   take_profit?: number;
+}
+
+/** `GET /api/users/:id/performance` (docs/track-record.md): core's body plus the route's additions. */
+export type Performance = import("../../core/track-record/present.ts").PerformanceBody & {
+  user_id: number;
+  currency: string | null;
+  r_histogram: Array<{ from: number; to: number; count: number }>;
+};
+/** One of the trader's terminals (GET /api/me/terminals). */
+export interface Terminal {
+  id: string;
+  name: string;
+  allocation: number;
+  enabled: boolean;
+  online: boolean;
+  last_seen: string | null;
+  first: boolean;
+  account: {
+    login: string | null;
+    server: string | null;
+    currency: string | null;
+    balance: number | null;
+    equity: number | null;
+    trade_allowed: boolean;
+  } | null;
+  stats: { fills: number; trades: number; wins: number; pnl: number; xp: number };
 }

@@ -1,23 +1,27 @@
-import { type Conversation, createConversation } from "@grammyjs/conversations";
+import { createConversation } from "@grammyjs/conversations";
 import { Composer } from "grammy";
 import { ApiError } from "../../../server/errors.ts";
 import { symbolLookup } from "../../../server/services/symbol-lookup.ts";
 import type { BotContext, WizardContext } from "../../context.ts";
 import { signalLines } from "../../format/alert.ts";
-import { utcTime } from "../../format/common.ts";
+import { countdown, utcTime } from "../../format/common.ts";
+import {
+  AT,
+  askPublishAt,
+  CONFIRM,
+  CONFIRM_BE,
+  expiryLine,
+  isCancel,
+  NOW,
+  PREVIEW_CHOICES,
+  previewButtons,
+  type WizardConversation,
+} from "./preview.ts";
 import { answerData, checkStep, type Draft, STEPS, toInput, validateDraft } from "./steps.ts";
 
 const WIZARD_ID = "signal";
-const CONFIRM = "wiz:confirm";
-const CANCEL = "wiz:cancel";
-/** Confirm with the signal option `breakeven_after_tp1` (stops to breakeven once TP1 is hit). */
-const CONFIRM_BE = "wiz:confirm_be";
 /** An abandoned wizard ends on the next update after this long. */
 const MAX_WAIT_MS = 30 * 60 * 1000;
-
-type WizardConversation = Conversation<BotContext, WizardContext>;
-
-const isCancel = (text: string | undefined) => /^\/cancel(@\w+)?$/i.test(text?.trim() ?? "");
 
 /**
  * Asks one question until core accepts the answer. Other commands pass through to the bot
@@ -71,35 +75,52 @@ async function signalWizard(conversation: WizardConversation, ctx: WizardContext
     await ctx.reply(`❗ ${checked.message}\nNothing was created; start again with /signal.`);
     return;
   }
-  const preview = await ctx.reply(
-    ["👀 <b>Preview</b>", ...signalLines(checked.value), `⏳ Expires ${utcTime(checked.value.expires_at)}`].join("\n"),
-    {
-      parse_mode: "HTML",
-      reply_markup: {
-        inline_keyboard: [
-          [
-            { text: "✅ Confirm", callback_data: CONFIRM },
-            { text: "✖ Cancel", callback_data: CANCEL },
-          ],
-          [{ text: "✅ Confirm + 🛡 breakeven after TP1", callback_data: CONFIRM_BE }],
-        ],
-      },
-    },
-  );
-  const choice = await conversation.waitUntil(
-    (c) =>
-      c.callbackQuery?.data === CONFIRM ||
-      c.callbackQuery?.data === CONFIRM_BE ||
-      c.callbackQuery?.data === CANCEL ||
-      isCancel(c.message?.text),
-    { next: true, otherwise: (c) => c.message?.text && c.reply("Tap ✅ Confirm or ✖ Cancel above (or /cancel).") },
-  );
-  if (choice.callbackQuery) await choice.answerCallbackQuery();
-  await ctx.api
-    .editMessageReplyMarkup(preview.chat.id, preview.message_id, { reply_markup: { inline_keyboard: [] } })
-    .catch(() => undefined);
-  const breakevenAfterTp1 = choice.callbackQuery?.data === CONFIRM_BE;
-  if (choice.callbackQuery?.data !== CONFIRM && !breakevenAfterTp1) {
+  // "Publish now / at…": the preview offers both; a chosen moment shows in the preview again.
+  let publishAt: string | null = null;
+  let data: string | undefined;
+  for (;;) {
+    const when = publishAt ? `🕒 Publishes at ${utcTime(publishAt, true)}` : "🚀 Publishes on Confirm";
+    const preview = await ctx.reply(
+      [
+        "👀 <b>Preview</b>",
+        ...signalLines(checked.value),
+        `⏳ Expires ${expiryLine(draft, checked.value.expires_at)}`,
+        when,
+      ].join("\n"),
+      { parse_mode: "HTML", reply_markup: { inline_keyboard: previewButtons(publishAt) } },
+    );
+    const choice = await conversation.waitUntil(
+      (c) => PREVIEW_CHOICES.has(c.callbackQuery?.data ?? "") || isCancel(c.message?.text),
+      { next: true, otherwise: (c) => c.message?.text && c.reply("Tap ✅ Confirm or ✖ Cancel above (or /cancel).") },
+    );
+    if (choice.callbackQuery) await choice.answerCallbackQuery();
+    await ctx.api
+      .editMessageReplyMarkup(preview.chat.id, preview.message_id, { reply_markup: { inline_keyboard: [] } })
+      .catch(() => undefined);
+    data = choice.callbackQuery?.data;
+    if (data === AT) {
+      publishAt = await askPublishAt(conversation, ctx, draft);
+      if (publishAt === null) break;
+      continue;
+    }
+    if (data === NOW) {
+      publishAt = null;
+      continue;
+    }
+    const moment = publishAt;
+    if (moment && (data === CONFIRM || data === CONFIRM_BE)) {
+      // The moment may have passed while the preview waited: never publish "at" a past time silently.
+      const passed = await conversation.external((outer) => Date.parse(moment) <= outer.app.clock.now());
+      if (passed) {
+        await ctx.reply("🕒 That moment has passed while the preview waited: pick another time, or publish now.");
+        publishAt = null;
+        continue;
+      }
+    }
+    break;
+  }
+  const breakevenAfterTp1 = data === CONFIRM_BE;
+  if (data !== CONFIRM && !breakevenAfterTp1) {
     await ctx.reply("Signal wizard cancelled. Nothing was created.");
     return;
   }
@@ -111,10 +132,16 @@ async function signalWizard(conversation: WizardConversation, ctx: WizardContext
           expires_at: undefined,
           ...expiryOf(draft, checked.value.expires_at),
           breakeven_after_tp1: breakevenAfterTp1,
+          ...(publishAt ? { publish_at: publishAt } : {}),
         },
         { source: "bot", actor: outer.actor },
       );
-      return { ok: true as const, id: signal.id, chats: outer.app.config.alertChatIds.length };
+      return {
+        ok: true as const,
+        id: signal.id,
+        chats: outer.app.config.alertChatIds.length,
+        now: outer.app.clock.now(),
+      };
     } catch (err) {
       if (err instanceof ApiError) return { ok: false as const, message: err.message };
       throw err;
@@ -124,12 +151,18 @@ async function signalWizard(conversation: WizardConversation, ctx: WizardContext
     await ctx.reply(`❗ ${created.message}\nNothing was created; start again with /signal.`);
     return;
   }
-  await ctx.reply(`✅ Signal <code>${created.id}</code> is live. Alerts go to ${created.chats} chat(s).`, {
-    parse_mode: "HTML",
-  });
+  await ctx.reply(
+    publishAt
+      ? `🕒 Signal <code>${created.id}</code> is scheduled for ${utcTime(publishAt, true)} (in ${countdown(Date.parse(publishAt) - created.now)}). Until then nobody sees it; /signals lists it with a Cancel button.`
+      : `✅ Signal <code>${created.id}</code> is live. Alerts go to ${created.chats} chat(s).`,
+    { parse_mode: "HTML" },
+  );
 }
 
-/** A relative expiry counts from the moment the admin confirms, not from when it was typed. */
+/**
+ * A relative expiry counts from the moment the admin confirms, not from when it was typed (from
+ * `publish_at` for a scheduled signal).
+ */
 function expiryOf(draft: Draft, fallbackIso: string) {
   return draft.expiry && "expires_in_min" in draft.expiry
     ? { expires_in_min: draft.expiry.expires_in_min }

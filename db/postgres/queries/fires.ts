@@ -1,5 +1,5 @@
 import { freshView, type NewEvent } from "../../queries/fires.ts";
-import type { FireView } from "../../rows.ts";
+import { type FireView, withTerminalParts } from "../../rows.ts";
 import type { StoreQueries } from "../../store.ts";
 import type { PgDb } from "../connection.ts";
 import { PG_FIRE_JSON } from "./fire-json.ts";
@@ -21,13 +21,13 @@ export function pgFireQueries(db: PgDb): StoreQueries["fires"] {
         e.data === undefined ? null : JSON.stringify(e.data),
       ],
     );
-  const findFire = async (signalId: string, userId: number): Promise<FireView | null> =>
-    (
-      await db.one<{ j: FireView }>(`SELECT ${PG_FIRE_JSON} AS j FROM fires f WHERE signal_id = $1 AND user_id = $2`, [
-        signalId,
-        userId,
-      ])
-    )?.j ?? null;
+  const findFire = async (signalId: string, userId: number): Promise<FireView | null> => {
+    const row = await db.one<{ j: FireView }>(
+      `SELECT ${PG_FIRE_JSON} AS j FROM fires f WHERE signal_id = $1 AND user_id = $2`,
+      [signalId, userId],
+    );
+    return row ? withTerminalParts(row.j) : null;
+  };
 
   const queueFire: StoreQueries["fires"]["queueFire"] = async (fire, commands, events) => {
     // ON CONFLICT DO NOTHING waits for a concurrent insert of the same (signal, user) by another
@@ -55,7 +55,7 @@ export function pgFireQueries(db: PgDb): StoreQueries["fires"] {
     for (const c of commands) {
       await db.run(
         "INSERT INTO bridge_commands (id, fire_id, user_id, leg, payload, created_ms) VALUES ($1, $2, $3, $4, $5, $6)",
-        [c.id, fire.id, fire.user_id, c.leg, c.payload, fire.created_ms],
+        [c.id, fire.id, c.user_id ?? fire.user_id, c.leg, c.payload, fire.created_ms],
       );
     }
     for (const e of events) await appendEventAt(fire.created_at, e);
@@ -69,14 +69,15 @@ export function pgFireQueries(db: PgDb): StoreQueries["fires"] {
     queueFire,
     findFire,
     async findFireById(id) {
-      return (await db.one<{ j: FireView }>(`SELECT ${PG_FIRE_JSON} AS j FROM fires f WHERE id = $1`, [id]))?.j ?? null;
+      const row = await db.one<{ j: FireView }>(`SELECT ${PG_FIRE_JSON} AS j FROM fires f WHERE id = $1`, [id]);
+      return row ? withTerminalParts(row.j) : null;
     },
     async listFiresByUser(userId, limit) {
       const rows = await db.query<{ j: FireView }>(
         `SELECT ${PG_FIRE_JSON} AS j FROM fires f WHERE user_id = $1 ORDER BY created_ms DESC, id DESC LIMIT $2`,
         [userId, limit],
       );
-      return rows.map((r) => r.j);
+      return rows.map((r) => withTerminalParts(r.j));
     },
     async countFires(signalId) {
       return (await db.one<{ n: number }>("SELECT COUNT(*) AS n FROM fires WHERE signal_id = $1", [signalId]))!.n;

@@ -162,7 +162,7 @@ export function pgBotQueries(db: PgDb): StoreQueries["bot"] {
           SUM(EXISTS (SELECT 1 FROM bridge_tokens t WHERE t.user_id = u.id)::int) AS linked,
           SUM(CASE WHEN u.bridge_seen_ms >= $1 THEN 1 ELSE 0 END) AS online,
           SUM(CASE WHEN u.dm_status = 'unreachable' THEN 1 ELSE 0 END) AS unreachable
-        FROM users u GROUP BY u.tier`,
+        FROM users u WHERE u.id > 0 GROUP BY u.tier`,
         [onlineSinceMs],
       );
     },

@@ -1,6 +1,6 @@
 import type { TerminalSymbolSpec } from "../../../core/instruments.ts";
-import { pickSpec } from "../../queries/users.ts";
-import type { FireView, UserRow } from "../../rows.ts";
+import { pickSpec, type TerminalSettings } from "../../queries/users.ts";
+import { type FireView, type UserRow, withTerminalParts } from "../../rows.ts";
 import type { StoreQueries } from "../../store.ts";
 import type { PgDb } from "../connection.ts";
 import { PG_FIRE_JSON } from "./fire-json.ts";
@@ -80,6 +80,7 @@ export function pgUserQueries(db: PgDb): StoreQueries["users"] {
           rates: Record<string, number> | null;
           fire: FireView | null;
           note: { text: string; updated_at: string } | null;
+          terminals: TerminalSettings[];
         }
       >(
         `SELECT u.*,
@@ -93,20 +94,24 @@ export function pgUserQueries(db: PgDb): StoreQueries["users"] {
             WHERE user_id = u.id AND canonical IS NOT NULL) AS rates,
           (SELECT ${PG_FIRE_JSON} FROM fires f WHERE f.signal_id = $4 AND f.user_id = u.id) AS fire,
           (SELECT json_build_object('text', text, 'updated_at', updated_at) FROM mission_notes
-            WHERE user_id = u.id AND signal_id = $4) AS note
+            WHERE user_id = u.id AND signal_id = $4) AS note,
+          coalesce((SELECT json_agg(json_build_object('id', t.id, 'name', t.name, 'allocation', t.allocation,
+              'enabled', t.enabled, 'bridge_user_id', t.bridge_user_id) ORDER BY t.position)
+            FROM terminals t WHERE t.user_id = u.id AND t.unlinked_at IS NULL), '[]'::json) AS terminals
         FROM users u WHERE u.id = $1`,
         [userId, dayStartMs, symbol, signalId],
       );
       if (!row) return null;
-      const { linked, fires_today, specs, rates, fire, note, ...user } = row;
+      const { linked, fires_today, specs, rates, fire, note, terminals, ...user } = row;
       return {
         user,
         linked,
         firesToday: fires_today,
         terminalSpec: pickSpec(symbol, specs),
         rates: rates ?? {},
-        fire,
+        fire: fire ? withTerminalParts(fire) : null,
         note,
+        terminals,
       };
     },
   };

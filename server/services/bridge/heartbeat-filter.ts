@@ -1,6 +1,7 @@
 import type { HeartbeatPrice, HeartbeatSymbol } from "../../../bridge/protocol.ts";
 import type { Store } from "../../../db/store.ts";
 import { badRequest } from "../../errors.ts";
+import { BoundedMap } from "../../memory.ts";
 
 /**
  * The most symbol specs, and the most prices, one terminal may have stored (a heartbeat carries at
@@ -19,8 +20,9 @@ const priceKey = (p: { bid: number; ask: number }) => `${p.bid}|${p.ask}`;
  * and a terminal can never store more than MAX_TERMINAL_SYMBOLS names of either kind (a bridge
  * token posting fresh names every second grew the database by 40,000 rows in under 3 s).
  */
-export function createHeartbeatFilter(store: Store) {
-  const byUser = new Map<number, { specs: Map<string, string>; prices: Map<string, string> }>();
+export function createHeartbeatFilter(store: Store, maxTerminals: number) {
+  /** Forgetting a terminal costs one read of what it stored, on its next heartbeat. */
+  const byUser = new BoundedMap<number, { specs: Map<string, string>; prices: Map<string, string> }>(maxTerminals);
 
   async function storedFor(userId: number) {
     let stored = byUser.get(userId);
@@ -57,6 +59,10 @@ export function createHeartbeatFilter(store: Store) {
   }
 
   return {
+    /** Terminals remembered. */
+    get size() {
+      return byUser.size;
+    },
     /** Drops what is known of a terminal's stored rows (another instance wrote them). */
     forget(userId: number): void {
       byUser.delete(userId);

@@ -15,6 +15,7 @@ import type { Clock } from "../../clock.ts";
 import type { Config } from "../../config.ts";
 import { ApiError, forbidden, notFound } from "../../errors.ts";
 import type { Hub } from "../../events/hub.ts";
+import { BoundedMap, type MemoryRegistry } from "../../memory.ts";
 import { type Emit, fireChanged, flush, statsEvent } from "./changes.ts";
 import { closeLeg } from "./close-leg.ts";
 import { createHeartbeatFilter } from "./heartbeat-filter.ts";
@@ -32,16 +33,26 @@ export function createBridgeService(deps: {
   hub: Hub;
   clock: Clock;
   config: Config;
+  memory: MemoryRegistry;
+  /** The trader a terminal's bridge row trades for (several terminals per trader): stats and XP go there. */
+  traderOf?: (bridgeUserId: number) => Promise<number>;
   /** Called after a leg-1 position closed in profit (the signal's automatic breakeven, if it has one). */
   onTp1Closed?: (signalId: string) => Promise<void>;
 }): BridgeService & {
   sweep(): Promise<void>;
   isOnline(userId: number): Promise<boolean>;
 } {
-  const { store, hub, clock, config } = deps;
-  const lastTouch = new Map<number, number>();
+  const { store, hub, clock, config, memory } = deps;
+  const { bounds } = memory;
+  /** Forgetting a terminal's last touch costs one liveness write more. */
+  const lastTouch = new BoundedMap<number, number>(bounds.terminalTouches);
+  /** Waiting long-polls by user: an entry lives only while one of its polls waits. */
   const waiters = new Map<number, Set<() => void>>();
-  const heartbeats = createHeartbeatFilter(store);
+  const heartbeats = createHeartbeatFilter(store, bounds.terminals);
+  memory.track("terminalTouches", lastTouch, bounds.terminalTouches);
+  memory.track("terminals", heartbeats, bounds.terminals);
+  memory.track("pollWaiters", waiters, Number.POSITIVE_INFINITY);
+  const trader = async (bridgeUserId: number) => (deps.traderOf ? deps.traderOf(bridgeUserId) : bridgeUserId);
   // Another instance (same PostgreSQL) took this terminal's heartbeat: what it wrote is not in our
   // filter's memory, so the next heartbeat here reads the stored rows again.
   hub.on("user.updated", ({ user_id }) => {
@@ -84,6 +95,7 @@ export function createBridgeService(deps: {
       );
       changes.commit();
       await store.updates.setProtocol(userId, typeof body.protocol === "string" && body.protocol ? body.protocol : "1");
+      if (body.prices && body.prices.length > 0) hub.emit("bridge.prices", { user_id: userId, prices: body.prices });
       return { server_time: new Date(nowMs).toISOString() };
     },
 
@@ -138,6 +150,7 @@ export function createBridgeService(deps: {
           clearTimeout(timer);
           signal?.removeEventListener("abort", done);
           set?.delete(done);
+          if (set?.size === 0 && waiters.get(userId) === set) waiters.delete(userId);
           resolve();
         };
         const timer = setTimeout(done, waitMs);
@@ -173,6 +186,7 @@ export function createBridgeService(deps: {
           },
           nowMs,
         );
+        await store.terminals.lockFire(row.fire_id);
         await store.fires.appendEvent({
           type: `command.${state}`,
           actor: "bridge",
@@ -183,13 +197,21 @@ export function createBridgeService(deps: {
         const wasFilled = (await store.fires.findFireById(row.fire_id))?.xp_awarded ?? 0;
         const fire = await fireChanged(store, row.fire_id, nowMs, "result", events);
         if (state === "filled" && wasFilled === 0 && fire.state === "filled") {
-          await store.stats.awardXp(userId, fire.id, XP_RULES.filled);
-          await statsEvent(store, userId, nowMs, XP_RULES.filled, events);
+          const traderId = await trader(userId);
+          await store.stats.awardXp(traderId, fire.id, XP_RULES.filled);
+          await statsEvent(store, traderId, nowMs, XP_RULES.filled, events);
         }
         // A close that arrived first now applies, in order.
         if (state === "filled" && row.held_close !== null) {
           await store.commands.holdClose(row.id, null);
-          await closeLeg(store, userId, row.id, JSON.parse(row.held_close) as ClosedReport, nowMs, events);
+          await closeLeg(
+            store,
+            await trader(userId),
+            row.id,
+            JSON.parse(row.held_close) as ClosedReport,
+            nowMs,
+            events,
+          );
         }
       });
       flush(hub, events);
@@ -218,7 +240,7 @@ export function createBridgeService(deps: {
           });
           return;
         }
-        await closeLeg(store, userId, row.id, body, nowMs, events);
+        await closeLeg(store, await trader(userId), row.id, body, nowMs, events);
       });
       flush(hub, events);
       // Also on a repeated report: the breakeven is claimed once, so a crash after the close's

@@ -1,6 +1,7 @@
 import { connect, type Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { type Harness, startHarness } from "../../support/harness.ts";
+import { openStream } from "../../support/streams.ts";
 import { waitFor } from "../../support/wait.ts";
 
 /** Opens a raw connection and resolves with what the server said once it closes it. */
@@ -14,28 +15,6 @@ function rawClient(url: string) {
   socket.on("error", () => undefined);
   const closed = new Promise<string>((resolve) => socket.once("close", () => resolve(received)));
   return { socket, closed, isClosed: () => socket.destroyed || socket.closed };
-}
-
-/** Reads an SSE stream until it ends; `frames` grows as data arrives. */
-async function openStream(url: string, authorization: string) {
-  const res = await fetch(`${url}/api/events`, { headers: { authorization } });
-  expect(res.status).toBe(200);
-  const reader = res.body!.getReader();
-  const state = { text: "", ended: false };
-  void (async () => {
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        state.text += new TextDecoder().decode(value);
-      }
-    } catch {
-      // cut: counts as ended
-    }
-    state.ended = true;
-  })();
-  await waitFor(() => state.text.includes("connected"), 15_000, "the stream to open");
-  return { state, cancel: () => reader.cancel().catch(() => undefined) };
 }
 
 /** Finding 4 of issue #21: slow clients cannot hold connections; event streams are capped per user. */

@@ -99,9 +99,9 @@ export interface WebappServer {
   close(): Promise<void>;
 }
 
-export async function startWebappServer(): Promise<WebappServer> {
+export async function startWebappServer(options: { env?: Record<string, string> } = {}): Promise<WebappServer> {
   const distDir = await buildWebappOnce();
-  const harness = await startHarness({ listen: true, sweeper: true, app: { distDir } });
+  const harness = await startHarness({ listen: true, sweeper: true, app: { distDir }, env: options.env ?? {} });
   const url = harness.url;
   const port = Number(new URL(url).port);
   const prices = createStaticFeed({ EURUSD: { bid: 1.085, ask: 1.08502 } });

@@ -6,6 +6,7 @@ import { History } from "./History.tsx";
 import { LiveIndicator } from "./LiveIndicator.tsx";
 import { Profile } from "./Profile.tsx";
 import { SignalList } from "./SignalList.tsx";
+import { StatsScreen } from "./StatsScreen.tsx";
 import { type Route, TabBar } from "./TabBar.tsx";
 
 const MAX_STACK = 12;
@@ -42,6 +43,7 @@ export function App({ signalId }: { signalId: string | null }) {
         {route.name === "mission" && <Briefing key={route.id} id={route.id} />}
         {route.name === "signals" && <SignalList onOpen={(id) => navigate({ name: "mission", id })} />}
         {route.name === "history" && <History />}
+        {route.name === "stats" && <StatsScreen />}
         {route.name === "profile" && <Profile />}
       </main>
       <TabBar route={route} mission={lastMission} onSelect={navigate} />

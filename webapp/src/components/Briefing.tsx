@@ -7,6 +7,7 @@ import { ErrorPanel } from "./ErrorPanel.tsx";
 import { FirePanel } from "./FirePanel.tsx";
 import { Levels } from "./Levels.tsx";
 import { MissionHeader } from "./MissionHeader.tsx";
+import { MissionTerminals } from "./MissionTerminals.tsx";
 import { Notebook } from "./Notebook.tsx";
 import { PositionCard } from "./PositionCard.tsx";
 import { PriceChart } from "./PriceChart.tsx";
@@ -57,6 +58,7 @@ export function Briefing({ id }: { id: string }) {
       )}
       <Levels mission={mission} digits={digits} />
       <PositionCard mission={mission} />
+      <MissionTerminals mission={mission} digits={digits} />
       <FirePanel
         mission={mission}
         block={block}

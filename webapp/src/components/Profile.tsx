@@ -8,6 +8,8 @@ import { ErrorPanel } from "./ErrorPanel.tsx";
 import { RiskSetting } from "./RiskSetting.tsx";
 import { Skeleton } from "./Skeleton.tsx";
 import { TerminalLink } from "./TerminalLink.tsx";
+import { Terminals } from "./Terminals.tsx";
+import { WeeklySummarySetting } from "./WeeklySummarySetting.tsx";
 
 /** Profile and settings: who you are, your risk %, and the link to your MetaTrader 5 terminal. */
 export function Profile() {
@@ -43,7 +45,9 @@ export function Profile() {
         </div>
       </section>
       <RiskSetting user={user} onSaved={(next) => setData(() => next)} />
+      <WeeklySummarySetting me={me} onSaved={(next) => setData(() => next)} />
       <TerminalLink bridge={me.bridge} onRefresh={() => void reload(true)} />
+      <Terminals />
     </div>
   );
 }

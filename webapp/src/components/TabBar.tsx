@@ -1,7 +1,12 @@
 import "./TabBar.css";
 import { haptic } from "../telegram.ts";
 
-export type Route = { name: "mission"; id: string } | { name: "signals" } | { name: "history" } | { name: "profile" };
+export type Route =
+  | { name: "mission"; id: string }
+  | { name: "signals" }
+  | { name: "history" }
+  | { name: "stats" }
+  | { name: "profile" };
 
 interface Props {
   route: Route;
@@ -14,6 +19,7 @@ export function TabBar({ route, mission, onSelect }: Props) {
     ...(mission ? [{ label: "Mission", icon: "◎", target: mission }] : []),
     { label: "Signals", icon: "≡", target: { name: "signals" } },
     { label: "History", icon: "◷", target: { name: "history" } },
+    { label: "Stats", icon: "◭", target: { name: "stats" } },
     { label: "Profile", icon: "⚙", target: { name: "profile" } },
   ];
   return (

@@ -1,0 +1,126 @@
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { join } from "node:path";
+import { openDb } from "../db/index.ts";
+import { createStore } from "../db/store.ts";
+import { hashToken, newBridgeToken } from "../server/auth/tokens.ts";
+import { LOCAL_BOT_TOKEN } from "../server/config.ts";
+import { BENCH_ADMIN_TOKEN, startRealServer } from "./real-server.ts";
+import { percentile, round } from "./support.ts";
+
+/**
+ * Signal storm (issue #14): 10,000 users open the Mini App within 10 s of an alert (mission GET +
+ * SSE connect each), then 30 % of them fire within 30 s, each request on a connection of its own,
+ * from a client process (bench/storm-client.ts) against the real server in its own process (local
+ * mode, paper terminals running, limits at their defaults behind one trusted proxy hop). Every
+ * user has a linked terminal (seeded in the database before the server starts; HEARTBEAT_STALE_S
+ * is raised so seeded terminals stay online through the run); 200 of the firing users also have a
+ * terminal long-poll parked, for fire → terminal during the storm. `STORM_USERS` scales it down.
+ */
+export async function benchStorm(opts: { users?: number } = {}) {
+  const users = opts.users ?? Number(process.env.STORM_USERS ?? 10_000);
+  const firstUserId = 1_000_000;
+  const server = await startRealServer({ TRUST_PROXY: "1", HEARTBEAT_STALE_S: "3600" }, async (dbPath) => {
+    const sqlite = openDb(dbPath);
+    const store = createStore(sqlite);
+    const now = new Date().toISOString();
+    const account = {
+      login: 1,
+      server: "Storm",
+      currency: "USD",
+      balance: 10_000,
+      equity: 10_000,
+      trade_allowed: true,
+    };
+    const terminals: Array<{ index: number; token: string }> = [];
+    await store.transaction(async () => {
+      for (let i = 0; i < users; i++) {
+        const id = firstUserId + i;
+        const token = newBridgeToken();
+        await store.users.ensureUser({ id, first_name: "Storm" }, now);
+        await store.users.setBridgeTokenHash(id, hashToken(token), now);
+        await store.terminal.recordHeartbeat(id, account, [], [], Date.now());
+        // One user in 50 also has a terminal long-poll parked before firing (200 of 10,000).
+        if (i % 50 === 1) terminals.push({ index: i, token });
+      }
+    });
+    sqlite.close();
+    return terminals;
+  });
+  let peakMib = await server.rssMib();
+  const idleMib = peakMib;
+  const sampler = setInterval(async () => {
+    peakMib = Math.max(peakMib, await server.rssMib().catch(() => 0));
+  }, 200);
+  try {
+    const input = {
+      root: server.root,
+      adminToken: BENCH_ADMIN_TOKEN,
+      signingToken: LOCAL_BOT_TOKEN,
+      users,
+      firstUserId,
+      fireShare: 0.3,
+      openWindowS: 10,
+      fireWindowS: 30,
+      terminals: server.seeded,
+    };
+    const child = spawn(
+      process.execPath,
+      [
+        "--max-old-space-size=4096",
+        "--import",
+        "tsx",
+        join(import.meta.dirname, "storm-client.ts"),
+        JSON.stringify(input),
+      ],
+      { stdio: ["ignore", "pipe", "inherit"] },
+    );
+    let output = "";
+    child.stdout!.setEncoding("utf8");
+    child.stdout!.on("data", (chunk: string) => {
+      output += chunk;
+    });
+    const [code] = (await once(child, "exit")) as [number];
+    if (code !== 0) throw new Error(`storm client exited with ${code}`);
+    const out = JSON.parse(output) as {
+      latencies: Record<string, number[]>;
+      errors: Record<string, number>;
+      streamsOpen: number;
+      streamsCut: number;
+      fires: number;
+      openedMs: number;
+      firedMs: number;
+    };
+    await new Promise((resolve) => setTimeout(resolve, 3000)); // streams closed, answers settled
+    clearInterval(sampler);
+    const afterMib = await server.rssMib();
+    const kinds = Object.fromEntries(
+      Object.entries(out.latencies).map(([kind, xs]) => [
+        kind,
+        xs.length === 0
+          ? { n: 0 }
+          : {
+              n: xs.length,
+              p50_ms: round(percentile(xs, 50), 2),
+              p99_ms: round(percentile(xs, 99), 2),
+              errors: out.errors[kind] ?? 0,
+            },
+      ]),
+    );
+    return {
+      users,
+      firing_users: out.fires,
+      opened_in_s: round(out.openedMs / 1000, 1),
+      fired_in_s: round(out.firedMs / 1000, 1),
+      kinds,
+      errors: Object.values(out.errors).reduce((a, b) => a + b, 0),
+      streams_held_at_end: out.streamsOpen,
+      streams_cut_by_server: out.streamsCut,
+      server_rss_mib: { idle: idleMib, peak: peakMib, after: afterMib },
+      targets: { errors: 0, fire_to_terminal_p99_ms: 10 },
+    };
+  } finally {
+    clearInterval(sampler);
+    await server.stop();
+  }
+}

@@ -1,0 +1,122 @@
+import { afterEach, describe, expect, it } from "vitest";
+import type { BridgeCommand } from "../../bridge/protocol.ts";
+import { hashToken } from "../../server/auth/tokens.ts";
+import { type BotWorld, botWorld, onlineTrader, signalInput, TRADER_ID } from "./harness.ts";
+
+/** The bridge row behind a token shown by the bot (what the bridge's auth resolves). */
+const bridgeRowOf = async (world: BotWorld, text: string) => {
+  const token = /<code>(sb_[\w-]+)<\/code>/.exec(text)?.[1];
+  if (!token) throw new Error(`no token in ${text}`);
+  return (await world.store.users.findUserIdByTokenHash(hashToken(token)))!;
+};
+
+describe("several terminals in the bot", () => {
+  let world: BotWorld;
+  afterEach(async () => world?.close());
+
+  it("/link <name> links another terminal; /terminals lists them; the fill DM covers every terminal", async () => {
+    world = await botWorld({ env: { ALERT_CHAT_IDS: "" } });
+    await onlineTrader(world, TRADER_ID); // the first terminal (single-token flow)
+    await world.send(TRADER_ID, "/link FTMO");
+    const linked = world.lastTo(TRADER_ID);
+    expect(linked).toContain("🔗 <b>Your bridge token</b> for <b>FTMO</b>");
+    const ftmo = await bridgeRowOf(world, linked);
+    expect(ftmo).toBeLessThan(0);
+    await world.send(TRADER_ID, "/link Spare");
+    const spare = await bridgeRowOf(world, world.lastTo(TRADER_ID));
+    // /link on an existing name rotates that terminal's token only.
+    await world.send(TRADER_ID, "/link ftmo");
+    expect(world.lastTo(TRADER_ID)).toContain(
+      "🔁 <b>New bridge token</b> for <b>FTMO</b> — the old one no longer works.",
+    );
+    expect(await bridgeRowOf(world, world.lastTo(TRADER_ID))).toBe(ftmo);
+
+    await world.app.bridge.heartbeat(ftmo, {
+      account: { login: 7, server: "FTMO-Demo", currency: "EUR", balance: 80_000, equity: 80_000, trade_allowed: true },
+    });
+    await world.send(TRADER_ID, "/terminals");
+    const list = world.lastTo(TRADER_ID);
+    expect(list).toContain("🖥 <b>Your terminals</b> (3)");
+    expect(list).toMatch(/🟢 <b>MT5<\/b> — 10000\.00 USD · seen [\d-]+ \d\d:\d\d UTC/);
+    expect(list).toMatch(/🟢 <b>FTMO<\/b> — 80000\.00 EUR/);
+    expect(list).toContain("🔴 <b>Spare</b> — balance unknown · never seen");
+
+    const { signal } = await world.app.signals.create(signalInput({ take_profit: [1.089] }), {
+      source: "api",
+      actor: "t",
+    });
+    const fired = await world.app.fires.fire(TRADER_ID, signal.id);
+    expect(fired.fire.terminals?.map((t) => [t.name, t.status])).toEqual([
+      ["MT5", "sent"],
+      ["FTMO", "sent"],
+      ["Spare", "skipped"],
+    ]);
+    const [mine] = (await world.app.bridge.takeCommands(TRADER_ID)) as BridgeCommand[];
+    const [theirs] = (await world.app.bridge.takeCommands(ftmo)) as BridgeCommand[];
+    expect(await world.app.bridge.takeCommands(spare)).toEqual([]);
+    await world.app.bridge.submitResult(TRADER_ID, {
+      id: mine!.id,
+      status: "filled",
+      retcode: 10009,
+      ticket: 1,
+      price: 1.08512,
+      volume: mine!.volume,
+    });
+    await world.app.bridge.submitResult(ftmo, {
+      id: theirs!.id,
+      status: "rejected",
+      retcode: 10018,
+      message: "market closed",
+    });
+    await world.sortie.notifier.idle();
+    const report = world.lastTo(TRADER_ID);
+    expect(report).toBe(
+      `⚠️ <b>Partly filled</b> — EURUSD BUY\nMT5: filled ${mine!.volume.toFixed(2)} @ 1.08512 · FTMO: rejected — market closed · Spare: skipped — offline`,
+    );
+    // Nothing was ever sent to a terminal's own (negative) row as a chat.
+    expect(world.telegram.callsOf("sendMessage").filter((c) => Number(c.payload.chat_id) < 0)).toEqual([]);
+  });
+
+  it("tells the trader which terminal went offline and came back; the others keep firing", async () => {
+    world = await botWorld({ env: { ALERT_CHAT_IDS: "" } });
+    await onlineTrader(world, TRADER_ID);
+    await world.send(TRADER_ID, "/link FTMO");
+    const ftmo = await bridgeRowOf(world, world.lastTo(TRADER_ID));
+    const account = {
+      login: 7,
+      server: "FTMO-Demo",
+      currency: "EUR",
+      balance: 80_000,
+      equity: 80_000,
+      trade_allowed: true,
+    };
+    await world.app.bridge.heartbeat(ftmo, { account });
+    const before = world.sentTo(TRADER_ID).length;
+    const lastSeen = Date.now() - 31_000;
+    await world.store.query("UPDATE users SET bridge_seen_ms = ? WHERE id = ?", [lastSeen, ftmo]);
+    world.app.hub.emit("user.updated", { user_id: ftmo });
+
+    for (let i = 0; i < 3; i++) world.sortie.notifier.tick();
+    await world.telegram.waitFor(() => world.sentTo(TRADER_ID).length === before + 1, 2_000);
+    await world.sortie.notifier.idle();
+    expect(world.sentTo(TRADER_ID).slice(before)).toEqual([
+      `📴 Your terminal <b>FTMO</b> went offline at ${new Date(lastSeen).toISOString().slice(0, 16).replace("T", " ")} UTC (last heartbeat).\nYour fires skip it until it reconnects: check that MetaTrader 5 is running and the Sortie EA is on a chart.`,
+    ]);
+    // The trader's other terminal still trades: the mission can fire, FTMO is shown offline.
+    const { signal } = await world.app.signals.create(signalInput(), { source: "api", actor: "t" });
+    const mission = (await world.app.missions.missionFor(TRADER_ID, signal.id)) as unknown as {
+      can_fire: boolean;
+      terminals: Array<{ name: string; reason: string | null }>;
+    };
+    expect(mission.can_fire).toBe(true);
+    expect(mission.terminals.map((t) => [t.name, t.reason])).toEqual([
+      ["MT5", null],
+      ["FTMO", "offline"],
+    ]);
+
+    await world.app.bridge.heartbeat(ftmo, { account });
+    await world.telegram.waitFor(() => world.sentTo(TRADER_ID).length === before + 2, 2_000);
+    expect(world.lastTo(TRADER_ID)).toBe("✅ Your terminal <b>FTMO</b> is back online. You can fire again.");
+    expect(world.telegram.callsOf("sendMessage").filter((c) => Number(c.payload.chat_id) < 0)).toEqual([]);
+  });
+});

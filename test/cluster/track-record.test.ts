@@ -1,0 +1,134 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  freePort,
+  PROCESS_ADMIN_TOKEN,
+  type ServerProcess,
+  startServerProcess,
+} from "../hardening/support/server-process.ts";
+import { type TestDatabase, testDatabase } from "../support/engine.ts";
+import { signInitData, TEST_BOT_TOKEN } from "../support/harness.ts";
+import { startTelegramFake, type TelegramFake } from "../support/telegram-fake.ts";
+import { tempDir } from "../support/tmp.ts";
+import { waitFor } from "../support/wait.ts";
+
+const TRADER = 717_900;
+
+/**
+ * The track record's in-memory cache (one outcome per signal, one per trader) on two real Sortie
+ * processes sharing one PostgreSQL: a trade filled and closed through instance A shows in the
+ * record and the trader's performance that instance B had already cached (the hub events that
+ * mark a signal dirty reach B through NOTIFY). Without the relay B would answer its stale copy.
+ */
+describe("track record cache across instances", () => {
+  const tmp = tempDir("sortie-cluster-tr-");
+  let db: TestDatabase;
+  let a: ServerProcess;
+  let b: ServerProcess;
+  let telegram: TelegramFake;
+
+  const start = async () =>
+    startServerProcess({
+      databasePath: `${tmp.dir}/unused.db`,
+      port: await freePort(),
+      env: {
+        DATABASE_URL: db.location,
+        DATABASE_POOL_SIZE: "4",
+        BOT_TOKEN: TEST_BOT_TOKEN,
+        TELEGRAM_API_ROOT: telegram.apiRoot,
+        HEARTBEAT_STALE_S: "3600",
+      },
+    });
+  const tma = () => ({ authorization: `tma ${signInitData({ id: TRADER }, TEST_BOT_TOKEN)}` });
+  const admin = { authorization: `Bearer ${PROCESS_ADMIN_TOKEN}` };
+  async function call<T>(
+    on: ServerProcess,
+    method: string,
+    path: string,
+    headers: Record<string, string>,
+    body?: unknown,
+  ) {
+    const res = await fetch(`${on.url}${path}`, {
+      method,
+      headers: { ...headers, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    expect(res.status, `${method} ${path}: ${await res.clone().text()}`).toBeLessThan(300);
+    return (await res.json()) as T;
+  }
+
+  beforeAll(async () => {
+    db = await testDatabase(tmp.dir);
+    telegram = await startTelegramFake();
+    a = await start();
+    b = await start();
+  }, 120_000);
+
+  afterAll(async () => {
+    await a?.stop();
+    await b?.stop();
+    await telegram?.close();
+    await db?.drop();
+    tmp.cleanup();
+  });
+
+  it("a trade closed through A refreshes the record and the performance B had cached", async () => {
+    const { token } = await call<{ token: string }>(a, "POST", "/api/me/bridge-token", tma());
+    const terminal = { authorization: `Bearer ${token}` };
+    await call(a, "PATCH", `/api/users/${TRADER}`, admin, { tier: "APEX" });
+    await call(a, "POST", "/bridge/v1/heartbeat", terminal, {
+      account: { login: TRADER, server: "Demo", currency: "USD", balance: 10_000, equity: 10_000, trade_allowed: true },
+    });
+    const signal = await call<{ id: string }>(a, "POST", "/api/signals", admin, {
+      symbol: "EURUSD",
+      side: "BUY",
+      entry: 1.085,
+      stop_loss: 1.083,
+      take_profit: [1.089],
+      expires_at: new Date(Date.now() + 3600_000).toISOString(),
+    });
+
+    // B loads and caches both answers while nothing is closed.
+    type Record = { signals: number; closed: number; total_r: number };
+    const record = () => call<Record>(b, "GET", "/api/track-record", tma());
+    const performance = () => call<Record>(b, "GET", `/api/users/${TRADER}/performance`, tma());
+    await waitFor(async () => (await record()).signals === 1, 10_000, "B sees the signal");
+    expect(await record()).toMatchObject({ signals: 1, closed: 0 });
+    expect(await performance()).toMatchObject({ closed: 0 });
+
+    // Fired, filled and closed at the target (+2 R), all through A.
+    await call(a, "POST", "/api/fire", tma(), { signal_id: signal.id });
+    const { commands } = await call<{ commands: Array<{ id: string; volume: number }> }>(
+      a,
+      "GET",
+      "/bridge/v1/commands",
+      terminal,
+    );
+    expect(commands).toHaveLength(1);
+    const [command] = commands;
+    await call(a, "POST", "/bridge/v1/results", terminal, {
+      id: command!.id,
+      status: "filled",
+      retcode: 10009,
+      price: 1.085,
+      volume: command!.volume,
+    });
+    await call(a, "POST", "/bridge/v1/closed", terminal, {
+      id: command!.id,
+      close_price: 1.089,
+      profit: 200,
+      closed_at: new Date().toISOString(),
+    });
+
+    const fresh = await waitFor(
+      async () => {
+        const r = await record();
+        return r.closed === 1 ? r : null;
+      },
+      10_000,
+      "B's record to show the close made on A",
+    );
+    expect(fresh).toMatchObject({ signals: 1, closed: 1, total_r: 2 });
+    await waitFor(async () => (await performance()).closed === 1, 10_000, "B's performance to show it");
+    expect(await performance()).toMatchObject({ closed: 1, total_r: 2 });
+  });
+});
