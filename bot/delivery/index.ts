@@ -4,7 +4,7 @@ import type { AppContext } from "../../server/context.ts";
 import type { BotLog } from "../context.ts";
 import { isMergeable, mergeDms } from "./merge.ts";
 import { SendWindow } from "./pacer.ts";
-import { PRIORITY_NAMES, type Priority } from "./priorities.ts";
+import { PRIORITY, PRIORITY_NAMES, type Priority } from "./priorities.ts";
 import { createSendStats } from "./stats.ts";
 import { DeliveryStopped, describe, isUnreachable, type TelegramFailure, type Transport } from "./telegram.ts";
 
@@ -246,14 +246,21 @@ export function createDelivery(deps: {
     return undefined;
   }
 
+  /**
+   * Notifications (results, updates, readiness, reports) may go out together; an answer to what
+   * someone just typed (PRIORITY.reply) always goes as it is, never merged with them.
+   */
+  const mergeable = (item: Item) =>
+    !item.noMerge && item.priority > PRIORITY.reply && isMergeable(item.method, item.payload);
+
   function dispatch(lane: Lane): void {
     const head = lane.items[0]!;
     let count = 1;
     let payload = head.payload;
-    if (!head.noMerge && isMergeable(head.method, head.payload)) {
+    if (mergeable(head)) {
       const run: Payload[] = [];
       for (const item of lane.items) {
-        if (item.noMerge || item.method !== head.method || !isMergeable(item.method, item.payload)) break;
+        if (!mergeable(item) || item.method !== head.method) break;
         run.push(item.payload);
       }
       ({ count, payload } = mergeDms(run));
