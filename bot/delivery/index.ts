@@ -123,6 +123,12 @@ export function createDelivery(deps: {
   const sentHandlers = new Map<string, SentHandler>();
   const failedHandlers = new Map<string, FailedHandler>();
   const migrations = new Map<number, number>();
+  /**
+   * Private chats whose user blocked the bot (403), with Telegram's answer: a notification queued
+   * for them meanwhile (its check of dm_status raced the block) is dropped without a second 403.
+   * Forgotten when a reply to something they typed is queued (they wrote again) or a send succeeds.
+   */
+  const blockedChats = new Map<number, TelegramFailure>();
   const inFlight = new Set<Promise<void>>();
   const idleWaiters: Array<() => void> = [];
   const stats = createSendStats(PRIORITY_NAMES.length);
@@ -333,6 +339,7 @@ export function createDelivery(deps: {
       answerFor(batch, { result }),
     );
     take(lane, batch);
+    blockedChats.delete(lane.chatId);
     stats.sent(nowMs, batch.length);
     for (const item of batch) {
       const handler = item.ref ? sentHandlers.get(kindOf(item.ref)) : undefined;
@@ -423,6 +430,7 @@ export function createDelivery(deps: {
   /** The user blocked the bot (or never started it): marked, and nothing more is sent to them. */
   async function block(lane: Lane, err: TelegramFailure): Promise<void> {
     const userId = lane.chatId;
+    blockedChats.set(userId, err);
     await fail(lane, [...lane.items], err, "dropped");
     stats.blocked();
     if (await store.users.setDmStatus(userId, "unreachable")) {
@@ -549,6 +557,14 @@ export function createDelivery(deps: {
     };
     const id = await store.outbox.insertOutbox(row);
     const done = answerOf(id);
+    const blocked = blockedChats.get(chatId);
+    if (blocked && message.priority <= PRIORITY.reply) blockedChats.delete(chatId);
+    else if (blocked && started && !stopped) {
+      await store.outbox.finishOutbox([id], "dropped", now(), null, describe(blocked));
+      for (const waiter of waiters.get(id) ?? []) waiter.reject(blocked);
+      waiters.delete(id);
+      return { id, done };
+    }
     if (started && !stopped) {
       load({ id, ...row }, false);
       const current = laneOf(chatId);
@@ -643,6 +659,7 @@ export function createDelivery(deps: {
       lanes.clear();
       waiting.clear();
       byId.clear();
+      blockedChats.clear();
       for (const set of ready) set.clear();
       stats.clearQueued();
       unsubscribe = [
