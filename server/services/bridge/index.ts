@@ -16,6 +16,7 @@ import type { Config } from "../../config.ts";
 import { ApiError, forbidden, notFound } from "../../errors.ts";
 import type { Hub } from "../../events/hub.ts";
 import { BoundedMap, type MemoryRegistry } from "../../memory.ts";
+import { staffPriceFeeds } from "../engine/feeds.ts";
 import { type Emit, fireChanged, flush, statsEvent } from "./changes.ts";
 import { closeLeg } from "./close-leg.ts";
 import { createHeartbeatFilter } from "./heartbeat-filter.ts";
@@ -43,6 +44,7 @@ export function createBridgeService(deps: {
   isOnline(userId: number): Promise<boolean>;
 } {
   const { store, hub, clock, config, memory } = deps;
+  const feedsEngine = staffPriceFeeds(config);
   const { bounds } = memory;
   /** Forgetting a terminal's last touch costs one liveness write more. */
   const lastTouch = new BoundedMap<number, number>(bounds.terminalTouches);
@@ -95,7 +97,14 @@ export function createBridgeService(deps: {
       );
       changes.commit();
       await store.updates.setProtocol(userId, typeof body.protocol === "string" && body.protocol ? body.protocol : "1");
-      if (body.prices && body.prices.length > 0) hub.emit("bridge.prices", { user_id: userId, prices: body.prices });
+      if (body.prices && body.prices.length > 0) {
+        // Prices feed the signal engine. Only staff terminals (and the file drop's) are relayed to
+        // the other instances: one NOTIFY per heartbeat of every trader's terminal would flood the
+        // cluster for nothing, since the engine reads staff terminals only (services/engine).
+        const payload = { user_id: userId, prices: body.prices };
+        if (feedsEngine(userId)) hub.emit("bridge.prices", payload);
+        else hub.emitLocal("bridge.prices", payload);
+      }
       return { server_time: new Date(nowMs).toISOString() };
     },
 

@@ -9,7 +9,6 @@ import {
   type Strategy,
 } from "../../../core/engine/index.ts";
 import { DEFAULT_SPECS } from "../../../core/instruments.ts";
-import { createRoleLookup, roleAllows } from "../../../core/roles.ts";
 import type { Store } from "../../../db/store.ts";
 import type { Clock } from "../../clock.ts";
 import type { Config } from "../../config.ts";
@@ -17,6 +16,7 @@ import { ApiError, notFound } from "../../errors.ts";
 import type { Hub } from "../../events/hub.ts";
 import type { StagedService } from "../staged.ts";
 import { createDrafts, DEFAULT_MIN_QUALITY, type DraftOptions } from "./drafts.ts";
+import { staffPriceFeeds } from "./feeds.ts";
 
 export interface EngineServiceOptions extends Partial<DraftOptions> {
   /** The strategies to run (default: every shipped one with its default parameters). */
@@ -56,9 +56,7 @@ export function createEngineService(
   const { store, hub, config } = deps;
   const log = deps.log ?? (() => undefined);
   const clock = options.marketClock ?? deps.clock;
-  const roleOf = createRoleLookup(config);
-  const feedsFrom =
-    options.feedsFrom ?? ((userId: number) => roleAllows(roleOf(userId), "admin") || userId === config.bridgeDirUserId);
+  const feedsFrom = options.feedsFrom ?? staffPriceFeeds(config);
   const strategies = options.strategies ?? Object.values(STRATEGIES).map((make) => make());
   const errors: string[] = [];
   // Seeded from the store (setups proposed before a restart or by another instance) as soon as it
