@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { metricsFor } from "../../server/metrics.ts";
 import { type Harness, HOOK_SECRET, startHarness } from "../support/harness.ts";
+import { waitFor } from "../support/wait.ts";
 
 /** One sample value from Prometheus text, by metric name and an exact label string (or none). */
 function sample(text: string, name: string, labels = ""): number | null {
@@ -45,7 +46,16 @@ describe("GET /metrics", () => {
     await h.app.inject({ method: "GET", url: "/no/such/path/12345" });
     await h.app.inject({ method: "POST", url: `/hooks/signal/${HOOK_SECRET}x`, payload: {} });
 
-    let text = await scrape();
+    // The fire's fan-out (fire.created, which the counter listens to) follows its answer on the next
+    // turn of the event loop: wait for it rather than for a number of turns.
+    let text = await waitFor(
+      async () => {
+        const scraped = await scrape();
+        return sample(scraped, "sortie_fires_created_total") === 1 ? scraped : null;
+      },
+      10_000,
+      "the fire counted",
+    );
     expect(sample(text, "sortie_bridge_commands_pending")).toBe(1);
     expect(sample(text, "sortie_terminals_online")).toBe(1);
     expect(sample(text, "sortie_terminals_linked")).toBe(1);
