@@ -86,7 +86,15 @@ describe("GET /metrics", () => {
       payload: { id: command!.id, status: "filled", retcode: 10009, ticket: 1, price: 1.085, volume: 0.5 },
     });
     expect(result.statusCode).toBe(200);
-    text = await scrape();
+    // Counted from the stored fires at each scrape; the fill's fan-out may follow the answer.
+    text = await waitFor(
+      async () => {
+        const scraped = await scrape();
+        return sample(scraped, "sortie_fires", 'state="filled"') === 1 ? scraped : null;
+      },
+      10_000,
+      "the filled fire counted",
+    );
     expect(sample(text, "sortie_bridge_commands_pending")).toBe(0);
     expect(sample(text, "sortie_fire_fill_latency_seconds_count")).toBe(1);
     expect(sample(text, "sortie_fires_settled_total", 'state="filled"')).toBe(1);
