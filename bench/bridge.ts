@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { join } from "node:path";
-import { LOCAL_BOT_TOKEN } from "../server/config.ts";
+import { LOCAL_BOT_TOKEN } from "../server/config/index.ts";
 import { BENCH_ADMIN_TOKEN, startRealServer } from "./real-server.ts";
 import { percentile, round } from "./support.ts";
 

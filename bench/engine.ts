@@ -9,12 +9,12 @@ import {
   type PriceTick,
   type Strategy,
 } from "../core/engine/index.ts";
-import { DEFAULT_SPECS } from "../core/instruments.ts";
+import { DEFAULT_SPECS } from "../core/instruments/index.ts";
 import type { InstrumentSpec } from "../core/types.ts";
 import { openDb } from "../db/index.ts";
 import { createStore } from "../db/store.ts";
 import { manualClock } from "../server/clock.ts";
-import { loadConfig } from "../server/config.ts";
+import { loadConfig } from "../server/config/index.ts";
 import { createContext } from "../server/context.ts";
 
 const SYMBOLS = 50;

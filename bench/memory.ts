@@ -4,7 +4,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { sign } from "@telegram-apps/init-data-node";
 import Database from "better-sqlite3";
-import { LOCAL_BOT_TOKEN } from "../server/config.ts";
+import { LOCAL_BOT_TOKEN } from "../server/config/index.ts";
 import { keepAliveClient } from "./http-client.ts";
 import { BENCH_ADMIN_TOKEN, startRealServer } from "./real-server.ts";
 import { addressOf } from "./server.ts";

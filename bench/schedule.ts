@@ -5,7 +5,7 @@ import { mulberry32 } from "../bridge/paper/feed.ts";
 import { openDb } from "../db/index.ts";
 import { createStore } from "../db/store.ts";
 import { systemClock } from "../server/clock.ts";
-import { loadConfig } from "../server/config.ts";
+import { loadConfig } from "../server/config/index.ts";
 import { createContext } from "../server/context.ts";
 import { startScheduler } from "../server/scheduler.ts";
 import { percentile } from "./support.ts";

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { openDb } from "../db/index.ts";
 import { createStore } from "../db/store.ts";
 import { hashToken, newBridgeToken } from "../server/auth/tokens.ts";
-import { LOCAL_BOT_TOKEN } from "../server/config.ts";
+import { LOCAL_BOT_TOKEN } from "../server/config/index.ts";
 import { BENCH_ADMIN_TOKEN, startRealServer } from "./real-server.ts";
 import { percentile, round } from "./support.ts";
 

@@ -6,7 +6,7 @@ import { openDb } from "../db/index.ts";
 import { createStore } from "../db/store.ts";
 import { buildApp } from "../server/app.ts";
 import { manualClock } from "../server/clock.ts";
-import { loadConfig } from "../server/config.ts";
+import { loadConfig } from "../server/config/index.ts";
 import { createContext } from "../server/context.ts";
 import { Hub } from "../server/events/hub.ts";
 import { createResultService, createTrackRecordService } from "../server/services/track-record/index.ts";

@@ -5,7 +5,7 @@ import { type RunnerHandle, run, sequentialize } from "@grammyjs/runner";
 import { Api, Bot, type Context, type MiddlewareFn, webhookCallback } from "grammy";
 import type { Update } from "grammy/types";
 import { staffList } from "../core/roles.ts";
-import type { OutboxLimits } from "../server/config.ts";
+import type { OutboxLimits } from "../server/config/index.ts";
 import type { AppContext } from "../server/context.ts";
 import { metricsFor } from "../server/metrics.ts";
 import { publishCommands } from "./commands.ts";

@@ -1,4 +1,4 @@
-import type { Config } from "../server/config.ts";
+import type { Config } from "../server/config/index.ts";
 
 /**
  * The link a group alert's button opens: the Mini App's direct link with `startapp=<signal id>`

@@ -1,4 +1,4 @@
-import type { TerminalSymbolSpec } from "../core/instruments.ts";
+import type { TerminalSymbolSpec } from "../core/instruments/index.ts";
 
 /**
  * MT5 bridge protocol v1 — the messages of `shared/CONTRACT.md`, as TypeScript types.

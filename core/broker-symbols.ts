@@ -1,4 +1,4 @@
-import { canonicalSymbol, customSymbol, isAffixedForm, SYMBOL_ALIASES } from "./instruments.ts";
+import { canonicalSymbol, customSymbol, isAffixedForm, SYMBOL_ALIASES } from "./instruments/index.ts";
 
 /**
  * The broker's name for a Sortie symbol, from the names the user's terminal reported, in the

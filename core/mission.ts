@@ -1,6 +1,6 @@
 import type { Refusal } from "./errors.ts";
 import { bridgeOnline, decideFire } from "./fire-policy.ts";
-import { DEFAULT_SPECS, resolveSpec, type TerminalSymbolSpec } from "./instruments.ts";
+import { DEFAULT_SPECS, resolveSpec, type TerminalSymbolSpec } from "./instruments/index.ts";
 import type { Rates } from "./money.ts";
 import { signalStatus } from "./signal.ts";
 import { computePosition, type Position } from "./sizing.ts";

@@ -1,4 +1,4 @@
-import { canonicalSymbol, customSymbol, DEFAULT_SPECS } from "./instruments.ts";
+import { canonicalSymbol, customSymbol, DEFAULT_SPECS } from "./instruments/index.ts";
 import { roundTo } from "./money.ts";
 import { DEFAULT_TIER, isTier, TIER_NAMES } from "./tiers.ts";
 import type { Side, Signal, SignalStatus } from "./types.ts";

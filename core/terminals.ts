@@ -1,6 +1,6 @@
 import type { Refusal } from "./errors.ts";
 import { bridgeOnline, decideFire, type FireContext } from "./fire-policy.ts";
-import { DEFAULT_SPECS, type TerminalSymbolSpec } from "./instruments.ts";
+import { DEFAULT_SPECS, type TerminalSymbolSpec } from "./instruments/index.ts";
 import { positionFor, symbolUnavailableReason } from "./mission.ts";
 import type { Rates } from "./money.ts";
 import type { Position } from "./sizing.ts";

@@ -1,5 +1,5 @@
 import { combineLegStates } from "../core/fire-state.ts";
-import { DEFAULT_SPECS } from "../core/instruments.ts";
+import { DEFAULT_SPECS } from "../core/instruments/index.ts";
 import type { LegState, Signal, Tier } from "../core/types.ts";
 
 /** A `signals` row as stored. */

@@ -1,6 +1,6 @@
 import type { Store } from "../db/store.ts";
 import type { Clock } from "./clock.ts";
-import type { Config } from "./config.ts";
+import type { Config } from "./config/index.ts";
 import { Hub } from "./events/hub.ts";
 import { createMemoryRegistry, type MemoryBounds } from "./memory.ts";
 import { createBridgeService } from "./services/bridge/index.ts";

@@ -6,7 +6,7 @@ import { createStore, type Store } from "../db/store.ts";
 import { buildApp, loggerOptions } from "./app.ts";
 import { systemClock } from "./clock.ts";
 import { startEventRelay, startSingleton } from "./cluster/index.ts";
-import { ConfigError, loadConfig } from "./config.ts";
+import { ConfigError, loadConfig } from "./config/index.ts";
 import { createContext } from "./context.ts";
 import { startExtras } from "./extras.ts";
 import { localEngineOptions } from "./local/engine.ts";

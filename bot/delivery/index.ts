@@ -1,5 +1,5 @@
 import type { OutboxRow } from "../../db/queries/outbox.ts";
-import type { OutboxLimits } from "../../server/config.ts";
+import type { OutboxLimits } from "../../server/config/index.ts";
 import type { AppContext } from "../../server/context.ts";
 import type { BotLog } from "../context.ts";
 import { isMergeable, mergeDms } from "./merge.ts";

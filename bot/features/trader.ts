@@ -1,6 +1,6 @@
 import { Composer, InlineKeyboard } from "grammy";
 import { firesLeftToday, tierRule, utcDayStartMs } from "../../core/tiers.ts";
-import type { Config } from "../../server/config.ts";
+import type { Config } from "../../server/config/index.ts";
 import type { BotContext } from "../context.ts";
 import { duration, escapeHtml, signedMoney, utcTime } from "../format/common.ts";
 import { appLink } from "../links.ts";

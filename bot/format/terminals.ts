@@ -1,4 +1,4 @@
-import { DEFAULT_SPECS } from "../../core/instruments.ts";
+import { DEFAULT_SPECS } from "../../core/instruments/index.ts";
 import { roundTo } from "../../core/money.ts";
 import type { FireTerminalView, FireView } from "../../db/rows.ts";
 import { escapeHtml } from "./common.ts";

@@ -1,5 +1,5 @@
 import { mapBrokerSymbol } from "../../core/broker-symbols.ts";
-import type { TerminalSymbolSpec } from "../../core/instruments.ts";
+import type { TerminalSymbolSpec } from "../../core/instruments/index.ts";
 import type { Tier } from "../../core/types.ts";
 import type { Sqlite } from "../index.ts";
 import { FIRE_JSON, type FireView, parseFire, type UserRow } from "../rows.ts";

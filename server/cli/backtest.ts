@@ -21,7 +21,7 @@ import {
   runBacktest,
   STRATEGIES,
 } from "../../core/engine/index.ts";
-import { canonicalSymbol, DEFAULT_SPECS } from "../../core/instruments.ts";
+import { canonicalSymbol, DEFAULT_SPECS } from "../../core/instruments/index.ts";
 
 class UsageError extends Error {}
 

@@ -1,6 +1,6 @@
 import { sign } from "@telegram-apps/init-data-node";
 import type { StagedSignal } from "../../core/schedule.ts";
-import type { Config } from "../config.ts";
+import type { Config } from "../config/index.ts";
 import { DEMO_TRADERS } from "./demo.ts";
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);

@@ -1,5 +1,5 @@
 import { Type } from "typebox";
-import { canonicalSymbol, customSymbol } from "../../core/instruments.ts";
+import { canonicalSymbol, customSymbol } from "../../core/instruments/index.ts";
 import { notFound } from "../errors.ts";
 import { errorResponses } from "../schemas.ts";
 import type { App, RouteDeps } from "./types.ts";

@@ -1,6 +1,6 @@
 import type { HeartbeatPrice } from "../../bridge/protocol.ts";
 import { canonicalForBroker } from "../../core/broker-symbols.ts";
-import { DEFAULT_SPECS } from "../../core/instruments.ts";
+import { DEFAULT_SPECS } from "../../core/instruments/index.ts";
 import { roundTo } from "../../core/money.ts";
 import { BoundedMap } from "../memory.ts";
 

@@ -1,5 +1,5 @@
 import type { BridgeCommand } from "../../bridge/protocol.ts";
-import { DEFAULT_SPECS, type TerminalSymbolSpec } from "../../core/instruments.ts";
+import { DEFAULT_SPECS, type TerminalSymbolSpec } from "../../core/instruments/index.ts";
 import { roundTo } from "../../core/money.ts";
 import { splitLegs } from "../../core/sizing.ts";
 import { utcDayStartMs } from "../../core/tiers.ts";

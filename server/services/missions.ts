@@ -1,4 +1,4 @@
-import type { TerminalSymbolSpec } from "../../core/instruments.ts";
+import type { TerminalSymbolSpec } from "../../core/instruments/index.ts";
 import { createMissionBuilder, type Mission, type MissionOverlayInput } from "../../core/mission.ts";
 import { utcDayStartMs } from "../../core/tiers.ts";
 import type { Signal } from "../../core/types.ts";
@@ -6,7 +6,7 @@ import type { MissionOverlayRow } from "../../db/queries/users.ts";
 import { type FireView, tradeAllowedOf } from "../../db/rows.ts";
 import type { Store } from "../../db/store.ts";
 import type { Clock } from "../clock.ts";
-import type { Config } from "../config.ts";
+import type { Config } from "../config/index.ts";
 import { notFound } from "../errors.ts";
 import type { Hub } from "../events/hub.ts";
 import { BoundedMap, type MemoryRegistry } from "../memory.ts";

@@ -1,4 +1,4 @@
-import { canonicalSymbol, customSymbol } from "../../core/instruments.ts";
+import { canonicalSymbol, customSymbol } from "../../core/instruments/index.ts";
 import type { SymbolLookup } from "../../core/signal.ts";
 import type { Store } from "../../db/store.ts";
 

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { type CreateBotOptions, createBot } from "../../bot/index.ts";
 import { type Clock, systemClock } from "../../server/clock.ts";
-import { loadConfig } from "../../server/config.ts";
+import { loadConfig } from "../../server/config/index.ts";
 import { createContext } from "../../server/context.ts";
 import type { EngineServiceOptions } from "../../server/services/engine/index.ts";
 import { testDatabase } from "../support/engine.ts";

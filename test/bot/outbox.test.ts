@@ -13,7 +13,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { PRIORITY } from "../../bot/delivery/index.ts";
 import { sendPayload } from "../../bot/messenger.ts";
 import type { BridgeCommand } from "../../bridge/protocol.ts";
-import { ConfigError, loadConfig } from "../../server/config.ts";
+import { ConfigError, loadConfig } from "../../server/config/index.ts";
 import { metricsFor } from "../../server/metrics.ts";
 import { waitFor } from "../support/wait.ts";
 import {

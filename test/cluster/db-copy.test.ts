@@ -6,7 +6,7 @@ import { createStore } from "../../db/store.ts";
 import { backupPostgres } from "../../server/cli/backup.ts";
 import { copyToPostgres } from "../../server/cli/db-copy.ts";
 import { systemClock } from "../../server/clock.ts";
-import { loadConfig } from "../../server/config.ts";
+import { loadConfig } from "../../server/config/index.ts";
 import { createContext } from "../../server/context.ts";
 import { EURUSD_M } from "../bridge/support/fixtures.ts";
 import { testDatabase } from "../support/engine.ts";

@@ -10,7 +10,7 @@ import { createBot, type SortieBot } from "../../bot/index.ts";
 import type { PgStore } from "../../db/postgres/index.ts";
 import { systemClock } from "../../server/clock.ts";
 import { startEventRelay } from "../../server/cluster/index.ts";
-import { loadConfig } from "../../server/config.ts";
+import { loadConfig } from "../../server/config/index.ts";
 import { createContext } from "../../server/context.ts";
 import { type TestDatabase, testDatabase } from "../support/engine.ts";
 import { TEST_BOT_TOKEN } from "../support/harness.ts";

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import type { Store } from "../../db/store.ts";
 import { systemClock } from "../../server/clock.ts";
-import { loadConfig } from "../../server/config.ts";
+import { loadConfig } from "../../server/config/index.ts";
 import { Hub } from "../../server/events/hub.ts";
 import { createTerminalService, type TerminalService } from "../../server/services/terminals/index.ts";
 import { type TestDatabase, testDatabase } from "../support/engine.ts";

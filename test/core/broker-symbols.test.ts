@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { canonicalForBroker, mapBrokerSymbol } from "../../core/broker-symbols.ts";
-import { canonicalSymbol } from "../../core/instruments.ts";
+import { canonicalSymbol } from "../../core/instruments/index.ts";
 
 describe("broker symbol mapping", () => {
   it("maps Sortie's name to the broker's: exact, then prefix/suffix forms, then aliases", () => {

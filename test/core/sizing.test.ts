@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_SPECS, resolveSpec } from "../../core/instruments.ts";
+import { DEFAULT_SPECS, resolveSpec } from "../../core/instruments/index.ts";
 import { floorSteps, stepsToVolume } from "../../core/money.ts";
 import { computePosition, splitLegs } from "../../core/sizing.ts";
 import type { InstrumentSpec, Side } from "../../core/types.ts";

@@ -2,7 +2,7 @@ import { copyFileSync, existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LOCAL_BOT_TOKEN } from "../../server/config.ts";
+import { LOCAL_BOT_TOKEN } from "../../server/config/index.ts";
 import { type Harness, signInitData, startHarness } from "../support/harness.ts";
 import { runTs } from "./support/cli.ts";
 import { freePort, PROCESS_ADMIN_TOKEN, startServerProcess } from "./support/server-process.ts";

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { createPaperTerminal, createStaticFeed, type PaperTerminal } from "../../bridge/paper/index.ts";
-import { LOCAL_BOT_TOKEN } from "../../server/config.ts";
+import { LOCAL_BOT_TOKEN } from "../../server/config/index.ts";
 import { signInitData } from "../support/harness.ts";
 import { spec } from "../support/paper.ts";
 import { tempDir } from "../support/tmp.ts";

@@ -9,7 +9,7 @@ import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { createPaperTerminal, createStaticFeed, type PaperTerminal } from "../../bridge/paper/index.ts";
 import type { HeartbeatSymbol } from "../../bridge/protocol.ts";
-import { LOCAL_BOT_TOKEN } from "../../server/config.ts";
+import { LOCAL_BOT_TOKEN } from "../../server/config/index.ts";
 import { TEST_ENGINE, testDatabase } from "../support/engine.ts";
 import { signInitData } from "../support/harness.ts";
 import { spec } from "../support/paper.ts";

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import type { PaperState } from "../../bridge/paper/state.ts";
-import { LOCAL_BOT_TOKEN } from "../../server/config.ts";
+import { LOCAL_BOT_TOKEN } from "../../server/config/index.ts";
 import { signInitData } from "../support/harness.ts";
 import { tempDir } from "../support/tmp.ts";
 import { waitFor } from "../support/wait.ts";

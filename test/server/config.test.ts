@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, LOCAL_BOT_TOKEN, loadConfig } from "../../server/config.ts";
+import { ConfigError, LOCAL_BOT_TOKEN, loadConfig } from "../../server/config/index.ts";
 import type { AppContext } from "../../server/context.ts";
 import { startupReport } from "../../server/extras.ts";
 

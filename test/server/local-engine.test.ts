@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { manualClock } from "../../server/clock.ts";
-import { loadConfig } from "../../server/config.ts";
+import { loadConfig } from "../../server/config/index.ts";
 import { createContext } from "../../server/context.ts";
 import { createDemoFeed, DEMO_PRICES } from "../../server/local/demo.ts";
 import { localEngineOptions } from "../../server/local/engine.ts";

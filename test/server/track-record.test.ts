@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { manualClock } from "../../server/clock.ts";
-import { loadConfig } from "../../server/config.ts";
+import { loadConfig } from "../../server/config/index.ts";
 import { type Harness, startHarness } from "../support/harness.ts";
 import { waitFor } from "../support/wait.ts";
 

@@ -4,7 +4,7 @@ import { startCheckpointer } from "../../db/checkpointer.ts";
 import type { Sqlite } from "../../db/index.ts";
 import { type BuildAppOptions, buildApp } from "../../server/app.ts";
 import { type Clock, systemClock } from "../../server/clock.ts";
-import { loadConfig } from "../../server/config.ts";
+import { loadConfig } from "../../server/config/index.ts";
 import { createContext } from "../../server/context.ts";
 import type { MemoryBounds } from "../../server/memory.ts";
 import type { App } from "../../server/routes/types.ts";

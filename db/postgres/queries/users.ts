@@ -1,4 +1,4 @@
-import type { TerminalSymbolSpec } from "../../../core/instruments.ts";
+import type { TerminalSymbolSpec } from "../../../core/instruments/index.ts";
 import { pickSpec, type TerminalSettings } from "../../queries/users.ts";
 import { type FireView, type UserRow, withTerminalParts } from "../../rows.ts";
 import type { StoreQueries } from "../../store.ts";

@@ -12,7 +12,7 @@ import { XP_RULES } from "../../../core/xp.ts";
 import { commandPayload } from "../../../db/queries/commands.ts";
 import type { Store } from "../../../db/store.ts";
 import type { Clock } from "../../clock.ts";
-import type { Config } from "../../config.ts";
+import type { Config } from "../../config/index.ts";
 import { ApiError, forbidden, notFound } from "../../errors.ts";
 import type { Hub } from "../../events/hub.ts";
 import { BoundedMap, type MemoryRegistry } from "../../memory.ts";

@@ -1,4 +1,4 @@
-import { DEFAULT_SPECS } from "../../../core/instruments.ts";
+import { DEFAULT_SPECS } from "../../../core/instruments/index.ts";
 import { roundMoney, roundTo } from "../../../core/money.ts";
 import { type CommandRow, commandPayload, fireStateOf } from "../../../db/queries/commands.ts";
 import type { FireView } from "../../../db/rows.ts";

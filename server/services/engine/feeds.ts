@@ -1,5 +1,5 @@
 import { createRoleLookup, roleAllows } from "../../../core/roles.ts";
-import type { Config } from "../../config.ts";
+import type { Config } from "../../config/index.ts";
 
 /**
  * Whose terminal prices the signal engine reads: staff (admins and owners) and the file-drop

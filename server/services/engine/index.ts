@@ -8,10 +8,10 @@ import {
   STRATEGIES,
   type Strategy,
 } from "../../../core/engine/index.ts";
-import { DEFAULT_SPECS } from "../../../core/instruments.ts";
+import { DEFAULT_SPECS } from "../../../core/instruments/index.ts";
 import type { Store } from "../../../db/store.ts";
 import type { Clock } from "../../clock.ts";
-import type { Config } from "../../config.ts";
+import type { Config } from "../../config/index.ts";
 import { ApiError, notFound } from "../../errors.ts";
 import type { Hub } from "../../events/hub.ts";
 import type { StagedService } from "../staged.ts";

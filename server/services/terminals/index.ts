@@ -5,7 +5,7 @@ import { tradeAllowedOf } from "../../../db/rows.ts";
 import type { Store } from "../../../db/store.ts";
 import { hashToken, newBridgeToken } from "../../auth/tokens.ts";
 import type { Clock } from "../../clock.ts";
-import type { Config } from "../../config.ts";
+import type { Config } from "../../config/index.ts";
 import { notFound } from "../../errors.ts";
 import type { Hub } from "../../events/hub.ts";
 import { newTerminalId } from "../../ids.ts";

@@ -9,7 +9,7 @@ import {
   StrategyError,
   toTick,
 } from "../../../core/engine/index.ts";
-import { DEFAULT_SPECS } from "../../../core/instruments.ts";
+import { DEFAULT_SPECS } from "../../../core/instruments/index.ts";
 import { candles, EURUSD } from "./series.ts";
 
 const XAUUSD = DEFAULT_SPECS.get("XAUUSD")!;

@@ -1,5 +1,5 @@
 import type { Candle } from "../../../core/engine/index.ts";
-import { DEFAULT_SPECS } from "../../../core/instruments.ts";
+import { DEFAULT_SPECS } from "../../../core/instruments/index.ts";
 import type { InstrumentSpec } from "../../../core/types.ts";
 
 /** Crafted candle series for the engine's tests. */

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "../../../server/config.ts";
+import { ConfigError, loadConfig } from "../../../server/config/index.ts";
 import { type Harness, startHarness } from "../../support/harness.ts";
 
 const PROXY = "127.0.0.1"; // app.inject's socket address: the TLS proxy's hop
