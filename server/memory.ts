@@ -30,7 +30,7 @@ export const MEMORY_BOUNDS = {
   candleSeries: 10_000,
   /** Terminals whose stored specs and prices are remembered (services/bridge/heartbeat-filter.ts). */
   terminals: 10_000,
-  /** Last liveness write per terminal (services/bridge/index.ts). */
+  /** Last liveness write per terminal (services/bridge/liveness.ts). */
   terminalTouches: 100_000,
 };
 
