@@ -14,7 +14,7 @@ import { stagedQueries } from "./queries/staged.ts";
 import { statsQueries } from "./queries/stats.ts";
 import { terminalQueries } from "./queries/terminal.ts";
 import { terminalListQueries } from "./queries/terminals.ts";
-import { trackRecordQueries } from "./queries/track-record.ts";
+import { trackRecordQueries } from "./queries/track-record/index.ts";
 import { updateQueries } from "./queries/updates.ts";
 import { userQueries } from "./queries/users.ts";
 

@@ -1,5 +1,5 @@
 import type { Signal } from "../../core/types.ts";
-import type { SignalResultRow } from "../../db/queries/track-record.ts";
+import type { SignalResultRow } from "../../db/queries/track-record/index.ts";
 import { escapeHtml } from "./common.ts";
 
 /** "+1.6R", "−1R", "0R": at most 2 decimals, trailing zeros dropped, a real minus sign. */

@@ -1,6 +1,6 @@
 import { signalStatus } from "../../core/signal.ts";
 import type { Signal } from "../../core/types.ts";
-import type { SignalResultRow } from "../../db/queries/track-record.ts";
+import type { SignalResultRow } from "../../db/queries/track-record/index.ts";
 import type { AppContext } from "../../server/context.ts";
 import type { BotLog } from "../context.ts";
 import { PRIORITY } from "../delivery/index.ts";

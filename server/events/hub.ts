@@ -2,7 +2,7 @@ import { EventEmitter } from "node:events";
 import type { HeartbeatPrice } from "../../bridge/protocol.ts";
 import type { StagedSignal } from "../../core/schedule.ts";
 import type { Signal } from "../../core/types.ts";
-import type { SignalResultRow } from "../../db/queries/track-record.ts";
+import type { SignalResultRow } from "../../db/queries/track-record/index.ts";
 import type { FireView } from "../../db/rows.ts";
 import type { UserStats } from "../services/stats.ts";
 import type { PositionCommandView, UpdateView } from "../services/updates/view.ts";

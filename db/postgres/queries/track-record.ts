@@ -4,7 +4,7 @@ import {
   type SignalExportRow,
   type SignalResultRow,
   TRACK_RECORD_SQL as SQL,
-} from "../../queries/track-record.ts";
+} from "../../queries/track-record/index.ts";
 import type { StoreQueries } from "../../store.ts";
 import { numberPlaceholders, type PgDb } from "../connection.ts";
 
@@ -14,7 +14,7 @@ const PG = Object.fromEntries(Object.entries(SQL).map(([k, sql]) => [k, numberPl
   string
 >;
 
-/** PostgreSQL edition of db/queries/track-record.ts (the same statements). */
+/** PostgreSQL edition of db/queries/track-record/ (the same statements). */
 export function pgTrackRecordQueries(db: PgDb): StoreQueries["trackRecord"] {
   const ids = async <K extends string>(sql: string, params: unknown[], key: K) =>
     (await db.query<Record<K, never>>(sql, params)).map((r) => r[key]);

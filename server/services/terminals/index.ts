@@ -1,7 +1,4 @@
-import { bridgeOnline } from "../../../core/fire-policy.ts";
-import { XP_RULES } from "../../../core/xp.ts";
 import type { TerminalRow, TerminalStatsRow } from "../../../db/queries/terminals.ts";
-import { tradeAllowedOf } from "../../../db/rows.ts";
 import type { Store } from "../../../db/store.ts";
 import { hashToken, newBridgeToken } from "../../auth/tokens.ts";
 import type { Clock } from "../../clock.ts";
@@ -9,25 +6,9 @@ import type { Config } from "../../config/index.ts";
 import { notFound } from "../../errors.ts";
 import type { Hub } from "../../events/hub.ts";
 import { newTerminalId } from "../../ids.ts";
+import { type TerminalView, terminalView } from "./view.ts";
 
-export interface TerminalView {
-  id: string;
-  name: string;
-  allocation: number;
-  enabled: boolean;
-  online: boolean;
-  last_seen: string | null;
-  first: boolean;
-  account: {
-    login: string | null;
-    server: string | null;
-    currency: string | null;
-    balance: number | null;
-    equity: number | null;
-    trade_allowed: boolean;
-  } | null;
-  stats: { fills: number; trades: number; wins: number; pnl: number; xp: number };
-}
+export type { TerminalView } from "./view.ts";
 
 /**
  * A trader's terminals (CONTRACT.md "Several terminals per trader"): link, rename, allocate,
@@ -209,42 +190,7 @@ export function createTerminalService(deps: { store: Store; clock: Clock; config
     /** The API's view of a terminal, with its own stats (fills, trades, P&L and XP made there). */
     async view(row: TerminalRow, known?: TerminalStatsRow[]): Promise<TerminalView> {
       const stats = known ?? (await store.terminals.terminalStats(row.user_id));
-      const nowMs = clock.now();
-      const mine = stats.find((s) => s.bridge_user_id === row.bridge_user_id);
-      const fills = mine?.filled ?? 0;
-      const trades = mine?.closed ?? 0;
-      const wins = mine?.wins ?? 0;
-      return {
-        id: row.id,
-        name: row.name,
-        allocation: row.allocation,
-        enabled: row.enabled === 1,
-        online: bridgeOnline(
-          { linked: row.linked === 1, lastSeenMs: row.bridge_seen_ms, tradeAllowed: true },
-          nowMs,
-          staleMs,
-        ),
-        last_seen: row.bridge_seen_ms === null ? null : new Date(row.bridge_seen_ms).toISOString(),
-        first: row.bridge_user_id === row.user_id,
-        account:
-          row.account_login === null
-            ? null
-            : {
-                login: row.account_login,
-                server: row.account_server,
-                currency: row.currency,
-                balance: row.balance,
-                equity: row.equity,
-                trade_allowed: tradeAllowedOf(row),
-              },
-        stats: {
-          fills,
-          trades,
-          wins,
-          pnl: Math.round((mine?.pnl ?? 0) * 100) / 100,
-          xp: fills * XP_RULES.filled + trades * XP_RULES.closed + wins * XP_RULES.win,
-        },
-      };
+      return terminalView(row, stats, clock.now(), staleMs);
     },
 
     /** Every active terminal of the trader, first first. */

@@ -1,48 +1,22 @@
 import {
-  type PerformanceBody,
   presentPerformance,
   presentTrackRecord,
-  type RBucket,
   rHistogram,
   type SignalOutcome,
-  signalOutcomes,
   summarizeTrackRecord,
-  type TrackPosition,
   type TrackRecordBody,
 } from "../../../core/track-record/index.ts";
-import type { TrackSignalRow } from "../../../db/queries/track-record.ts";
 import type { Store } from "../../../db/store.ts";
 import type { Clock } from "../../clock.ts";
 import type { Hub } from "../../events/hub.ts";
 import { BoundedMap, MEMORY_BOUNDS, type MemoryRegistry } from "../../memory.ts";
+import { channelReader } from "./channel.ts";
+import { cutoff, type DatedOutcome, outcomesOf, type PerformanceView, within } from "./outcomes.ts";
 
-const DAY_MS = 24 * 3600 * 1000;
+export type { DatedOutcome, PerformanceView } from "./outcomes.ts";
+
 /** Traders whose outcomes are kept (the most recently asked); a trader's own history is small. */
 const USER_CACHE_SIZE = 500;
-
-/** A signal's outcome with when it was given (the `days` window is over the signals' creation). */
-export interface DatedOutcome {
-  createdMs: number;
-  outcome: SignalOutcome;
-}
-
-/** `GET /api/users/:id/performance` body: the contract's shape plus the histogram of R. */
-export type PerformanceView = PerformanceBody & { user_id: number; currency: string | null; r_histogram: RBucket[] };
-
-function outcomesOf(signals: TrackSignalRow[], positions: Iterable<TrackPosition>): Map<string, DatedOutcome> {
-  const outcomes = signalOutcomes(signals, positions);
-  const map = new Map<string, DatedOutcome>();
-  outcomes.forEach((outcome, i) => {
-    map.set(outcome.id, { createdMs: signals[i]!.createdMs, outcome });
-  });
-  return map;
-}
-
-const within = (outcomes: Iterable<DatedOutcome>, cutoffMs: number) => {
-  const out: SignalOutcome[] = [];
-  for (const o of outcomes) if (o.createdMs >= cutoffMs) out.push(o.outcome);
-  return out;
-};
 
 /**
  * The channel's record and each trader's performance, from stored fills and closes through
@@ -97,62 +71,7 @@ export function createTrackRecordService(deps: { store: Store; hub: Hub; clock: 
   });
   hub.on("signal.result", ({ signal }) => touch(signal.id));
 
-  /**
-   * Settled signals from their stored results (no position read); the unsettled ones (the live
-   * few) are read like dirty ones, signal by signal through the fires and legs indexes.
-   */
-  async function load(): Promise<Map<string, DatedOutcome>> {
-    dirty.clear(); // what changes from here on is marked again and read by the refresh below
-    const settled = new Map((await store.trackRecord.listSettled()).map((r) => [r.signal_id, r]));
-    const map = new Map<string, DatedOutcome>();
-    for (const s of await store.trackRecord.listSignals()) {
-      const result = settled.get(s.id);
-      if (!result) {
-        dirty.add(s.id);
-        continue;
-      }
-      const outcome = { id: s.id, symbol: s.symbol, closed: result.r !== null, r: result.r, profit: result.profit };
-      map.set(s.id, { createdMs: s.createdMs, outcome: { ...outcome, closedMs: result.closed_ms } });
-    }
-    await refresh(map);
-    return map;
-  }
-
-  /** Reads the dirty signals again; a signal marked while this runs stays dirty for the next call. */
-  async function refresh(map: Map<string, DatedOutcome>): Promise<void> {
-    const ids = [...dirty];
-    dirty.clear();
-    try {
-      for (const id of ids) await refreshOne(map, id);
-    } catch (err) {
-      for (const id of ids) dirty.add(id); // read again next time
-      throw err;
-    }
-  }
-
-  async function refreshOne(map: Map<string, DatedOutcome>, id: string): Promise<void> {
-    const signal = await store.signals.findSignal(id);
-    if (!signal) {
-      map.delete(id);
-      return;
-    }
-    const positions: TrackPosition[] = [];
-    for (const leg of await store.trackRecord.listSignalLegs(id)) {
-      if (leg.fill === null || (leg.legState !== "filled" && leg.legState !== "closed")) continue;
-      const closed = leg.legState === "closed" && leg.close !== null;
-      positions.push({
-        signalId: id,
-        volume: leg.volume ?? 0,
-        fill: leg.fill,
-        close: closed ? leg.close : null,
-        closedMs: closed ? leg.closedMs : null,
-        profit: leg.profit,
-      });
-    }
-    const row = { id, symbol: signal.symbol, side: signal.side, entry: signal.entry, stopLoss: signal.stop_loss };
-    const createdMs = Date.parse(signal.created_at);
-    map.set(id, { createdMs, outcome: signalOutcomes([row], positions)[0]! });
-  }
+  const { load, refresh } = channelReader(store, dirty);
 
   /** The channel's outcomes, loaded once and then refreshed signal by signal (one reader at a time). */
   function channelOutcomes(): Promise<Map<string, DatedOutcome>> {
@@ -194,9 +113,6 @@ export function createTrackRecordService(deps: { store: Store; hub: Hub; clock: 
     }
     return map;
   }
-
-  const cutoff = (days: number | null, nowMs: number) =>
-    days === null ? Number.NEGATIVE_INFINITY : nowMs - days * DAY_MS;
 
   async function channelAnswer(days: number | null) {
     const key = String(days);

@@ -1,6 +1,6 @@
 import { signalStatus } from "../../../core/signal.ts";
 import { isSettled, signalReport } from "../../../core/track-record/index.ts";
-import type { SignalResultRow } from "../../../db/queries/track-record.ts";
+import type { SignalResultRow } from "../../../db/queries/track-record/index.ts";
 import type { Store } from "../../../db/store.ts";
 import type { Clock } from "../../clock.ts";
 import type { Hub } from "../../events/hub.ts";
