@@ -118,6 +118,10 @@ class TxGate {
       return out;
     } finally {
       this.open = null;
+      // With no transaction open nothing asks `mine()`: switching the storage off also switches
+      // off the promise hooks it needs, which otherwise cost every promise in the process (~8 % of
+      // a Mini App read under load). The next `run` switches it on again.
+      this.inside.disable();
       release();
     }
   }

@@ -195,14 +195,15 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
     },
   });
 
-  const perUser = await installRateLimits(app, ctx);
+  const limits = installRateLimits(app, ctx);
 
   const deps: RouteDeps = {
     ctx,
     auth: createAuth(app, ctx),
     sse,
     candles,
-    userLimit: perUser as RouteDeps["userLimit"],
+    userLimit: limits.userLimit,
+    checkUserLimit: limits.checkUser,
     dbHealth,
     extras: { health: options.health },
   };

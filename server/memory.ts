@@ -20,7 +20,7 @@ export const MEMORY_BOUNDS = {
   knownFires: 50_000,
   /** First taps being checked or committed (services/fire.ts). */
   inFlightTaps: 10_000,
-  /** Buckets per rate limiter (@fastify/rate-limit's LRU `cache` option). */
+  /** Buckets per rate limiter: addresses, /health addresses, bridge tokens, users (rate-limits.ts). */
   rateLimitBuckets: 50_000,
   /** Open Server-Sent Events streams in all; one more closes the oldest (events/sse.ts). */
   sseStreams: 20_000,

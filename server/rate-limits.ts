@@ -1,12 +1,53 @@
-import rateLimit from "@fastify/rate-limit";
-import type { FastifyReply, FastifyRequest, onRequestHookHandler } from "fastify";
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from "fastify";
 import { bridgeTokenUser } from "./auth/bridge-token.ts";
 import { hashToken } from "./auth/tokens.ts";
 import type { AppContext } from "./context.ts";
 import { ApiError } from "./errors.ts";
+import { BoundedMap } from "./memory.ts";
 import type { App } from "./routes/types.ts";
 
 const MINUTE_MS = 60_000;
+
+/**
+ * Requests counted per key in fixed one-minute windows: the first request of a key opens its
+ * window, the window's requests past `max` are refused until it ends. Keys live in a bounded map in the
+ * order their windows opened, so the first forgotten is the one whose window opened longest ago
+ * (ended, once the map holds more than a minute's keys). A forgotten key starts a fresh window:
+ * the bound must exceed the keys one busy minute brings (MEMORY_BOUNDS).
+ *
+ * Written here rather than through @fastify/rate-limit (used until issue #14): the plugin's
+ * promise-based store, header writes and per-request key generators took about 7 % of the
+ * server's CPU on a Mini App read, which this synchronous counter does for a map lookup.
+ */
+export class WindowCounter {
+  readonly buckets: BoundedMap<string, { start: number; count: number }>;
+
+  constructor(
+    bound: number,
+    private readonly windowMs = MINUTE_MS,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.buckets = new BoundedMap(bound);
+  }
+
+  /** Counts one request of `key`: 0 when allowed, else the seconds until its window ends. */
+  hit(key: string, max: number): number {
+    const nowMs = this.now();
+    const bucket = this.buckets.get(key);
+    if (bucket === undefined || bucket.start + this.windowMs <= nowMs) {
+      this.buckets.set(key, { start: nowMs, count: 1 });
+      return 0; // every limit in use allows at least one request a window
+    }
+    bucket.count += 1;
+    return bucket.count <= max ? 0 : Math.max(1, Math.ceil((bucket.start + this.windowMs - nowMs) / 1000));
+  }
+}
+
+/** 429 RATE_LIMITED with `Retry-After`, for a request refused by a limit. */
+function refuse(reply: FastifyReply, retryAfterS: number): ApiError {
+  reply.header("retry-after", retryAfterS);
+  return new ApiError("RATE_LIMITED", `Too many requests: retry in ${retryAfterS} s`);
+}
 
 /**
  * The bearer token's hash when it belongs to a linked terminal, else null. Only a token that
@@ -20,7 +61,8 @@ async function knownBridgeToken(ctx: AppContext, req: FastifyRequest): Promise<s
 }
 
 /**
- * Installs the request limits and returns the per-user check routes run after auth.
+ * Installs the request limits (one `onRequest` hook for every route, the 404s included) and
+ * returns the per-user check run after auth.
  * - every route: `RATE_LIMIT_IP_PER_MIN` per client address (`req.ip`: the socket's address, or
  *   the one `X-Forwarded-For` names when the hop is trusted, TRUST_PROXY);
  * - `/health`: the same figure in a bucket of its own, so an anonymous `/health` flood cannot use
@@ -28,80 +70,70 @@ async function knownBridgeToken(ctx: AppContext, req: FastifyRequest): Promise<s
  * - `/bridge/*` with a linked terminal's token: `RATE_LIMIT_BRIDGE_PER_MIN` per token, whatever
  *   the address (hundreds of terminals share a NAT or proxy, an EA makes ~18 requests a minute);
  *   without a valid token, per address as everything else;
- * - after auth, `RATE_LIMIT_PER_MIN` per Telegram user (`perUser`).
+ * - after auth, `RATE_LIMIT_PER_MIN` per Telegram user (`checkUser`, `userLimit`).
+ * A limit of 0 is off. Each group counts in a map of its own, bounded by MEMORY_BOUNDS.
  */
-export async function installRateLimits(app: App, ctx: AppContext) {
-  const { config } = ctx;
+export function installRateLimits(app: App, ctx: AppContext) {
+  const { config, memory } = ctx;
   const ipMax = config.rateLimitIpPerMin;
   const bridgeMax = config.rateLimitBridgePerMin;
-  const limitError = (_req: unknown, context: { after: string }) =>
-    new ApiError("RATE_LIMITED", `Too many requests: retry in ${context.after}`);
+  const userMax = config.rateLimitPerMin;
+  const bound = memory.bounds.rateLimitBuckets;
+  const perAddress = new WindowCounter(bound);
+  const perHealthAddress = new WindowCounter(bound);
+  const perToken = new WindowCounter(bound);
+  const perUser = new WindowCounter(bound);
+  memory.track("rateLimitAddresses", perAddress.buckets, bound);
+  memory.track("rateLimitHealth", perHealthAddress.buckets, bound);
+  memory.track("rateLimitTokens", perToken.buckets, bound);
+  memory.track("rateLimitUsers", perUser.buckets, bound);
 
-  // One limiter per group, shared by all the group's routes (the plugin's per-route config would
-  // give each route a store of its own: a token could then spend its budget once per route). Made
-  // after the plugin is registered; this hook runs before the plugin's own onRoute hook (hooks run
-  // in the order they are added) and only when routes are added, after that.
-  // Each limiter keeps its buckets in an LRU of this size (passed to each: a limiter made with
-  // `rateLimit()`/`createRateLimit()` does not inherit the plugin's). The plugin's default, 5,000,
-  // is fewer than the users a busy minute brings: a forgotten bucket starts its user afresh.
-  // (`cache` is a documented option that CreateRateLimitOptions' type does not list.)
-  const buckets = { cache: ctx.memory.bounds.rateLimitBuckets };
-  let healthLimit: onRequestHookHandler | null = null;
-  let bridgeLimit: onRequestHookHandler | null = null;
-  app.addHook("onRoute", (route) => {
-    const limit = route.url === "/health" ? healthLimit : route.url.startsWith("/bridge/") ? bridgeLimit : null;
-    if (!limit) return;
-    route.config = { ...(route.config as object), rateLimit: false } as typeof route.config;
-    route.onRequest = [...(route.onRequest ? [route.onRequest].flat() : []), limit] as typeof route.onRequest;
-  });
-
-  await app.register(rateLimit, {
-    global: ipMax > 0,
-    max: Math.max(1, ipMax),
-    timeWindow: MINUTE_MS,
-    keyGenerator: (req) => `ip:${req.ip}`,
-    errorResponseBuilder: limitError,
-    ...buckets,
-  });
-  if (ipMax > 0) {
-    healthLimit = app.rateLimit({
-      max: ipMax,
-      timeWindow: MINUTE_MS,
-      keyGenerator: (req) => `health:${req.ip}`,
-      ...buckets,
-    });
+  /** The bridge routes' limit: per token when it authenticates, else per address. */
+  async function bridgeLimit(req: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const token = await knownBridgeToken(ctx, req);
+    const wait = token
+      ? bridgeMax > 0
+        ? perToken.hit(token, bridgeMax)
+        : 0
+      : ipMax > 0
+        ? perAddress.hit(req.ip, ipMax)
+        : 0;
+    if (wait > 0) throw refuse(reply, wait);
   }
+
   if (ipMax > 0 || bridgeMax > 0) {
-    const maxFor = (key: string) => (key.startsWith("bt:") ? bridgeMax : ipMax);
-    bridgeLimit = app.rateLimit({
-      timeWindow: MINUTE_MS,
-      keyGenerator: async (req) => {
-        const token = await knownBridgeToken(ctx, req);
-        return token ? `bt:${token}` : `ip:${req.ip}`;
-      },
-      max: (_req, key) => maxFor(key),
-      ...buckets,
-      allowList: (_req, key) => maxFor(key) === 0,
+    // Callback style: a request that needs no lookup is checked without a promise.
+    app.addHook("onRequest", (req: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
+      const url = req.routeOptions.url;
+      if (url !== undefined && url.startsWith("/bridge/")) {
+        bridgeLimit(req, reply).then(() => done(), done);
+        return;
+      }
+      const wait =
+        ipMax <= 0 ? 0 : url === "/health" ? perHealthAddress.hit(req.ip, ipMax) : perAddress.hit(req.ip, ipMax);
+      done(wait > 0 ? refuse(reply, wait) : undefined);
     });
   }
 
-  // A second limiter keyed by Telegram user, checked after auth. `createRateLimit` (not
-  // `rateLimit`) because the plugin marks a request as limited once, which would skip this one.
-  const userCheck =
-    config.rateLimitPerMin > 0
-      ? app.createRateLimit({
-          max: config.rateLimitPerMin,
-          timeWindow: MINUTE_MS,
-          keyGenerator: (req) => (req.caller?.kind === "user" ? `u:${req.caller.userId}` : `ip:${req.ip}`),
-          ...buckets,
-        })
-      : null;
-  return async (req: FastifyRequest, reply: FastifyReply) => {
-    if (!userCheck) return;
-    const result = await userCheck(req);
-    if (!result.isAllowed && result.isExceeded) {
-      reply.header("retry-after", result.ttlInSeconds);
-      throw new ApiError("RATE_LIMITED", `Too many requests: retry in ${result.ttlInSeconds} s`);
-    }
+  /** Throws RATE_LIMITED when the signed-in caller is over the per-user limit (else per address). */
+  function checkUser(req: FastifyRequest, reply: FastifyReply): void {
+    if (userMax <= 0) return;
+    const key = req.caller?.kind === "user" ? `u:${req.caller.userId}` : `ip:${req.ip}`;
+    const wait = perUser.hit(key, userMax);
+    if (wait > 0) throw refuse(reply, wait);
+  }
+
+  return {
+    checkUser,
+    /** `checkUser` as a preValidation hook (after the auth hook). */
+    userLimit(req: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
+      let refused: Error | undefined;
+      try {
+        checkUser(req, reply);
+      } catch (err) {
+        refused = err as Error;
+      }
+      done(refused);
+    },
   };
 }

@@ -4,7 +4,7 @@ import { errorResponses, FireSchema, IdParam } from "../schemas.ts";
 import type { App, RouteDeps } from "./types.ts";
 
 /** `POST /api/fire`: 202 for the first accepted request, 200 + duplicate for every later one. */
-export function fireRoutes(app: App, { ctx, auth, userLimit }: RouteDeps): void {
+export function fireRoutes(app: App, { ctx, auth, checkUserLimit }: RouteDeps): void {
   app.post(
     "/api/fire",
     {
@@ -18,7 +18,7 @@ export function fireRoutes(app: App, { ctx, auth, userLimit }: RouteDeps): void 
             req.caller?.kind === "user" &&
             typeof signalId === "string" &&
             ctx.fires.isRepeat(signalId, req.caller.userId);
-          if (!repeat) await userLimit(req, reply);
+          if (!repeat) checkUserLimit(req, reply);
         },
       ],
       schema: {

@@ -2,6 +2,9 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type {
   FastifyBaseLogger,
   FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  HookHandlerDoneFunction,
   RawReplyDefaultExpression,
   RawRequestDefaultExpression,
   RawServerDefault,
@@ -26,8 +29,10 @@ export interface RouteDeps {
   auth: Auth;
   sse: SseBroker;
   candles: CandleStore;
-  /** Per-user rate limit hook (runs after auth). */
-  userLimit: (req: unknown, reply: unknown) => Promise<void> | void;
+  /** Per-user rate limit as a preValidation hook (after the auth hook). */
+  userLimit: (req: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => void;
+  /** The same check called from a hook of a route's own: throws RATE_LIMITED. */
+  checkUserLimit: (req: FastifyRequest, reply: FastifyReply) => void;
   extras: { health?: () => Record<string, unknown> };
   /** Whether the database can still write (`/health`, the error handler). */
   dbHealth: DbHealth;
