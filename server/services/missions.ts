@@ -85,27 +85,35 @@ export function createMissionService(deps: {
     if (entry && count > entry.fireCount) entry.fireCount = count;
   });
 
+  async function loadSignal(signalId: string) {
+    const found = await store.signals.findSignalWithCount(signalId);
+    if (found) signals.set(signalId, found);
+    return found;
+  }
+
+  /** The shared signal and its fire count: from the cache, else read (null: no such signal). */
   async function signalEntry(signalId: string) {
-    let entry = signals.get(signalId);
-    if (!entry) {
-      const found = await store.signals.findSignalWithCount(signalId);
-      if (!found) return null;
-      entry = found;
-      signals.set(signalId, entry);
-    }
-    return entry;
+    return signals.get(signalId) ?? (await loadSignal(signalId));
+  }
+
+  /** The user's overlay for this signal when the cached one is still current, else undefined. */
+  function cachedOverlay(userId: number, signal: Signal, nowMs: number): MissionOverlayRow | undefined {
+    const cached = overlays.get(`${userId}:${signal.id}`);
+    if (cached && cached.version === versionOf(userId) && cached.dayStart === dayStartOf(nowMs)) return cached.row;
+    return undefined;
+  }
+
+  async function readOverlay(userId: number, signal: Signal, nowMs: number): Promise<MissionOverlayRow> {
+    const version = versionOf(userId);
+    const dayStart = dayStartOf(nowMs);
+    const row = await store.users.findMissionOverlay(userId, signal.id, signal.symbol, dayStart);
+    if (!row) throw notFound("User");
+    overlays.set(`${userId}:${signal.id}`, { version, dayStart, row });
+    return row;
   }
 
   async function overlayRow(userId: number, signal: Signal, nowMs: number): Promise<MissionOverlayRow> {
-    const key = `${userId}:${signal.id}`;
-    const version = versionOf(userId);
-    const dayStart = dayStartOf(nowMs);
-    const cached = overlays.get(key);
-    if (cached && cached.version === version && cached.dayStart === dayStart) return cached.row;
-    const row = await store.users.findMissionOverlay(userId, signal.id, signal.symbol, dayStart);
-    if (!row) throw notFound("User");
-    overlays.set(key, { version, dayStart, row });
-    return row;
+    return cachedOverlay(userId, signal, nowMs) ?? readOverlay(userId, signal, nowMs);
   }
 
   return {
@@ -126,9 +134,10 @@ export function createMissionService(deps: {
     /** The mission of one user for one signal. Throws NOT_FOUND for an unknown signal. */
     async missionFor(userId: number, signalId: string): Promise<MissionView> {
       const nowMs = clock.now();
-      const entry = await signalEntry(signalId);
+      // Cached reads are taken without an await: a warm mission costs no promise of its own.
+      const entry = signals.get(signalId) ?? (await loadSignal(signalId));
       if (!entry) throw notFound("Signal");
-      const row = await overlayRow(userId, entry.signal, nowMs);
+      const row = cachedOverlay(userId, entry.signal, nowMs) ?? (await readOverlay(userId, entry.signal, nowMs));
       // The shared part of this signal's missions (status, expiry) is prepared once per second.
       const second = Math.floor(nowMs / 1000);
       if (builderFor.get(signalId)?.second !== second) {
