@@ -1,5 +1,6 @@
 import type { TerminalSymbolSpec } from "../../core/instruments/index.ts";
-import { createMissionBuilder, type Mission, type MissionOverlayInput } from "../../core/mission.ts";
+import { createMissionBuilder, type Mission, type MissionOverlayInput, positionFor } from "../../core/mission.ts";
+import type { Position } from "../../core/sizing.ts";
 import { utcDayStartMs } from "../../core/tiers.ts";
 import type { Signal } from "../../core/types.ts";
 import type { MissionOverlayRow } from "../../db/queries/users.ts";
@@ -112,6 +113,19 @@ export function createMissionService(deps: {
     return row;
   }
 
+  /**
+   * Each cached overlay's sizing of its signal: a pure function of the two, so it is computed once
+   * per overlay row and signal object (both replaced when they change) and forgotten with the row.
+   */
+  const positions = new WeakMap<MissionOverlayRow, { signal: Signal; position: Position }>();
+  function positionOf(row: MissionOverlayRow, signal: Signal): Position {
+    const known = positions.get(row);
+    if (known?.signal === signal) return known.position;
+    const position = positionFor(signal, row.user, row.terminalSpec, row.rates);
+    positions.set(row, { signal, position });
+    return position;
+  }
+
   async function overlayRow(userId: number, signal: Signal, nowMs: number): Promise<MissionOverlayRow> {
     return cachedOverlay(userId, signal, nowMs) ?? readOverlay(userId, signal, nowMs);
   }
@@ -153,6 +167,7 @@ export function createMissionService(deps: {
         fire: row.fire,
         fireCount: entry.fireCount,
         firesToday: row.firesToday,
+        position: positionOf(row, entry.signal),
         bridge: { linked: row.linked, lastSeenMs: row.user.bridge_seen_ms, tradeAllowed: tradeAllowedOf(row.user) },
       }) as MissionView;
       mission.note = row.note?.text ?? null;
