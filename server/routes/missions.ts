@@ -3,6 +3,7 @@ import { Type } from "typebox";
 import type { Signal } from "../../core/types.ts";
 import { forbidden, notFound } from "../errors.ts";
 import { errorResponses, MissionSchema, SignalIdParams, SignalSchema } from "../schemas.ts";
+import type { MissionView } from "../services/missions.ts";
 import type { App, RouteDeps } from "./types.ts";
 
 /** A mission without its shared signal: the part that differs per user. */
@@ -28,6 +29,18 @@ export function missionRoutes(app: App, { ctx, auth, userLimit }: RouteDeps): vo
   const signalJson = new WeakMap<Signal, string>();
   const signalSerializer = serializer();
   const personalSerializer = serializer();
+  /** Sent as text already JSON: Fastify does not serialise it again. */
+  const send = (reply: FastifyReply, mission: MissionView): void => {
+    let shared = signalJson.get(mission.signal);
+    if (shared === undefined) {
+      shared = signalSerializer(reply, SignalSchema)(mission.signal);
+      signalJson.set(mission.signal, shared);
+    }
+    const personal = personalSerializer(reply, PersonalPartSchema)(mission);
+    // `personal` is an object with `status` first (required): `{"status":…}` → `"status":…}`.
+    reply.type("application/json; charset=utf-8");
+    reply.send(`{"signal":${shared},${personal.slice(1)}` as never);
+  };
 
   app.get(
     "/api/missions/:signalId",
@@ -40,19 +53,17 @@ export function missionRoutes(app: App, { ctx, auth, userLimit }: RouteDeps): vo
         response: { 200: MissionSchema, ...errorResponses(400, 401, 404, 429) },
       },
     },
-    async (req, reply) => {
+    (req, reply) => {
       if (req.caller?.kind !== "user") throw forbidden("Missions belong to Telegram users");
-      const mission = await missions.missionFor(req.caller.userId, req.params.signalId);
-      let shared = signalJson.get(mission.signal);
-      if (shared === undefined) {
-        shared = signalSerializer(reply, SignalSchema)(mission.signal);
-        signalJson.set(mission.signal, shared);
+      // Warm (signal and overlay cached): answered in this turn, no promise; else read first.
+      const ready = missions.cachedMission(req.caller.userId, req.params.signalId);
+      if (ready) {
+        send(reply, ready);
+        return;
       }
-      const personal = personalSerializer(reply, PersonalPartSchema)(mission);
-      // `personal` is an object with `status` first (required): `{"status":…}` → `"status":…}`.
-      // Sent as text already JSON: Fastify does not serialise it again.
-      reply.type("application/json; charset=utf-8");
-      return reply.send(`{"signal":${shared},${personal.slice(1)}` as never);
+      return missions.missionFor(req.caller.userId, req.params.signalId).then((mission) => {
+        send(reply, mission);
+      });
     },
   );
 

@@ -126,6 +126,32 @@ export function createMissionService(deps: {
     return position;
   }
 
+  /** One user's mission from the cached signal and their overlay row (the builder: once per second). */
+  function build(entry: { signal: Signal; fireCount: number }, row: MissionOverlayRow, nowMs: number): MissionView {
+    const signalId = entry.signal.id;
+    const second = Math.floor(nowMs / 1000);
+    let builder = builderFor.get(signalId);
+    if (builder?.second !== second) {
+      builder = { second, build: createMissionBuilder<FireView>(entry.signal, nowMs, config.heartbeatStaleS * 1000) };
+      builderFor.set(signalId, builder);
+    }
+    const mission = builder.build({
+      overlay: row.user,
+      terminalSpec: row.terminalSpec,
+      rates: row.rates,
+      fire: row.fire,
+      fireCount: entry.fireCount,
+      firesToday: row.firesToday,
+      position: positionOf(row, entry.signal),
+      bridge: { linked: row.linked, lastSeenMs: row.user.bridge_seen_ms, tradeAllowed: tradeAllowedOf(row.user) },
+    }) as MissionView;
+    mission.note = row.note?.text ?? null;
+    mission.note_updated_at = row.note?.updated_at ?? null;
+    mission.links = config.warRoomLinks;
+    mission.terminal_spec = row.terminalSpec;
+    return mission;
+  }
+
   async function overlayRow(userId: number, signal: Signal, nowMs: number): Promise<MissionOverlayRow> {
     return cachedOverlay(userId, signal, nowMs) ?? readOverlay(userId, signal, nowMs);
   }
@@ -148,43 +174,29 @@ export function createMissionService(deps: {
     /** The mission of one user for one signal. Throws NOT_FOUND for an unknown signal. */
     async missionFor(userId: number, signalId: string): Promise<MissionView> {
       const nowMs = clock.now();
-      // Cached reads are taken without an await: a warm mission costs no promise of its own.
       const entry = signals.get(signalId) ?? (await loadSignal(signalId));
       if (!entry) throw notFound("Signal");
       const row = cachedOverlay(userId, entry.signal, nowMs) ?? (await readOverlay(userId, entry.signal, nowMs));
-      // The shared part of this signal's missions (status, expiry) is prepared once per second.
-      const second = Math.floor(nowMs / 1000);
-      if (builderFor.get(signalId)?.second !== second) {
-        builderFor.set(signalId, {
-          second,
-          build: createMissionBuilder<FireView>(entry.signal, nowMs, config.heartbeatStaleS * 1000),
-        });
-      }
-      const mission = builderFor.get(signalId)!.build({
-        overlay: row.user,
-        terminalSpec: row.terminalSpec,
-        rates: row.rates,
-        fire: row.fire,
-        fireCount: entry.fireCount,
-        firesToday: row.firesToday,
-        position: positionOf(row, entry.signal),
-        bridge: { linked: row.linked, lastSeenMs: row.user.bridge_seen_ms, tradeAllowed: tradeAllowedOf(row.user) },
-      }) as MissionView;
-      mission.note = row.note?.text ?? null;
-      mission.note_updated_at = row.note?.updated_at ?? null;
-      mission.links = config.warRoomLinks;
-      mission.terminal_spec = row.terminalSpec;
-      const terminals = row.terminals;
-      if (terminals.length > 0) {
-        return withTerminals(
-          mission,
-          terminals,
-          async (id) => (id === userId ? row : overlayRow(id, entry.signal, nowMs)),
-          nowMs,
-          config.heartbeatStaleS * 1000,
-        );
-      }
-      return mission;
+      const mission = build(entry, row, nowMs);
+      if (row.terminals.length === 0) return mission;
+      return withTerminals(
+        mission,
+        row.terminals,
+        async (id) => (id === userId ? row : overlayRow(id, entry.signal, nowMs)),
+        nowMs,
+        config.heartbeatStaleS * 1000,
+      );
+    },
+    /**
+     * The mission at once when everything it needs is cached (the signal, the user's current
+     * overlay, a single terminal), else undefined: then `missionFor` reads what is missing. The
+     * Mini App's hot read answers from here without a promise.
+     */
+    cachedMission(userId: number, signalId: string): MissionView | undefined {
+      const nowMs = clock.now();
+      const entry = signals.get(signalId);
+      const row = entry && cachedOverlay(userId, entry.signal, nowMs);
+      return entry && row && row.terminals.length === 0 ? build(entry, row, nowMs) : undefined;
     },
   };
 }
