@@ -1,29 +1,11 @@
 /** JSON shapes the server returns (docs/API.md). Types only: nothing here reaches the bundle. */
 
-export type Side = "BUY" | "SELL";
-export type MissionStatus = "active" | "expired" | "cancelled";
-export type FireState = "queued" | "delivered" | "filled" | "rejected" | "failed" | "expired" | "closed";
+import type { Signal as CoreSignal, FireState, Side, SignalStatus } from "../../core/types.ts";
 
-export interface Signal {
-  id: string;
-  symbol: string;
-  side: Side;
-  entry: number;
-  stop_loss: number;
-  take_profit: number[];
-  expires_at: string;
-  confidence: number | null;
-  shield_score: number | null;
-  shield_notes: string | null;
-  pattern: string | null;
-  session: string | null;
-  min_tier: string;
-  status: MissionStatus;
-  created_at: string;
-  cancelled_at?: string | null;
-  source?: string;
-  digits?: number;
-}
+export type { FireState, Side };
+export type MissionStatus = SignalStatus;
+/** The shared signal exactly as the server stores and sends it. */
+export type Signal = CoreSignal;
 
 export interface UserOverlay {
   id: number;
