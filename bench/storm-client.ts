@@ -149,6 +149,14 @@ async function fire(i: number, terminalToken: string | null): Promise<void> {
   }
 }
 
+/** Tells the parent a phase began (it reads the server's CPU time there); returns this process's CPU so far. */
+const phase = (name: string) => {
+  process.stdout.write(`phase ${name}\n`);
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+};
+
+const cpuAtOpen = phase("open");
 const start = performance.now();
 const opening: Array<Promise<void>> = [];
 for (let i = 0; i < input.users; i++) {
@@ -162,6 +170,7 @@ const terminalOf = new Map(input.terminals.map((t) => [t.index, t.token]));
 const firing = Array.from({ length: input.users }, (_, i) => i).filter(
   (i) => terminalOf.has(i) || i % Math.round(1 / input.fireShare) === 0,
 );
+const cpuAtFire = phase("fire");
 const fireStart = performance.now();
 const fires: Array<Promise<void>> = [];
 for (const [k, i] of firing.entries()) {
@@ -170,9 +179,13 @@ for (const [k, i] of firing.entries()) {
 }
 await Promise.all(fires);
 const firedMs = performance.now() - fireStart;
+const cpuAtEnd = phase("end");
+const clientCpuS = { open: cpuAtFire - cpuAtOpen, fire: cpuAtEnd - cpuAtFire };
 
-process.stdout.write(
-  `${JSON.stringify({ latencies, errors, streamsOpen: streams.length - streamsCut, streamsCut, fires: firing.length, openedMs, firedMs })}\n`,
-);
+const streamsOpen = streams.length - streamsCut;
 for (const res of streams) res.destroy();
-process.exit(0);
+// Exit once the line is written: a pipe may take a large write in several turns.
+process.stdout.write(
+  `${JSON.stringify({ latencies, errors, streamsOpen, streamsCut, fires: firing.length, openedMs, firedMs, clientCpuS })}\n`,
+  () => process.exit(0),
+);

@@ -75,13 +75,21 @@ export async function benchStorm(opts: { users?: number } = {}) {
       ],
       { stdio: ["ignore", "pipe", "inherit"] },
     );
+    // The client's stdout: a "phase <name>" line as each phase begins (the server's CPU time is
+    // read there), then one JSON line with the results.
     let output = "";
+    const serverCpuAt: Record<string, Promise<number>> = {};
     child.stdout!.setEncoding("utf8");
     child.stdout!.on("data", (chunk: string) => {
       output += chunk;
+      for (let end = output.indexOf("\n"); end !== -1 && output.startsWith("phase "); end = output.indexOf("\n")) {
+        serverCpuAt[output.slice(6, end)] = server.cpuS();
+        output = output.slice(end + 1);
+      }
     });
     const [code] = (await once(child, "exit")) as [number];
     if (code !== 0) throw new Error(`storm client exited with ${code}`);
+    const [cpuOpen, cpuFire, cpuEnd] = await Promise.all(["open", "fire", "end"].map((p) => serverCpuAt[p]));
     const out = JSON.parse(output) as {
       latencies: Record<string, number[]>;
       errors: Record<string, number>;
@@ -90,6 +98,7 @@ export async function benchStorm(opts: { users?: number } = {}) {
       fires: number;
       openedMs: number;
       firedMs: number;
+      clientCpuS: { open: number; fire: number };
     };
     await new Promise((resolve) => setTimeout(resolve, 3000)); // streams closed, answers settled
     clearInterval(sampler);
@@ -117,6 +126,11 @@ export async function benchStorm(opts: { users?: number } = {}) {
       streams_held_at_end: out.streamsOpen,
       streams_cut_by_server: out.streamsCut,
       server_rss_mib: { idle: idleMib, peak: peakMib, after: afterMib },
+      // CPU seconds used in each phase (2 cores: a phase's wall time × 2 is all there is).
+      cpu_s: {
+        server: { open: round(cpuFire! - cpuOpen!, 1), fire: round(cpuEnd! - cpuFire!, 1) },
+        client: { open: round(out.clientCpuS.open, 1), fire: round(out.clientCpuS.fire, 1) },
+      },
       targets: { errors: 0, fire_to_terminal_p99_ms: 10 },
     };
   } finally {
