@@ -13,8 +13,9 @@ import { type Answer, addressOf, cpuSeconds, errorCounter, send, sleepUntil, tma
  * (bench/storm-streams.ts); this process only fires and times the fires, so reading thousands of
  * streams does not delay the answers it times. For the users in `terminals`, a terminal long-poll
  * is parked 30 ms before the fire, and the time from sending the fire to the poll's answer is
- * recorded (issue #18's method, during the storm). After the fires, the readers wait for every
- * stream to show the final count.
+ * recorded (issue #18's method, during the storm); between fires, a `GET /health` on a connection
+ * of its own gives the round trip with no work behind it, in the same conditions. After the
+ * fires, the readers wait for every stream to show the final count.
  * Input: argv[2] JSON. Output: a `phase <name>` line as each phase begins (the parent reads the
  * server's CPU time there), then one JSON line with the results.
  */
@@ -37,6 +38,7 @@ const latencies = {
   sse_connect: [] as number[],
   fire: [] as number[],
   fire_to_terminal: [] as number[],
+  health: [] as number[],
 };
 
 const phase = (name: string) => {
@@ -121,6 +123,13 @@ async function fire(i: number, terminalToken: string | null): Promise<void> {
   }
 }
 
+/** A plain round trip (`GET /health`, a connection of its own) between fires: the storm's floor. */
+async function probe(i: number): Promise<void> {
+  const answer = await send(root, "GET", "/health", { "x-forwarded-for": addressOf(i) });
+  if (answer.status === 200) latencies.health.push(answer.ms);
+  else failed("health", `${answer.status} ${answer.body}`);
+}
+
 const cpuAtOpen = phase("open");
 const openAt = Date.now() + 100;
 const opened = readers.map((r) => message<{ latencies: Record<"mission" | "sse_connect", number[]> }>(r, "opened"));
@@ -139,9 +148,12 @@ const firing = Array.from({ length: input.users }, (_, i) => i).filter(
 const cpuAtFire = phase("fire");
 const fireStart = Date.now();
 const fires: Array<Promise<void>> = [];
+const period = (input.fireWindowS * 1000) / firing.length;
 for (const [k, i] of firing.entries()) {
-  await sleepUntil(fireStart + (k * input.fireWindowS * 1000) / firing.length);
+  await sleepUntil(fireStart + k * period);
   fires.push(fire(i, terminalOf.get(i) ?? null));
+  await sleepUntil(fireStart + (k + 0.5) * period);
+  fires.push(probe(i));
 }
 await Promise.all(fires);
 const firedAt = Date.now();

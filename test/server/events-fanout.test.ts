@@ -53,10 +53,17 @@ async function startBroker(options: Parameters<typeof createSseBroker>[1]) {
     });
   }
 
+  /** Opens `n` streams, one each for users `firstUser`, `firstUser + 1`, … */
+  async function openMany(n: number, firstUser: number) {
+    const streams: Array<{ frames: Frame[] }> = [];
+    for (let i = 0; i < n; i++) streams.push(await open(firstUser + i));
+    return streams;
+  }
+
   return {
     hub,
     broker,
-    open,
+    openMany,
     async close() {
       for (const r of readers) r.close();
       broker.close();
@@ -78,8 +85,7 @@ describe("SSE fan-out to many streams", () => {
 
   it("writes a frame for many streams in slices, not all in one turn; every stream gets it", async () => {
     b = await startBroker({ sliceSize: 16 });
-    const streams = [];
-    for (let i = 0; i < 100; i++) streams.push(await b.open(9000 + i));
+    const streams = await b.openMany(100, 9000);
     const before = b.broker.stats().framesSent;
     b.broker.publish("mission_status_update", { signal_id: "s_1", status: "cancelled" }, null);
     // One slice now; the rest after the event loop has had its turn.
@@ -91,8 +97,7 @@ describe("SSE fan-out to many streams", () => {
 
   it("many counts for two signals reach each of 300 streams as one frame per signal, with the final counts", async () => {
     b = await startBroker({ sliceSize: 16, coalesceMs: 20 });
-    const streams = [];
-    for (let i = 0; i < 300; i++) streams.push(await b.open(10_000 + i));
+    const streams = await b.openMany(300, 10_000);
     // 200 fires' counts (arriving out of order, as concurrent commits may) in one turn of the event
     // loop: the next flush sends each stream one frame per signal, with the highest count.
     for (let n = 1; n <= 100; n++) {
@@ -118,8 +123,7 @@ describe("SSE fan-out to many streams", () => {
 
   it("the count window grows with the audience: 60 streams at 60 count writes a second get at most one count a second", async () => {
     b = await startBroker({ coalesceMs: 20, countWritesPerSecond: 60 });
-    const streams = [];
-    for (let i = 0; i < 60; i++) streams.push(await b.open(15_000 + i));
+    const streams = await b.openMany(60, 15_000);
     const started = Date.now();
     b.hub.emit("fire.count", { signal_id: "s_w", count: 1 });
     await waitFor(() => streams.every((s) => s.frames.length === 1), 15_000, "the first count");
@@ -132,8 +136,7 @@ describe("SSE fan-out to many streams", () => {
 
   it("a user's own frame sent during a fan-out arrives after it: each stream sees ids in order", async () => {
     b = await startBroker({ sliceSize: 16 });
-    const streams = [];
-    for (let i = 0; i < 100; i++) streams.push(await b.open(20_000 + i));
+    const streams = await b.openMany(100, 20_000);
     const last = streams.at(-1)!;
     b.broker.publish("mission_status_update", { signal_id: "s_1", status: "cancelled" }, null);
     // The last stream's turn in the fan-out above has not come yet.
