@@ -18,7 +18,7 @@ interface Client {
 }
 
 export interface SseOptions {
-  /** Fire counts are coalesced: at most one `fire_count_update` per signal per window (the shortest window). */
+  /** Fire counts are coalesced: at most one `fire_count_update` per signal per window (its shortest). */
   coalesceMs?: number;
   /**
    * Stream writes a second that fire counts may cost: the count window grows with the audience
@@ -26,7 +26,7 @@ export interface SseOptions {
    * count each 250 ms, 10,000 streams one each 2 s.
    */
   countWritesPerSecond?: number;
-  /** Stream writes per turn of the event loop when a frame goes to many streams (each a few µs to tens of µs). Default 100. */
+  /** Stream writes per turn of the event loop when a frame goes to many streams (tens of µs each). Default 100. */
   sliceSize?: number;
   heartbeatMs?: number;
   replaySize?: number;
@@ -129,7 +129,12 @@ export function createSseBroker(hub: Hub, options: SseOptions = {}) {
   }
 
   const flushTimer = setInterval(() => flushCounts(Date.now()), coalesceMs);
-  const pingTimer = setInterval(() => fanOut.send(targetsOf(null), ": ping\n\n"), heartbeatMs);
+  // Not while a fan-out is being written (its streams are not idle): the queue holds at most one
+  // pass over every stream for counts and none for pings, whatever the load.
+  const pingTimer = setInterval(
+    () => fanOut.backlog() === 0 && fanOut.send(targetsOf(null), ": ping\n\n"),
+    heartbeatMs,
+  );
   flushTimer.unref();
   pingTimer.unref();
 
