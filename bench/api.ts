@@ -27,7 +27,7 @@ export async function benchApi(
     const missionPath = `/api/missions/${signal.id}`;
     const wrkRun = (root: string, path: string, seconds: number) =>
       runWrk({ dir: h.dir, root, path, durationS: seconds, rotate });
-    await wrkRun(h.url, missionPath, 1); // warm-up: users created, caches and JIT warm
+    await wrkRun(h.url, missionPath, 4); // warm-up: every user created once (~4,000/s cold), caches and JIT warm
     await wrkRun(bare.root, "/bare", 1);
     const rounds: Array<{ bare: WrkRun; mission: WrkRun; ratio: number }> = [];
     for (let i = 0; i < roundCount; i++) {
