@@ -113,9 +113,11 @@ export function createFireCommitter(deps: {
 
   async function announce(created: FireView[]): Promise<void> {
     for (const fire of created) hub.emit("fire.created", { fire });
-    for (const fire of created) {
-      hub.emit("fire.count", { signal_id: fire.signal_id, count: await missions.countFire(fire.signal_id) });
-    }
+    // One count per signal for the whole batch (its latest): a burst of 500 fires on one alert
+    // is one live update and one NOTIFY to the other instances, not 500.
+    const counts = new Map<string, number>();
+    for (const fire of created) counts.set(fire.signal_id, await missions.countFire(fire.signal_id));
+    for (const [signal_id, count] of counts) hub.emit("fire.count", { signal_id, count });
   }
 
   /** One fire of a batch, inside its transaction. */
