@@ -15,8 +15,8 @@ import { ensureWrk } from "./wrk.ts";
  * Memory ceiling (issue #14): `signals` signals created through the admin API, then `users`
  * distinct Mini App users each opening one of them (`GET /api/missions/:id`, wrk in its own
  * process, each user from an address of its own), against the real server in its own process.
- * Reports the server's RSS before, after the signals, and after the users; every in-process map
- * is bounded (server/memory.ts), so the last figure is the ceiling's measure.
+ * Reports the server's RSS before, after the signals, after the users, and after a second pass of
+ * as many new users: every in-process map is bounded (server/memory.ts), so RSS should level off.
  */
 export async function benchMemory(opts: { users?: number; signals?: number } = {}) {
   ensureWrk();
@@ -53,41 +53,54 @@ export async function benchMemory(opts: { users?: number; signals?: number } = {
     admin.close();
     const afterSignals = await server.rssMib();
 
-    const lines = Array.from({ length: users }, (_, i) => {
-      const initData = sign(
-        { user: { id: 2_000_000 + i, first_name: "M" }, query_id: `m${i}` } as never,
-        LOCAL_BOT_TOKEN,
-        new Date(),
+    /** One pass of `users` new distinct users (ids from `firstId`); returns its seconds. */
+    const pass = async (firstId: number): Promise<number> => {
+      const lines = Array.from({ length: users }, (_, i) => {
+        const initData = sign(
+          { user: { id: firstId + i, first_name: "M" }, query_id: `m${firstId + i}` } as never,
+          LOCAL_BOT_TOKEN,
+          new Date(),
+        );
+        return `tma ${initData}\t${addressOf(firstId - 2_000_000 + i)}\t/api/missions/${signalIds[i % signalIds.length]}`;
+      });
+      const file = join(server.dir, `users-${firstId}.txt`);
+      writeFileSync(file, `${lines.join("\n")}\n`);
+      const t0 = performance.now();
+      const wrk = spawn(
+        "wrk",
+        ["-t1", "-c64", "-d600s", "--timeout", "30s", "-s", join(import.meta.dirname, "once.lua"), server.root],
+        {
+          env: { ...process.env, LINES_FILE: file },
+          stdio: ["ignore", "ignore", "inherit"],
+        },
       );
-      return `tma ${initData}\t${addressOf(i)}\t/api/missions/${signalIds[i % signalIds.length]}`;
-    });
-    const file = join(server.dir, "users.txt");
-    writeFileSync(file, `${lines.join("\n")}\n`);
-    const t0 = performance.now();
-    const wrk = spawn(
-      "wrk",
-      ["-t1", "-c64", "-d600s", "--timeout", "30s", "-s", join(import.meta.dirname, "once.lua"), server.root],
-      {
-        env: { ...process.env, LINES_FILE: file },
-        stdio: ["ignore", "ignore", "inherit"],
-      },
-    );
-    // Done when every user exists in the server's database (each was created by its first request).
-    const db = new Database(join(server.dir, "sortie.db"), { readonly: true });
-    const count = db.prepare("SELECT COUNT(*) AS n FROM users WHERE id >= 2000000");
-    while ((count.get() as { n: number }).n < users && wrk.exitCode === null) {
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
-    db.close();
-    wrk.kill("SIGINT");
-    await once(wrk, "exit").catch(() => undefined);
-    const seconds = (performance.now() - t0) / 1000;
+      // Done when every user of the pass exists in the server's database (made by their first request).
+      const db = new Database(join(server.dir, "sortie.db"), { readonly: true });
+      const count = db.prepare("SELECT COUNT(*) AS n FROM users WHERE id >= ? AND id < ?");
+      while ((count.get(firstId, firstId + users) as { n: number }).n < users && wrk.exitCode === null) {
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+      db.close();
+      wrk.kill("SIGINT");
+      await once(wrk, "exit").catch(() => undefined);
+      return (performance.now() - t0) / 1000;
+    };
+    const seconds = await pass(2_000_000);
     const afterUsers = await server.rssMib();
+    // A second pass of as many new users: with every map at its bound, RSS should stay level.
+    const secondSeconds = await pass(2_000_000 + users);
+    const afterSecondPass = await server.rssMib();
     return {
       signals: signalCount,
       users,
       users_in_s: round(seconds, 1),
-      server_rss_mib: { idle, after_signals: afterSignals, after_users: afterUsers },
+      second_pass_users_in_s: round(secondSeconds, 1),
+      server_rss_mib: {
+        idle,
+        after_signals: afterSignals,
+        after_users: afterUsers,
+        after_second_pass_of_new_users: afterSecondPass,
+      },
     };
   } finally {
     await server.stop();

@@ -36,7 +36,13 @@ export async function startRealServer<T = undefined>(
   const root = `http://127.0.0.1:${port}`;
   const child: ChildProcess = spawn(
     process.execPath,
-    ["--import", "tsx", join(import.meta.dirname, "..", "server", "main.ts")],
+    [
+      // BENCH_CPU_PROF=dir: a V8 CPU profile of the server, written there when it stops.
+      ...(process.env.BENCH_CPU_PROF ? ["--cpu-prof", "--cpu-prof-dir", process.env.BENCH_CPU_PROF] : []),
+      "--import",
+      "tsx",
+      join(import.meta.dirname, "..", "server", "main.ts"),
+    ],
     {
       cwd: join(import.meta.dirname, ".."),
       env: {
@@ -73,6 +79,12 @@ export async function startRealServer<T = undefined>(
       const { readFileSync } = await import("node:fs");
       const status = readFileSync(`/proc/${child.pid}/status`, "utf8");
       return Math.round(Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 102.4) / 10;
+    },
+    /** CPU time (user + system) the server process has used so far, in seconds. */
+    async cpuS(): Promise<number> {
+      const { readFileSync } = await import("node:fs");
+      const fields = readFileSync(`/proc/${child.pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+      return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (100/s)
     },
     async stop(): Promise<void> {
       if (child.exitCode === null) {

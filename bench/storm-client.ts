@@ -1,82 +1,53 @@
-import { type IncomingMessage, request } from "node:http";
-import { sign } from "@telegram-apps/init-data-node";
+import { type ChildProcess, fork } from "node:child_process";
+import { once } from "node:events";
+import { join } from "node:path";
+import { type Answer, addressOf, cpuSeconds, errorCounter, send, sleepUntil, tmaOf } from "./storm-http.ts";
 
 /**
- * The client of `npm run bench -- storm`, in its own process. After an alert (a signal created by
- * the admin API): `users` Mini App users open within `openWindowS` (mission GET, then an SSE
- * stream kept open), then `fireShare` of them fire within `fireWindowS`. Every request is on a
- * connection of its own and carries its user's address (X-Forwarded-For, one trusted proxy). For
- * the users in `terminals`, a terminal long-poll is parked 30 ms before the fire, and the time from
- * sending the fire to the poll's answer is recorded (issue #18's method, during the storm).
- * Input: argv[2] JSON. Output: one JSON line on stdout.
+ * The client of `npm run bench -- storm`, in processes of its own. After an alert (a signal
+ * created by the admin API): `users` Mini App users open within `openWindowS` (mission GET, then an
+ * SSE stream kept open), then `fireShare` of them fire within `fireWindowS`. Every request is on a
+ * connection of its own and carries its user's address (X-Forwarded-For, one trusted proxy).
+ *
+ * The users are opened and their streams held and read by `readers` processes
+ * (bench/storm-streams.ts); this process only fires and times the fires, so reading thousands of
+ * streams does not delay the answers it times. For the users in `terminals`, a terminal long-poll
+ * is parked 30 ms before the fire, and the time from sending the fire to the poll's answer is
+ * recorded (issue #18's method, during the storm); between fires, a `GET /health` on a connection
+ * of its own gives the round trip with no work behind it, in the same conditions. After the
+ * fires, the readers wait for every stream to show the final count.
+ * Input: argv[2] JSON. Output: a `phase <name>` line as each phase begins (the parent reads the
+ * server's CPU time there), then one JSON line with the results.
  */
 const input = JSON.parse(process.argv[2] ?? "{}") as {
   root: string;
   adminToken: string;
   signingToken: string;
   users: number;
+  readers: number;
   firstUserId: number;
   fireShare: number;
   openWindowS: number;
   fireWindowS: number;
   terminals: Array<{ index: number; token: string }>;
 };
-const url = new URL(input.root);
-const addressOf = (i: number) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
-const sleepUntil = (t: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, t - performance.now())));
-
-interface Answer {
-  status: number;
-  body: string;
-  ms: number;
-}
-
-/** One request on a connection of its own (no agent: the socket closes after the answer). */
-function send(method: string, path: string, headers: Record<string, string>, body?: unknown): Promise<Answer> {
-  const t0 = performance.now();
-  return new Promise((resolve) => {
-    const payload = body === undefined ? undefined : JSON.stringify(body);
-    const req = request(
-      {
-        host: url.hostname,
-        port: url.port,
-        method,
-        path,
-        agent: false,
-        headers: payload === undefined ? headers : { ...headers, "content-type": "application/json" },
-      },
-      (res) => {
-        let text = "";
-        res.setEncoding("utf8");
-        res.on("data", (chunk: string) => {
-          text += chunk;
-        });
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text, ms: performance.now() - t0 }));
-      },
-    );
-    req.on("error", (err) => resolve({ status: 0, body: String(err), ms: performance.now() - t0 }));
-    req.end(payload);
-  });
-}
-
-const latencies: Record<"mission" | "sse_connect" | "fire" | "fire_to_terminal", number[]> = {
-  mission: [],
-  sse_connect: [],
-  fire: [],
-  fire_to_terminal: [],
+const root = new URL(input.root);
+const { errors, failed } = errorCounter("firer");
+const latencies = {
+  mission: [] as number[],
+  sse_connect: [] as number[],
+  fire: [] as number[],
+  fire_to_terminal: [] as number[],
+  health: [] as number[],
 };
-const errors: Record<string, number> = {};
-const failed = (kind: string, detail: string) => {
-  errors[kind] = (errors[kind] ?? 0) + 1;
-  if (errors[kind] <= 3) console.error(`storm: ${kind} failed: ${detail.slice(0, 200)}`);
-};
-const streams: IncomingMessage[] = [];
-let streamsCut = 0;
 
-const tmaOf = (i: number) =>
-  `tma ${sign({ user: { id: input.firstUserId + i, first_name: "Storm" }, query_id: `q${i}` } as never, input.signingToken, new Date())}`;
+const phase = (name: string) => {
+  process.stdout.write(`phase ${name}\n`);
+  return cpuSeconds();
+};
 
 const created = await send(
+  root,
   "POST",
   "/api/signals",
   { authorization: `Bearer ${input.adminToken}` },
@@ -95,50 +66,53 @@ const created = await send(
 if (created.status !== 201) throw new Error(`create signal: ${created.status} ${created.body}`);
 const signalId = (JSON.parse(created.body) as { id: string }).id;
 
-async function open(i: number): Promise<void> {
-  const headers = { authorization: tmaOf(i), "x-forwarded-for": addressOf(i) };
-  const mission = await send("GET", `/api/missions/${signalId}`, headers);
-  if (mission.status === 200) latencies.mission.push(mission.ms);
-  else failed("mission", `${mission.status} ${mission.body}`);
-  const t0 = performance.now();
-  await new Promise<void>((resolve) => {
-    const req = request({ host: url.hostname, port: url.port, path: "/api/events", agent: false, headers }, (res) => {
-      if (res.statusCode !== 200) {
-        failed("sse_connect", `HTTP ${res.statusCode}`);
-        res.resume();
-        return resolve();
-      }
-      res.once("data", () => {
-        latencies.sse_connect.push(performance.now() - t0);
-        resolve();
-      });
-      res.on("data", () => undefined);
-      res.on("end", () => {
-        streamsCut++;
-      });
-      streams.push(res);
-    });
-    req.on("error", (err) => {
-      failed("sse_connect", String(err));
-      resolve();
-    });
-    req.end();
+interface ReaderReport {
+  errors: Record<string, number>;
+  streamsOpen: number;
+  streamsCut: number;
+  streamsWithFinalCount: number;
+  finalCountSeenAt: number;
+  cpuS: { open: number; fire: number };
+}
+
+/** Waits for one message of `type` from `child`. */
+function message<T>(child: ChildProcess, type: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const listener = (m: { type: string } & T) => {
+      if (m.type !== type) return;
+      child.off("message", listener);
+      resolve(m);
+    };
+    child.on("message", listener);
+    child.once("exit", (code) => reject(new Error(`storm reader exited with ${code} before "${type}"`)));
   });
 }
 
+const readers = Array.from({ length: input.readers }, (_, reader) =>
+  fork(
+    join(import.meta.dirname, "storm-streams.ts"),
+    [JSON.stringify({ ...input, terminals: undefined, adminToken: undefined, signalId, reader })],
+    { execArgv: ["--max-old-space-size=4096", "--import", "tsx"], stdio: ["ignore", "ignore", "inherit", "ipc"] },
+  ),
+);
+await Promise.all(readers.map((r) => message(r, "ready")));
+
 async function fire(i: number, terminalToken: string | null): Promise<void> {
-  const headers = { authorization: tmaOf(i), "x-forwarded-for": addressOf(i) };
+  const headers = {
+    authorization: tmaOf(input.signingToken, input.firstUserId + i, i),
+    "x-forwarded-for": addressOf(i),
+  };
   let poll: Promise<Answer> | null = null;
   let answeredAt = 0;
   if (terminalToken) {
-    poll = send("GET", "/bridge/v1/commands?wait=10", { authorization: `Bearer ${terminalToken}` });
+    poll = send(root, "GET", "/bridge/v1/commands?wait=10", { authorization: `Bearer ${terminalToken}` });
     void poll.then(() => {
       answeredAt = performance.now();
     });
     await new Promise((resolve) => setTimeout(resolve, 30));
   }
   const sentAt = performance.now();
-  const fired = await send("POST", "/api/fire", headers, { signal_id: signalId });
+  const fired = await send(root, "POST", "/api/fire", headers, { signal_id: signalId });
   if (fired.status === 202) latencies.fire.push(fired.ms);
   else failed("fire", `${fired.status} ${fired.body}`);
   if (poll) {
@@ -149,30 +123,66 @@ async function fire(i: number, terminalToken: string | null): Promise<void> {
   }
 }
 
-const start = performance.now();
-const opening: Array<Promise<void>> = [];
-for (let i = 0; i < input.users; i++) {
-  await sleepUntil(start + (i * input.openWindowS * 1000) / input.users);
-  opening.push(open(i));
+/** A plain round trip (`GET /health`, a connection of its own) between fires: the storm's floor. */
+async function probe(i: number): Promise<void> {
+  const answer = await send(root, "GET", "/health", { "x-forwarded-for": addressOf(i) });
+  if (answer.status === 200) latencies.health.push(answer.ms);
+  else failed("health", `${answer.status} ${answer.body}`);
 }
-await Promise.all(opening);
-const openedMs = performance.now() - start;
+
+const cpuAtOpen = phase("open");
+const openAt = Date.now() + 100;
+const opened = readers.map((r) => message<{ latencies: Record<"mission" | "sse_connect", number[]> }>(r, "opened"));
+for (const r of readers) r.send({ type: "open", openAt });
+for (const done of opened) {
+  const { latencies: theirs } = await done;
+  latencies.mission.push(...theirs.mission);
+  latencies.sse_connect.push(...theirs.sse_connect);
+}
+const openedMs = Date.now() - openAt;
 
 const terminalOf = new Map(input.terminals.map((t) => [t.index, t.token]));
 const firing = Array.from({ length: input.users }, (_, i) => i).filter(
   (i) => terminalOf.has(i) || i % Math.round(1 / input.fireShare) === 0,
 );
-const fireStart = performance.now();
+const cpuAtFire = phase("fire");
+const fireStart = Date.now();
 const fires: Array<Promise<void>> = [];
+const period = (input.fireWindowS * 1000) / firing.length;
 for (const [k, i] of firing.entries()) {
-  await sleepUntil(fireStart + (k * input.fireWindowS * 1000) / firing.length);
+  await sleepUntil(fireStart + k * period);
   fires.push(fire(i, terminalOf.get(i) ?? null));
+  await sleepUntil(fireStart + (k + 0.5) * period);
+  fires.push(probe(i));
 }
 await Promise.all(fires);
-const firedMs = performance.now() - fireStart;
+const firedAt = Date.now();
+const cpuAtEnd = phase("end");
 
-process.stdout.write(
-  `${JSON.stringify({ latencies, errors, streamsOpen: streams.length - streamsCut, streamsCut, fires: firing.length, openedMs, firedMs })}\n`,
-);
-for (const res of streams) res.destroy();
-process.exit(0);
+// Every accepted fire is counted; the readers wait (up to 30 s) for every stream to show it.
+const reports = readers.map((r) => message<ReaderReport>(r, "report"));
+for (const r of readers) r.send({ type: "report", finalCount: latencies.fire.length, waitMs: 30_000 });
+const done = await Promise.all(reports);
+await Promise.all(readers.map((r) => (r.exitCode === null ? once(r, "exit") : undefined)));
+for (const report of done)
+  for (const [kind, n] of Object.entries(report.errors)) errors[kind] = (errors[kind] ?? 0) + n;
+const sum = (f: (r: ReaderReport) => number) => done.reduce((total, r) => total + f(r), 0);
+
+const result = {
+  latencies,
+  errors,
+  streamsOpen: sum((r) => r.streamsOpen),
+  streamsCut: sum((r) => r.streamsCut),
+  streamsWithFinalCount: sum((r) => r.streamsWithFinalCount),
+  finalCount: latencies.fire.length,
+  finalCountLastSeenMs: Math.max(0, ...done.map((r) => r.finalCountSeenAt - firedAt)),
+  fires: firing.length,
+  openedMs,
+  firedMs: firedAt - fireStart,
+  clientCpuS: {
+    firer: { open: cpuAtFire - cpuAtOpen, fire: cpuAtEnd - cpuAtFire },
+    readers: { open: sum((r) => r.cpuS.open), fire: sum((r) => r.cpuS.fire) },
+  },
+};
+// Exit once the line is written: a pipe may take a large write in several turns.
+process.stdout.write(`${JSON.stringify(result)}\n`, () => process.exit(0));

@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
+import { loadavg } from "node:os";
 import { join } from "node:path";
 import { openDb } from "../db/index.ts";
 import { createStore } from "../db/store.ts";
@@ -15,7 +16,8 @@ import { percentile, round } from "./support.ts";
  * mode, paper terminals running, limits at their defaults behind one trusted proxy hop). Every
  * user has a linked terminal (seeded in the database before the server starts; HEARTBEAT_STALE_S
  * is raised so seeded terminals stay online through the run); 200 of the firing users also have a
- * terminal long-poll parked, for fire → terminal during the storm. `STORM_USERS` scales it down.
+ * terminal long-poll parked, for fire → terminal during the storm. `STORM_USERS` scales it down;
+ * `STORM_READERS` (default 2) is the number of processes holding the streams.
  */
 export async function benchStorm(opts: { users?: number } = {}) {
   const users = opts.users ?? Number(process.env.STORM_USERS ?? 10_000);
@@ -47,6 +49,7 @@ export async function benchStorm(opts: { users?: number } = {}) {
     sqlite.close();
     return terminals;
   });
+  const loadAtStart = round(loadavg()[0]!, 1);
   let peakMib = await server.rssMib();
   const idleMib = peakMib;
   const sampler = setInterval(async () => {
@@ -58,6 +61,8 @@ export async function benchStorm(opts: { users?: number } = {}) {
       adminToken: BENCH_ADMIN_TOKEN,
       signingToken: LOCAL_BOT_TOKEN,
       users,
+      // Processes that open the users and hold and read their streams (the firing process holds none).
+      readers: Number(process.env.STORM_READERS ?? 2),
       firstUserId,
       fireShare: 0.3,
       openWindowS: 10,
@@ -75,21 +80,37 @@ export async function benchStorm(opts: { users?: number } = {}) {
       ],
       { stdio: ["ignore", "pipe", "inherit"] },
     );
+    // The client's stdout: a "phase <name>" line as each phase begins (the server's CPU time is
+    // read there), then one JSON line with the results.
     let output = "";
+    const serverCpuAt: Record<string, Promise<number>> = {};
+    // The server's event-loop delay over each phase, from /metrics (each scrape resets it).
+    const loopDelayAt: Record<string, Promise<Record<string, number>>> = {};
     child.stdout!.setEncoding("utf8");
     child.stdout!.on("data", (chunk: string) => {
       output += chunk;
+      for (let end = output.indexOf("\n"); end !== -1 && output.startsWith("phase "); end = output.indexOf("\n")) {
+        serverCpuAt[output.slice(6, end)] = server.cpuS();
+        loopDelayAt[output.slice(6, end)] = loopDelay(server.root);
+        output = output.slice(end + 1);
+      }
     });
     const [code] = (await once(child, "exit")) as [number];
     if (code !== 0) throw new Error(`storm client exited with ${code}`);
+    const [cpuOpen, cpuFire, cpuEnd] = await Promise.all(["open", "fire", "end"].map((p) => serverCpuAt[p]));
+    const [, loopOpen, loopFire] = await Promise.all(["open", "fire", "end"].map((p) => loopDelayAt[p]));
     const out = JSON.parse(output) as {
       latencies: Record<string, number[]>;
       errors: Record<string, number>;
       streamsOpen: number;
       streamsCut: number;
+      streamsWithFinalCount: number;
+      finalCount: number;
+      finalCountLastSeenMs: number;
       fires: number;
       openedMs: number;
       firedMs: number;
+      clientCpuS: Record<"firer" | "readers", { open: number; fire: number }>;
     };
     await new Promise((resolve) => setTimeout(resolve, 3000)); // streams closed, answers settled
     clearInterval(sampler);
@@ -116,11 +137,36 @@ export async function benchStorm(opts: { users?: number } = {}) {
       errors: Object.values(out.errors).reduce((a, b) => a + b, 0),
       streams_held_at_end: out.streamsOpen,
       streams_cut_by_server: out.streamsCut,
+      // Every stream must end with the final count (the accepted fires), sent after the last fire.
+      final_count: {
+        count: out.finalCount,
+        streams_with_it: out.streamsWithFinalCount,
+        last_stream_ms_after_last_fire: round(out.finalCountLastSeenMs, 0),
+      },
       server_rss_mib: { idle: idleMib, peak: peakMib, after: afterMib },
+      server_event_loop_delay_ms: { open: loopOpen, fire: loopFire },
+      // CPU seconds used in each phase (2 cores: a phase's wall time × 2 is all there is).
+      cpu_s: {
+        server: { open: round(cpuFire! - cpuOpen!, 1), fire: round(cpuEnd! - cpuFire!, 1) },
+        firer: { open: round(out.clientCpuS.firer.open, 1), fire: round(out.clientCpuS.firer.fire, 1) },
+        readers: { open: round(out.clientCpuS.readers.open, 1), fire: round(out.clientCpuS.readers.fire, 1) },
+      },
+      // The 1-minute load average (2 cores): what else ran on the machine.
+      machine_load: { start: loadAtStart, end: round(loadavg()[0]!, 1) },
       targets: { errors: 0, fire_to_terminal_p99_ms: 10 },
     };
   } finally {
     clearInterval(sampler);
     await server.stop();
   }
+}
+
+/** The server's event-loop delay (p50, p99, max, ms) since the previous scrape of /metrics. */
+async function loopDelay(root: string): Promise<Record<string, number>> {
+  const res = await fetch(`${root}/metrics`, { headers: { authorization: `Bearer ${BENCH_ADMIN_TOKEN}` } });
+  const text = await res.text();
+  const delay: Record<string, number> = {};
+  for (const m of text.matchAll(/^sortie_event_loop_delay_seconds\{quantile="([^"]+)"\} (\S+)$/gm))
+    delay[`${m[1] === "max" ? "max" : `p${Number(m[1]) * 100}`}`] = round(Number(m[2]) * 1000, 1);
+  return delay;
 }

@@ -136,8 +136,12 @@ export function positionFor(
   });
 }
 
-/** The per-user part of a mission input (the signal, clock and staleness are shared). */
-export type MissionOverlayInput<F> = Omit<MissionInput<F>, "signal" | "nowMs" | "staleMs">;
+/**
+ * The per-user part of a mission input (the signal, clock and staleness are shared). `position`,
+ * when given, is this user's sizing of this signal computed earlier from the same overlay,
+ * terminal spec and rates (a caller that keeps overlays keeps their sizing with them).
+ */
+export type MissionOverlayInput<F> = Omit<MissionInput<F>, "signal" | "nowMs" | "staleMs"> & { position?: Position };
 
 /**
  * Prepares the shared part of one signal's missions once (status, expiry, the default spec, its
@@ -156,7 +160,7 @@ export function createMissionBuilder<F>(
   const builtIn = DEFAULT_SPECS.has(signal.symbol);
   return (input) => {
     const { overlay } = input;
-    const position = positionFor(signal, overlay, input.terminalSpec, input.rates);
+    const position = input.position ?? positionFor(signal, overlay, input.terminalSpec, input.rates);
     const decision = decideFire({
       signalStatus: status,
       minTier: signal.min_tier,

@@ -10,6 +10,26 @@ import type { BridgeState, Overlay, Signal } from "./types.ts";
 export const ALLOCATION_MIN = 0;
 export const ALLOCATION_MAX = 5;
 
+/** One of a trader's terminals as the API shows it (`GET /api/me/terminals`; the Mini App reads the same type). */
+export interface TerminalView {
+  id: string;
+  name: string;
+  allocation: number;
+  enabled: boolean;
+  online: boolean;
+  last_seen: string | null;
+  first: boolean;
+  account: {
+    login: string | null;
+    server: string | null;
+    currency: string | null;
+    balance: number | null;
+    equity: number | null;
+    trade_allowed: boolean;
+  } | null;
+  stats: { fills: number; trades: number; wins: number; pnl: number; xp: number };
+}
+
 /** One of a trader's terminals as sizing needs it: its own account, specs and liveness. */
 export interface TerminalInput {
   id: string;

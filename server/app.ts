@@ -160,8 +160,9 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
   const dbHealth = createDbHealth(ctx.config.databasePath);
   installErrorHandler(app, dbHealth);
   // A write that succeeded (any 2xx to a method that writes) clears an earlier write failure.
-  app.addHook("onResponse", async (req, reply) => {
+  app.addHook("onResponse", (req, reply, done) => {
     if (req.method !== "GET" && req.method !== "HEAD" && reply.statusCode < 300) dbHealth.noteSuccess();
+    done();
   });
   app.addSchema(ErrorBody);
 

@@ -18,33 +18,46 @@ export const HOT_ROUTES: ReadonlyMap<string, "debug" | "info"> = new Map([
   ["POST /api/fire", "info"],
 ]);
 
-const hotLevel = (req: FastifyRequest) =>
-  req.routeOptions === undefined ? undefined : HOT_ROUTES.get(`${req.method} ${req.routeOptions.url}`);
+/** What `installHotRouteLogging` records in a hot route's config: its line's level and pattern. */
+interface HotLog {
+  level: "debug" | "info";
+  route: string;
+}
+
+/** The hot route's logging, read from its config (one property read, no string built per request). */
+const hotLog = (req: FastifyRequest): HotLog | undefined =>
+  (req.routeOptions?.config as { hotLog?: HotLog } | undefined)?.hotLog;
 
 /** Fastify's request logging with one short line (and none on arrival) for the hot routes. */
 export class SortieLogController extends LogController {
   override incomingRequest(request: FastifyRequest, reply: FastifyReply): void {
-    if (hotLevel(request) === undefined) super.incomingRequest(request, reply);
+    if (hotLog(request) === undefined) super.incomingRequest(request, reply);
   }
 
   override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
-    const level = hotLevel(request);
-    if (level === undefined || error) {
+    const hot = hotLog(request);
+    if (hot === undefined || error) {
       super.requestCompleted(error, request, reply);
       return;
     }
-    request.log[reply.statusCode < 400 ? level : "info"](
-      { reqId: request.id, route: request.routeOptions.url, status: reply.statusCode, ms: reply.elapsedTime },
+    const level = reply.statusCode < 400 ? hot.level : "info";
+    request.log[level](
+      { reqId: request.id, route: hot.route, status: reply.statusCode, ms: reply.elapsedTime },
       "request completed",
     );
   }
 }
 
-/** Hot routes get no child logger: `req.log` is the app's own logger. */
+/** Hot routes get no child logger (`req.log` is the app's own logger) and their line's level. */
 export function installHotRouteLogging(app: App): void {
   app.addHook("onRoute", (route) => {
-    if ([route.method].flat().some((method) => HOT_ROUTES.has(`${method} ${route.url}`))) {
-      route.childLoggerFactory = (logger) => logger;
-    }
+    const level = [route.method]
+      .flat()
+      .map((method) => HOT_ROUTES.get(`${method} ${route.url}`))
+      .find((found) => found !== undefined);
+    if (level === undefined) return;
+    route.childLoggerFactory = (logger) => logger;
+    const hot: HotLog = { level, route: route.url };
+    route.config = { ...(route.config as object), hotLog: hot } as typeof route.config;
   });
 }

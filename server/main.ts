@@ -118,7 +118,10 @@ async function main(): Promise<void> {
   process.on("uncaughtException", fatal("uncaught exception"));
 
   try {
-    await app.listen({ host: config.host, port: config.port });
+    // A backlog for a storm of connections (10,000 users opening within seconds of an alert): past
+    // it, new connections' SYNs are dropped and retried after 1, 3, 7 s. Node's default is 511; the
+    // kernel caps it at net.core.somaxconn.
+    await app.listen({ host: config.host, port: config.port, backlog: 4096 });
   } catch (err) {
     console.error(`sortie: cannot listen on ${config.host}:${config.port}: ${(err as Error).message}`);
     process.exit(1);

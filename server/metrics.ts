@@ -1,6 +1,7 @@
 import { type IntervalHistogram, monitorEventLoopDelay } from "node:perf_hooks";
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { AppContext } from "./context.ts";
+import { HttpTimings, type RouteTimings } from "./http-timings.ts";
 import type { App, RouteDeps } from "./routes/types.ts";
 
 /** Outcomes a fire can settle in; each is counted once, when the fire first reaches it. */
@@ -18,13 +19,7 @@ export function createMetrics(ctx: AppContext) {
   let loopDelay: IntervalHistogram | null = null;
   let sseClients: () => number = () => 0;
 
-  const httpDuration = new Histogram({
-    name: "sortie_http_request_duration_seconds",
-    help: "HTTP requests by method, route pattern (never the raw URL) and status",
-    labelNames: ["method", "route", "status"] as const,
-    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
-    registers,
-  });
+  const httpTimings = new HttpTimings();
   const fireLatency = new Histogram({
     name: "sortie_fire_fill_latency_seconds",
     help: "From fire created (202) to filled, as reported by the terminal",
@@ -138,7 +133,7 @@ export function createMetrics(ctx: AppContext) {
 
   return {
     registry,
-    httpDuration,
+    httpTimings,
     fireLatency,
     alertSendFailures,
     /** Lets the app report its open SSE streams. */
@@ -174,12 +169,15 @@ export function metricsFor(ctx: AppContext): Metrics {
  */
 export function installMetrics(app: App, deps: RouteDeps, metrics: Metrics): void {
   metrics.watchSse(() => deps.sse.stats().clients);
+  const { httpTimings } = metrics;
+  // Each route's timings are found once, when it is registered, and kept in its config.
+  app.addHook("onRoute", (route) => {
+    const timings = httpTimings.forRoute(route.url);
+    route.config = { ...(route.config as object), timings } as typeof route.config;
+  });
   app.addHook("onResponse", (req, reply, done) => {
-    const route = req.routeOptions.url ?? "unmatched";
-    metrics.httpDuration.observe(
-      { method: req.method, route, status: String(reply.statusCode) },
-      reply.elapsedTime / 1000,
-    );
+    const timings = (req.routeOptions.config as { timings?: RouteTimings }).timings ?? httpTimings.unmatched;
+    timings.record(req.method, reply.statusCode, reply.elapsedTime / 1000);
     done();
   });
   app.get(
@@ -187,7 +185,7 @@ export function installMetrics(app: App, deps: RouteDeps, metrics: Metrics): voi
     { preValidation: deps.auth.admin.bind(deps.auth), schema: { hide: true } },
     async (_req, reply) => {
       reply.header("content-type", metrics.registry.contentType);
-      return metrics.registry.metrics();
+      return (await metrics.registry.metrics()) + httpTimings.exposition();
     },
   );
 }

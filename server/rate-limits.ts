@@ -105,7 +105,7 @@ export function installRateLimits(app: App, ctx: AppContext) {
     // Callback style: a request that needs no lookup is checked without a promise.
     app.addHook("onRequest", (req: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
       const url = req.routeOptions.url;
-      if (url !== undefined && url.startsWith("/bridge/")) {
+      if (url?.startsWith("/bridge/")) {
         bridgeLimit(req, reply).then(() => done(), done);
         return;
       }

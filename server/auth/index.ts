@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from "fastify";
 import { createRoleLookup, type Role, roleAllows } from "../../core/roles.ts";
 import type { AppContext } from "../context.ts";
 import { forbidden, unauthorized } from "../errors.ts";
@@ -51,14 +51,31 @@ export function createAuth(app: FastifyInstance, ctx: AppContext) {
   app.decorateRequest("caller", null);
   app.decorateRequest("bridgeUserId", null);
 
-  async function tmaUser(value: string): Promise<Extract<Caller, { kind: "user" }>> {
+  type UserCaller = Extract<Caller, { kind: "user" }>;
+
+  /** The caller a valid initData names; a user seen for the first time is stored first (a promise). */
+  function tmaCaller(value: string): UserCaller | Promise<UserCaller> {
     const user = verify(value);
-    if (!knownUsers.has(user.id)) {
-      await store.users.ensureUser(user, new Date(clock.now()).toISOString());
-      knownUsers.add(user.id);
-    }
     const role = roleOf(user.id);
-    return { kind: "user", userId: user.id, admin: roleAllows(role, "admin"), role, user };
+    const caller: UserCaller = { kind: "user", userId: user.id, admin: roleAllows(role, "admin"), role, user };
+    if (knownUsers.has(user.id)) return caller;
+    return store.users.ensureUser(user, new Date(clock.now()).toISOString()).then(() => {
+      knownUsers.add(user.id);
+      return caller;
+    });
+  }
+
+  async function tmaUser(value: string): Promise<UserCaller> {
+    return tmaCaller(value);
+  }
+
+  /** The `tma` credentials of a request, or 401. */
+  function tmaValue(req: FastifyRequest): string {
+    const cred = credentials(req);
+    if (cred?.scheme !== "tma" || cred.value === "") {
+      throw unauthorized("Sign in through Telegram: send Authorization: tma <initData>");
+    }
+    return cred.value;
   }
 
   async function checkStaff(req: FastifyRequest, needed: Role): Promise<void> {
@@ -82,11 +99,29 @@ export function createAuth(app: FastifyInstance, ctx: AppContext) {
   return {
     /** Requires a valid `tma` initData. */
     async user(req: FastifyRequest): Promise<void> {
-      const cred = credentials(req);
-      if (cred?.scheme !== "tma" || cred.value === "") {
-        throw unauthorized("Sign in through Telegram: send Authorization: tma <initData>");
+      req.caller = await tmaUser(tmaValue(req));
+    },
+    /**
+     * `user` as a callback-style hook for the hot routes: a user already known is checked without
+     * a promise (Fastify runs the next hook at once); a new one waits for their row.
+     */
+    userHook(req: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void {
+      let caller: UserCaller | Promise<UserCaller>;
+      try {
+        caller = tmaCaller(tmaValue(req));
+      } catch (err) {
+        done(err as Error);
+        return;
       }
-      req.caller = await tmaUser(cred.value);
+      if (!(caller instanceof Promise)) {
+        req.caller = caller;
+        done();
+        return;
+      }
+      caller.then((c) => {
+        req.caller = c;
+        done();
+      }, done);
     },
     /** Requires the admin bearer token, or initData of a user whose role is admin or owner. */
     async admin(req: FastifyRequest): Promise<void> {

@@ -1,4 +1,5 @@
 import type { ServerResponse } from "node:http";
+import { createFanOut } from "./fanout.ts";
 import type { Hub } from "./hub.ts";
 
 interface Frame {
@@ -12,11 +13,21 @@ interface Frame {
 interface Client {
   userId: number;
   res: ServerResponse;
+  /** False once detached: a fan-out still queued for it skips it. */
+  open: boolean;
 }
 
 export interface SseOptions {
-  /** Fire counts are coalesced: at most one `fire_count_update` per signal per window. */
+  /** Fire counts are coalesced: at most one `fire_count_update` per signal per window (its shortest). */
   coalesceMs?: number;
+  /**
+   * Stream writes a second that fire counts may cost: the count window grows with the audience
+   * (streams / this, in seconds, when longer than `coalesceMs`). Default 5,000: 1,000 streams get a
+   * count each 250 ms, 10,000 streams one each 2 s.
+   */
+  countWritesPerSecond?: number;
+  /** Stream writes per turn of the event loop when a frame goes to many streams (tens of µs each). Default 100. */
+  sliceSize?: number;
   heartbeatMs?: number;
   replaySize?: number;
   /** A client this far behind (bytes buffered) is dropped rather than letting memory grow. */
@@ -34,6 +45,7 @@ export interface SseOptions {
  */
 export function createSseBroker(hub: Hub, options: SseOptions = {}) {
   const coalesceMs = options.coalesceMs ?? 250;
+  const countWritesPerSecond = options.countWritesPerSecond ?? 5_000;
   const heartbeatMs = options.heartbeatMs ?? 15_000;
   const replaySize = options.replaySize ?? 2_000;
   const maxBuffered = options.maxBufferedBytes ?? 1 << 20;
@@ -49,11 +61,14 @@ export function createSseBroker(hub: Hub, options: SseOptions = {}) {
   const shownCounts = new Map<string, number>();
   let seq = 0;
   let sent = 0;
+  /** When the last count fan-out started (the next waits for the window and for it to finish). */
+  let lastCountAt = 0;
 
   const encode = (f: Frame) => `id: ${f.id}\nevent: ${f.name}\ndata: ${f.data}\n\n`;
 
   function detach(client: Client) {
     if (!clients.delete(client)) return;
+    client.open = false;
     const own = byUser.get(client.userId) ?? [];
     own.splice(own.indexOf(client), 1);
     if (own.length === 0) byUser.delete(client.userId);
@@ -66,6 +81,7 @@ export function createSseBroker(hub: Hub, options: SseOptions = {}) {
   }
 
   function write(client: Client, chunk: string) {
+    if (!client.open) return;
     if (client.res.writableLength > maxBuffered) {
       client.res.destroy();
       detach(client);
@@ -75,30 +91,50 @@ export function createSseBroker(hub: Hub, options: SseOptions = {}) {
     sent++;
   }
 
-  function publish(name: string, data: unknown, userId: number | null) {
+  const fanOut = createFanOut(write, options.sliceSize ?? 100);
+
+  /** Numbers a frame and keeps it for replay; returns its text. */
+  function record(name: string, data: unknown, userId: number | null): string {
     const frame: Frame = { id: ++seq, name, data: JSON.stringify(data), userId };
     ring.push(frame);
     if (ring.length > replaySize) ring.shift();
-    const chunk = encode(frame);
-    // A copy: a write may drop a client that fell too far behind.
-    const targets = userId === null ? [...clients] : [...(byUser.get(userId) ?? [])];
-    for (const client of targets) write(client, chunk);
+    return encode(frame);
   }
 
-  const flushTimer = setInterval(() => {
-    if (pendingCounts.size === 0) return;
-    const batch = [...pendingCounts];
-    pendingCounts.clear();
-    for (const [signal_id, count] of batch) {
+  /** The streams a frame goes to, as a copy (a write may drop a client that fell too far behind). */
+  const targetsOf = (userId: number | null) => (userId === null ? [...clients] : [...(byUser.get(userId) ?? [])]);
+
+  function publish(name: string, data: unknown, userId: number | null) {
+    fanOut.send(targetsOf(userId), record(name, data, userId));
+  }
+
+  /**
+   * Every signal's count that changed, in one chunk written once per stream (one frame per signal,
+   * each with its id). Not before the window, which grows with the audience, and not while the
+   * previous fan-out is still being written: a server that falls behind sends fewer, fresher counts.
+   */
+  function flushCounts(now: number) {
+    const windowMs = Math.max(coalesceMs, (clients.size * 1000) / countWritesPerSecond);
+    if (pendingCounts.size === 0 || now - lastCountAt < windowMs || fanOut.backlog() > 0) return;
+    lastCountAt = now;
+    let chunk = "";
+    for (const [signal_id, count] of pendingCounts) {
       if (shownCounts.size >= 10_000 && !shownCounts.has(signal_id))
         shownCounts.delete(shownCounts.keys().next().value as string);
       shownCounts.set(signal_id, count);
-      publish("fire_count_update", { signal_id, count }, null);
+      chunk += record("fire_count_update", { signal_id, count }, null);
     }
-  }, coalesceMs);
-  const pingTimer = setInterval(() => {
-    for (const client of [...clients]) write(client, ": ping\n\n");
-  }, heartbeatMs);
+    pendingCounts.clear();
+    fanOut.send(targetsOf(null), chunk);
+  }
+
+  const flushTimer = setInterval(() => flushCounts(Date.now()), coalesceMs);
+  // Not while a fan-out is being written (its streams are not idle): the queue holds at most one
+  // pass over every stream for counts and none for pings, whatever the load.
+  const pingTimer = setInterval(
+    () => fanOut.backlog() === 0 && fanOut.send(targetsOf(null), ": ping\n\n"),
+    heartbeatMs,
+  );
   flushTimer.unref();
   pingTimer.unref();
 
@@ -138,7 +174,7 @@ export function createSseBroker(hub: Hub, options: SseOptions = {}) {
       const own = byUser.get(userId) ?? [];
       while (own.length >= maxPerUser) close(own[0]!);
       while (clients.size >= maxStreams) close(clients.values().next().value!);
-      const client: Client = { userId, res };
+      const client: Client = { userId, res, open: true };
       res.write(`retry: 2000\n: connected\n\n`);
       if (lastEventId !== null) {
         for (const frame of ring) {
@@ -154,12 +190,19 @@ export function createSseBroker(hub: Hub, options: SseOptions = {}) {
     close(): void {
       clearInterval(flushTimer);
       clearInterval(pingTimer);
+      fanOut.clear();
       for (const off of unsubscribe) off();
       for (const client of clients) client.res.end();
       clients.clear();
       byUser.clear();
     },
-    stats: () => ({ clients: clients.size, users: byUser.size, lastEventId: seq, framesSent: sent }),
+    stats: () => ({
+      clients: clients.size,
+      users: byUser.size,
+      lastEventId: seq,
+      framesSent: sent,
+      queuedWrites: fanOut.backlog(),
+    }),
     /** The stream maps, for the memory report. */
     maps: { clients, byUser, maxStreams },
   };

@@ -3,14 +3,19 @@ import { Type } from "typebox";
 import type { Signal } from "../../core/types.ts";
 import { forbidden, notFound } from "../errors.ts";
 import { errorResponses, MissionSchema, SignalIdParams, SignalSchema } from "../schemas.ts";
+import type { MissionView } from "../services/missions.ts";
 import type { App, RouteDeps } from "./types.ts";
 
 /** A mission without its shared signal: the part that differs per user. */
 const PersonalPartSchema = Type.Omit(MissionSchema, ["signal"]);
 
-/** `value` as JSON through `schema`'s serialiser (compiled once per schema and route by Fastify). */
-function serialize(reply: FastifyReply, schema: object, value: object): string {
-  return reply.compileSerializationSchema(schema as Record<string, unknown>)(value as Record<string, unknown>);
+type Serializer = (value: object) => string;
+
+/** `schema`'s serialiser, compiled by Fastify on the first answer and kept (one lookup saved per answer). */
+function serializer(): (reply: FastifyReply, schema: object) => Serializer {
+  let compiled: Serializer | undefined;
+  return (reply, schema) =>
+    (compiled ??= reply.compileSerializationSchema(schema as Record<string, unknown>) as Serializer);
 }
 
 /** The caller's mission, and their private note on it. */
@@ -22,30 +27,43 @@ export function missionRoutes(app: App, { ctx, auth, userLimit }: RouteDeps): vo
    * with the user's part. Both parts go through their response schemas, as the whole would.
    */
   const signalJson = new WeakMap<Signal, string>();
+  const signalSerializer = serializer();
+  const personalSerializer = serializer();
+  /** Sent as text already JSON: Fastify does not serialise it again. */
+  const send = (reply: FastifyReply, mission: MissionView): void => {
+    let shared = signalJson.get(mission.signal);
+    if (shared === undefined) {
+      shared = signalSerializer(reply, SignalSchema)(mission.signal);
+      signalJson.set(mission.signal, shared);
+    }
+    const personal = personalSerializer(reply, PersonalPartSchema)(mission);
+    // `personal` is an object with `status` first (required): `{"status":…}` → `"status":…}`.
+    reply.type("application/json; charset=utf-8");
+    reply.send(`{"signal":${shared},${personal.slice(1)}` as never);
+  };
 
   app.get(
     "/api/missions/:signalId",
     {
-      preValidation: [auth.user.bind(auth), userLimit],
+      // Callback-style hooks: a known user's read passes both without a promise.
+      preValidation: [auth.userHook, userLimit],
       schema: {
         tags: ["missions"],
         params: SignalIdParams,
         response: { 200: MissionSchema, ...errorResponses(400, 401, 404, 429) },
       },
     },
-    async (req, reply) => {
+    (req, reply) => {
       if (req.caller?.kind !== "user") throw forbidden("Missions belong to Telegram users");
-      const mission = await missions.missionFor(req.caller.userId, req.params.signalId);
-      let shared = signalJson.get(mission.signal);
-      if (shared === undefined) {
-        shared = serialize(reply, SignalSchema, mission.signal);
-        signalJson.set(mission.signal, shared);
+      // Warm (signal and overlay cached): answered in this turn, no promise; else read first.
+      const ready = missions.cachedMission(req.caller.userId, req.params.signalId);
+      if (ready) {
+        send(reply, ready);
+        return;
       }
-      const personal = serialize(reply, PersonalPartSchema, mission);
-      // `personal` is an object with `status` first (required): `{"status":…}` → `"status":…}`.
-      // Sent as text already JSON: Fastify does not serialise it again.
-      reply.type("application/json; charset=utf-8");
-      return reply.send(`{"signal":${shared},${personal.slice(1)}` as never);
+      return missions.missionFor(req.caller.userId, req.params.signalId).then((mission) => {
+        send(reply, mission);
+      });
     },
   );
 

@@ -1,5 +1,6 @@
 import type { TerminalSymbolSpec } from "../../core/instruments/index.ts";
-import { createMissionBuilder, type Mission, type MissionOverlayInput } from "../../core/mission.ts";
+import { createMissionBuilder, type Mission, type MissionOverlayInput, positionFor } from "../../core/mission.ts";
+import type { Position } from "../../core/sizing.ts";
 import { utcDayStartMs } from "../../core/tiers.ts";
 import type { Signal } from "../../core/types.ts";
 import type { MissionOverlayRow } from "../../db/queries/users.ts";
@@ -85,27 +86,74 @@ export function createMissionService(deps: {
     if (entry && count > entry.fireCount) entry.fireCount = count;
   });
 
+  async function loadSignal(signalId: string) {
+    const found = await store.signals.findSignalWithCount(signalId);
+    if (found) signals.set(signalId, found);
+    return found;
+  }
+
+  /** The shared signal and its fire count: from the cache, else read (null: no such signal). */
   async function signalEntry(signalId: string) {
-    let entry = signals.get(signalId);
-    if (!entry) {
-      const found = await store.signals.findSignalWithCount(signalId);
-      if (!found) return null;
-      entry = found;
-      signals.set(signalId, entry);
+    return signals.get(signalId) ?? (await loadSignal(signalId));
+  }
+
+  /** The user's overlay for this signal when the cached one is still current, else undefined. */
+  function cachedOverlay(userId: number, signal: Signal, nowMs: number): MissionOverlayRow | undefined {
+    const cached = overlays.get(`${userId}:${signal.id}`);
+    if (cached && cached.version === versionOf(userId) && cached.dayStart === dayStartOf(nowMs)) return cached.row;
+    return undefined;
+  }
+
+  async function readOverlay(userId: number, signal: Signal, nowMs: number): Promise<MissionOverlayRow> {
+    const version = versionOf(userId);
+    const dayStart = dayStartOf(nowMs);
+    const row = await store.users.findMissionOverlay(userId, signal.id, signal.symbol, dayStart);
+    if (!row) throw notFound("User");
+    overlays.set(`${userId}:${signal.id}`, { version, dayStart, row });
+    return row;
+  }
+
+  /**
+   * Each cached overlay's sizing of its signal: a pure function of the two, so it is computed once
+   * per overlay row and signal object (both replaced when they change) and forgotten with the row.
+   */
+  const positions = new WeakMap<MissionOverlayRow, { signal: Signal; position: Position }>();
+  function positionOf(row: MissionOverlayRow, signal: Signal): Position {
+    const known = positions.get(row);
+    if (known?.signal === signal) return known.position;
+    const position = positionFor(signal, row.user, row.terminalSpec, row.rates);
+    positions.set(row, { signal, position });
+    return position;
+  }
+
+  /** One user's mission from the cached signal and their overlay row (the builder: once per second). */
+  function build(entry: { signal: Signal; fireCount: number }, row: MissionOverlayRow, nowMs: number): MissionView {
+    const signalId = entry.signal.id;
+    const second = Math.floor(nowMs / 1000);
+    let builder = builderFor.get(signalId);
+    if (builder?.second !== second) {
+      builder = { second, build: createMissionBuilder<FireView>(entry.signal, nowMs, config.heartbeatStaleS * 1000) };
+      builderFor.set(signalId, builder);
     }
-    return entry;
+    const mission = builder.build({
+      overlay: row.user,
+      terminalSpec: row.terminalSpec,
+      rates: row.rates,
+      fire: row.fire,
+      fireCount: entry.fireCount,
+      firesToday: row.firesToday,
+      position: positionOf(row, entry.signal),
+      bridge: { linked: row.linked, lastSeenMs: row.user.bridge_seen_ms, tradeAllowed: tradeAllowedOf(row.user) },
+    }) as MissionView;
+    mission.note = row.note?.text ?? null;
+    mission.note_updated_at = row.note?.updated_at ?? null;
+    mission.links = config.warRoomLinks;
+    mission.terminal_spec = row.terminalSpec;
+    return mission;
   }
 
   async function overlayRow(userId: number, signal: Signal, nowMs: number): Promise<MissionOverlayRow> {
-    const key = `${userId}:${signal.id}`;
-    const version = versionOf(userId);
-    const dayStart = dayStartOf(nowMs);
-    const cached = overlays.get(key);
-    if (cached && cached.version === version && cached.dayStart === dayStart) return cached.row;
-    const row = await store.users.findMissionOverlay(userId, signal.id, signal.symbol, dayStart);
-    if (!row) throw notFound("User");
-    overlays.set(key, { version, dayStart, row });
-    return row;
+    return cachedOverlay(userId, signal, nowMs) ?? readOverlay(userId, signal, nowMs);
   }
 
   return {
@@ -126,41 +174,29 @@ export function createMissionService(deps: {
     /** The mission of one user for one signal. Throws NOT_FOUND for an unknown signal. */
     async missionFor(userId: number, signalId: string): Promise<MissionView> {
       const nowMs = clock.now();
-      const entry = await signalEntry(signalId);
+      const entry = signals.get(signalId) ?? (await loadSignal(signalId));
       if (!entry) throw notFound("Signal");
-      const row = await overlayRow(userId, entry.signal, nowMs);
-      // The shared part of this signal's missions (status, expiry) is prepared once per second.
-      const second = Math.floor(nowMs / 1000);
-      if (builderFor.get(signalId)?.second !== second) {
-        builderFor.set(signalId, {
-          second,
-          build: createMissionBuilder<FireView>(entry.signal, nowMs, config.heartbeatStaleS * 1000),
-        });
-      }
-      const mission = builderFor.get(signalId)!.build({
-        overlay: row.user,
-        terminalSpec: row.terminalSpec,
-        rates: row.rates,
-        fire: row.fire,
-        fireCount: entry.fireCount,
-        firesToday: row.firesToday,
-        bridge: { linked: row.linked, lastSeenMs: row.user.bridge_seen_ms, tradeAllowed: tradeAllowedOf(row.user) },
-      }) as MissionView;
-      mission.note = row.note?.text ?? null;
-      mission.note_updated_at = row.note?.updated_at ?? null;
-      mission.links = config.warRoomLinks;
-      mission.terminal_spec = row.terminalSpec;
-      const terminals = row.terminals;
-      if (terminals.length > 0) {
-        return withTerminals(
-          mission,
-          terminals,
-          async (id) => (id === userId ? row : overlayRow(id, entry.signal, nowMs)),
-          nowMs,
-          config.heartbeatStaleS * 1000,
-        );
-      }
-      return mission;
+      const row = cachedOverlay(userId, entry.signal, nowMs) ?? (await readOverlay(userId, entry.signal, nowMs));
+      const mission = build(entry, row, nowMs);
+      if (row.terminals.length === 0) return mission;
+      return withTerminals(
+        mission,
+        row.terminals,
+        async (id) => (id === userId ? row : overlayRow(id, entry.signal, nowMs)),
+        nowMs,
+        config.heartbeatStaleS * 1000,
+      );
+    },
+    /**
+     * The mission at once when everything it needs is cached (the signal, the user's current
+     * overlay, a single terminal), else undefined: then `missionFor` reads what is missing. The
+     * Mini App's hot read answers from here without a promise.
+     */
+    cachedMission(userId: number, signalId: string): MissionView | undefined {
+      const nowMs = clock.now();
+      const entry = signals.get(signalId);
+      const row = entry && cachedOverlay(userId, entry.signal, nowMs);
+      return entry && row && row.terminals.length === 0 ? build(entry, row, nowMs) : undefined;
     },
   };
 }

@@ -26,10 +26,16 @@ describe("in-process maps", () => {
     candleSeries: bound,
     terminals: bound,
     terminalTouches: bound,
+    rateLimitBuckets: bound,
   };
 
   it("a flood of distinct users keeps every map at its bound, and answers stay right", async () => {
-    h = await startHarness({ listen: true, bounds });
+    // Limits on but out of reach: every request is counted, none refused.
+    h = await startHarness({
+      listen: true,
+      bounds,
+      env: { RATE_LIMIT_PER_MIN: "100000", RATE_LIMIT_IP_PER_MIN: "1000000" },
+    });
     const signals = [];
     for (let i = 0; i < 8; i++) signals.push(await h.createSignal());
     const users = Array.from({ length: 4 * bound }, (_, i) => 7_000 + i);
@@ -69,6 +75,8 @@ describe("in-process maps", () => {
         max: bounds[name as keyof MemoryBounds],
       });
     }
+    // Every user's request counted toward their rate limit: one bucket per user, at the bound.
+    expect(sizes.rateLimitUsers).toEqual({ size: bound, max: bound });
     // The 10 oldest streams were closed to keep the bound; the newest are open.
     await waitFor(() => streams.slice(0, 10).every((s) => s.state.ended), 15_000, "the oldest streams to close");
     expect(streams.slice(10).some((s) => s.state.ended)).toBe(false);

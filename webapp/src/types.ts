@@ -1,29 +1,11 @@
 /** JSON shapes the server returns (docs/API.md). Types only: nothing here reaches the bundle. */
 
-export type Side = "BUY" | "SELL";
-export type MissionStatus = "active" | "expired" | "cancelled";
-export type FireState = "queued" | "delivered" | "filled" | "rejected" | "failed" | "expired" | "closed";
+import type { Signal as CoreSignal, FireState, Side, SignalStatus } from "../../core/types.ts";
 
-export interface Signal {
-  id: string;
-  symbol: string;
-  side: Side;
-  entry: number;
-  stop_loss: number;
-  take_profit: number[];
-  expires_at: string;
-  confidence: number | null;
-  shield_score: number | null;
-  shield_notes: string | null;
-  pattern: string | null;
-  session: string | null;
-  min_tier: string;
-  status: MissionStatus;
-  created_at: string;
-  cancelled_at?: string | null;
-  source?: string;
-  digits?: number;
-}
+export type { FireState, Side };
+export type MissionStatus = SignalStatus;
+/** The shared signal exactly as the server stores and sends it. */
+export type Signal = CoreSignal;
 
 export interface UserOverlay {
   id: number;
@@ -192,77 +174,13 @@ export interface FireResult {
 
 export type HistoryFire = Fire & { signal?: Signal };
 
-/** A trade-management request or a signal update that reached the fire (`GET /api/fires/:id/positions`). */
-export interface TradeRequest {
-  id: string;
-  fire_id: string | null;
-  action: string;
-  leg: number | null;
-  stop_loss: number | null;
-  take_profit: number | null;
-  source: string;
-  created_at: string;
-  positions: number;
-  skipped: number;
-  progress: { queued: number; delivered: number; applied: number; rejected: number; failed: number };
-}
-
-export interface PositionCommand {
-  id: string;
-  update_id: string;
-  leg: number;
-  action: "modify" | "close";
-  stop_loss: number | null;
-  take_profit: number | null;
-  state: string;
-  message: string | null;
-}
-
-export interface TimelineEntry {
-  at: string;
-  kind: string;
-  leg: number | null;
-  text: string;
-}
-
-export interface FirePositions {
-  fire_id: string;
-  manageable: boolean;
-  open: Array<{ leg: number; position_of: string; fill_price: number; stop_loss: number; take_profit: number | null }>;
-  requests: TradeRequest[];
-  commands: PositionCommand[];
-  timeline: TimelineEntry[];
-}
-
-export interface ManageBody {
-  action: "breakeven" | "close" | "move_sl" | "move_tp";
-  leg?: number;
-  stop_loss?: number;
-  take_profit?: number;
-}
-
 /** `GET /api/users/:id/performance` (docs/track-record.md): core's body plus the route's additions. */
 export type Performance = import("../../core/track-record/present.ts").PerformanceBody & {
   user_id: number;
   currency: string | null;
   r_histogram: Array<{ from: number; to: number; count: number }>;
 };
-/** One of the trader's terminals (GET /api/me/terminals). */
-export interface Terminal {
-  id: string;
-  name: string;
-  allocation: number;
-  enabled: boolean;
-  online: boolean;
-  last_seen: string | null;
-  first: boolean;
-  account: {
-    login: string | null;
-    server: string | null;
-    currency: string | null;
-    balance: number | null;
-    equity: number | null;
-    trade_allowed: boolean;
-  } | null;
-  stats: { fills: number; trades: number; wins: number; pnl: number; xp: number };
-}
+/** One of the trader's terminals (GET /api/me/terminals): the server's own view type. */
+export type Terminal = import("../../core/terminals.ts").TerminalView;
+
+export type { FirePositions, ManageBody, PositionCommand, TimelineEntry, TradeRequest } from "./trade-types.ts";

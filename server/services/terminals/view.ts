@@ -1,26 +1,10 @@
 import { bridgeOnline } from "../../../core/fire-policy.ts";
+import type { TerminalView } from "../../../core/terminals.ts";
 import { XP_RULES } from "../../../core/xp.ts";
 import type { TerminalRow, TerminalStatsRow } from "../../../db/queries/terminals.ts";
 import { tradeAllowedOf } from "../../../db/rows.ts";
 
-export interface TerminalView {
-  id: string;
-  name: string;
-  allocation: number;
-  enabled: boolean;
-  online: boolean;
-  last_seen: string | null;
-  first: boolean;
-  account: {
-    login: string | null;
-    server: string | null;
-    currency: string | null;
-    balance: number | null;
-    equity: number | null;
-    trade_allowed: boolean;
-  } | null;
-  stats: { fills: number; trades: number; wins: number; pnl: number; xp: number };
-}
+export type { TerminalView };
 
 /** The API's view of a terminal, with its own stats (fills, trades, P&L and XP made there). */
 export function terminalView(
