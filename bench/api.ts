@@ -2,6 +2,9 @@ import { addressOf, refreshTerminals, seedTraders, startProductionLikeHarness } 
 import { bareServer, runWrkBurst } from "./support.ts";
 import { ensureWrk, runWrk, spread, type WrkRun } from "./wrk.ts";
 
+const CLIENT = "wrk -t1 -c64, its own process; production-like server (limits at defaults, info logging to a file)";
+type Harness = Awaited<ReturnType<typeof startProductionLikeHarness>>;
+
 /**
  * `GET /api/missions/:id` throughput against a bare Fastify route, then a burst of 5,000 users × 3
  * taps on one signal against a bare `POST /api/fire`. The client is wrk in its own process; the
@@ -9,7 +12,7 @@ import { ensureWrk, runWrk, spread, type WrkRun } from "./wrk.ts";
  * (bare, Sortie, bare, Sortie, …) and the median and spread of the ratios are reported.
  */
 export async function benchApi(
-  opts: { durationS?: number; rounds?: number; burstUsers?: number; burst?: boolean } = {},
+  opts: { durationS?: number; rounds?: number; burstUsers?: number; burst?: boolean; missions?: boolean } = {},
 ) {
   ensureWrk();
   const durationS = opts.durationS ?? 3;
@@ -17,6 +20,8 @@ export async function benchApi(
   const h = await startProductionLikeHarness();
   const bare = await bareServer();
   try {
+    // `npm run bench -- burst`: the burst alone, without the missions rounds.
+    if (opts.missions === false) return { client: CLIENT, burst: await runBurst(h, bare, opts.burstUsers) };
     const signal = await h.createSignal();
     // 8,000 Mini App users, each from an address of its own: every request checks initData and
     // both rate limits (per user and per address) without reaching either (5 rounds at 30,000
@@ -52,55 +57,54 @@ export async function benchApi(
     };
     if (opts.burst === false) return { missions };
 
-    // Burst: every user linked with a fresh terminal, then 3 taps each (wrk, 256 connections).
-    const users = opts.burstUsers ?? 5_000;
-    const firstId = 100_000;
-    await seedTraders(h, firstId, users);
-    const auths = Array.from({ length: users }, (_, i) => `${h.tma(firstId + i)}\t${addressOf(10_000 + i)}`).flatMap(
-      (line) => [line, line, line],
-    );
-    const burst = async (target: "bare" | "sortie") => {
-      const signalId = target === "bare" ? "s_bare" : (await h.createSignal()).id;
-      if (target === "sortie") await refreshTerminals(h, firstId, users);
-      const [server, root] = target === "bare" ? [bare.server, bare.root] : [h.app.server, h.url];
-      return { ...(await runWrkBurst(h.dir, server, root, signalId, auths)), signalId };
-    };
-    await burst("bare");
-    await burst("sortie"); // warm-up: a running server has seen requests before
-    const runs: Array<{ bare: Awaited<ReturnType<typeof burst>>; sortie: Awaited<ReturnType<typeof burst>> }> = [];
-    for (let i = 0; i < 3; i++) runs.push({ bare: await burst("bare"), sortie: await burst("sortie") });
-    const burstRatios = runs.map((r) => r.sortie.ms / r.bare.ms);
-    const medianRun = [...runs].sort((a, b) => a.sortie.ms / a.bare.ms - b.sortie.ms / b.bare.ms)[1]!;
-    const out = medianRun.sortie;
-    const count = (code: number) => out.statuses[String(code)] ?? 0;
-    const answered = Object.values(out.statuses).reduce((a, b) => a + b, 0);
-    const storedPerRun: number[] = [];
-    for (const r of runs) {
-      const rows = await h.store.query("SELECT COUNT(*) AS n FROM fires WHERE signal_id = ?", [r.sortie.signalId]);
-      storedPerRun.push(Number((rows[0] as { n: number | string }).n));
-    }
-    return {
-      client: "wrk -t1 -c64, its own process; production-like server (limits at defaults, info logging to a file)",
-      missions,
-      burst: {
-        users,
-        taps: auths.length,
-        answered,
-        accepted_202: count(202),
-        duplicate_200: count(200),
-        other: answered - count(202) - count(200),
-        client_errors: out.errors,
-        fires_stored_per_run: storedPerRun,
-        duplicates_stored: storedPerRun.reduce((a, n) => a + (n - users), 0),
-        ms: Math.round(out.ms),
-        bare_same_client_ms: Math.round(medianRun.bare.ms),
-        ratio_to_bare: spread(burstRatios, 2),
-        all_runs: runs.map((r) => ({ sortie_ms: Math.round(r.sortie.ms), bare_ms: Math.round(r.bare.ms) })),
-        target_ratio: 1.5,
-      },
-    };
+    return { client: CLIENT, missions, burst: await runBurst(h, bare, opts.burstUsers) };
   } finally {
     await bare.close();
     await h.close();
   }
+}
+
+/** Burst: 5,000 users each linked with a fresh terminal, then 3 taps each (wrk, 256 connections). */
+async function runBurst(h: Harness, bare: Awaited<ReturnType<typeof bareServer>>, users = 5_000) {
+  const firstId = 100_000;
+  await seedTraders(h, firstId, users);
+  const auths = Array.from({ length: users }, (_, i) => `${h.tma(firstId + i)}\t${addressOf(10_000 + i)}`).flatMap(
+    (line) => [line, line, line],
+  );
+  const burst = async (target: "bare" | "sortie") => {
+    const signalId = target === "bare" ? "s_bare" : (await h.createSignal()).id;
+    if (target === "sortie") await refreshTerminals(h, firstId, users);
+    const [server, root] = target === "bare" ? [bare.server, bare.root] : [h.app.server, h.url];
+    return { ...(await runWrkBurst(h.dir, server, root, signalId, auths)), signalId };
+  };
+  await burst("bare");
+  await burst("sortie"); // warm-up: a running server has seen requests before
+  const runs: Array<{ bare: Awaited<ReturnType<typeof burst>>; sortie: Awaited<ReturnType<typeof burst>> }> = [];
+  for (let i = 0; i < 3; i++) runs.push({ bare: await burst("bare"), sortie: await burst("sortie") });
+  const burstRatios = runs.map((r) => r.sortie.ms / r.bare.ms);
+  const medianRun = [...runs].sort((a, b) => a.sortie.ms / a.bare.ms - b.sortie.ms / b.bare.ms)[1]!;
+  const out = medianRun.sortie;
+  const count = (code: number) => out.statuses[String(code)] ?? 0;
+  const answered = Object.values(out.statuses).reduce((a, b) => a + b, 0);
+  const storedPerRun: number[] = [];
+  for (const r of runs) {
+    const rows = await h.store.query("SELECT COUNT(*) AS n FROM fires WHERE signal_id = ?", [r.sortie.signalId]);
+    storedPerRun.push(Number((rows[0] as { n: number | string }).n));
+  }
+  return {
+    users,
+    taps: auths.length,
+    answered,
+    accepted_202: count(202),
+    duplicate_200: count(200),
+    other: answered - count(202) - count(200),
+    client_errors: out.errors,
+    fires_stored_per_run: storedPerRun,
+    duplicates_stored: storedPerRun.reduce((a, n) => a + (n - users), 0),
+    ms: Math.round(out.ms),
+    bare_same_client_ms: Math.round(medianRun.bare.ms),
+    ratio_to_bare: spread(burstRatios, 2),
+    all_runs: runs.map((r) => ({ sortie_ms: Math.round(r.sortie.ms), bare_ms: Math.round(r.bare.ms) })),
+    target_ratio: 1.5,
+  };
 }

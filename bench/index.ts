@@ -10,6 +10,7 @@ import { benchMissions } from "./missions.ts";
 const suites: Record<string, () => Promise<unknown>> = {
   missions: () => benchMissions(),
   api: () => benchApi(),
+  burst: () => benchApi({ missions: false }),
   bridge: () => benchBridge(),
   webapp: async () => (await import("./webapp.ts")).benchWebapp(),
   loop: async () => (await import("./loop.ts")).benchLoop(),

@@ -42,6 +42,8 @@ export function commandQueries(sqlite: Sqlite) {
       AND (state = 'queued' OR (state = 'delivered' AND delivered_ms <= ?)) ORDER BY created_ms, fire_id, leg LIMIT 100`);
   const markDelivered = sqlite.prepare(`UPDATE bridge_commands SET state = 'delivered', deliveries = deliveries + 1,
       delivered_ms = ?, first_delivered_ms = coalesce(first_delivered_ms, ?) WHERE id = ?`);
+  const markHanded = sqlite.prepare(`UPDATE bridge_commands SET state = 'delivered', deliveries = 1,
+      delivered_ms = ?, first_delivered_ms = ? WHERE id = ? AND state = 'queued'`);
   const byId = sqlite.prepare("SELECT * FROM bridge_commands WHERE id = ?");
   const legsOf = sqlite.prepare("SELECT * FROM bridge_commands WHERE fire_id = ? ORDER BY leg");
   const setResult = sqlite.prepare(`UPDATE bridge_commands SET state = @state, retcode = @retcode, ticket = @ticket,
@@ -73,6 +75,13 @@ export function commandQueries(sqlite: Sqlite) {
       for (const r of rows) markDelivered.run(nowMs, nowMs, r.id);
       return rows;
     }),
+    /**
+     * Marks delivered those of `ids` still queued (commands a just-committed fire hands to a waiting
+     * long-poll) and returns their ids: a command another poll took meanwhile is not returned.
+     */
+    claimQueued: sqlite.transaction((ids: string[], nowMs: number): string[] =>
+      ids.filter((id) => markHanded.run(nowMs, nowMs, id).changes === 1),
+    ),
     findCommand(id: string): CommandRow | null {
       return (byId.get(id) as CommandRow | undefined) ?? null;
     },

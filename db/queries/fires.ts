@@ -45,14 +45,24 @@ export interface NewEvent {
 
 /** The view of a fire just inserted, built without reading it back. */
 export const freshView = (fire: NewFire, commands: NewCommand[]): FireView => ({
-  ...fire,
+  // Field by field, as a read-back shows it (no `created_ms`): a spread of the row cost ~2 % of a
+  // burst's CPU (profiled).
+  id: fire.id,
+  signal_id: fire.signal_id,
+  user_id: fire.user_id,
   state: "queued",
+  lots: fire.lots,
+  symbol: fire.symbol,
+  broker_symbol: fire.broker_symbol,
+  side: fire.side,
+  risk_amount: fire.risk_amount,
   fill_price: null,
   slippage_pips: null,
   latency_ms: null,
   profit: null,
   message: null,
   xp_awarded: 0,
+  created_at: fire.created_at,
   updated_at: fire.created_at,
   closed_at: null,
   legs: commands.map((c) => ({
@@ -72,6 +82,40 @@ export const freshView = (fire: NewFire, commands: NewCommand[]): FireView => ({
   })),
 });
 
+/** The columns of one `bridge_commands` row of `fire`, in the order both engines insert them. */
+export const commandParams = (fire: NewFire, c: NewCommand) => [
+  c.id,
+  fire.id,
+  c.user_id ?? fire.user_id,
+  c.leg,
+  c.payload,
+  fire.created_ms,
+];
+
+/** The columns of one `events` row, in the order both engines insert them. */
+export const eventParams = (at: string, e: NewEvent) => [
+  at,
+  e.type,
+  e.actor ?? null,
+  e.user_id ?? null,
+  e.signal_id ?? null,
+  e.fire_id ?? null,
+  e.data === undefined ? null : JSON.stringify(e.data),
+];
+
+/** `INSERT … VALUES` of `count` rows, one statement per count, prepared on first use. */
+function perRowCount(sqlite: Sqlite, head: string, row: string) {
+  const byCount = new Map<number, ReturnType<Sqlite["prepare"]>>();
+  return (count: number) => {
+    let statement = byCount.get(count);
+    if (!statement) {
+      statement = sqlite.prepare(`${head} VALUES ${Array.from({ length: count }, () => row).join(", ")}`);
+      byCount.set(count, statement);
+    }
+    return statement;
+  };
+}
+
 /** Typed queries over `fires`, their outbox commands, and the append-only `events` log. */
 export function fireQueries(sqlite: Sqlite) {
   const insertFire =
@@ -80,10 +124,17 @@ export function fireQueries(sqlite: Sqlite) {
     VALUES (@id, @signal_id, @user_id, 'queued', @lots, @symbol, @broker_symbol, @side, @risk_amount, @created_at,
       @created_ms, @created_at)
     ON CONFLICT (signal_id, user_id) DO NOTHING`);
-  const insertCommand = sqlite.prepare(`INSERT INTO bridge_commands (id, fire_id, user_id, leg, payload, created_ms)
-    VALUES (?, ?, ?, ?, ?, ?)`);
-  const insertEvent = sqlite.prepare(
-    "INSERT INTO events (at, type, actor, user_id, signal_id, fire_id, data) VALUES (?, ?, ?, ?, ?, ?, ?)",
+  // A fire's commands and its audit events are written with one statement each, whatever the
+  // number of legs: one statement per row count, prepared on first use (a fire has 1–6 legs).
+  const insertCommands = perRowCount(
+    sqlite,
+    "INSERT INTO bridge_commands (id, fire_id, user_id, leg, payload, created_ms)",
+    "(?, ?, ?, ?, ?, ?)",
+  );
+  const insertEvents = perRowCount(
+    sqlite,
+    "INSERT INTO events (at, type, actor, user_id, signal_id, fire_id, data)",
+    "(?, ?, ?, ?, ?, ?, ?)",
   );
   const fireBySignalUser = sqlite.prepare(`SELECT ${FIRE_JSON} AS j FROM fires f WHERE signal_id = ? AND user_id = ?`);
   const fireById = sqlite.prepare(`SELECT ${FIRE_JSON} AS j FROM fires f WHERE id = ?`);
@@ -101,16 +152,7 @@ export function fireQueries(sqlite: Sqlite) {
   );
   const stuck = sqlite.prepare("SELECT COUNT(*) AS n FROM fires WHERE state IN ('queued', 'delivered')");
 
-  const appendEventAt = (at: string, e: NewEvent) =>
-    insertEvent.run(
-      at,
-      e.type,
-      e.actor ?? null,
-      e.user_id ?? null,
-      e.signal_id ?? null,
-      e.fire_id ?? null,
-      e.data === undefined ? null : JSON.stringify(e.data),
-    );
+  const appendEventAt = (at: string, e: NewEvent) => insertEvents(1).run(eventParams(at, e));
 
   /**
    * The idempotent lock. Call inside a transaction: inserts the fire, its commands and audit
@@ -127,10 +169,10 @@ export function fireQueries(sqlite: Sqlite) {
       const existing = parseFire((fireBySignalUser.get(fire.signal_id, fire.user_id) as { j: string }).j);
       return { fire: existing!, duplicate: true };
     }
-    for (const c of commands) {
-      insertCommand.run(c.id, fire.id, c.user_id ?? fire.user_id, c.leg, c.payload, fire.created_ms);
+    if (commands.length > 0) insertCommands(commands.length).run(commands.flatMap((c) => commandParams(fire, c)));
+    if (events.length > 0) {
+      insertEvents(events.length).run(events.flatMap((e) => eventParams(fire.created_at, e)));
     }
-    for (const e of events) appendEventAt(fire.created_at, e);
     return { fire: freshView(fire, commands), duplicate: false };
   };
   const lockAndQueue = sqlite.transaction(queueFire);

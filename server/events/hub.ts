@@ -7,6 +7,13 @@ import type { FireView } from "../../db/rows.ts";
 import type { UserStats } from "../services/stats.ts";
 import type { PositionCommandView, UpdateView } from "../services/updates/view.ts";
 
+/** An open command just committed as queued: its id, its fire, and the protocol command (JSON). */
+export interface HandedCommand {
+  id: string;
+  fire_id: string;
+  payload: string;
+}
+
 /** Everything that happens inside Sortie that another part may react to (SSE, bot, bridge wake-ups). */
 export interface HubEvents {
   "signal.created": { signal: Signal; actor: string };
@@ -27,8 +34,11 @@ export interface HubEvents {
   "fire.count": { signal_id: string; count: number };
   "stats.updated": { user_id: number; stats: UserStats; xpGained: number };
   "bridge.status": { user_id: number; online: boolean; last_seen: string | null };
-  /** Commands are waiting for this user's terminal: wake its long-poll. */
-  "commands.ready": { user_id: number };
+  /**
+   * Commands are waiting for this user's terminal: wake its long-poll. A committed fire also hands
+   * its commands over, so a waiting poll can answer with them without reading them back.
+   */
+  "commands.ready": { user_id: number; commands?: HandedCommand[] };
   "user.updated": { user_id: number };
   /** An admin (or automatic) update of a signal was stored; `skippedUsers` have protocol-1 terminals. */
   "update.created": { update: UpdateView; signal: Signal; skippedUsers: number[] };

@@ -128,8 +128,10 @@ export function bridgeRoutes(app: App, { ctx, auth, candles }: RouteDeps, shutdo
           const commands = await bridge.takeCommands(userId);
           const left = deadline - Date.now();
           if (commands.length > 0 || left <= 0 || gone.signal.aborted) return { commands };
-          // Woken at once by a committed fire; the 1 s cap re-checks visibility-timeout redeliveries.
-          await bridge.waitForCommands(userId, Math.min(left, 1000), gone.signal);
+          // Woken at once by a committed fire, with its commands handed over (no second read); the
+          // 1 s cap re-checks visibility-timeout redeliveries.
+          const handed = await bridge.waitForHandedCommands(userId, Math.min(left, 1000), gone.signal);
+          if (handed.length > 0) return { commands: handed };
         }
       } finally {
         req.raw.off("close", onClose);

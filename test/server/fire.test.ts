@@ -290,9 +290,8 @@ describe("POST /api/fire while the first tap is in flight", () => {
           ? ["SELECT id FROM", "SELECT json_build_object( 'id',", "SELECT COUNT(*) AS"]
           : []),
         "INSERT INTO fires",
-        "INSERT INTO bridge_commands",
-        "INSERT INTO events",
-        "INSERT INTO events",
+        "INSERT INTO bridge_commands", // every leg in one statement
+        "INSERT INTO events", // fire.created and every command.queued in one statement
         "COMMIT",
       ]);
 

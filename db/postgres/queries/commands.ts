@@ -27,6 +27,15 @@ export function pgCommandQueries(db: PgDb): StoreQueries["commands"] {
         [userId, nowMs - visibilityMs, nowMs],
       );
     },
+    async claimQueued(ids, nowMs) {
+      const rows = await db.query<{ id: string }>(
+        `UPDATE bridge_commands SET state = 'delivered', deliveries = 1, delivered_ms = $2, first_delivered_ms = $2
+          WHERE id = ANY($1::text[]) AND state = 'queued' RETURNING id`,
+        [ids, nowMs],
+      );
+      const claimed = new Set(rows.map((r) => r.id));
+      return ids.filter((id) => claimed.has(id));
+    },
     async findCommand(id) {
       return (await db.one<CommandRow>("SELECT * FROM bridge_commands WHERE id = $1", [id])) ?? null;
     },

@@ -1,4 +1,4 @@
-import { freshView, type NewEvent } from "../../queries/fires.ts";
+import { commandParams, eventParams, freshView, type NewEvent } from "../../queries/fires.ts";
 import { type FireView, withTerminalParts } from "../../rows.ts";
 import type { StoreQueries } from "../../store.ts";
 import type { PgDb } from "../connection.ts";
@@ -8,19 +8,14 @@ type EventLine = { seq: number; at: string; type: string; actor: string | null; 
 
 /** PostgreSQL edition of db/queries/fires.ts. */
 export function pgFireQueries(db: PgDb): StoreQueries["fires"] {
-  const appendEventAt = (at: string, e: NewEvent) =>
-    db.run(
-      "INSERT INTO events (at, type, actor, user_id, signal_id, fire_id, data) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-      [
-        at,
-        e.type,
-        e.actor ?? null,
-        e.user_id ?? null,
-        e.signal_id ?? null,
-        e.fire_id ?? null,
-        e.data === undefined ? null : JSON.stringify(e.data),
-      ],
-    );
+  /** Inserts `rows` with one statement: one round trip for a fire's commands, one for its events. */
+  const insertRows = (head: string, rows: unknown[][]) => {
+    let n = 0;
+    const values = rows.map((row) => `(${row.map(() => `$${++n}`).join(", ")})`).join(", ");
+    return db.run(`${head} VALUES ${values}`, rows.flat());
+  };
+  const EVENTS = "INSERT INTO events (at, type, actor, user_id, signal_id, fire_id, data)";
+  const appendEventAt = (at: string, e: NewEvent) => insertRows(EVENTS, [eventParams(at, e)]);
   const findFire = async (signalId: string, userId: number): Promise<FireView | null> => {
     const row = await db.one<{ j: FireView }>(
       `SELECT ${PG_FIRE_JSON} AS j FROM fires f WHERE signal_id = $1 AND user_id = $2`,
@@ -52,13 +47,17 @@ export function pgFireQueries(db: PgDb): StoreQueries["fires"] {
         ],
       )) === 1;
     if (!inserted) return { fire: (await findFire(fire.signal_id, fire.user_id))!, duplicate: true };
-    for (const c of commands) {
-      await db.run(
-        "INSERT INTO bridge_commands (id, fire_id, user_id, leg, payload, created_ms) VALUES ($1, $2, $3, $4, $5, $6)",
-        [c.id, fire.id, c.user_id ?? fire.user_id, c.leg, c.payload, fire.created_ms],
+    if (commands.length > 0) {
+      await insertRows(
+        "INSERT INTO bridge_commands (id, fire_id, user_id, leg, payload, created_ms)",
+        commands.map((c) => commandParams(fire, c)),
       );
     }
-    for (const e of events) await appendEventAt(fire.created_at, e);
+    if (events.length > 0)
+      await insertRows(
+        EVENTS,
+        events.map((e) => eventParams(fire.created_at, e)),
+      );
     return { fire: freshView(fire, commands), duplicate: false };
   };
 
