@@ -9,17 +9,25 @@ export function fireRoutes(app: App, { ctx, auth, checkUserLimit }: RouteDeps): 
     "/api/fire",
     {
       // Repeats of a fire already taken are answered 200 however many (CONTRACT.md): they cost a
-      // map lookup and never count toward the per-user rate limit.
-      // One hook (auth, then the limit) rather than two: every tap of a burst goes through it.
-      preValidation: async (req, reply) => {
-        await auth.user(req);
-        const signalId = (req.body as { signal_id?: unknown } | null)?.signal_id;
-        const repeat =
-          req.caller?.kind === "user" &&
-          typeof signalId === "string" &&
-          ctx.fires.isRepeat(signalId, req.caller.userId);
-        if (!repeat) checkUserLimit(req, reply);
-      },
+      // map lookup and never count toward the per-user rate limit. Callback-style hooks: a known
+      // user's tap passes both without a promise.
+      preValidation: [
+        auth.userHook,
+        (req, reply, done) => {
+          const signalId = (req.body as { signal_id?: unknown } | null)?.signal_id;
+          const repeat =
+            req.caller?.kind === "user" &&
+            typeof signalId === "string" &&
+            ctx.fires.isRepeat(signalId, req.caller.userId);
+          let refused: Error | undefined;
+          try {
+            if (!repeat) checkUserLimit(req, reply);
+          } catch (err) {
+            refused = err as Error;
+          }
+          done(refused);
+        },
+      ],
       schema: {
         tags: ["missions"],
         body: Type.Object({
@@ -33,15 +41,19 @@ export function fireRoutes(app: App, { ctx, auth, checkUserLimit }: RouteDeps): 
         },
       },
     },
-    async (req, reply) => {
+    (req, reply) => {
       if (req.caller?.kind !== "user") throw forbidden("Fires belong to Telegram users");
-      const outcome = await ctx.fires.fire(req.caller.userId, req.body.signal_id, req.body.user_id);
-      if (outcome.duplicate) {
-        reply.status(200);
-        return { fire: outcome.fire, duplicate: true };
+      const { signal_id: signalId, user_id: bodyUserId } = req.body;
+      // A remembered fire (most taps of a burst) is answered in this turn, without a promise.
+      const known = ctx.fires.knownFire(req.caller.userId, signalId, bodyUserId);
+      if (known) {
+        reply.status(200).send({ fire: known, duplicate: true });
+        return;
       }
-      reply.status(202);
-      return { fire: outcome.fire };
+      return ctx.fires.newTap(req.caller.userId, signalId).then((outcome) => {
+        // 202 `{fire}`, or 200 `{fire, duplicate: true}` for a tap that joined one in flight.
+        reply.status(outcome.duplicate ? 200 : 202).send(outcome);
+      });
     },
   );
 }

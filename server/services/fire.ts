@@ -153,6 +153,32 @@ export function createFireService(deps: {
     });
   }
 
+  /**
+   * The fire this tap repeats when it is remembered (answered at once, without a promise), else
+   * undefined. Throws FORBIDDEN when the body names another user, as `fire` does.
+   */
+  function knownFire(userId: number, signalId: string, bodyUserId?: number | string | null) {
+    if (bodyUserId !== undefined && bodyUserId !== null && String(bodyUserId) !== String(userId)) {
+      throw forbidden("user_id does not match the signed-in Telegram user");
+    }
+    return committer.known(signalId, userId);
+  }
+
+  /** A tap whose fire is not remembered: a first one, or a repeat of one in flight. */
+  async function newTap(userId: number, signalId: string): Promise<FireOutcome> {
+    // A tap while this user's first one is still being checked or committed gets its answer.
+    const key = `${signalId}:${userId}`;
+    const running = inFlight.get(key);
+    if (running) return running.then(({ fire }) => ({ fire, duplicate: true }));
+    const attempt = firstFire(userId, signalId);
+    inFlight.set(key, attempt);
+    try {
+      return await attempt;
+    } finally {
+      inFlight.delete(key);
+    }
+  }
+
   return {
     /** True when this tap can only be a duplicate: the user's fire is remembered or in flight. */
     isRepeat(signalId: string, userId: number): boolean {
@@ -165,23 +191,11 @@ export function createFireService(deps: {
      * The fire, its commands (one per take-profit leg) and the audit events commit together.
      */
     async fire(userId: number, signalId: string, bodyUserId?: number | string | null): Promise<FireOutcome> {
-      if (bodyUserId !== undefined && bodyUserId !== null && String(bodyUserId) !== String(userId)) {
-        throw forbidden("user_id does not match the signed-in Telegram user");
-      }
-      const cached = committer.known(signalId, userId);
-      if (cached) return { fire: cached, duplicate: true };
-      // A tap while this user's first one is still being checked or committed gets its answer.
-      const key = `${signalId}:${userId}`;
-      const running = inFlight.get(key);
-      if (running) return running.then(({ fire }) => ({ fire, duplicate: true }));
-      const attempt = firstFire(userId, signalId);
-      inFlight.set(key, attempt);
-      try {
-        return await attempt;
-      } finally {
-        inFlight.delete(key);
-      }
+      const known = knownFire(userId, signalId, bodyUserId);
+      return known ? { fire: known, duplicate: true } : newTap(userId, signalId);
     },
+    knownFire,
+    newTap,
   };
 }
 
