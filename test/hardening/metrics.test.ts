@@ -87,14 +87,26 @@ describe("GET /metrics", () => {
     });
     expect(result.statusCode).toBe(200);
     // Counted from the stored fires at each scrape; the fill's fan-out may follow the answer.
+    // (Once, under the full suite's load on PostgreSQL, this did not come within 10 s: the wait is
+    // longer, and a failure now says what the fire and its command were.)
+    const firesByState = async () =>
+      JSON.stringify(
+        await h.store.query(
+          "SELECT f.state AS fire, c.state AS command FROM fires f JOIN bridge_commands c ON c.fire_id = f.id",
+        ),
+      );
     text = await waitFor(
       async () => {
         const scraped = await scrape();
         return sample(scraped, "sortie_fires", 'state="filled"') === 1 ? scraped : null;
       },
-      10_000,
+      30_000,
       "the filled fire counted",
-    );
+    ).catch(async (err: Error) => {
+      throw new Error(
+        `${err.message}; stored: ${await firesByState()}; scraped: ${sample(await scrape(), "sortie_fires", 'state="filled"')}`,
+      );
+    });
     expect(sample(text, "sortie_bridge_commands_pending")).toBe(0);
     expect(sample(text, "sortie_fire_fill_latency_seconds_count")).toBe(1);
     expect(sample(text, "sortie_fires_settled_total", 'state="filled"')).toBe(1);
