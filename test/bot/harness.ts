@@ -154,6 +154,8 @@ export type BotWorld = Awaited<ReturnType<typeof botWorld>>;
 /** A valid signal input (BUY EURUSD, two targets, an hour to live). */
 export function signalInput(overrides: Record<string, unknown> = {}) {
   return signalBody({
+    take_profit: [1.089, 1.091],
+    expires_in_min: 60,
     confidence: 89.5,
     shield_score: 8.9,
     shield_notes: "Institutional accumulation detected",

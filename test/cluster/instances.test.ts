@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { PROCESS_ADMIN_TOKEN, type ServerProcess } from "../hardening/support/server-process.ts";
 import { signInitData, TEST_BOT_TOKEN } from "../support/harness.ts";
+import { signalBody } from "../support/signals.ts";
 import { waitFor } from "../support/wait.ts";
 import { useTwoInstances } from "./support/two-instances.ts";
 
@@ -30,14 +31,12 @@ describe("several instances on one PostgreSQL", () => {
       body: JSON.stringify(body),
     });
   async function createSignal(on: ServerProcess): Promise<string> {
-    const res = await post(on, "/api/signals", admin, {
-      symbol: "EURUSD",
-      side: "BUY",
-      entry: 1.085,
-      stop_loss: 1.083,
-      take_profit: [1.089],
-      expires_at: new Date(Date.now() + 3600_000).toISOString(),
-    });
+    const res = await post(
+      on,
+      "/api/signals",
+      admin,
+      signalBody({ expires_at: new Date(Date.now() + 3600_000).toISOString() }),
+    );
     expect(res.status).toBe(201);
     return ((await res.json()) as { id: string }).id;
   }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { PROCESS_ADMIN_TOKEN, type ServerProcess } from "../hardening/support/server-process.ts";
+import { signalBody } from "../support/signals.ts";
 import { waitFor } from "../support/wait.ts";
 import { useTwoInstances } from "./support/two-instances.ts";
 
@@ -20,15 +21,7 @@ describe("scheduled signals with several instances on one PostgreSQL", () => {
     const res = await fetch(`${on.url}/api/signals`, {
       method: "POST",
       headers: admin,
-      body: JSON.stringify({
-        symbol: "EURUSD",
-        side: "BUY",
-        entry: 1.085,
-        stop_loss: 1.083,
-        take_profit: [1.089],
-        expires_in_min: 60,
-        publish_at: new Date(publishAtMs).toISOString(),
-      }),
+      body: JSON.stringify(signalBody({ expires_in_min: 60, publish_at: new Date(publishAtMs).toISOString() })),
     });
     const body = (await res.json()) as { id: string; status: string };
     expect(res.status, JSON.stringify(body)).toBe(201);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { PROCESS_ADMIN_TOKEN, type ServerProcess } from "../hardening/support/server-process.ts";
 import { signInitData, TEST_BOT_TOKEN } from "../support/harness.ts";
+import { signalBody } from "../support/signals.ts";
 import { waitFor } from "../support/wait.ts";
 import { useTwoInstances } from "./support/two-instances.ts";
 
@@ -39,14 +40,13 @@ describe("track record cache across instances", () => {
     await call(cluster.a, "POST", "/bridge/v1/heartbeat", terminal, {
       account: { login: TRADER, server: "Demo", currency: "USD", balance: 10_000, equity: 10_000, trade_allowed: true },
     });
-    const signal = await call<{ id: string }>(cluster.a, "POST", "/api/signals", admin, {
-      symbol: "EURUSD",
-      side: "BUY",
-      entry: 1.085,
-      stop_loss: 1.083,
-      take_profit: [1.089],
-      expires_at: new Date(Date.now() + 3600_000).toISOString(),
-    });
+    const signal = await call<{ id: string }>(
+      cluster.a,
+      "POST",
+      "/api/signals",
+      admin,
+      signalBody({ expires_at: new Date(Date.now() + 3600_000).toISOString() }),
+    );
 
     // B loads and caches both answers while nothing is closed.
     type Record = { signals: number; closed: number; total_r: number };

@@ -12,6 +12,7 @@ import { startScheduler } from "../../server/scheduler.ts";
 import type { EngineServiceOptions } from "../../server/services/engine/index.ts";
 import { startSweeper } from "../../server/sweeper.ts";
 import { testDatabase } from "./engine.ts";
+import { signalBody } from "./signals.ts";
 import { tempDir } from "./tmp.ts";
 
 export const TEST_BOT_TOKEN = "123456:TEST-token-for-sortie-tests-only";
@@ -105,18 +106,13 @@ export async function startHarness(options: HarnessOptions = {}) {
       method: "POST",
       url: "/api/signals",
       headers: admin,
-      payload: {
-        symbol: "EURUSD",
-        side: "BUY",
-        entry: 1.085,
-        stop_loss: 1.083,
-        take_profit: [1.089],
+      payload: signalBody({
         expires_at: new Date(clock.now() + 3600_000).toISOString(),
         confidence: 89.5,
         shield_score: 8.9,
         shield_notes: "Institutional accumulation detected",
         ...body,
-      },
+      }),
     });
     if (res.statusCode !== 201) throw new Error(`createSignal: ${res.statusCode} ${res.body}`);
     return res.json() as { id: string; [k: string]: unknown };

@@ -77,7 +77,9 @@ export async function startCrashServer(
 
 /** Creates the signal the crash suites fire at (BUY EURUSD, two targets, an hour to live); its id. */
 export async function createCrashSignal(client: HttpClient): Promise<string> {
-  const created = await client.post("/api/signals", signalBody(), { authorization: `Bearer ${PROCESS_ADMIN_TOKEN}` });
+  const created = await client.post("/api/signals", signalBody({ take_profit: [1.089, 1.091], expires_in_min: 60 }), {
+    authorization: `Bearer ${PROCESS_ADMIN_TOKEN}`,
+  });
   expect(created.status, created.body).toBe(201);
   return (JSON.parse(created.body) as { id: string }).id;
 }
