@@ -4,8 +4,8 @@ import { type Clock, systemClock } from "../../server/clock.ts";
 import { loadConfig } from "../../server/config/index.ts";
 import { createContext } from "../../server/context.ts";
 import type { EngineServiceOptions } from "../../server/services/engine/index.ts";
+import { signalBody } from "../support/bodies.ts";
 import { testDatabase } from "../support/engine.ts";
-import { signalBody } from "../support/signals.ts";
 import { startTelegramFake, type TelegramFake } from "../support/telegram-fake.ts";
 import { tempDir } from "../support/tmp.ts";
 

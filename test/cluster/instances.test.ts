@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { PROCESS_ADMIN_TOKEN, type ServerProcess } from "../hardening/support/server-process.ts";
+import { demoAccount, signalBody } from "../support/bodies.ts";
 import { signInitData, TEST_BOT_TOKEN } from "../support/harness.ts";
-import { signalBody } from "../support/signals.ts";
 import { waitFor } from "../support/wait.ts";
 import { useTwoInstances } from "./support/two-instances.ts";
 
@@ -57,16 +57,7 @@ describe("several instances on one PostgreSQL", () => {
       beatOn,
       "/bridge/v1/heartbeat",
       { authorization: `Bearer ${token}` },
-      {
-        account: {
-          login: userId,
-          server: "Demo",
-          currency: "USD",
-          balance: 10_000,
-          equity: 10_000,
-          trade_allowed: true,
-        },
-      },
+      { account: demoAccount(userId) },
     );
     expect(beat.status).toBe(200);
     return { userId, token };
@@ -95,14 +86,7 @@ describe("several instances on one PostgreSQL", () => {
   it("heartbeats alternating over A and B leave the latest price stored (A forgets what it knew when B wrote)", async () => {
     const t = await trader(cluster.a, cluster.a);
     const auth = { authorization: `Bearer ${t.token}` };
-    const account = {
-      login: t.userId,
-      server: "Demo",
-      currency: "USD",
-      balance: 10_000,
-      equity: 10_000,
-      trade_allowed: true,
-    };
+    const account = demoAccount(t.userId);
     const beat = async (on: ServerProcess, bid: number) => {
       const res = await post(on, "/bridge/v1/heartbeat", auth, {
         account,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { PROCESS_ADMIN_TOKEN, type ServerProcess } from "../hardening/support/server-process.ts";
-import { signalBody } from "../support/signals.ts";
+import { signalBody } from "../support/bodies.ts";
 import { waitFor } from "../support/wait.ts";
 import { useTwoInstances } from "./support/two-instances.ts";
 

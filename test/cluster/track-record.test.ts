@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { PROCESS_ADMIN_TOKEN, type ServerProcess } from "../hardening/support/server-process.ts";
+import { demoAccount, signalBody } from "../support/bodies.ts";
 import { signInitData, TEST_BOT_TOKEN } from "../support/harness.ts";
-import { signalBody } from "../support/signals.ts";
 import { waitFor } from "../support/wait.ts";
 import { useTwoInstances } from "./support/two-instances.ts";
 
@@ -38,7 +38,7 @@ describe("track record cache across instances", () => {
     const terminal = { authorization: `Bearer ${token}` };
     await call(cluster.a, "PATCH", `/api/users/${TRADER}`, admin, { tier: "APEX" });
     await call(cluster.a, "POST", "/bridge/v1/heartbeat", terminal, {
-      account: { login: TRADER, server: "Demo", currency: "USD", balance: 10_000, equity: 10_000, trade_allowed: true },
+      account: demoAccount(TRADER),
     });
     const signal = await call<{ id: string }>(
       cluster.a,

@@ -1,7 +1,7 @@
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { signalBody } from "../support/bodies.ts";
 import { paperTrader } from "../support/paper.ts";
-import { signalBody } from "../support/signals.ts";
 import { waitFor } from "../support/wait.ts";
 import { GROUP_CHAT, startWorld, TRADER } from "../support/world.ts";
 import { byTest, launchChromium, openApp, screenshot } from "../webapp/support/browser.ts";

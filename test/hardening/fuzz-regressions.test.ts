@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { signalBody } from "../support/bodies.ts";
 import { type Harness, HOOK_SECRET, startHarness } from "../support/harness.ts";
-import { signalBody } from "../support/signals.ts";
 
 /** Each request here answered 500 (or left a poisoned row) before its fix; found by the fuzzers. */
 describe("fuzz regressions", () => {

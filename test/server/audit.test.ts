@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { signalBody } from "../support/bodies.ts";
 import { ADMIN_USER_ID, type Harness, startHarness } from "../support/harness.ts";
-import { signalBody } from "../support/signals.ts";
 
 const SIGNAL_ADMIN = 950001;
 const ANALYST = 960001;

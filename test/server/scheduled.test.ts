@@ -2,8 +2,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { manualClock } from "../../server/clock.ts";
 import { createContext } from "../../server/context.ts";
 import { startScheduler } from "../../server/scheduler.ts";
+import { signalBody } from "../support/bodies.ts";
 import { type Harness, HOOK_SECRET, startHarness } from "../support/harness.ts";
-import { signalBody } from "../support/signals.ts";
 import { waitFor } from "../support/wait.ts";
 
 const T0 = Date.parse("2026-11-21T12:00:00.000Z");

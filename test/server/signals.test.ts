@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { signalBody } from "../support/bodies.ts";
 import { type Harness, HOOK_SECRET, startHarness } from "../support/harness.ts";
-import { signalBody } from "../support/signals.ts";
 
 describe("signals routes", () => {
   let h: Harness;

@@ -11,8 +11,8 @@ import type { App } from "../../server/routes/types.ts";
 import { startScheduler } from "../../server/scheduler.ts";
 import type { EngineServiceOptions } from "../../server/services/engine/index.ts";
 import { startSweeper } from "../../server/sweeper.ts";
+import { demoAccount, signalBody } from "./bodies.ts";
 import { testDatabase } from "./engine.ts";
-import { signalBody } from "./signals.ts";
 import { tempDir } from "./tmp.ts";
 
 export const TEST_BOT_TOKEN = "123456:TEST-token-for-sortie-tests-only";
@@ -149,15 +149,7 @@ export async function startHarness(options: HarnessOptions = {}) {
       url: "/bridge/v1/heartbeat",
       headers: { authorization: `Bearer ${token}` },
       payload: {
-        account: {
-          login: 1,
-          server: "Demo",
-          currency: "USD",
-          balance: 10_000,
-          equity: 10_000,
-          trade_allowed: true,
-          ...account,
-        },
+        account: demoAccount(1, account),
         ...extra,
       },
     });
