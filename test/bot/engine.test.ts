@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { CandleSeries, createLiquiditySweep, evaluateStrategy } from "../../core/engine/index.ts";
 import { manualClock } from "../../server/clock.ts";
 import { EURUSD, sweepSeries, ticksOf } from "../core/engine/series.ts";
+import { demoAccount } from "../support/bodies.ts";
 import { ADMIN_ID, type BotWorld, botWorld, GROUP_A, GROUP_B, TRADER_ID } from "./harness.ts";
 
 type Markup = { inline_keyboard: Array<Array<{ text: string; callback_data?: string }>> };
@@ -30,14 +31,7 @@ describe("signal engine drafts in Telegram", () => {
     for (const tick of ticksOf(SERIES)) {
       clock.set(tick.time);
       await world.app.bridge.heartbeat(userId, {
-        account: {
-          login: userId,
-          server: "Demo",
-          currency: "USD",
-          balance: 10_000,
-          equity: 10_000,
-          trade_allowed: true,
-        },
+        account: demoAccount(userId),
         prices: [{ symbol: "EURUSD.m", bid: tick.bid, ask: tick.ask, time: new Date(tick.time).toISOString() }],
       });
     }

@@ -4,6 +4,7 @@ import { type Clock, systemClock } from "../../server/clock.ts";
 import { loadConfig } from "../../server/config/index.ts";
 import { createContext } from "../../server/context.ts";
 import type { EngineServiceOptions } from "../../server/services/engine/index.ts";
+import { signalBody } from "../support/bodies.ts";
 import { testDatabase } from "../support/engine.ts";
 import { startTelegramFake, type TelegramFake } from "../support/telegram-fake.ts";
 import { tempDir } from "../support/tmp.ts";
@@ -152,18 +153,14 @@ export type BotWorld = Awaited<ReturnType<typeof botWorld>>;
 
 /** A valid signal input (BUY EURUSD, two targets, an hour to live). */
 export function signalInput(overrides: Record<string, unknown> = {}) {
-  return {
-    symbol: "EURUSD",
-    side: "BUY",
-    entry: 1.085,
-    stop_loss: 1.083,
+  return signalBody({
     take_profit: [1.089, 1.091],
     expires_in_min: 60,
     confidence: 89.5,
     shield_score: 8.9,
     shield_notes: "Institutional accumulation detected",
     ...overrides,
-  };
+  });
 }
 
 /** A trader with a linked, online terminal and a balance, able to fire. */

@@ -1,5 +1,6 @@
 import Fastify from "fastify";
 import { afterEach, describe, expect, it } from "vitest";
+import { privateCommandUpdate } from "../support/telegram-updates.ts";
 import { type BotWorld, botWorld, TRADER_ID } from "./harness.ts";
 
 describe("webhook mode", () => {
@@ -24,17 +25,7 @@ describe("webhook mode", () => {
     expect(webhook.path).toBe("/telegram/webhook");
     const app = Fastify();
     app.post(webhook.path, webhook.handler as never);
-    const update = {
-      update_id: 1,
-      message: {
-        message_id: 1,
-        date: Math.floor(Date.now() / 1000),
-        chat: { id: TRADER_ID, type: "private", first_name: "Ana" },
-        from: { id: TRADER_ID, is_bot: false, first_name: "Ana" },
-        text: "/help",
-        entities: [{ type: "bot_command", offset: 0, length: 5 }],
-      },
-    };
+    const update = privateCommandUpdate(TRADER_ID, "Ana", "/help");
     const forged = await app.inject({ method: "POST", url: webhook.path, payload: update });
     expect(forged.statusCode).toBe(401);
     expect(world.sentTo(TRADER_ID)).toHaveLength(0);

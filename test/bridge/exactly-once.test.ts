@@ -19,13 +19,7 @@ describe("exactly-once execution", () => {
     await h.close();
   });
 
-  const fire = (user: number, signalId: string) =>
-    h.app.inject({
-      method: "POST",
-      url: "/api/fire",
-      headers: { authorization: h.tma(user) },
-      payload: { signal_id: signalId },
-    });
+  const fire = (user: number, signalId: string) => h.fire(user, signalId);
   const fireState = (user: number, signalId: string) => h.store.fires.findFire(signalId, user);
 
   it("terminal crashes after executing but before reporting, restarts: no second position", async () => {

@@ -35,6 +35,14 @@ const heartbeat = (balance: number): Heartbeat => ({
 });
 
 const list = (sub: string) => readdir(join(dir.path, sub));
+/** The terminal's report that the position of command `id` closed (ticket 9, +20.8 at 1.0871), now. */
+const closedReport = (id: string) => ({
+  id,
+  ticket: 9,
+  close_price: 1.0871,
+  profit: 20.8,
+  closed_at: new Date().toISOString(),
+});
 
 beforeEach(async () => {
   dir = await makeTempDir("filedrop");
@@ -105,13 +113,7 @@ describe("file-drop transport", () => {
     };
     await writeFileAtomic(join(dir.path, "out", `${command.id}.json`), JSON.stringify({ type: "result", ...result }));
     // Without `type`, the contract's file name says which message it is.
-    const closed = {
-      id: command.id,
-      ticket: 9,
-      close_price: 1.0871,
-      profit: 20.8,
-      closed_at: new Date().toISOString(),
-    };
+    const closed = closedReport(command.id);
     await writeFileAtomic(join(dir.path, "out", `${command.id}.closed.json`), JSON.stringify(closed));
     expect(await waitFor(() => service.result(command.id), 5000, "the result")).toEqual(result);
     expect(await waitFor(() => service.closed(command.id), 5000, "the close")).toEqual(closed);
@@ -128,13 +130,7 @@ describe("file-drop transport", () => {
     await writeFileAtomic(join(dir.path, "out", `${command.id}.json`), JSON.stringify(result));
     expect(await waitFor(() => service.result(command.id), 5000, "the result")).toEqual(result);
     await waitFor(async () => (await list("out")).length === 0, 5000, "the result consumed");
-    const closed = {
-      id: command.id,
-      ticket: 9,
-      close_price: 1.0871,
-      profit: 20.8,
-      closed_at: new Date().toISOString(),
-    };
+    const closed = closedReport(command.id);
     await writeFileAtomic(join(dir.path, "out", `${command.id}.json`), JSON.stringify(closed));
     expect(await waitFor(() => service.closed(command.id), 5000, "the close")).toEqual(closed);
     await waitFor(async () => (await list("out")).length === 0, 5000, "the close consumed");

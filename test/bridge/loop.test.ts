@@ -27,13 +27,7 @@ describe("bridge loop with the paper terminal", () => {
     );
     return { id, ...t };
   }
-  const fire = (user: number, signalId: string) =>
-    h.app.inject({
-      method: "POST",
-      url: "/api/fire",
-      headers: { authorization: h.tma(user) },
-      payload: { signal_id: signalId },
-    });
+  const fire = (user: number, signalId: string) => h.fire(user, signalId);
   const mission = async (user: number, signalId: string) =>
     (
       await h.app.inject({ method: "GET", url: `/api/missions/${signalId}`, headers: { authorization: h.tma(user) } })

@@ -1,16 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Store } from "../../db/store.ts";
-import {
-  freePort,
-  PROCESS_ADMIN_TOKEN,
-  type ServerProcess,
-  startServerProcess,
-} from "../hardening/support/server-process.ts";
-import { type TestDatabase, testDatabase } from "../support/engine.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { PROCESS_ADMIN_TOKEN, type ServerProcess } from "../hardening/support/server-process.ts";
+import { demoAccount, signalBody } from "../support/bodies.ts";
 import { signInitData, TEST_BOT_TOKEN } from "../support/harness.ts";
-import { startTelegramFake, type TelegramFake } from "../support/telegram-fake.ts";
-import { tempDir } from "../support/tmp.ts";
 import { waitFor } from "../support/wait.ts";
+import { useTwoInstances } from "./support/two-instances.ts";
 
 /** Users in the round-robin burst; SORTIE_CLUSTER_USERS=5000 for the full-size run (BENCHMARKS.md). */
 const BURST_USERS = Number(process.env.SORTIE_CLUSTER_USERS ?? 300);
@@ -21,28 +14,14 @@ const GROUP = -100111;
  * sticky sessions: every request may go to any instance. The Bot API is the local fake.
  */
 describe("several instances on one PostgreSQL", () => {
-  const tmp = tempDir("sortie-cluster-");
-  let db: TestDatabase;
-  let store: Store;
-  let telegram: TelegramFake;
-  let a: ServerProcess;
-  let b: ServerProcess;
+  const cluster = useTwoInstances("sortie-cluster-", {
+    DATABASE_POOL_SIZE: "8",
+    ALERT_CHAT_IDS: String(GROUP),
+    // Setting up hundreds of traders one by one takes longer than 30 s on a loaded machine.
+    HEARTBEAT_STALE_S: "3600",
+  });
   let nextUser = 700_000;
 
-  const start = async () =>
-    startServerProcess({
-      databasePath: `${tmp.dir}/unused.db`,
-      port: await freePort(),
-      env: {
-        DATABASE_URL: db.location,
-        DATABASE_POOL_SIZE: "8",
-        BOT_TOKEN: TEST_BOT_TOKEN,
-        TELEGRAM_API_ROOT: telegram.apiRoot,
-        ALERT_CHAT_IDS: String(GROUP),
-        // Setting up hundreds of traders one by one takes longer than 30 s on a loaded machine.
-        HEARTBEAT_STALE_S: "3600",
-      },
-    });
   const tma = (userId: number) => `tma ${signInitData({ id: userId }, TEST_BOT_TOKEN)}`;
   const admin = { authorization: `Bearer ${PROCESS_ADMIN_TOKEN}`, "content-type": "application/json" };
   const post = (base: ServerProcess, path: string, headers: Record<string, string>, body: unknown) =>
@@ -52,14 +31,12 @@ describe("several instances on one PostgreSQL", () => {
       body: JSON.stringify(body),
     });
   async function createSignal(on: ServerProcess): Promise<string> {
-    const res = await post(on, "/api/signals", admin, {
-      symbol: "EURUSD",
-      side: "BUY",
-      entry: 1.085,
-      stop_loss: 1.083,
-      take_profit: [1.089],
-      expires_at: new Date(Date.now() + 3600_000).toISOString(),
-    });
+    const res = await post(
+      on,
+      "/api/signals",
+      admin,
+      signalBody({ expires_at: new Date(Date.now() + 3600_000).toISOString() }),
+    );
     expect(res.status).toBe(201);
     return ((await res.json()) as { id: string }).id;
   }
@@ -80,16 +57,7 @@ describe("several instances on one PostgreSQL", () => {
       beatOn,
       "/bridge/v1/heartbeat",
       { authorization: `Bearer ${token}` },
-      {
-        account: {
-          login: userId,
-          server: "Demo",
-          currency: "USD",
-          balance: 10_000,
-          equity: 10_000,
-          trade_allowed: true,
-        },
-      },
+      { account: demoAccount(userId) },
     );
     expect(beat.status).toBe(200);
     return { userId, token };
@@ -100,46 +68,25 @@ describe("several instances on one PostgreSQL", () => {
     (await (await fetch(`${p.url}/health`)).json()) as { db: { engine: string }; cluster: { leader: boolean } };
 
   beforeAll(async () => {
-    db = await testDatabase(tmp.dir);
-    store = await db.open();
-    telegram = await startTelegramFake();
-    a = await start();
-    b = await start();
     // One of them takes the leader lock (bot consumer, sweeper) within a poll interval.
     await waitFor(
-      async () => (await health(a)).cluster.leader !== (await health(b)).cluster.leader,
+      async () => (await health(cluster.a)).cluster.leader !== (await health(cluster.b)).cluster.leader,
       15_000,
       "a leader",
     );
-  }, 120_000);
-
-  afterAll(async () => {
-    await a?.stop();
-    await b?.stop();
-    await telegram?.close();
-    await store?.close();
-    await db?.drop();
-    tmp.cleanup();
   });
 
   it("reports the engine and exactly one leader", async () => {
-    const [ha, hb] = [await health(a), await health(b)];
+    const [ha, hb] = [await health(cluster.a), await health(cluster.b)];
     expect(ha.db.engine).toBe("postgres");
     expect(hb.db.engine).toBe("postgres");
     expect([ha.cluster.leader, hb.cluster.leader].filter(Boolean)).toHaveLength(1);
   });
 
   it("heartbeats alternating over A and B leave the latest price stored (A forgets what it knew when B wrote)", async () => {
-    const t = await trader(a, a);
+    const t = await trader(cluster.a, cluster.a);
     const auth = { authorization: `Bearer ${t.token}` };
-    const account = {
-      login: t.userId,
-      server: "Demo",
-      currency: "USD",
-      balance: 10_000,
-      equity: 10_000,
-      trade_allowed: true,
-    };
+    const account = demoAccount(t.userId);
     const beat = async (on: ServerProcess, bid: number) => {
       const res = await post(on, "/bridge/v1/heartbeat", auth, {
         account,
@@ -149,33 +96,35 @@ describe("several instances on one PostgreSQL", () => {
     };
     const stored = async () =>
       (
-        (await store.query("SELECT bid FROM terminal_prices WHERE user_id = ? AND name = 'EURUSD'", [t.userId]))[0] as {
+        (
+          await cluster.store.query("SELECT bid FROM terminal_prices WHERE user_id = ? AND name = 'EURUSD'", [t.userId])
+        )[0] as {
           bid: number;
         }
       ).bid;
-    await beat(a, 1.08);
-    await beat(b, 1.09);
+    await beat(cluster.a, 1.08);
+    await beat(cluster.b, 1.09);
     expect(await stored()).toBe(1.09);
     // A barrier: once A's long-poll is woken by a fire committed on B, A has also had B's earlier
     // events (NOTIFY delivers in commit order), the heartbeat's among them.
-    const poll = fetch(`${a.url}/bridge/v1/commands?wait=10`, { headers: auth }).then((res) => res.json());
+    const poll = fetch(`${cluster.a.url}/bridge/v1/commands?wait=10`, { headers: auth }).then((res) => res.json());
     await new Promise((resolve) => setTimeout(resolve, 100)); // the poll is waiting on A
-    expect((await fire(b, t.userId, await createSignal(b))).status).toBe(202);
+    expect((await fire(cluster.b, t.userId, await createSignal(cluster.b))).status).toBe(202);
     expect(((await poll) as { commands: unknown[] }).commands).toHaveLength(1);
-    await beat(a, 1.08); // A last stored 1.08 itself: without forgetting, it would skip this write
+    await beat(cluster.a, 1.08); // A last stored 1.08 itself: without forgetting, it would skip this write
     expect(await stored()).toBe(1.08);
   });
 
   it("a fire committed on B wakes a terminal's long-poll on A (NOTIFY, not the 1 s re-check)", async () => {
-    const signalId = await createSignal(a);
+    const signalId = await createSignal(cluster.a);
     const latencies: number[] = [];
     for (let i = 0; i < 20; i++) {
-      const t = await trader(b, a);
-      const poll = fetch(`${a.url}/bridge/v1/commands?wait=10`, {
+      const t = await trader(cluster.b, cluster.a);
+      const poll = fetch(`${cluster.a.url}/bridge/v1/commands?wait=10`, {
         headers: { authorization: `Bearer ${t.token}` },
       }).then(async (res) => ({ at: performance.now(), body: (await res.json()) as { commands: unknown[] } }));
       await new Promise((resolve) => setTimeout(resolve, 100)); // the poll is waiting on A
-      const fired = await fire(b, t.userId, signalId);
+      const fired = await fire(cluster.b, t.userId, signalId);
       const committedAt = performance.now();
       expect(fired.status).toBe(202);
       const answered = await poll;
@@ -191,11 +140,11 @@ describe("several instances on one PostgreSQL", () => {
   });
 
   it("a Mini App streaming from A sees a fire made on B", async () => {
-    const signalId = await createSignal(b);
+    const signalId = await createSignal(cluster.b);
     const watcher = nextUser++;
-    const shooter = await trader(a, b);
+    const shooter = await trader(cluster.a, cluster.b);
     const controller = new AbortController();
-    const res = await fetch(`${a.url}/api/events`, {
+    const res = await fetch(`${cluster.a.url}/api/events`, {
       headers: { authorization: tma(watcher) },
       signal: controller.signal,
     });
@@ -210,11 +159,11 @@ describe("several instances on one PostgreSQL", () => {
       }
     })();
     await new Promise((resolve) => setTimeout(resolve, 200));
-    const before = await fetch(`${a.url}/api/signals/${signalId}/fire-count`, {
+    const before = await fetch(`${cluster.a.url}/api/signals/${signalId}/fire-count`, {
       headers: { authorization: tma(watcher) },
     });
     expect(((await before.json()) as { count: number }).count).toBe(0); // A now caches the signal with 0
-    expect((await fire(b, shooter.userId, signalId)).status).toBe(202);
+    expect((await fire(cluster.b, shooter.userId, signalId)).status).toBe(202);
     await Promise.race([
       seen,
       new Promise((_, reject) => setTimeout(() => reject(new Error(`no event: ${text}`)), 10_000)),
@@ -222,30 +171,31 @@ describe("several instances on one PostgreSQL", () => {
     expect(text).toContain("fire_count_update");
     controller.abort();
     // A's cached fire count moved too (its cache heard B's event).
-    const count = await fetch(`${a.url}/api/signals/${signalId}/fire-count`, {
+    const count = await fetch(`${cluster.a.url}/api/signals/${signalId}/fire-count`, {
       headers: { authorization: tma(watcher) },
     });
     expect(((await count.json()) as { count: number }).count).toBe(1);
   });
 
   it("the daily limit holds across instances: a NIBBLER's 8 simultaneous fires split over A and B → 5 accepted", async () => {
-    const t = await trader(a, b, null);
+    const t = await trader(cluster.a, cluster.b, null);
     const signals = [];
-    for (let i = 0; i < 8; i++) signals.push(await createSignal(i % 2 ? a : b));
-    const answers = await Promise.all(signals.map((s, i) => fire(i % 2 ? a : b, t.userId, s)));
+    for (let i = 0; i < 8; i++) signals.push(await createSignal(i % 2 ? cluster.a : cluster.b));
+    const answers = await Promise.all(signals.map((s, i) => fire(i % 2 ? cluster.a : cluster.b, t.userId, s)));
     const codes = answers.map((r) => r.status).sort();
     expect(codes).toEqual([202, 202, 202, 202, 202, 403, 403, 403]);
-    const [{ n }] = (await store.query("SELECT COUNT(*) AS n FROM fires WHERE user_id = ?", [t.userId])) as [
+    const [{ n }] = (await cluster.store.query("SELECT COUNT(*) AS n FROM fires WHERE user_id = ?", [t.userId])) as [
       { n: number },
     ];
     expect(n).toBe(5);
   });
 
   it(`${BURST_USERS} users × 3 taps round-robin over both instances → exactly ${BURST_USERS} fires and orders`, async () => {
-    const signalId = await createSignal(a);
+    const signalId = await createSignal(cluster.a);
     const users: number[] = [];
-    for (let i = 0; i < BURST_USERS; i++) users.push((await trader(i % 2 ? a : b, i % 2 ? b : a)).userId);
-    const instances = [a, b];
+    for (let i = 0; i < BURST_USERS; i++)
+      users.push((await trader(i % 2 ? cluster.a : cluster.b, i % 2 ? cluster.b : cluster.a)).userId);
+    const instances = [cluster.a, cluster.b];
     let turn = 0;
     const started = performance.now();
     // 256 requests in flight at a time, as the SQLite burst benchmark's client (wrk) keeps.
@@ -273,7 +223,7 @@ describe("several instances on one PostgreSQL", () => {
     const byUser = new Map<number, Set<string>>();
     for (const x of answers) byUser.set(x.u, (byUser.get(x.u) ?? new Set()).add(x.body.fire.id));
     expect([...byUser.values()].every((ids) => ids.size === 1)).toBe(true);
-    const count = async (sql: string) => ((await store.query(sql, [signalId])) as [{ n: number }])[0].n;
+    const count = async (sql: string) => ((await cluster.store.query(sql, [signalId])) as [{ n: number }])[0].n;
     expect(await count("SELECT COUNT(*) AS n FROM fires WHERE signal_id = ?")).toBe(BURST_USERS);
     expect(
       await count("SELECT COUNT(*) AS n FROM bridge_commands c JOIN fires f ON f.id = c.fire_id WHERE f.signal_id = ?"),
@@ -281,10 +231,12 @@ describe("several instances on one PostgreSQL", () => {
   }, 600_000);
 
   it("SIGKILL of the leader mid-burst: nothing lost or doubled, the survivor leads within 10 s, alerts posted once", async () => {
-    const signalId = await createSignal(a);
+    const signalId = await createSignal(cluster.a);
     const users: number[] = [];
-    for (let i = 0; i < 60; i++) users.push((await trader(a, b)).userId);
-    const [leaderProcess, survivor] = (await health(a)).cluster.leader ? [a, b] : [b, a];
+    for (let i = 0; i < 60; i++) users.push((await trader(cluster.a, cluster.b)).userId);
+    const [leaderProcess, survivor] = (await health(cluster.a)).cluster.leader
+      ? [cluster.a, cluster.b]
+      : [cluster.b, cluster.a];
     const answers = users.map((u, i) =>
       fire(i % 2 ? leaderProcess : survivor, u, signalId)
         .then(async (r) => ({
@@ -307,36 +259,38 @@ describe("several instances on one PostgreSQL", () => {
       const again = await fire(survivor, x.u, signalId);
       expect([200, 202]).toContain(again.status);
     }
-    const rows = (await store.query("SELECT user_id, COUNT(*) AS n FROM fires WHERE signal_id = ? GROUP BY user_id", [
-      signalId,
-    ])) as Array<{ user_id: number; n: number }>;
+    const rows = (await cluster.store.query(
+      "SELECT user_id, COUNT(*) AS n FROM fires WHERE signal_id = ? GROUP BY user_id",
+      [signalId],
+    )) as Array<{ user_id: number; n: number }>;
     expect(rows).toHaveLength(users.length);
     expect(rows.every((r) => r.n === 1)).toBe(true);
     for (const x of settled.filter((s) => s.status === 202)) {
-      const [row] = (await store.query("SELECT id FROM fires WHERE signal_id = ? AND user_id = ?", [
+      const [row] = (await cluster.store.query("SELECT id FROM fires WHERE signal_id = ? AND user_id = ?", [
         signalId,
         x.u,
       ])) as [{ id: string }];
       expect(row.id).toBe(x.body!.fire!.id);
     }
     // A signal created now is posted by the new leader's bot, once.
-    telegram.reset();
+    cluster.telegram.reset();
     const late = await createSignal(survivor);
     await waitFor(
       () =>
-        telegram
+        cluster.telegram
           .callsOf("sendMessage")
           .some((c) => Number(c.payload.chat_id) === GROUP && String(c.payload.text).includes("EURUSD")),
       15_000,
       "alert posted by the survivor",
     );
     await new Promise((resolve) => setTimeout(resolve, 500));
-    const posted = (await store.query("SELECT COUNT(*) AS n FROM alerts WHERE signal_id = ? AND state = 'posted'", [
-      late,
-    ])) as [{ n: number }];
+    const posted = (await cluster.store.query(
+      "SELECT COUNT(*) AS n FROM alerts WHERE signal_id = ? AND state = 'posted'",
+      [late],
+    )) as [{ n: number }];
     expect(posted[0].n).toBe(1);
-    expect(telegram.callsOf("sendMessage").filter((c) => Number(c.payload.chat_id) === GROUP)).toHaveLength(1);
-    if (leaderProcess === a) a = await start();
-    else b = await start();
+    expect(cluster.telegram.callsOf("sendMessage").filter((c) => Number(c.payload.chat_id) === GROUP)).toHaveLength(1);
+    if (leaderProcess === cluster.a) cluster.a = await cluster.start();
+    else cluster.b = await cluster.start();
   }, 120_000);
 });

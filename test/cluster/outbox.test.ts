@@ -15,6 +15,7 @@ import { createContext } from "../../server/context.ts";
 import { type TestDatabase, testDatabase } from "../support/engine.ts";
 import { TEST_BOT_TOKEN } from "../support/harness.ts";
 import { startTelegramFake, type TelegramFake } from "../support/telegram-fake.ts";
+import { privateCommandUpdate } from "../support/telegram-updates.ts";
 import { tempDir } from "../support/tmp.ts";
 import { waitFor } from "../support/wait.ts";
 
@@ -72,17 +73,7 @@ describe("outbox across instances", () => {
     telegram.reset();
     // /start answered on the instance that does not drain the outbox: handleUpdate returns only
     // once the reply was sent (the handler awaits it), which here needs the leader.
-    await other.bot.handleUpdate({
-      update_id: 1,
-      message: {
-        message_id: 1,
-        date: Math.floor(Date.now() / 1000),
-        chat: { id: USER, type: "private", first_name: "Trader" },
-        from: { id: USER, is_bot: false, first_name: "Trader" },
-        text: "/start",
-        entities: [{ type: "bot_command", offset: 0, length: 6 }],
-      },
-    } as never);
+    await other.bot.handleUpdate(privateCommandUpdate(USER, "Trader", "/start") as never);
     const replies = telegram.callsOf("sendMessage").filter((c) => Number(c.payload.chat_id) === USER);
     expect(replies.length).toBeGreaterThan(0);
     const rows = await other.store.query("SELECT state, message_id, answer FROM outbox WHERE chat_id = ?", [USER]);

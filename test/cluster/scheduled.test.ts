@@ -1,16 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Store } from "../../db/store.ts";
-import {
-  freePort,
-  PROCESS_ADMIN_TOKEN,
-  type ServerProcess,
-  startServerProcess,
-} from "../hardening/support/server-process.ts";
-import { type TestDatabase, testDatabase } from "../support/engine.ts";
-import { TEST_BOT_TOKEN } from "../support/harness.ts";
-import { startTelegramFake, type TelegramFake } from "../support/telegram-fake.ts";
-import { tempDir } from "../support/tmp.ts";
+import { describe, expect, it } from "vitest";
+import { PROCESS_ADMIN_TOKEN, type ServerProcess } from "../hardening/support/server-process.ts";
+import { signalBody } from "../support/bodies.ts";
 import { waitFor } from "../support/wait.ts";
+import { useTwoInstances } from "./support/two-instances.ts";
 
 const GROUP = -100222;
 
@@ -20,39 +12,16 @@ const GROUP = -100222;
  * claim is a conditional UPDATE of its staged row), with one alert, whichever instance scheduled it.
  */
 describe("scheduled signals with several instances on one PostgreSQL", () => {
-  const tmp = tempDir("sortie-cluster-sched-");
-  let db: TestDatabase;
-  let store: Store;
-  let telegram: TelegramFake;
-  let a: ServerProcess;
-  let b: ServerProcess;
-
-  const start = async () =>
-    startServerProcess({
-      databasePath: `${tmp.dir}/unused.db`,
-      port: await freePort(),
-      env: {
-        DATABASE_URL: db.location,
-        DATABASE_POOL_SIZE: "4",
-        BOT_TOKEN: TEST_BOT_TOKEN,
-        TELEGRAM_API_ROOT: telegram.apiRoot,
-        ALERT_CHAT_IDS: String(GROUP),
-      },
-    });
+  const cluster = useTwoInstances("sortie-cluster-sched-", {
+    DATABASE_POOL_SIZE: "4",
+    ALERT_CHAT_IDS: String(GROUP),
+  });
   const admin = { authorization: `Bearer ${PROCESS_ADMIN_TOKEN}`, "content-type": "application/json" };
   async function schedule(on: ServerProcess, publishAtMs: number): Promise<string> {
     const res = await fetch(`${on.url}/api/signals`, {
       method: "POST",
       headers: admin,
-      body: JSON.stringify({
-        symbol: "EURUSD",
-        side: "BUY",
-        entry: 1.085,
-        stop_loss: 1.083,
-        take_profit: [1.089],
-        expires_in_min: 60,
-        publish_at: new Date(publishAtMs).toISOString(),
-      }),
+      body: JSON.stringify(signalBody({ expires_in_min: 60, publish_at: new Date(publishAtMs).toISOString() })),
     });
     const body = (await res.json()) as { id: string; status: string };
     expect(res.status, JSON.stringify(body)).toBe(201);
@@ -60,43 +29,28 @@ describe("scheduled signals with several instances on one PostgreSQL", () => {
     return body.id;
   }
   const states = async (ids: string[]) =>
-    (await store.query(
+    (await cluster.store.query(
       `SELECT id, state FROM staged_signals WHERE id IN (${ids.map(() => "?").join(", ")}) ORDER BY id`,
       ids,
     )) as Array<{ id: string; state: string }>;
   const count = async (sql: string, ids: string[]) =>
-    Number((await store.query(`${sql} IN (${ids.map(() => "?").join(", ")})`, ids))[0]!.n);
+    Number((await cluster.store.query(`${sql} IN (${ids.map(() => "?").join(", ")})`, ids))[0]!.n);
   const alertsFor = (ids: string[]) =>
-    telegram
+    cluster.telegram
       .callsOf("sendMessage")
       .filter((c) => Number(c.payload.chat_id) === GROUP && ids.some((id) => JSON.stringify(c.payload).includes(id)));
-
-  beforeAll(async () => {
-    db = await testDatabase(tmp.dir);
-    store = await db.open();
-    telegram = await startTelegramFake();
-    a = await start();
-    b = await start();
-  }, 120_000);
-
-  afterAll(async () => {
-    await a?.stop();
-    await b?.stop();
-    await telegram?.close();
-    await store?.close();
-    await db?.drop();
-    tmp.cleanup();
-  });
 
   it("each signal scheduled on A or B is published once, with one alert; one cancelled on the other instance never", async () => {
     // Three shared moments, far enough ahead for 30 requests on a loaded machine: at each, both
     // instances' timers fire and race for the same rows.
     const base = Date.now() + 10_000;
-    const ids = await Promise.all(Array.from({ length: 30 }, (_, i) => schedule(i % 2 === 0 ? a : b, base + (i % 3))));
+    const ids = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => schedule(i % 2 === 0 ? cluster.a : cluster.b, base + (i % 3))),
+    );
     // Five of them cancelled through the instance that did not schedule them.
     const cancelled = ids.filter((_, i) => i % 6 === 1);
     for (const id of cancelled) {
-      const res = await fetch(`${a.url}/api/signals/${id}/cancel`, { method: "POST", headers: admin });
+      const res = await fetch(`${cluster.a.url}/api/signals/${id}/cancel`, { method: "POST", headers: admin });
       expect(res.status).toBe(200);
       expect(((await res.json()) as { status: string }).status).toBe("cancelled");
     }
@@ -127,12 +81,12 @@ describe("scheduled signals with several instances on one PostgreSQL", () => {
     expect(alertsFor(cancelled)).toHaveLength(0);
     // The instance that lost a race saw the row claimed and did nothing: no failed publication
     // (without the claim it would have tried the INSERT too and hit the signal's primary key).
-    expect(a.output() + b.output()).not.toContain("publishing failed");
+    expect(cluster.a.output() + cluster.b.output()).not.toContain("publishing failed");
   }, 360_000);
 
   it("a signal scheduled on A is published by B once A has stopped", async () => {
-    const id = await schedule(a, Date.now() + 5_000);
-    await a.stop();
+    const id = await schedule(cluster.a, Date.now() + 5_000);
+    await cluster.a.stop();
     await waitFor(
       async () => (await states([id]))[0]?.state === "published",
       90_000,

@@ -1,15 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  freePort,
-  PROCESS_ADMIN_TOKEN,
-  type ServerProcess,
-  startServerProcess,
-} from "../hardening/support/server-process.ts";
-import { type TestDatabase, testDatabase } from "../support/engine.ts";
+import { describe, expect, it } from "vitest";
+import { PROCESS_ADMIN_TOKEN, type ServerProcess } from "../hardening/support/server-process.ts";
+import { demoAccount, signalBody } from "../support/bodies.ts";
 import { signInitData, TEST_BOT_TOKEN } from "../support/harness.ts";
-import { startTelegramFake, type TelegramFake } from "../support/telegram-fake.ts";
-import { tempDir } from "../support/tmp.ts";
 import { waitFor } from "../support/wait.ts";
+import { useTwoInstances } from "./support/two-instances.ts";
 
 const TRADER = 717_900;
 
@@ -20,24 +14,7 @@ const TRADER = 717_900;
  * mark a signal dirty reach B through NOTIFY). Without the relay B would answer its stale copy.
  */
 describe("track record cache across instances", () => {
-  const tmp = tempDir("sortie-cluster-tr-");
-  let db: TestDatabase;
-  let a: ServerProcess;
-  let b: ServerProcess;
-  let telegram: TelegramFake;
-
-  const start = async () =>
-    startServerProcess({
-      databasePath: `${tmp.dir}/unused.db`,
-      port: await freePort(),
-      env: {
-        DATABASE_URL: db.location,
-        DATABASE_POOL_SIZE: "4",
-        BOT_TOKEN: TEST_BOT_TOKEN,
-        TELEGRAM_API_ROOT: telegram.apiRoot,
-        HEARTBEAT_STALE_S: "3600",
-      },
-    });
+  const cluster = useTwoInstances("sortie-cluster-tr-", { DATABASE_POOL_SIZE: "4", HEARTBEAT_STALE_S: "3600" });
   const tma = () => ({ authorization: `tma ${signInitData({ id: TRADER }, TEST_BOT_TOKEN)}` });
   const admin = { authorization: `Bearer ${PROCESS_ADMIN_TOKEN}` };
   async function call<T>(
@@ -56,63 +33,47 @@ describe("track record cache across instances", () => {
     return (await res.json()) as T;
   }
 
-  beforeAll(async () => {
-    db = await testDatabase(tmp.dir);
-    telegram = await startTelegramFake();
-    a = await start();
-    b = await start();
-  }, 120_000);
-
-  afterAll(async () => {
-    await a?.stop();
-    await b?.stop();
-    await telegram?.close();
-    await db?.drop();
-    tmp.cleanup();
-  });
-
   it("a trade closed through A refreshes the record and the performance B had cached", async () => {
-    const { token } = await call<{ token: string }>(a, "POST", "/api/me/bridge-token", tma());
+    const { token } = await call<{ token: string }>(cluster.a, "POST", "/api/me/bridge-token", tma());
     const terminal = { authorization: `Bearer ${token}` };
-    await call(a, "PATCH", `/api/users/${TRADER}`, admin, { tier: "APEX" });
-    await call(a, "POST", "/bridge/v1/heartbeat", terminal, {
-      account: { login: TRADER, server: "Demo", currency: "USD", balance: 10_000, equity: 10_000, trade_allowed: true },
+    await call(cluster.a, "PATCH", `/api/users/${TRADER}`, admin, { tier: "APEX" });
+    await call(cluster.a, "POST", "/bridge/v1/heartbeat", terminal, {
+      account: demoAccount(TRADER),
     });
-    const signal = await call<{ id: string }>(a, "POST", "/api/signals", admin, {
-      symbol: "EURUSD",
-      side: "BUY",
-      entry: 1.085,
-      stop_loss: 1.083,
-      take_profit: [1.089],
-      expires_at: new Date(Date.now() + 3600_000).toISOString(),
-    });
+    const signal = await call<{ id: string }>(
+      cluster.a,
+      "POST",
+      "/api/signals",
+      admin,
+      signalBody({ expires_at: new Date(Date.now() + 3600_000).toISOString() }),
+    );
 
     // B loads and caches both answers while nothing is closed.
     type Record = { signals: number; closed: number; total_r: number };
-    const record = () => call<Record>(b, "GET", "/api/track-record", tma());
-    const performance = () => call<Record>(b, "GET", `/api/users/${TRADER}/performance`, tma());
+    const record = () => call<Record>(cluster.b, "GET", "/api/track-record", tma());
+    const performance = () => call<Record>(cluster.b, "GET", `/api/users/${TRADER}/performance`, tma());
     await waitFor(async () => (await record()).signals === 1, 10_000, "B sees the signal");
     expect(await record()).toMatchObject({ signals: 1, closed: 0 });
     expect(await performance()).toMatchObject({ closed: 0 });
 
     // Fired, filled and closed at the target (+2 R), all through A.
-    await call(a, "POST", "/api/fire", tma(), { signal_id: signal.id });
+    await call(cluster.a, "POST", "/api/fire", tma(), { signal_id: signal.id });
     const { commands } = await call<{ commands: Array<{ id: string; volume: number }> }>(
-      a,
+      cluster.a,
       "GET",
       "/bridge/v1/commands",
       terminal,
     );
     expect(commands).toHaveLength(1);
     const [command] = commands;
-    await call(a, "POST", "/bridge/v1/results", terminal, {
+    await call(cluster.a, "POST", "/bridge/v1/results", terminal, {
       id: command!.id,
       status: "filled",
       retcode: 10009,
       price: 1.085,
       volume: command!.volume,
     });
-    await call(a, "POST", "/bridge/v1/closed", terminal, {
+    await call(cluster.a, "POST", "/bridge/v1/closed", terminal, {
       id: command!.id,
       close_price: 1.089,
       profit: 200,

@@ -74,18 +74,21 @@ describe("buildMission", () => {
     };
     const overlay = { id: 7, tier: "FANG" as const, balance: 10_000, equity: 10_000, currency: "USD", risk_percent: 1 };
     const bridge = { linked: true, lastSeenMs: NOW, tradeAllowed: true };
-    const m = buildMission({
-      signal,
-      overlay,
-      terminalSpec: null,
-      rates: {},
-      fire: null,
-      fireCount: 3,
-      firesToday: 1,
-      bridge,
-      nowMs: NOW,
-      staleMs: 30_000,
-    });
+    // The same signal, trader and terminal, seen at `nowMs`.
+    const missionAt = (nowMs: number) =>
+      buildMission({
+        signal,
+        overlay,
+        terminalSpec: null,
+        rates: {},
+        fire: null,
+        fireCount: 3,
+        firesToday: 1,
+        bridge,
+        nowMs,
+        staleMs: 30_000,
+      });
+    const m = missionAt(NOW);
     expect(m).toMatchObject({ status: "active", expires_in_s: 600, fire_count: 3, can_fire: true, fire_block: null });
     expect(m.position).toMatchObject({
       lots: 0.5,
@@ -96,18 +99,7 @@ describe("buildMission", () => {
       risk_reward: 2,
     });
     expect(m.user).toMatchObject({ daily_limit: 15, fires_left_today: 14 });
-    const later = buildMission({
-      signal,
-      overlay,
-      terminalSpec: null,
-      rates: {},
-      fire: null,
-      fireCount: 3,
-      firesToday: 1,
-      bridge,
-      nowMs: NOW + 601_000,
-      staleMs: 30_000,
-    });
+    const later = missionAt(NOW + 601_000);
     expect(later).toMatchObject({
       status: "expired",
       expires_in_s: 0,

@@ -1,5 +1,6 @@
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { signalBody } from "../support/bodies.ts";
 import { paperTrader } from "../support/paper.ts";
 import { waitFor } from "../support/wait.ts";
 import { GROUP_CHAT, startWorld, TRADER } from "../support/world.ts";
@@ -43,16 +44,13 @@ describe("production checklist, end to end", () => {
     const created = await fetch(`${h.url}/api/signals`, {
       method: "POST",
       headers: { ...h.admin, "content-type": "application/json" },
-      body: JSON.stringify({
-        symbol: "EURUSD",
-        side: "BUY",
-        entry: 1.085,
-        stop_loss: 1.083,
-        take_profit: [1.089],
-        expires_at: new Date(Date.now() + 3600_000).toISOString(),
-        confidence: 89.5,
-        shield_score: 8.9,
-      }),
+      body: JSON.stringify(
+        signalBody({
+          expires_at: new Date(Date.now() + 3600_000).toISOString(),
+          confidence: 89.5,
+          shield_score: 8.9,
+        }),
+      ),
     });
     expect(created.status).toBe(201);
     const signal = (await created.json()) as { id: string };

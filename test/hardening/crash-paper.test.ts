@@ -5,56 +5,37 @@
  * commit, power-loss durable); crash.test.ts covers the default NORMAL — see the comment there.
  */
 import { join } from "node:path";
-import Database from "better-sqlite3";
-import { afterEach, describe, expect, it } from "vitest";
-import { createPaperTerminal, createStaticFeed, type PaperTerminal } from "../../bridge/paper/index.ts";
+import { describe, expect, it } from "vitest";
+import type { PaperTerminal } from "../../bridge/paper/index.ts";
 import { LOCAL_BOT_TOKEN } from "../../server/config/index.ts";
 import { signInitData } from "../support/harness.ts";
 import { spec } from "../support/paper.ts";
-import { tempDir } from "../support/tmp.ts";
 import { waitFor } from "../support/wait.ts";
-import { createHttpClient } from "./support/http-client.ts";
-import { freePort, PROCESS_ADMIN_TOKEN, startServerProcess } from "./support/server-process.ts";
+import { cleanupsAfterEach, crashPaperTerminal, createCrashSignal, startCrashServer } from "./support/crash-rig.ts";
 
 const USERS = Array.from({ length: 12 }, (_, i) => 600_000 + i);
 const tma = (id: number) => ({ authorization: `tma ${signInitData({ id }, LOCAL_BOT_TOKEN)}` });
 
-const cleanups: Array<() => Promise<unknown> | unknown> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const cleanups = cleanupsAfterEach();
 
 describe("crash: paper terminals crash mid-execution while the server is SIGKILLed", () => {
   it("every fire is filled, every order opened exactly once, after both restart", async () => {
-    const tmp = tempDir("sortie-crash-paper-");
-    cleanups.push(() => tmp.cleanup());
-    const dbPath = join(tmp.dir, "sortie.db");
-    const port = await freePort();
-    const env = { DB_SYNCHRONOUS: "FULL" };
-    let server = await startServerProcess({ databasePath: dbPath, port, env });
-    cleanups.push(() => server.kill());
-    const client = createHttpClient(server.url, 32);
-    cleanups.push(() => client.close());
+    const rig = await startCrashServer(cleanups, {
+      tmpPrefix: "sortie-crash-paper-",
+      env: { DB_SYNCHRONOUS: "FULL" },
+      sockets: 32,
+    });
+    const { client } = rig;
 
     const opens = new Map<string, number>(); // command id → positions opened, over every instance
-    const make = (id: number, token: string): PaperTerminal => {
-      const terminal = createPaperTerminal({
-        transport: { kind: "http", baseUrl: server.url, token, pollWaitS: 1 },
-        stateFile: join(tmp.dir, `paper-${id}.json`),
+    const make = (id: number, token: string): PaperTerminal =>
+      crashPaperTerminal(cleanups, opens, {
+        baseUrl: rig.server.url,
+        token,
+        stateFile: join(rig.dir, `paper-${id}.json`),
         account: { login: id, server: "Paper-Demo", currency: "USD", balance: 10_000 },
-        symbols: [spec("EURUSD")],
-        prices: createStaticFeed({ EURUSD: { bid: 1.0849, ask: 1.085 } }),
-        heartbeatMs: 300,
-        retryBaseMs: 100,
-        retryMaxMs: 500,
-        stopsCheckMs: 50,
+        symbol: spec("EURUSD"),
       });
-      terminal.on("executed", (e) => {
-        if (!e.duplicate && e.result.status === "filled") opens.set(e.id, (opens.get(e.id) ?? 0) + 1);
-      });
-      cleanups.push(() => terminal.stop());
-      return terminal;
-    };
     const terminals = new Map<number, PaperTerminal>();
     const tokens = new Map<number, string>();
     for (const id of USERS) {
@@ -67,19 +48,7 @@ describe("crash: paper terminals crash mid-execution while the server is SIGKILL
       (JSON.parse((await client.get("/api/me", tma(id))).body) as { bridge: { online: boolean } }).bridge.online;
     for (const id of USERS) await waitFor(() => online(id), 5000, `terminal ${id} online`);
 
-    const created = await client.post(
-      "/api/signals",
-      {
-        symbol: "EURUSD",
-        side: "BUY",
-        entry: 1.085,
-        stop_loss: 1.083,
-        take_profit: [1.089, 1.091],
-        expires_in_min: 60,
-      },
-      { authorization: `Bearer ${PROCESS_ADMIN_TOKEN}` },
-    );
-    const signalId = (JSON.parse(created.body) as { id: string }).id;
+    const signalId = await createCrashSignal(client);
     const crashing = USERS.filter((_, i) => i % 2 === 0);
     for (const id of crashing) terminals.get(id)!.crashAfterExecute();
 
@@ -91,25 +60,23 @@ describe("crash: paper terminals crash mid-execution while the server is SIGKILL
 
     // Each crashing terminal executes its first leg and dies unreported; then the server dies too.
     await waitFor(() => crashing.every((id) => terminals.get(id)!.executedIds().length >= 1), 10_000, "crashes");
-    await server.kill();
+    await rig.server.kill();
     const restartedAt = Date.now();
     for (const id of crashing) {
       const again = make(id, tokens.get(id)!); // a new process on the same state file
       terminals.set(id, again);
       await again.start();
     }
-    server = await startServerProcess({ databasePath: dbPath, port, env });
-    cleanups.push(() => server.kill());
+    await rig.restart();
 
-    const db = new Database(dbPath, { readonly: true });
-    cleanups.push(() => db.close());
-    const count = (sql: string) => (db.prepare(sql).get() as { n: number }).n;
+    const read = await rig.openReader();
+    const count = async (sql: string) => Number((await read(sql))[0]!.n);
     const pending = () => count("SELECT COUNT(*) AS n FROM bridge_commands WHERE state <> 'filled'");
-    await waitFor(() => pending() === 0, 40_000, "every leg filled");
+    await waitFor(async () => (await pending()) === 0, 40_000, "every leg filled");
     const drainMs = Date.now() - restartedAt;
 
-    expect(count("SELECT COUNT(*) AS n FROM fires WHERE state = 'filled'")).toBe(USERS.length);
-    const legs = db.prepare("SELECT id, fire_id, state, deliveries FROM bridge_commands").all() as Array<{
+    expect(await count("SELECT COUNT(*) AS n FROM fires WHERE state = 'filled'")).toBe(USERS.length);
+    const legs = (await read("SELECT id, fire_id, state, deliveries FROM bridge_commands")) as Array<{
       id: string;
       fire_id: string;
       state: string;

@@ -5,18 +5,14 @@
  * comes back. Each terminal must still hold exactly its own legs, each opened once.
  */
 import { join } from "node:path";
-import Database from "better-sqlite3";
-import { afterEach, describe, expect, it } from "vitest";
-import { createPaperTerminal, createStaticFeed, type PaperTerminal } from "../../bridge/paper/index.ts";
+import { describe, expect, it } from "vitest";
+import type { PaperTerminal } from "../../bridge/paper/index.ts";
 import type { HeartbeatSymbol } from "../../bridge/protocol.ts";
 import { LOCAL_BOT_TOKEN } from "../../server/config/index.ts";
-import { TEST_ENGINE, testDatabase } from "../support/engine.ts";
 import { signInitData } from "../support/harness.ts";
 import { spec } from "../support/paper.ts";
-import { tempDir } from "../support/tmp.ts";
 import { waitFor } from "../support/wait.ts";
-import { createHttpClient } from "./support/http-client.ts";
-import { freePort, PROCESS_ADMIN_TOKEN, startServerProcess } from "./support/server-process.ts";
+import { cleanupsAfterEach, crashPaperTerminal, createCrashSignal, startCrashServer } from "./support/crash-rig.ts";
 
 const TRADER = 700_001;
 const tma = { authorization: `tma ${signInitData({ id: TRADER }, LOCAL_BOT_TOKEN)}` };
@@ -32,45 +28,24 @@ const TERMINALS: Array<{ name: string; currency: string; balance: number; symbol
   { name: "Pepper", currency: "GBP", balance: 8_000, symbol: spec("EURUSD", { tick_value: 0.79 }), crash: true },
 ];
 
-const cleanups: Array<() => Promise<unknown> | unknown> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const cleanups = cleanupsAfterEach();
 
 describe("crash: a fire over several terminals while the server is SIGKILLed", () => {
   it("gives each terminal its own legs exactly once after everything restarts", async () => {
-    const tmp = tempDir("sortie-crash-terminals-");
-    cleanups.push(() => tmp.cleanup());
-    const dbPath = join(tmp.dir, "sortie.db");
     // On the postgres project the server process runs on its own PostgreSQL database.
-    const database = TEST_ENGINE === "postgres" ? await testDatabase(tmp.dir) : null;
-    if (database) cleanups.push(() => database.drop());
-    const env: Record<string, string> = database ? { DATABASE_URL: database.location } : {};
-    const port = await freePort();
-    let server = await startServerProcess({ databasePath: dbPath, port, env });
-    cleanups.push(() => server.kill());
-    const client = createHttpClient(server.url, 8);
-    cleanups.push(() => client.close());
+    const rig = await startCrashServer(cleanups, { tmpPrefix: "sortie-crash-terminals-", sockets: 8 });
+    const { client } = rig;
 
     const opens = new Map<string, number>(); // command id → positions opened, over every instance
     const make = (i: number, token: string): PaperTerminal => {
       const t = TERMINALS[i]!;
-      const terminal = createPaperTerminal({
-        transport: { kind: "http", baseUrl: server.url, token, pollWaitS: 1 },
-        stateFile: join(tmp.dir, `paper-${t.name}.json`),
+      return crashPaperTerminal(cleanups, opens, {
+        baseUrl: rig.server.url,
+        token,
+        stateFile: join(rig.dir, `paper-${t.name}.json`),
         account: { login: 100 + i, server: `${t.name}-Live`, currency: t.currency, balance: t.balance },
-        symbols: [t.symbol],
-        prices: createStaticFeed({ [t.symbol.name]: { bid: 1.0849, ask: 1.085 } }),
-        heartbeatMs: 300,
-        retryBaseMs: 100,
-        retryMaxMs: 500,
-        stopsCheckMs: 50,
+        symbol: t.symbol,
       });
-      terminal.on("executed", (e) => {
-        if (!e.duplicate && e.result.status === "filled") opens.set(e.id, (opens.get(e.id) ?? 0) + 1);
-      });
-      cleanups.push(() => terminal.stop());
-      return terminal;
     };
 
     const tokens: string[] = [];
@@ -94,19 +69,7 @@ describe("crash: a fire over several terminals while the server is SIGKILLed", (
       "three terminals online",
     );
 
-    const created = await client.post(
-      "/api/signals",
-      {
-        symbol: "EURUSD",
-        side: "BUY",
-        entry: 1.085,
-        stop_loss: 1.083,
-        take_profit: [1.089, 1.091],
-        expires_in_min: 60,
-      },
-      { authorization: `Bearer ${PROCESS_ADMIN_TOKEN}` },
-    );
-    const signalId = (JSON.parse(created.body) as { id: string }).id;
+    const signalId = await createCrashSignal(client);
     TERMINALS.forEach((t, i) => {
       if (t.crash) terminals[i]!.crashAfterExecute();
     });
@@ -117,25 +80,15 @@ describe("crash: a fire over several terminals while the server is SIGKILLed", (
     // The crashing terminals execute a leg and die unreported; then the server dies too.
     const crashing = TERMINALS.flatMap((t, i) => (t.crash ? [i] : []));
     await waitFor(() => crashing.every((i) => terminals[i]!.executedIds().length >= 1), 10_000, "crashes");
-    await server.kill();
+    await rig.server.kill();
     for (const i of crashing) {
       terminals[i] = make(i, tokens[i]!); // a new process on the same state file
       await terminals[i]!.start();
     }
-    server = await startServerProcess({ databasePath: dbPath, port, env });
-    cleanups.push(() => server.kill());
+    await rig.restart();
 
     // What the restarted server stored, read beside it: the SQLite file read-only, or PostgreSQL.
-    let read: (sql: string, params?: unknown[]) => Promise<Array<Record<string, unknown>>>;
-    if (database) {
-      const store = await database.open();
-      cleanups.push(() => store.close());
-      read = (sql, params) => store.query(sql, params);
-    } else {
-      const db = new Database(dbPath, { readonly: true });
-      cleanups.push(() => db.close());
-      read = async (sql, params = []) => db.prepare(sql).all(...params) as Array<Record<string, unknown>>;
-    }
+    const read = await rig.openReader();
     await waitFor(
       async () => (await read("SELECT COUNT(*) AS n FROM bridge_commands WHERE state <> 'filled'"))[0]!.n === 0,
       40_000,

@@ -11,33 +11,21 @@
  * (bridge_commands) is the queue, and a command delivered without a result is sent again after the
  * 10 s visibility timeout — the terminal dedups by command id, so it is executed exactly once.
  */
-import { join } from "node:path";
 import Database from "better-sqlite3";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { LOCAL_BOT_TOKEN } from "../../server/config/index.ts";
 import { signInitData } from "../support/harness.ts";
-import { tempDir } from "../support/tmp.ts";
 import { waitFor } from "../support/wait.ts";
-import { createHttpClient, type HttpAnswer, pool } from "./support/http-client.ts";
-import { freePort, PROCESS_ADMIN_TOKEN, type ServerProcess, startServerProcess } from "./support/server-process.ts";
+import { cleanupsAfterEach, createCrashSignal, startCrashServer } from "./support/crash-rig.ts";
+import { type HttpAnswer, pool } from "./support/http-client.ts";
 import { createTerminalFleet } from "./support/terminal-fleet.ts";
 
 /** 1,000 users × 5 taps: ~16 s on two cores (measured), so the full size runs; CRASH_USERS scales it. */
 const USERS = Number(process.env.CRASH_USERS ?? 1000);
 const TAPS = 5;
 const tma = (id: number) => `tma ${signInitData({ id }, LOCAL_BOT_TOKEN)}`;
-const admin = { authorization: `Bearer ${PROCESS_ADMIN_TOKEN}` };
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function start(dbPath: string, port: number, env: Record<string, string> = {}): Promise<ServerProcess> {
-  const server = await startServerProcess({ databasePath: dbPath, port, env });
-  cleanups.push(() => server.kill());
-  return server;
-}
+const cleanups = cleanupsAfterEach();
 
 function readDb(dbPath: string) {
   const db = new Database(dbPath, { readonly: true });
@@ -48,28 +36,10 @@ function readDb(dbPath: string) {
 describe("crash: SIGKILL the server mid-burst, restart on the same database", () => {
   it(`${USERS} users × ${TAPS} concurrent taps: every 202 survives, executed exactly once, nothing stuck`, async () => {
     const t0 = Date.now();
-    const tmp = tempDir("sortie-crash-");
-    cleanups.push(() => tmp.cleanup());
-    const dbPath = join(tmp.dir, "sortie.db");
-    const port = await freePort();
-    let server = await start(dbPath, port);
-    const client = createHttpClient(server.url, 128);
-    cleanups.push(() => client.close());
+    const rig = await startCrashServer(cleanups, { tmpPrefix: "sortie-crash-", sockets: 128 });
+    const { client } = rig;
 
-    const created = await client.post(
-      "/api/signals",
-      {
-        symbol: "EURUSD",
-        side: "BUY",
-        entry: 1.085,
-        stop_loss: 1.083,
-        take_profit: [1.089, 1.091],
-        expires_in_min: 60,
-      },
-      admin,
-    );
-    expect(created.status, created.body).toBe(201);
-    const signalId = (JSON.parse(created.body) as { id: string }).id;
+    const signalId = await createCrashSignal(client);
     const users = Array.from({ length: USERS }, (_, i) => 500_000 + i);
     const auth = new Map(users.map((id) => [id, tma(id)]));
     const tokens = new Map<number, string>();
@@ -80,7 +50,7 @@ describe("crash: SIGKILL the server mid-burst, restart on the same database", ()
       }),
       32,
     );
-    const fleet = createTerminalFleet(server.url, tokens);
+    const fleet = createTerminalFleet(rig.server.url, tokens);
     cleanups.push(() => fleet.stop());
     await fleet.heartbeatAll();
     fleet.start();
@@ -107,7 +77,7 @@ describe("crash: SIGKILL the server mid-burst, restart on the same database", ()
       // with group commit the API outruns them, and both cases must keep every 202).
       if (!killed && accepted >= USERS * 0.4) {
         executedAtKill = fleet.positions().length;
-        killed = server.kill();
+        killed = rig.server.kill();
       }
     };
     const burstStarted = Date.now();
@@ -128,7 +98,7 @@ describe("crash: SIGKILL the server mid-burst, restart on the same database", ()
 
     // Restart on the same file and port; users with no answer tap again (the Mini App retries).
     const restartedAt = Date.now();
-    server = await start(dbPath, port);
+    await rig.restart();
     const restartMs = Date.now() - restartedAt;
     let retried = 0;
     let inDoubtCommitted = 0;
@@ -146,7 +116,7 @@ describe("crash: SIGKILL the server mid-burst, restart on the same database", ()
     );
 
     // Let the terminals drain: every fire filled (redeliveries after the 10 s visibility timeout).
-    const { db, all } = readDb(dbPath);
+    const { db, all } = readDb(rig.dbPath);
     cleanups.push(() => void db.close());
     // A fire reads "filled" once one leg is: wait for every leg (command), not just every fire.
     const unfinished = () =>

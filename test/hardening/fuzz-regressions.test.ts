@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { signalBody } from "../support/bodies.ts";
 import { type Harness, HOOK_SECRET, startHarness } from "../support/harness.ts";
 
 /** Each request here answered 500 (or left a poisoned row) before its fix; found by the fuzzers. */
@@ -34,14 +35,7 @@ describe("fuzz regressions", () => {
       method: "POST",
       url: "/api/signals",
       headers: h.admin,
-      payload: {
-        symbol: "EURUSD",
-        side: "BUY",
-        entry: 1.085,
-        stop_loss: 1.083,
-        take_profit: [1.089],
-        expires_in_min: 1e300,
-      },
+      payload: signalBody({ expires_in_min: 1e300 }),
     });
     expectError(admin, 400);
     expect(admin.json()).toMatchObject({ error: { field: "expires_in_min" } });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { signalBody } from "../support/bodies.ts";
 import { ADMIN_USER_ID, type Harness, startHarness } from "../support/harness.ts";
 
 const SIGNAL_ADMIN = 950001;
@@ -18,14 +19,7 @@ describe("roles over HTTP and GET /api/audit", () => {
       method: "POST",
       url: "/api/signals",
       headers: as(user),
-      payload: {
-        symbol: "EURUSD",
-        side: "BUY",
-        entry: 1.085,
-        stop_loss: 1.083,
-        take_profit: [1.089],
-        expires_in_min: 30,
-      },
+      payload: signalBody({ expires_in_min: 30 }),
     });
   const setTier = (user: number) =>
     h.app.inject({ method: "PATCH", url: `/api/users/${TRADER}`, headers: as(user), payload: { tier: "APEX" } });

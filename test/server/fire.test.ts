@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { manualClock } from "../../server/clock.ts";
 import { TEST_ENGINE } from "../support/engine.ts";
 import { type Harness, startHarness } from "../support/harness.ts";
+import { spec } from "../support/paper.ts";
 
 describe("POST /api/fire", () => {
   const clock = manualClock(Date.parse("2026-11-21T12:00:00Z"));
@@ -141,18 +142,7 @@ describe("POST /api/fire", () => {
       token,
       {},
       {
-        symbols: [
-          {
-            name: "EURUSD.m",
-            tick_size: 0.00001,
-            tick_value: 1,
-            volume_min: 0.01,
-            volume_step: 0.01,
-            volume_max: 100,
-            contract_size: 100000,
-            digits: 5,
-          },
-        ],
+        symbols: [spec("EURUSD.m")],
       },
     );
     const res = await fire(id, s.id);

@@ -180,33 +180,15 @@ describe("PATCH /api/users/:userId (admin)", () => {
     const h = await startHarness();
     try {
       await h.app.inject({ method: "GET", url: "/api/me", headers: { authorization: h.tma(801) } });
-      const denied = await h.app.inject({
-        method: "PATCH",
-        url: "/api/users/801",
-        headers: { authorization: h.tma(801) },
-        payload: { tier: "APEX" },
-      });
+      const setTier = (userId: number, tier: string, headers: Record<string, string> = h.admin) =>
+        h.app.inject({ method: "PATCH", url: `/api/users/${userId}`, headers, payload: { tier } });
+      const denied = await setTier(801, "APEX", { authorization: h.tma(801) });
       expect([denied.statusCode, denied.json().error.code]).toEqual([403, "FORBIDDEN"]);
-      const bad = await h.app.inject({
-        method: "PATCH",
-        url: "/api/users/801",
-        headers: h.admin,
-        payload: { tier: "GOD" },
-      });
+      const bad = await setTier(801, "GOD");
       expect(bad.statusCode).toBe(400);
-      const missing = await h.app.inject({
-        method: "PATCH",
-        url: "/api/users/999999",
-        headers: h.admin,
-        payload: { tier: "FANG" },
-      });
+      const missing = await setTier(999999, "FANG");
       expect(missing.statusCode).toBe(404);
-      const ok = await h.app.inject({
-        method: "PATCH",
-        url: "/api/users/801",
-        headers: h.admin,
-        payload: { tier: "APEX" },
-      });
+      const ok = await setTier(801, "APEX");
       expect(ok.json()).toMatchObject({ user_id: 801, tier: "APEX" });
       const me = await h.app.inject({ method: "GET", url: "/api/me", headers: { authorization: h.tma(801) } });
       expect(me.json().user).toMatchObject({ tier: "APEX", daily_limit: null });

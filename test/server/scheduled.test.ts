@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { manualClock } from "../../server/clock.ts";
 import { createContext } from "../../server/context.ts";
 import { startScheduler } from "../../server/scheduler.ts";
+import { signalBody } from "../support/bodies.ts";
 import { type Harness, HOOK_SECRET, startHarness } from "../support/harness.ts";
 import { waitFor } from "../support/wait.ts";
 
@@ -9,15 +10,7 @@ const T0 = Date.parse("2026-11-21T12:00:00.000Z");
 const TRADER = 4242;
 const iso = (ms: number) => new Date(ms).toISOString();
 
-const body = (overrides: Record<string, unknown> = {}) => ({
-  symbol: "EURUSD",
-  side: "BUY",
-  entry: 1.085,
-  stop_loss: 1.083,
-  take_profit: [1.089],
-  expires_in_min: 60,
-  ...overrides,
-});
+const body = (overrides: Record<string, unknown> = {}) => signalBody({ expires_in_min: 60, ...overrides });
 
 describe("scheduled signals (publish_at)", () => {
   let h: Harness;

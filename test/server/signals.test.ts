@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { signalBody } from "../support/bodies.ts";
 import { type Harness, HOOK_SECRET, startHarness } from "../support/harness.ts";
 
 describe("signals routes", () => {
@@ -8,14 +9,7 @@ describe("signals routes", () => {
   });
   afterAll(() => h.close());
 
-  const base = () => ({
-    symbol: "EURUSD",
-    side: "BUY",
-    entry: 1.085,
-    stop_loss: 1.083,
-    take_profit: [1.089],
-    expires_at: new Date(Date.now() + 3600_000).toISOString(),
-  });
+  const base = () => signalBody({ expires_at: new Date(Date.now() + 3600_000).toISOString() });
   const create = (payload: Record<string, unknown>) =>
     h.app.inject({ method: "POST", url: "/api/signals", headers: h.admin, payload });
 

@@ -11,6 +11,7 @@ import type { App } from "../../server/routes/types.ts";
 import { startScheduler } from "../../server/scheduler.ts";
 import type { EngineServiceOptions } from "../../server/services/engine/index.ts";
 import { startSweeper } from "../../server/sweeper.ts";
+import { demoAccount, signalBody } from "./bodies.ts";
 import { testDatabase } from "./engine.ts";
 import { tempDir } from "./tmp.ts";
 
@@ -105,18 +106,13 @@ export async function startHarness(options: HarnessOptions = {}) {
       method: "POST",
       url: "/api/signals",
       headers: admin,
-      payload: {
-        symbol: "EURUSD",
-        side: "BUY",
-        entry: 1.085,
-        stop_loss: 1.083,
-        take_profit: [1.089],
+      payload: signalBody({
         expires_at: new Date(clock.now() + 3600_000).toISOString(),
         confidence: 89.5,
         shield_score: 8.9,
         shield_notes: "Institutional accumulation detected",
         ...body,
-      },
+      }),
     });
     if (res.statusCode !== 201) throw new Error(`createSignal: ${res.statusCode} ${res.body}`);
     return res.json() as { id: string; [k: string]: unknown };
@@ -153,15 +149,7 @@ export async function startHarness(options: HarnessOptions = {}) {
       url: "/bridge/v1/heartbeat",
       headers: { authorization: `Bearer ${token}` },
       payload: {
-        account: {
-          login: 1,
-          server: "Demo",
-          currency: "USD",
-          balance: 10_000,
-          equity: 10_000,
-          trade_allowed: true,
-          ...account,
-        },
+        account: demoAccount(1, account),
         ...extra,
       },
     });

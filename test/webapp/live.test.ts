@@ -1,3 +1,4 @@
+import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import type { Mission } from "../../webapp/src/types.ts";
 import { byTest, openApp, screenshot } from "./support/browser.ts";
@@ -6,6 +7,21 @@ import { webappWorld } from "./support/world.ts";
 const world = webappWorld();
 
 const live = (status: string) => `${byTest("live")}[data-status="${status}"]`;
+
+/** Another trader (`initData`) fires the signal; the page's fire count must then read "1 fired". */
+async function fireAndSeeCount(page: Page, initData: string, signalId: string) {
+  const res = await fetch(`${world.server.url}/api/fire`, {
+    method: "POST",
+    headers: { authorization: `tma ${initData}`, "content-type": "application/json" },
+    body: JSON.stringify({ signal_id: signalId }),
+  });
+  expect(res.status).toBe(202);
+  await page.waitForFunction(
+    (selector) => document.querySelector(selector)?.textContent?.includes("1 fired"),
+    byTest("fire-count"),
+    { timeout: 10_000 },
+  );
+}
 
 describe("Mini App live channel (real server, headless Chromium)", () => {
   it("goes OFFLINE when the server stops and back to LIVE when it returns, with fresh data", async () => {
@@ -23,17 +39,7 @@ describe("Mini App live channel (real server, headless Chromium)", () => {
     await world.server.start();
     await page.waitForSelector(live("live"), { timeout: 20_000 });
     // Events missed while away are covered by a re-read: another trader fires, the count follows.
-    const res = await fetch(`${world.server.url}/api/fire`, {
-      method: "POST",
-      headers: { authorization: `tma ${other.initData}`, "content-type": "application/json" },
-      body: JSON.stringify({ signal_id: signal.id }),
-    });
-    expect(res.status).toBe(202);
-    await page.waitForFunction(
-      (selector) => document.querySelector(selector)?.textContent?.includes("1 fired"),
-      byTest("fire-count"),
-      { timeout: 10_000 },
-    );
+    await fireAndSeeCount(page, other.initData, signal.id);
     await screenshot(page, "live-back");
     expect(errors).toEqual([]);
     await page.context().close();
@@ -49,17 +55,7 @@ describe("Mini App live channel (real server, headless Chromium)", () => {
     await page.waitForSelector(live("offline"), { timeout: 10_000 });
 
     const before = Date.now();
-    const res = await fetch(`${world.server.url}/api/fire`, {
-      method: "POST",
-      headers: { authorization: `tma ${other.initData}`, "content-type": "application/json" },
-      body: JSON.stringify({ signal_id: signal.id }),
-    });
-    expect(res.status).toBe(202);
-    await page.waitForFunction(
-      (selector) => document.querySelector(selector)?.textContent?.includes("1 fired"),
-      byTest("fire-count"),
-      { timeout: 10_000 },
-    );
+    await fireAndSeeCount(page, other.initData, signal.id);
     expect(Date.now() - before).toBeLessThan(8000); // one poll period is 3 s
     await page.context().close();
   });

@@ -3,18 +3,10 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { BridgeCommand, HeartbeatSymbol } from "../../../bridge/protocol.ts";
+import { spec } from "../../support/paper.ts";
 
 /** EURUSD on a "…m" suffix account: 1 lot = 100 000, one 0.00001 tick = 1 USD per lot. */
-export const EURUSD_M: HeartbeatSymbol = {
-  name: "EURUSD.m",
-  tick_size: 0.00001,
-  tick_value: 1,
-  volume_min: 0.01,
-  volume_step: 0.01,
-  volume_max: 100,
-  contract_size: 100_000,
-  digits: 5,
-};
+export const EURUSD_M: HeartbeatSymbol = spec("EURUSD.m");
 
 export const XAUUSD_M: HeartbeatSymbol = {
   name: "XAUUSD.m",

@@ -11,24 +11,15 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { createPaperTerminal, createStaticFeed, type PaperTerminal } from "../../../bridge/paper/index.ts";
 import { spec } from "../../support/paper.ts";
+import type { PaperFleetConfig } from "./paper-fleet.ts";
 
-interface Config {
-  baseUrl: string;
-  dir: string;
-  terminals: Array<{ id: number; token: string; ask: number; protocol?: "1" | "1.1" }>;
-  /** Where state files go (default `dir`): the benchmark puts them on tmpfs. */
-  stateDir?: string;
-  heartbeatMs?: number;
-  stopsCheckMs?: number;
-}
-
-const config = JSON.parse(process.argv[2] ?? "{}") as Config;
+const config = JSON.parse(process.argv[2] ?? "{}") as PaperFleetConfig;
 const out = (line: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(line)}\n`);
 const terminals = new Map<number, PaperTerminal>();
 const feeds = new Map<number, ReturnType<typeof createStaticFeed>>();
 const crashArmed = new Set<number>();
 
-function make(entry: Config["terminals"][number]): PaperTerminal {
+function make(entry: PaperFleetConfig["terminals"][number]): PaperTerminal {
   let feed = feeds.get(entry.id);
   if (!feed) {
     feed = createStaticFeed({ EURUSD: { bid: Number((entry.ask - 0.0001).toFixed(5)), ask: entry.ask } });

@@ -12,15 +12,19 @@ export interface FleetEvent {
   profit?: number;
 }
 
-/** Starts paper terminals in their own process (`paper-fleet-main.ts`) and follows their events. */
-export async function startPaperFleet(config: {
+/** What `paper-fleet-main.ts` runs: its JSON argument. */
+export interface PaperFleetConfig {
   baseUrl: string;
   dir: string;
   terminals: Array<{ id: number; token: string; ask: number; protocol?: "1" | "1.1" }>;
+  /** Where state files go (default `dir`): the benchmark puts them on tmpfs. */
   stateDir?: string;
   heartbeatMs?: number;
   stopsCheckMs?: number;
-}) {
+}
+
+/** Starts paper terminals in their own process (`paper-fleet-main.ts`) and follows their events. */
+export async function startPaperFleet(config: PaperFleetConfig) {
   const child: ChildProcess = spawn(
     process.execPath,
     ["--import", "tsx", "test/hardening/support/paper-fleet-main.ts", JSON.stringify(config)],

@@ -18,6 +18,7 @@ import {
 import { buildApp } from "../../../server/app.ts";
 import type { App } from "../../../server/routes/types.ts";
 import { type Harness, signInitData, startHarness } from "../../support/harness.ts";
+import { spec } from "../../support/paper.ts";
 import { type StubUser, signInitData as signTelegramInitData } from "./telegram.ts";
 
 const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
@@ -52,16 +53,7 @@ export async function buildWebappOnce(): Promise<string> {
 }
 
 /** The broker's EURUSD as a terminal reports it: $1 per 0.00001 tick per lot, so $10 per pip. */
-export const EURUSD = {
-  name: "EURUSD",
-  tick_size: 0.00001,
-  tick_value: 1,
-  volume_min: 0.01,
-  volume_step: 0.01,
-  volume_max: 100,
-  contract_size: 100_000,
-  digits: 5,
-};
+export const EURUSD = spec("EURUSD");
 
 const SIGNAL = {
   symbol: "EURUSD",
