@@ -1,6 +1,7 @@
 import type { FastifyReply } from "fastify";
 import { Type } from "typebox";
 import type { Signal } from "../../core/types.ts";
+import type { MissionOverlayRow } from "../../db/queries/users.ts";
 import { forbidden, notFound } from "../errors.ts";
 import { errorResponses, MissionSchema, SignalIdParams, SignalSchema } from "../schemas.ts";
 import type { MissionView } from "../services/missions.ts";
@@ -8,6 +9,18 @@ import type { App, RouteDeps } from "./types.ts";
 
 /** A mission without its shared signal: the part that differs per user. */
 const PersonalPartSchema = Type.Omit(MissionSchema, ["signal"]);
+/** The part of it that changes with time and fires (expiry, terminal liveness, the fire, counts). */
+const LivePartSchema = Type.Pick(MissionSchema, [
+  "status",
+  "fire",
+  "fire_count",
+  "expires_in_s",
+  "bridge",
+  "can_fire",
+  "fire_block",
+]);
+/** The part that stays the same while the user's overlay row and the signal do (one terminal). */
+const SteadyPartSchema = Type.Pick(MissionSchema, ["user", "position", "note", "note_updated_at", "links"]);
 
 type Serializer = (value: object) => string;
 
@@ -29,6 +42,28 @@ export function missionRoutes(app: App, { ctx, auth, userLimit }: RouteDeps): vo
   const signalJson = new WeakMap<Signal, string>();
   const signalSerializer = serializer();
   const personalSerializer = serializer();
+  /**
+   * Likewise the user's steady part (their overlay, sizing, note, links: about half the rest) is
+   * serialised once per overlay row and signal object (the mission service replaces the row when
+   * the user's data changes) and joined with the live part, serialised on every answer.
+   */
+  const steadyJson = new WeakMap<MissionOverlayRow, { signal: Signal; json: string }>();
+  const liveSerializer = serializer();
+  const steadySerializer = serializer();
+
+  /** The user's part as JSON without its braces: `"status":…,"links":[…]`. */
+  const personalMembers = (reply: FastifyReply, mission: MissionView): string => {
+    // Several terminals: their allocations are part of the answer; serialised whole.
+    if ("terminals" in mission) return personalSerializer(reply, PersonalPartSchema)(mission).slice(1, -1);
+    let steady = steadyJson.get(mission.overlay_row);
+    if (steady?.signal !== mission.signal) {
+      steady = { signal: mission.signal, json: steadySerializer(reply, SteadyPartSchema)(mission) };
+      steadyJson.set(mission.overlay_row, steady);
+    }
+    // Both are objects with a required first member, never `{}`.
+    return `${liveSerializer(reply, LivePartSchema)(mission).slice(1, -1)},${steady.json.slice(1, -1)}`;
+  };
+
   /** Sent as text already JSON: Fastify does not serialise it again. */
   const send = (reply: FastifyReply, mission: MissionView): void => {
     let shared = signalJson.get(mission.signal);
@@ -36,10 +71,8 @@ export function missionRoutes(app: App, { ctx, auth, userLimit }: RouteDeps): vo
       shared = signalSerializer(reply, SignalSchema)(mission.signal);
       signalJson.set(mission.signal, shared);
     }
-    const personal = personalSerializer(reply, PersonalPartSchema)(mission);
-    // `personal` is an object with `status` first (required): `{"status":…}` → `"status":…}`.
     reply.type("application/json; charset=utf-8");
-    reply.send(`{"signal":${shared},${personal.slice(1)}` as never);
+    reply.send(`{"signal":${shared},${personalMembers(reply, mission)}}` as never);
   };
 
   app.get(

@@ -19,6 +19,11 @@ export type MissionView = Mission<FireView> & {
   links: Array<{ title: string; url: string }>;
   /** The broker's spec of this symbol from the user's terminal (internal: not in the response schema). */
   terminal_spec: TerminalSymbolSpec | null;
+  /**
+   * The cached overlay row it was built from (internal): its user, sizing, note and links stay
+   * the same as long as this row and the signal object do, so their JSON can be kept with it.
+   */
+  overlay_row: MissionOverlayRow;
 };
 
 /**
@@ -149,6 +154,7 @@ export function createMissionService(deps: {
     mission.note_updated_at = row.note?.updated_at ?? null;
     mission.links = config.warRoomLinks;
     mission.terminal_spec = row.terminalSpec;
+    mission.overlay_row = row;
     return mission;
   }
 
