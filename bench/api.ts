@@ -23,11 +23,14 @@ export async function benchApi(
     // `npm run bench -- burst`: the burst alone, without the missions rounds.
     if (opts.missions === false) return { client: CLIENT, burst: await runBurst(h, bare, opts.burstUsers) };
     const signal = await h.createSignal();
-    // 8,000 Mini App users, each from an address of its own: every request checks initData and
+    // 8,000 Mini App users (linked traders), each from an address of its own: every request checks initData and
     // both rate limits (per user and per address) without reaching either (5 rounds at 30,000
     // req/s stay under 120 a minute each; fewer users would hit the limit and answer cheap 429s,
     // which wrk counts as errors). Within the initData cache's bound (10,000), as a busy hour is.
     const missionUsers = 8_000;
+    // Traders as most Mini App users are: linked, with their terminal's balance (the mission lists
+    // the terminal and sizes the position).
+    await seedTraders(h, 200_000, missionUsers);
     const rotate = Array.from({ length: missionUsers }, (_, i) => `${h.tma(200_000 + i)}\t${addressOf(i)}`);
     const missionPath = `/api/missions/${signal.id}`;
     const wrkRun = (root: string, path: string, seconds: number) =>

@@ -5,6 +5,7 @@ import type { MissionOverlayRow } from "../../db/queries/users.ts";
 import { forbidden, notFound } from "../errors.ts";
 import { errorResponses, MissionSchema, SignalIdParams, SignalSchema } from "../schemas.ts";
 import type { MissionView } from "../services/missions.ts";
+import type { TerminalMission } from "../services/terminals/mission.ts";
 import type { App, RouteDeps } from "./types.ts";
 
 /** A mission without its shared signal: the part that differs per user. */
@@ -18,6 +19,7 @@ const LivePartSchema = Type.Pick(MissionSchema, [
   "bridge",
   "can_fire",
   "fire_block",
+  "terminals",
 ]);
 /** The part that stays the same while the user's overlay row and the signal do (one terminal). */
 const SteadyPartSchema = Type.Pick(MissionSchema, ["user", "position", "note", "note_updated_at", "links"]);
@@ -53,8 +55,11 @@ export function missionRoutes(app: App, { ctx, auth, userLimit }: RouteDeps): vo
 
   /** The user's part as JSON without its braces: `"status":…,"links":[…]`. */
   const personalMembers = (reply: FastifyReply, mission: MissionView): string => {
-    // Several terminals: their allocations are part of the answer; serialised whole.
-    if ("terminals" in mission) return personalSerializer(reply, PersonalPartSchema)(mission).slice(1, -1);
+    // Several terminals (or one at another allocation): the sizing comes from every terminal's
+    // row, not only this one, so nothing of it is kept: serialised whole.
+    if ("terminal_plans" in mission && (mission as TerminalMission).terminal_plans.length > 0) {
+      return personalSerializer(reply, PersonalPartSchema)(mission).slice(1, -1);
+    }
     let steady = steadyJson.get(mission.overlay_row);
     if (steady?.signal !== mission.signal) {
       steady = { signal: mission.signal, json: steadySerializer(reply, SteadyPartSchema)(mission) };

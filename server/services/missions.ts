@@ -11,7 +11,7 @@ import type { Config } from "../config/index.ts";
 import { notFound } from "../errors.ts";
 import type { Hub } from "../events/hub.ts";
 import { BoundedMap, type MemoryRegistry } from "../memory.ts";
-import { withTerminals } from "./terminals/mission.ts";
+import { ownTerminalOnly, withOwnTerminal, withTerminals } from "./terminals/mission.ts";
 
 export type MissionView = Mission<FireView> & {
   note: string | null;
@@ -195,14 +195,18 @@ export function createMissionService(deps: {
     },
     /**
      * The mission at once when everything it needs is cached (the signal, the user's current
-     * overlay, a single terminal), else undefined: then `missionFor` reads what is missing. The
+     * overlay, no terminal or only their own), else undefined: then `missionFor` reads what is missing. The
      * Mini App's hot read answers from here without a promise.
      */
     cachedMission(userId: number, signalId: string): MissionView | undefined {
       const nowMs = clock.now();
       const entry = signals.get(signalId);
       const row = entry && cachedOverlay(userId, entry.signal, nowMs);
-      return entry && row && row.terminals.length === 0 ? build(entry, row, nowMs) : undefined;
+      if (!entry || !row) return undefined;
+      if (row.terminals.length === 0) return build(entry, row, nowMs);
+      return ownTerminalOnly(row.terminals, userId)
+        ? withOwnTerminal(build(entry, row, nowMs), row.terminals[0]!)
+        : undefined;
     },
   };
 }

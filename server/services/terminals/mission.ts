@@ -16,6 +16,36 @@ export type TerminalMission = MissionView & {
   terminal_plans: Array<TerminalPlan & { bridgeUserId: number }>;
 };
 
+/** True for the common case: one terminal, the trader's own row, enabled at allocation 1. */
+export function ownTerminalOnly(terminals: readonly TerminalSettings[], userId: number): boolean {
+  const only = terminals.length === 1 ? terminals[0]! : null;
+  return only !== null && only.bridge_user_id === userId && only.allocation === 1 && only.enabled === 1;
+}
+
+/**
+ * The common case's terminal list, read off the mission already built (no second sizing, no
+ * read): the same answer `withTerminals` gives it.
+ */
+export function withOwnTerminal(mission: MissionView, only: TerminalSettings): TerminalMission {
+  const out = mission as TerminalMission;
+  const block = out.fire_block;
+  const bridgeBlock = block && /^(BRIDGE_|SYMBOL_|SIZE_)/.test(block.code) ? block : null;
+  out.terminals = [
+    {
+      id: only.id,
+      name: only.name,
+      enabled: true,
+      online: mission.bridge.online,
+      lots: mission.position.lots,
+      risk_amount: mission.position.risk_amount,
+      currency: mission.user.currency,
+      reason: bridgeBlock?.message ?? null,
+    },
+  ];
+  out.terminal_plans = [];
+  return out;
+}
+
 /**
  * Adds each terminal's sizing and readiness to a built mission. `overlayOf` reads a terminal's
  * bridge row (the trader's own row for the first terminal) for this signal: its balance,
@@ -29,28 +59,7 @@ export async function withTerminals(
   nowMs: number,
   staleMs: number,
 ): Promise<TerminalMission> {
-  const only = terminals.length === 1 ? terminals[0]! : null;
-  if (only && only.bridge_user_id === mission.user.id && only.allocation === 1 && only.enabled === 1) {
-    // The common case — one terminal, the trader's own row, enabled at allocation 1: the same
-    // answer read off the mission already built (no second sizing).
-    const out = mission as TerminalMission;
-    const block = out.fire_block;
-    const bridgeBlock = block && /^(BRIDGE_|SYMBOL_|SIZE_)/.test(block.code) ? block : null;
-    out.terminals = [
-      {
-        id: only.id,
-        name: only.name,
-        enabled: true,
-        online: mission.bridge.online,
-        lots: mission.position.lots,
-        risk_amount: mission.position.risk_amount,
-        currency: mission.user.currency,
-        reason: bridgeBlock?.message ?? null,
-      },
-    ];
-    out.terminal_plans = [];
-    return out;
-  }
+  if (ownTerminalOnly(terminals, mission.user.id)) return withOwnTerminal(mission, terminals[0]!);
   const rows = await Promise.all(terminals.map(async (t) => ({ t, row: await overlayOf(t.bridge_user_id) })));
   const plans = planTerminals(
     mission.signal,
