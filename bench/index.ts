@@ -24,6 +24,7 @@ const suites: Record<string, () => Promise<unknown>> = {
   "track-record-store": async () => (await import("./track-record-store.ts")).benchTrackRecordStore(),
   legacy: async () => (await import("./legacy-import.ts")).benchLegacyImport(),
   outbox: async () => (await import("./outbox.ts")).benchOutbox(),
+  overlay: async () => (await import("./overlay.ts")).benchOverlay(),
 };
 
 async function main() {
