@@ -61,6 +61,12 @@ export interface TerminalPlan {
   terminalSpec: TerminalSymbolSpec | null;
 }
 
+/** A terminal as the mission shows it (CONTRACT.md: id, name, online, lots, risk_amount, reason). */
+export type MissionTerminal = Pick<
+  TerminalPlan,
+  "id" | "name" | "enabled" | "online" | "lots" | "risk_amount" | "currency" | "reason"
+>;
+
 /**
  * Sizes one signal on each of a trader's terminals: that terminal's balance and broker spec, the
  * trader's risk % times the terminal's allocation; and runs the fire checks per terminal (a

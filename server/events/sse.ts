@@ -209,3 +209,11 @@ export function createSseBroker(hub: Hub, options: SseOptions = {}) {
 }
 
 export type SseBroker = ReturnType<typeof createSseBroker>;
+
+/** The headers of a Server-Sent Events answer (no caching or buffering by proxies). */
+export const SSE_HEADERS = {
+  "content-type": "text/event-stream; charset=utf-8",
+  "cache-control": "no-cache, no-transform",
+  connection: "keep-alive",
+  "x-accel-buffering": "no",
+} as const;

@@ -1,5 +1,6 @@
 import { Type } from "typebox";
 import { forbidden } from "../errors.ts";
+import { SSE_HEADERS } from "../events/sse.ts";
 import { errorResponses } from "../schemas.ts";
 import type { App, RouteDeps } from "./types.ts";
 
@@ -24,12 +25,7 @@ export function eventRoutes(app: App, { auth, sse, userLimit }: RouteDeps): void
       const lastId = typeof raw === "string" && /^\d+$/.test(raw) ? Number(raw) : null;
       reply.hijack();
       const res = reply.raw;
-      res.writeHead(200, {
-        "content-type": "text/event-stream; charset=utf-8",
-        "cache-control": "no-cache, no-transform",
-        connection: "keep-alive",
-        "x-accel-buffering": "no",
-      });
+      res.writeHead(200, SSE_HEADERS);
       const detach = sse.attach(req.caller.userId, res, lastId);
       req.raw.on("close", detach);
       res.on("close", detach);

@@ -112,16 +112,8 @@ export interface Mission {
   terminals?: MissionTerminal[];
 }
 
-export interface MissionTerminal {
-  id: string;
-  name: string;
-  enabled: boolean;
-  online: boolean;
-  lots: number;
-  risk_amount: number;
-  currency: string | null;
-  reason: string | null;
-}
+/** A terminal as the mission shows it: the server's own type. */
+export type MissionTerminal = import("../../core/terminals.ts").MissionTerminal;
 
 /** One terminal's part of a fire. */
 export interface FireTerminal {

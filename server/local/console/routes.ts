@@ -3,6 +3,7 @@ import type { ServerResponse } from "node:http";
 import { join } from "node:path";
 import { Type } from "typebox";
 import { ApiError, badRequest, notFound } from "../../errors.ts";
+import { SSE_HEADERS } from "../../events/sse.ts";
 import type { App } from "../../routes/types.ts";
 import { errorResponses } from "../../schemas.ts";
 import { BotApiError, type ConsoleEvent, type LocalTelegram } from "../telegram/index.ts";
@@ -147,12 +148,7 @@ export function consoleRoutes(app: App, deps: ConsoleDeps): void {
   app.get("/local/console/events", { schema: { hide: true } }, async (req, reply) => {
     reply.hijack();
     const res = reply.raw;
-    res.writeHead(200, {
-      "content-type": "text/event-stream; charset=utf-8",
-      "cache-control": "no-cache, no-transform",
-      connection: "keep-alive",
-      "x-accel-buffering": "no",
-    });
+    res.writeHead(200, SSE_HEADERS);
     const write = (name: string, data: unknown) => res.write(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
     const menus = () =>
       Object.fromEntries(

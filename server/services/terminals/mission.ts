@@ -1,13 +1,9 @@
-import { planTerminals, type TerminalPlan, terminalsFireBlock } from "../../../core/terminals.ts";
+import { type MissionTerminal, planTerminals, type TerminalPlan, terminalsFireBlock } from "../../../core/terminals.ts";
 import type { MissionOverlayRow, TerminalSettings } from "../../../db/queries/users.ts";
 import { tradeAllowedOf } from "../../../db/rows.ts";
 import type { MissionView } from "../missions.ts";
 
-/** A terminal as the mission shows it (CONTRACT.md: id, name, online, lots, risk_amount, reason). */
-export type MissionTerminal = Pick<
-  TerminalPlan,
-  "id" | "name" | "enabled" | "online" | "lots" | "risk_amount" | "currency" | "reason"
->;
+export type { MissionTerminal };
 
 /** The mission of a trader with terminals, plus what FIRE needs per terminal (internal). */
 export type TerminalMission = MissionView & {
