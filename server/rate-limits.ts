@@ -1,6 +1,5 @@
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from "fastify";
 import { bridgeTokenUser } from "./auth/bridge-token.ts";
-import { hashToken } from "./auth/tokens.ts";
 import type { AppContext } from "./context.ts";
 import { ApiError } from "./errors.ts";
 import { BoundedMap } from "./memory.ts";
@@ -50,14 +49,14 @@ function refuse(reply: FastifyReply, retryAfterS: number): ApiError {
 }
 
 /**
- * The bearer token's hash when it belongs to a linked terminal, else null. Only a token that
- * authenticates gets a bucket of its own: random tokens would otherwise each get a fresh one.
+ * The linked terminal's user when the bearer token authenticates, else null. Only a token that
+ * authenticates gets a bucket of its own: random tokens would otherwise each get a fresh one. The
+ * lookup is the one the bridge auth uses for this request (looked up once, bridge-token.ts).
  */
-async function knownBridgeToken(ctx: AppContext, req: FastifyRequest): Promise<string | null> {
+async function bridgeTokenOwner(ctx: AppContext, req: FastifyRequest): Promise<number | null> {
   const header = req.headers.authorization;
   if (typeof header !== "string" || !/^bearer /i.test(header)) return null;
-  const token = header.slice(7).trim();
-  return (await bridgeTokenUser(ctx.store, req, token)) === null ? null : hashToken(token);
+  return bridgeTokenUser(ctx.store, req, header.slice(7).trim());
 }
 
 /**
@@ -90,14 +89,16 @@ export function installRateLimits(app: App, ctx: AppContext) {
 
   /** The bridge routes' limit: per token when it authenticates, else per address. */
   async function bridgeLimit(req: FastifyRequest, reply: FastifyReply): Promise<void> {
-    const token = await knownBridgeToken(ctx, req);
-    const wait = token
-      ? bridgeMax > 0
-        ? perToken.hit(token, bridgeMax)
-        : 0
-      : ipMax > 0
-        ? perAddress.hit(req.ip, ipMax)
-        : 0;
+    const owner = await bridgeTokenOwner(ctx, req);
+    // One bucket per linked terminal (its token's owner): the token is not hashed a second time.
+    const wait =
+      owner !== null
+        ? bridgeMax > 0
+          ? perToken.hit(String(owner), bridgeMax)
+          : 0
+        : ipMax > 0
+          ? perAddress.hit(req.ip, ipMax)
+          : 0;
     if (wait > 0) throw refuse(reply, wait);
   }
 
