@@ -273,7 +273,7 @@ describe("POST /api/fire while the first tap is in flight", () => {
       // One tap's worth of statements; the four others touched no table at all.
       expect(queries.map((sql) => sql.split(/\s+/).slice(0, 3).join(" "))).toEqual([
         "SELECT s.*, (SELECT", // the signal, with its fire count
-        "SELECT u.*, EXISTS", // this trader's overlay
+        TEST_ENGINE === "postgres" ? "SELECT u.*, EXISTS" : "SELECT u.id, u.first_name,", // this trader's overlay
         "BEGIN",
         // Several instances share a PostgreSQL: the daily limit is re-checked under a row lock.
         ...(TEST_ENGINE === "postgres"
