@@ -20,14 +20,15 @@ async function runClient(root: string, samples: number, warmup: number, firstUse
   });
   const [code] = (await once(child, "exit")) as [number];
   if (code !== 0) throw new Error(`bridge client exited with ${code}`);
-  return JSON.parse(output) as { fireToCommandMs: number[]; roundTripMs: number[] };
+  return JSON.parse(output) as { fireToCommandMs: number[]; roundTripMs: number[]; coldRoundTripMs: number[] };
 }
 
 /**
  * Fire → terminal, measured from outside the server (issue #18). The real server runs in its own
  * process in local mode (paper terminals running, SQLite at its default durability); the client
  * is another process (bench/bridge-client.ts). Each run: 10 warm-up samples, then `samples`;
- * reported beside the same client's `GET /health` round trip in the same run. `runs` fresh servers.
+ * reported beside the same client's `GET /health` round trip in the same run, and beside that
+ * round trip taken after the same 30 ms of quiet as a fire (see bridge-client.ts). `runs` fresh servers.
  */
 export async function benchBridge(opts: { samples?: number; runs?: number } = {}) {
   const samples = opts.samples ?? 200;
@@ -42,6 +43,12 @@ export async function benchBridge(opts: { samples?: number; runs?: number } = {}
         fire_to_command: { p50_ms: p(out.fireToCommandMs, 50), p99_ms: p(out.fireToCommandMs, 99) },
         health_round_trip: { p50_ms: p(out.roundTripMs, 50), p99_ms: p(out.roundTripMs, 99) },
         p50_ratio_to_round_trip: round(percentile(out.fireToCommandMs, 50) / percentile(out.roundTripMs, 50), 2),
+        // Beside the method, not part of it: the same round trip after 30 ms of quiet, as each fire starts.
+        cold_health_round_trip: { p50_ms: p(out.coldRoundTripMs, 50), p99_ms: p(out.coldRoundTripMs, 99) },
+        p50_ratio_to_cold_round_trip: round(
+          percentile(out.fireToCommandMs, 50) / percentile(out.coldRoundTripMs, 50),
+          2,
+        ),
       });
     } finally {
       await server.stop();
