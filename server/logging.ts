@@ -8,19 +8,27 @@ import type { App } from "./routes/types.ts";
  * per request, and two lines per request ("incoming request", "request completed") each passing
  * the redaction paths. On these routes the request's logger is the app's own (no child), and one
  * short line is written when the answer is sent: at `debug` for the high-volume reads and polls
- * (counted by the metrics instead), at `info` for fires. Failures are logged at `info` or above.
+ * (counted by the metrics instead), at `info` for a fire taken (202). A tap answered with the fire
+ * it repeats (200, duplicate) is at `debug`: a burst's taps would otherwise fill the log with
+ * copies of the line that matters (the fire itself is in the audit log). Failures are logged at
+ * `info` or above.
  */
-export const HOT_ROUTES: ReadonlyMap<string, "debug" | "info"> = new Map([
-  ["GET /api/missions/:signalId", "debug"],
-  ["GET /bridge/v1/commands", "debug"],
-  ["POST /bridge/v1/heartbeat", "debug"],
-  ["GET /health", "debug"],
-  ["POST /api/fire", "info"],
+export const HOT_ROUTES: ReadonlyMap<string, HotLevels> = new Map([
+  ["GET /api/missions/:signalId", { ok: "debug" }],
+  ["GET /bridge/v1/commands", { ok: "debug" }],
+  ["POST /bridge/v1/heartbeat", { ok: "debug" }],
+  ["GET /health", { ok: "debug" }],
+  ["POST /api/fire", { ok: "debug", accepted: "info" }],
 ]);
 
-/** What `installHotRouteLogging` records in a hot route's config: its line's level and pattern. */
-interface HotLog {
-  level: "debug" | "info";
+/** A hot route's line level for a success (`ok`), and for 202 Accepted when it differs. */
+interface HotLevels {
+  ok: "debug" | "info";
+  accepted?: "debug" | "info";
+}
+
+/** What `installHotRouteLogging` records in a hot route's config: its line's levels and pattern. */
+interface HotLog extends HotLevels {
   route: string;
 }
 
@@ -40,9 +48,10 @@ export class SortieLogController extends LogController {
       super.requestCompleted(error, request, reply);
       return;
     }
-    const level = reply.statusCode < 400 ? hot.level : "info";
+    const status = reply.statusCode;
+    const level = status >= 400 ? "info" : status === 202 ? (hot.accepted ?? hot.ok) : hot.ok;
     request.log[level](
-      { reqId: request.id, route: hot.route, status: reply.statusCode, ms: reply.elapsedTime },
+      { reqId: request.id, route: hot.route, status, ms: reply.elapsedTime },
       "request completed",
     );
   }
@@ -51,13 +60,13 @@ export class SortieLogController extends LogController {
 /** Hot routes get no child logger (`req.log` is the app's own logger) and their line's level. */
 export function installHotRouteLogging(app: App): void {
   app.addHook("onRoute", (route) => {
-    const level = [route.method]
+    const levels = [route.method]
       .flat()
       .map((method) => HOT_ROUTES.get(`${method} ${route.url}`))
       .find((found) => found !== undefined);
-    if (level === undefined) return;
+    if (levels === undefined) return;
     route.childLoggerFactory = (logger) => logger;
-    const hot: HotLog = { level, route: route.url };
+    const hot: HotLog = { ...levels, route: route.url };
     route.config = { ...(route.config as object), hotLog: hot } as typeof route.config;
   });
 }

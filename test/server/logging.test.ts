@@ -15,7 +15,7 @@ describe("request logging", () => {
     return lines;
   }
 
-  it("logs a fire in one info line with its route, status and time, and a mission read not at info", async () => {
+  it("logs a fire in one info line with its route, status and time, its repeats and a mission read not at info", async () => {
     const lines = await start("info");
     const signal = await h.createSignal();
     const token = await h.linkBridge(7);
@@ -30,6 +30,30 @@ describe("request logging", () => {
     expect(lines[0]).toMatchObject({ msg: "request completed", route: "/api/fire", status: 202, level: 30 });
     expect(typeof lines[0]!.ms).toBe("number");
     expect(lines[0]!.reqId).toBeDefined();
+    // A burst's repeats (200, duplicate) stay out of the info log; a refused tap does not.
+    expect((await h.fire(7, signal.id)).statusCode).toBe(200);
+    expect(lines).toHaveLength(1);
+    const other = await h.createSignal();
+    await h.app.inject({ method: "POST", url: `/api/signals/${other.id}/cancel`, headers: h.admin });
+    expect((await h.fire(7, other.id)).statusCode).toBe(410);
+    const fires = lines.filter((l) => l.route === "/api/fire");
+    expect(fires.map((l) => [l.status, l.level])).toEqual([
+      [202, 30],
+      [410, 30],
+    ]);
+  });
+
+  it("logs a fire's repeats at debug", async () => {
+    const lines = await start("debug");
+    const signal = await h.createSignal();
+    await h.heartbeat(await h.linkBridge(9));
+    expect((await h.fire(9, signal.id)).statusCode).toBe(202);
+    expect((await h.fire(9, signal.id)).statusCode).toBe(200);
+    const fires = lines.filter((l) => l.route === "/api/fire");
+    expect(fires.map((l) => [l.status, l.level])).toEqual([
+      [202, 30],
+      [200, 20],
+    ]);
   });
 
   it("logs a refused mission read at info, and no arrival line", async () => {
