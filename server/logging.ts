@@ -50,10 +50,7 @@ export class SortieLogController extends LogController {
     }
     const status = reply.statusCode;
     const level = status >= 400 ? "info" : status === 202 ? (hot.accepted ?? hot.ok) : hot.ok;
-    request.log[level](
-      { reqId: request.id, route: hot.route, status, ms: reply.elapsedTime },
-      "request completed",
-    );
+    request.log[level]({ reqId: request.id, route: hot.route, status, ms: reply.elapsedTime }, "request completed");
   }
 }
 
