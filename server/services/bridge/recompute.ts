@@ -8,12 +8,19 @@ import type { Store } from "../../../db/store.ts";
  * Re-derives a fire's fields from its legs (state, volume-weighted fill price, slippage against
  * the signal's entry in pips — positive means a worse price than planned —, delivery latency,
  * profit, first failure message) and writes them. Call inside the transaction that changed a leg.
+ *
+ * The fire's row is locked before its legs are read (PostgreSQL: FOR UPDATE; SQLite has one
+ * writer). Two transactions may re-derive one fire at once there: the delivery's bookkeeping and
+ * a fill right behind it. Without the lock, the first read the legs before the fill committed,
+ * then wrote its older state over the fill's: the fire stayed "delivered" with its leg filled.
+ * Every caller changes legs before the fire, so the locks are always taken in that order.
  */
 export async function recomputeFire(
   store: Store,
   fireId: string,
   nowMs: number,
 ): Promise<{ before: FireView; after: FireView }> {
+  await store.terminals.lockFire(fireId);
   const before = (await store.fires.findFireById(fireId))!;
   const legs = await store.commands.listLegs(fireId);
   const state = fireStateOf(legs);
