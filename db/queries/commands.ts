@@ -85,6 +85,13 @@ export function commandQueries(sqlite: Sqlite) {
     findCommand(id: string): CommandRow | null {
       return (byId.get(id) as CommandRow | undefined) ?? null;
     },
+    /**
+     * `findCommand` holding the row until the transaction ends, for a report that changes it
+     * (PostgreSQL: FOR UPDATE; SQLite has one writer).
+     */
+    lockCommand(id: string): CommandRow | null {
+      return (byId.get(id) as CommandRow | undefined) ?? null;
+    },
     listLegs(fireId: string): CommandRow[] {
       return legsOf.all(fireId) as CommandRow[];
     },

@@ -190,6 +190,10 @@ export function updateQueries(sqlite: Sqlite) {
     findPositionCommand(id: string): PositionCommandRow | null {
       return (commandById.get(id) as PositionCommandRow | undefined) ?? null;
     },
+    /** `findPositionCommand` holding the row until the transaction ends (PostgreSQL: FOR UPDATE). */
+    lockPositionCommand(id: string): PositionCommandRow | null {
+      return (commandById.get(id) as PositionCommandRow | undefined) ?? null;
+    },
     setPositionResult(
       id: string,
       state: PositionCommandState,

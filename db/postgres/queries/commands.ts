@@ -39,6 +39,11 @@ export function pgCommandQueries(db: PgDb): StoreQueries["commands"] {
     async findCommand(id) {
       return (await db.one<CommandRow>("SELECT * FROM bridge_commands WHERE id = $1", [id])) ?? null;
     },
+    async lockCommand(id) {
+      // Two reports on one leg (a result and a closed at the same moment, or a result sent twice)
+      // run one after the other from here: each decides on what the other wrote.
+      return (await db.one<CommandRow>("SELECT * FROM bridge_commands WHERE id = $1 FOR UPDATE", [id])) ?? null;
+    },
     listLegs(fireId) {
       return db.query<CommandRow>("SELECT * FROM bridge_commands WHERE fire_id = $1 ORDER BY leg", [fireId]);
     },

@@ -130,6 +130,12 @@ export function pgUpdateQueries(db: PgDb): StoreQueries["updates"] {
     async findPositionCommand(id) {
       return (await db.one<PositionCommandRow>("SELECT * FROM position_commands WHERE id = $1", [id])) ?? null;
     },
+    async lockPositionCommand(id) {
+      // A result sent twice at once: the second waits here and finds the first's result_ms.
+      return (
+        (await db.one<PositionCommandRow>("SELECT * FROM position_commands WHERE id = $1 FOR UPDATE", [id])) ?? null
+      );
+    },
     async setPositionResult(id, state, retcode, message, nowMs) {
       await db.run(
         "UPDATE position_commands SET state = $1, retcode = $2, message = $3, result_ms = $4 WHERE id = $5",

@@ -47,7 +47,7 @@ export async function submitPositionResult(
   nowMs: number,
   events: Emit,
 ): Promise<boolean> {
-  const row = await store.updates.findPositionCommand(body.id);
+  const row = await store.updates.lockPositionCommand(body.id);
   if (!row) return false;
   if (row.user_id !== userId) throw forbidden("This command belongs to another terminal");
   if (row.result_ms !== null) return true; // idempotent per command id

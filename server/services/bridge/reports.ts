@@ -20,8 +20,9 @@ export function createReports(deps: {
 }) {
   const { store, hub, clock, trader } = deps;
 
+  /** The terminal's own command, held until the report's transaction ends (reports on one leg take turns). */
   async function ownCommand(userId: number, id: string) {
-    const row = await store.commands.findCommand(id);
+    const row = await store.commands.lockCommand(id);
     if (!row) throw notFound("Command");
     if (row.user_id !== userId) throw forbidden("This command belongs to another terminal");
     return row;

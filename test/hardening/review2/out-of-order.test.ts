@@ -150,4 +150,19 @@ describe("bridge reports out of order", () => {
       await transport.stop();
     }
   });
+  it("a result and a closed sent at the same moment: every fire ends closed, each report applied once", async () => {
+    // On PostgreSQL the two reports run in concurrent transactions: the result must see the close
+    // held by the other (or the close the result applied), never miss it.
+    await h.store.users.setTier(USER, "APEX", new Date().toISOString()); // no daily fire limit
+    const legs = [];
+    for (let i = 0; i < 12; i++) legs.push(await deliveredLeg());
+    await Promise.all(legs.flatMap(({ legId }) => [result(legId), result(legId), closed(legId, 25)]));
+    for (const { fireId } of legs) expect((await fireOf(fireId)).state).toBe("closed");
+    expect(await stats()).toMatchObject({ trades: legs.length, pnl: 25 * legs.length });
+    for (const { fireId } of legs) {
+      const types = (await h.store.fires.listFireEvents(fireId)).map((e) => e.type);
+      expect(types.filter((t) => t === "command.filled")).toHaveLength(1);
+      expect(types.filter((t) => t === "command.closed")).toHaveLength(1);
+    }
+  });
 });
