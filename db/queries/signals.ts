@@ -84,6 +84,12 @@ export function signalQueries(sqlite: Sqlite) {
       const row = byIdWithCount.get(id) as WithCount | undefined;
       return row ? { signal: toSignal(row), fireCount: row.fire_count } : null;
     },
+    /**
+     * Holds a signal's dedup key (its idempotency key or body hash) until the transaction ends, so
+     * copies of one alert delivered at once take turns (PostgreSQL: an advisory lock; SQLite has
+     * one writer).
+     */
+    lockDedupKey(_key: string): void {},
     findByIdempotencyKey(key: string): Signal | null {
       const row = byKey.get(key) as SignalRow | undefined;
       return row ? toSignal(row) : null;

@@ -151,6 +151,11 @@ export function updateQueries(sqlite: Sqlite) {
     findUpdate(id: string): TradeUpdateRow | null {
       return (updateById.get(id) as TradeUpdateRow | undefined) ?? null;
     },
+    /**
+     * Holds `key` until the transaction ends, so copies of one request sent at once take turns
+     * (PostgreSQL: an advisory lock; SQLite has one writer).
+     */
+    lockIdempotencyKey(_key: string): void {},
     findUpdateByKey(key: string): TradeUpdateRow | null {
       return (updateByKey.get(key) as TradeUpdateRow | undefined) ?? null;
     },

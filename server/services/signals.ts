@@ -79,6 +79,10 @@ export function createSignalService(deps: { store: Store; hub: Hub; clock: Clock
     const key = options.idempotencyKey ?? null;
     const sinceMs = nowMs - DEDUP_WINDOW_MS;
     const result = await store.transaction(async (): Promise<{ signal: Signal | StagedSignal; created: boolean }> => {
+      // Copies of one alert delivered at once take turns here (the key first, then the body, always
+      // in that order): the later ones find the first's signal.
+      if (key) await store.signals.lockDedupKey(`key:${key}`);
+      if (bodyHash) await store.signals.lockDedupKey(`body:${bodyHash}`);
       // A scheduled signal not yet published is found in the staged table, a published one here.
       if (key) {
         const existing = await store.signals.findByIdempotencyKey(key);

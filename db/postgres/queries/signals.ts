@@ -52,6 +52,9 @@ export function pgSignalQueries(db: PgDb): StoreQueries["signals"] {
       const row = await db.one<WithCount>(`${WITH_COUNT} WHERE s.id = $1`, [id]);
       return row ? { signal: toSignal(row), fireCount: row.fire_count } : null;
     },
+    async lockDedupKey(key) {
+      await db.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [`signal:${key}`]);
+    },
     async findByIdempotencyKey(key) {
       return maybe(await db.one<SignalRow>("SELECT * FROM signals WHERE idempotency_key = $1", [key]));
     },

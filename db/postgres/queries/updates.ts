@@ -51,6 +51,9 @@ export function pgUpdateQueries(db: PgDb): StoreQueries["updates"] {
     async findUpdate(id) {
       return (await db.one<TradeUpdateRow>("SELECT * FROM trade_updates WHERE id = $1", [id])) ?? null;
     },
+    async lockIdempotencyKey(key) {
+      await db.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [`update:${key}`]);
+    },
     async findUpdateByKey(key) {
       return (await db.one<TradeUpdateRow>("SELECT * FROM trade_updates WHERE idempotency_key = $1", [key])) ?? null;
     },

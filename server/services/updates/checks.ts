@@ -17,6 +17,8 @@ export async function replay(
   spec: TradeUpdateSpec,
 ) {
   if (!key) return null;
+  // Copies of one request at once (a client's retries) take turns here: the later ones find the first's row.
+  await store.updates.lockIdempotencyKey(key);
   const existing = await store.updates.findUpdateByKey(key);
   if (!existing) return null;
   const same =
