@@ -41,7 +41,9 @@ describe("idempotent requests sent at the same moment", () => {
       expect(answers.map((a) => a.statusCode).sort()).toEqual([200, 200, 200, 201]);
       const ids = new Set(answers.map((a) => a.json().id as string));
       expect(ids.size).toBe(1);
-      expect(await count("SELECT COUNT(*) AS n FROM signals WHERE source = 'webhook' AND entry = ?", [payload.price])).toBe(1);
+      expect(
+        await count("SELECT COUNT(*) AS n FROM signals WHERE source = 'webhook' AND entry = ?", [payload.price]),
+      ).toBe(1);
     }
   });
 });
