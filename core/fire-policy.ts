@@ -26,6 +26,12 @@ export function bridgeOnline(bridge: BridgeState, nowMs: number, staleMs: number
   return bridge.linked && bridge.lastSeenMs !== null && nowMs - bridge.lastSeenMs <= staleMs;
 }
 
+/** The refusal of a fire on a cancelled signal (also when the cancel lands between check and commit). */
+export const CANCELLED = {
+  code: "SIGNAL_CANCELLED",
+  message: "This signal was cancelled; it can no longer be fired.",
+} as const satisfies Refusal;
+
 /**
  * The fire checks of the contract, in its order: signal cancelled/expired (410), tier (403),
  * daily limit (403), bridge linked (409) and online (503), symbol offered by the trader's
@@ -33,9 +39,7 @@ export function bridgeOnline(bridge: BridgeState, nowMs: number, staleMs: number
  * check (404) and the duplicate short-cut come before this and belong to the caller.
  */
 export function decideFire(ctx: FireContext): FireDecision {
-  if (ctx.signalStatus === "cancelled") {
-    return refuse({ code: "SIGNAL_CANCELLED", message: "This signal was cancelled; it can no longer be fired." });
-  }
+  if (ctx.signalStatus === "cancelled") return refuse(CANCELLED);
   if (ctx.signalStatus === "expired") {
     return refuse({ code: "SIGNAL_EXPIRED", message: "This signal has expired; it can no longer be fired." });
   }

@@ -45,6 +45,7 @@ export function signalQueries(sqlite: Sqlite) {
     `SELECT s.*, (SELECT COUNT(*) FROM fires WHERE signal_id = s.id) AS fire_count FROM signals s
      WHERE status = 'cancelled' ORDER BY created_ms DESC, id DESC LIMIT ?`,
   );
+  const statusById = sqlite.prepare("SELECT status FROM signals WHERE id = ?").pluck();
   const cancel = sqlite.prepare(
     "UPDATE signals SET status = 'cancelled', cancelled_at = ? WHERE id = ? AND status = 'active'",
   );
@@ -106,6 +107,13 @@ export function signalQueries(sqlite: Sqlite) {
       return withCount(listAll.all(limit));
     },
     /** Cancels an active signal; false when it was not active. */
+    /**
+     * The signal's stored status for a fire's commit, held against a cancel until the transaction
+     * ends (PostgreSQL: FOR SHARE; SQLite has one writer); null for no such signal.
+     */
+    statusForFire(id: string): "active" | "cancelled" | null {
+      return (statusById.get(id) as "active" | "cancelled" | undefined) ?? null;
+    },
     cancelSignal(id: string, at: string): boolean {
       return cancel.run(at, id).changes === 1;
     },

@@ -1,3 +1,4 @@
+import { CANCELLED } from "../../core/fire-policy.ts";
 import type { NewCommand, NewEvent, NewFire } from "../../db/queries/fires.ts";
 import type { FireTerminal } from "../../db/queries/terminals.ts";
 import type { FireView } from "../../db/rows.ts";
@@ -74,8 +75,15 @@ export function createFireCommitter(deps: {
     let results: Array<FireOutcome | ApiError>;
     try {
       results = await store.transaction(async () => {
+        const cancelled = await cancelledSignals(batch);
         const out: Array<FireOutcome | ApiError> = [];
-        for (const p of batch) out.push(await commitOne(p, perUser.get(p.fire.user_id) ?? 0));
+        for (const p of batch) {
+          out.push(
+            cancelled.has(p.fire.signal_id)
+              ? await refuseCancelled(p)
+              : await commitOne(p, perUser.get(p.fire.user_id) ?? 0),
+          );
+        }
         return out;
       });
     } catch (err) {
@@ -118,6 +126,25 @@ export function createFireCommitter(deps: {
     const counts = new Map<string, number>();
     for (const fire of created) counts.set(fire.signal_id, await missions.countFire(fire.signal_id));
     for (const [signal_id, count] of counts) hub.emit("fire.count", { signal_id, count });
+  }
+
+  /**
+   * The batch's signals cancelled by now. A tap's checks ran on the cached signal; a cancel that
+   * committed since (here, or on another instance whose news has not arrived) is seen here, and
+   * holds off until these fires are committed otherwise (PostgreSQL: FOR SHARE).
+   */
+  async function cancelledSignals(batch: Pending[]): Promise<Set<string>> {
+    const out = new Set<string>();
+    for (const signalId of new Set(batch.map((p) => p.fire.signal_id))) {
+      if ((await store.signals.statusForFire(signalId)) === "cancelled") out.add(signalId);
+    }
+    return out;
+  }
+
+  /** A fire on a signal cancelled after its checks: its existing fire (the duplicate rule first), else 410. */
+  async function refuseCancelled(p: Pending): Promise<FireOutcome | ApiError> {
+    const existing = await store.fires.findFire(p.fire.signal_id, p.fire.user_id);
+    return existing ? { fire: existing, duplicate: true } : ApiError.from(CANCELLED);
   }
 
   /** One fire of a batch, inside its transaction. */

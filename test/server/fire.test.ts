@@ -275,6 +275,7 @@ describe("POST /api/fire while the first tap is in flight", () => {
         "SELECT s.*, (SELECT", // the signal, with its fire count
         TEST_ENGINE === "postgres" ? "SELECT u.*, EXISTS" : "SELECT u.id, u.first_name,", // this trader's overlay
         "BEGIN",
+        "SELECT status FROM", // a cancel committed since the checks refuses the fire (and waits on PostgreSQL)
         // Several instances share a PostgreSQL: the daily limit is re-checked under a row lock.
         ...(TEST_ENGINE === "postgres"
           ? ["SELECT id FROM", "SELECT json_build_object( 'id',", "SELECT COUNT(*) AS"]

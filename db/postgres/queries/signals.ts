@@ -91,6 +91,15 @@ export function pgSignalQueries(db: PgDb): StoreQueries["signals"] {
       }
       return withCount(await db.query<WithCount>(`${WITH_COUNT} ${order} LIMIT $1`, [limit]));
     },
+    async statusForFire(id) {
+      // FOR SHARE: a cancel's UPDATE of this row waits for the fires being committed, and a fire
+      // committed after a cancel sees it.
+      const row = await db.one<{ status: "active" | "cancelled" }>(
+        "SELECT status FROM signals WHERE id = $1 FOR SHARE",
+        [id],
+      );
+      return row?.status ?? null;
+    },
     async cancelSignal(id, at) {
       return (
         (await db.run(
