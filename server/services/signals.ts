@@ -136,8 +136,11 @@ export function createSignalService(deps: { store: Store; hub: Hub; clock: Clock
               { type: "signal.cancelled", actor, signal_id: id, data: { scheduled: true } },
               at,
             );
+            return "staged" as const;
           }
-          return "staged" as const;
+          // A scheduler (here or on another instance) published it meanwhile: what went out is
+          // cancelled below. Already cancelled or expired: answered as it is.
+          if ((await store.staged.findStaged(id))?.state !== "published") return "staged" as const;
         }
         if (!(await store.signals.findSignal(id))) throw notFound("Signal");
         const did = await store.signals.cancelSignal(id, at);

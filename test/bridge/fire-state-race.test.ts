@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fireChanged } from "../../server/services/bridge/changes.ts";
 import { type Harness, startHarness } from "../support/harness.ts";
+import { holdTransaction } from "../support/held-transaction.ts";
 import { waitFor } from "../support/wait.ts";
 
 /**
@@ -32,12 +33,7 @@ describe("two transactions re-deriving one fire", () => {
     await waitFor(async () => (await stateOf()) === "delivered", 5000, "the fire delivered");
 
     // The fill's transaction: the leg filled and the fire re-derived, held open until released.
-    let release: () => void = () => undefined;
-    const held = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    let fillReached = false;
-    const fill = h.store.transaction(async () => {
+    const fill = holdTransaction(h.store, async () => {
       await h.store.commands.setLegResult(
         leg!.id,
         { state: "filled", retcode: 10009, ticket: "1", price: 1.085, volume: 0.5, message: null },
@@ -45,15 +41,13 @@ describe("two transactions re-deriving one fire", () => {
       );
       await h.store.terminals.lockFire(fireId);
       await fireChanged(h.store, fireId, Date.now(), "result", []);
-      fillReached = true;
-      await held;
     });
-    await waitFor(() => fillReached, 5000, "the fill's transaction open");
+    await fill.opened;
     // Meanwhile the delivery's bookkeeping re-derives the same fire (as after a poll).
     const delivery = h.store.transaction(() => fireChanged(h.store, fireId, Date.now(), "delivered", []));
     await new Promise((resolve) => setTimeout(resolve, 200));
-    release();
-    await Promise.all([fill, delivery]);
+    fill.release();
+    await Promise.all([fill.committed, delivery]);
     expect(await stateOf()).toBe("filled");
   });
 });
