@@ -38,8 +38,11 @@ describe("alert fire-count edits", () => {
       // One edit per interval at most, plus the first one right away.
       expect(mine.length).toBeLessThanOrEqual(Math.ceil(firingMs / editIntervalMs) + 2);
       expect(mine.length).toBeGreaterThanOrEqual(1);
+      // Spaced by the interval as sent; `at` is when the fake received each, and one edit held up on
+      // a loaded machine arrives closer to the next (seen: 849 ms apart under the full suite's load).
+      // Half an interval still tells coalesced edits from a burst of them.
       for (let i = 1; i < mine.length; i++)
-        expect(mine[i]!.at - mine[i - 1]!.at).toBeGreaterThanOrEqual(editIntervalMs - 50);
+        expect(mine[i]!.at - mine[i - 1]!.at).toBeGreaterThanOrEqual(editIntervalMs / 2);
       expect(String(mine.at(-1)!.payload.text)).toContain(`🔥 ${TRADERS} traders fired`);
     }
   });
