@@ -15,7 +15,7 @@ import { statsQueries } from "./queries/stats.ts";
 import { terminalQueries } from "./queries/terminal.ts";
 import { terminalListQueries } from "./queries/terminals.ts";
 import { trackRecordQueries } from "./queries/track-record/index.ts";
-import { updateQueries } from "./queries/updates.ts";
+import { updateQueries } from "./queries/updates/index.ts";
 import { userQueries } from "./queries/users.ts";
 
 /** The same functions, answering with promises (what an engine that talks over a socket can do). */

@@ -1,5 +1,10 @@
 import type { AuditEntry } from "../../queries/audit.ts";
-import type { OpenPositionRow, PositionCommandRow, TradeUpdateRow, UpdateProgress } from "../../queries/updates.ts";
+import type {
+  OpenPositionRow,
+  PositionCommandRow,
+  TradeUpdateRow,
+  UpdateProgress,
+} from "../../queries/updates/index.ts";
 import type { StoreQueries } from "../../store.ts";
 import type { PgDb } from "../connection.ts";
 
@@ -17,7 +22,7 @@ const OPEN_POSITIONS = `SELECT c.id AS position_of, c.fire_id, c.user_id, c.leg,
   WHERE c.state = 'filled' AND NOT EXISTS (SELECT 1 FROM position_commands x WHERE x.position_of = c.id
     AND x.action = 'close' AND x.state IN ('queued', 'delivered', 'applied'))`;
 
-/** PostgreSQL edition of db/queries/updates.ts. */
+/** PostgreSQL edition of db/queries/updates/. */
 export function pgUpdateQueries(db: PgDb): StoreQueries["updates"] {
   return {
     async insertUpdate(r) {

@@ -4,7 +4,7 @@
  */
 import type { CommandResult, TerminalCommand } from "../../../bridge/protocol.ts";
 import { retcodeMessage } from "../../../core/retcodes.ts";
-import type { PositionCommandRow } from "../../../db/queries/updates.ts";
+import type { PositionCommandRow } from "../../../db/queries/updates/index.ts";
 import type { Store } from "../../../db/store.ts";
 import { forbidden } from "../../errors.ts";
 import type { Hub } from "../../events/hub.ts";

@@ -1,6 +1,6 @@
 import type { UpdateInput } from "../../../core/trade-update.ts";
 import type { Signal } from "../../../core/types.ts";
-import type { TradeUpdateRow } from "../../../db/queries/updates.ts";
+import type { TradeUpdateRow } from "../../../db/queries/updates/index.ts";
 import type { Store } from "../../../db/store.ts";
 import { notFound } from "../../errors.ts";
 import type { Hub } from "../../events/hub.ts";

@@ -1,7 +1,7 @@
 import type { CloseCommand, ModifyCommand } from "../../../bridge/protocol.ts";
 import { changeFor, speaksManage, type TradeUpdateSpec } from "../../../core/trade-update.ts";
 import type { Signal } from "../../../core/types.ts";
-import type { OpenPositionRow, TradeUpdateRow } from "../../../db/queries/updates.ts";
+import type { OpenPositionRow, TradeUpdateRow } from "../../../db/queries/updates/index.ts";
 import type { Store } from "../../../db/store.ts";
 import { newPositionCommandId } from "../../ids.ts";
 import type { Emit } from "../bridge/changes.ts";

@@ -1,4 +1,4 @@
-import type { PositionCommandRow, TradeUpdateRow, UpdateProgress } from "../../../db/queries/updates.ts";
+import type { PositionCommandRow, TradeUpdateRow, UpdateProgress } from "../../../db/queries/updates/index.ts";
 import type { Store } from "../../../db/store.ts";
 
 /** An update or manage request as the API shows it. */
