@@ -24,6 +24,7 @@ export async function closeLeg(
       : new Date(nowMs).toISOString();
   const ticket = report.ticket === undefined || report.ticket === null ? null : String(report.ticket);
   await store.commands.setLegClosed(row.id, report.close_price, report.profit, closedAt, ticket);
+  // Locked before the audit event, as a result is: the log keeps the order the reports applied in.
   await store.terminals.lockFire(row.fire_id);
   await store.fires.appendEvent({
     type: "command.closed",

@@ -56,6 +56,8 @@ export function createReports(deps: {
           },
           nowMs,
         );
+        // The fire's row lock before the audit event, so the log keeps the order in which reports
+        // on one fire were applied (recomputeFire takes it too; here it is already held).
         await store.terminals.lockFire(row.fire_id);
         await store.fires.appendEvent({
           type: `command.${state}`,
@@ -64,9 +66,10 @@ export function createReports(deps: {
           fire_id: row.fire_id,
           data: { ...body, plain_message: message },
         });
-        const wasFilled = (await store.fires.findFireById(row.fire_id))?.xp_awarded ?? 0;
+        // Re-derived under the fire's row lock, which leaves `xp_awarded` as it was: two terminals'
+        // fills of one fire award the fill XP once.
         const fire = await fireChanged(store, row.fire_id, nowMs, "result", events);
-        if (state === "filled" && wasFilled === 0 && fire.state === "filled") {
+        if (state === "filled" && fire.xp_awarded === 0 && fire.state === "filled") {
           const traderId = await trader(userId);
           await store.stats.awardXp(traderId, fire.id, XP_RULES.filled);
           await statsEvent(store, traderId, nowMs, XP_RULES.filled, events);
