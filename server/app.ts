@@ -61,6 +61,13 @@ export interface BuildAppOptions {
  * Node checks them every `checkMs`. Headers get 20 s, not less: Node counts from the connection's
  * start, so on a starved machine a burst of 1,000 connections waiting to be read must not be cut.
  */
+/**
+ * The listen backlog: room for a storm of connections (10,000 users opening within seconds of an
+ * alert). Past it, new connections' SYNs are dropped and retried after 1, 3, 7 s, or reset. Node's
+ * default is 511; the kernel caps it at net.core.somaxconn. The test harness listens with it too.
+ */
+export const LISTEN_BACKLOG = 4096;
+
 export const SLOW_CLIENT_TIMEOUTS = { headersMs: 20_000, requestMs: 30_000, checkMs: 1_000 };
 
 /** Log redaction: tokens and initData never reach the logs. */

@@ -3,7 +3,7 @@ import { startCheckpointer } from "../db/checkpointer.ts";
 import { openDb } from "../db/index.ts";
 import { openPgStore, type PgStore, redactUrl } from "../db/postgres/index.ts";
 import { createStore, type Store } from "../db/store.ts";
-import { buildApp, loggerOptions } from "./app.ts";
+import { buildApp, LISTEN_BACKLOG, loggerOptions } from "./app.ts";
 import { systemClock } from "./clock.ts";
 import { startEventRelay, startSingleton } from "./cluster/index.ts";
 import { ConfigError, loadConfig } from "./config/index.ts";
@@ -118,10 +118,7 @@ async function main(): Promise<void> {
   process.on("uncaughtException", fatal("uncaught exception"));
 
   try {
-    // A backlog for a storm of connections (10,000 users opening within seconds of an alert): past
-    // it, new connections' SYNs are dropped and retried after 1, 3, 7 s. Node's default is 511; the
-    // kernel caps it at net.core.somaxconn.
-    await app.listen({ host: config.host, port: config.port, backlog: 4096 });
+    await app.listen({ host: config.host, port: config.port, backlog: LISTEN_BACKLOG });
   } catch (err) {
     console.error(`sortie: cannot listen on ${config.host}:${config.port}: ${(err as Error).message}`);
     process.exit(1);

@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { sign } from "@telegram-apps/init-data-node";
 import { startCheckpointer } from "../../db/checkpointer.ts";
 import type { Sqlite } from "../../db/index.ts";
-import { type BuildAppOptions, buildApp } from "../../server/app.ts";
+import { type BuildAppOptions, buildApp, LISTEN_BACKLOG } from "../../server/app.ts";
 import { type Clock, systemClock } from "../../server/clock.ts";
 import { loadConfig } from "../../server/config/index.ts";
 import { createContext } from "../../server/context.ts";
@@ -92,7 +92,10 @@ export async function startHarness(options: HarnessOptions = {}) {
   const scheduler = options.scheduler ? startScheduler(ctx, (line) => schedulerLog.push(line)) : null;
   let url = "";
   if (options.listen) {
-    await app.listen({ host: "127.0.0.1", port: 0 });
+    // The server's backlog. With Node's default (511), test/server/concurrency.test.ts's 1,000
+    // simultaneous taps overflowed the accept queue 2,267 times (TcpExtListenOverflows; 0 with
+    // 4,096), and once under the full suite's load a tap was reset (ECONNRESET).
+    await app.listen({ host: "127.0.0.1", port: 0, backlog: LISTEN_BACKLOG });
     const address = app.server.address();
     if (address && typeof address === "object") url = `http://127.0.0.1:${address.port}`;
   }
