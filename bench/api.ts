@@ -67,9 +67,12 @@ export async function benchApi(
   }
 }
 
+/** The burst's traders are users BURST_FIRST_ID, BURST_FIRST_ID + 1, … */
+const BURST_FIRST_ID = 100_000;
+
 /** Burst: 5,000 users each linked with a fresh terminal, then 3 taps each (wrk, 256 connections). */
 async function runBurst(h: Harness, bare: Awaited<ReturnType<typeof bareServer>>, users = 5_000) {
-  const firstId = 100_000;
+  const firstId = BURST_FIRST_ID;
   await seedTraders(h, firstId, users);
   const auths = Array.from({ length: users }, (_, i) => `${h.tma(firstId + i)}\t${addressOf(10_000 + i)}`).flatMap(
     (line) => [line, line, line],
@@ -85,6 +88,7 @@ async function runBurst(h: Harness, bare: Awaited<ReturnType<typeof bareServer>>
   const runs: Array<{ bare: Awaited<ReturnType<typeof burst>>; sortie: Awaited<ReturnType<typeof burst>> }> = [];
   for (let i = 0; i < 3; i++) runs.push({ bare: await burst("bare"), sortie: await burst("sortie") });
   const burstRatios = runs.map((r) => r.sortie.ms / r.bare.ms);
+  const parts = await burstParts(h, bare, auths, runs);
   const medianRun = [...runs].sort((a, b) => a.sortie.ms / a.bare.ms - b.sortie.ms / b.bare.ms)[1]!;
   const out = medianRun.sortie;
   const count = (code: number) => out.statuses[String(code)] ?? 0;
@@ -109,5 +113,42 @@ async function runBurst(h: Harness, bare: Awaited<ReturnType<typeof bareServer>>
     ratio_to_bare: spread(burstRatios, 2),
     all_runs: runs.map((r) => ({ sortie_ms: Math.round(r.sortie.ms), bare_ms: Math.round(r.bare.ms) })),
     target_ratio: 1.5,
+    parts,
+  };
+}
+
+/**
+ * Where the burst's time goes, in the same run: the 15,000 taps again on a signal every user has
+ * already fired (every tap a repeat, answered from memory), against the bare burst; and 5,000
+ * first taps alone (one per user, each reads the trader's data and commits a fire) against the
+ * bare route's 5,000. Three alternating rounds each, median and spread of the ratios.
+ */
+async function burstParts(
+  h: Harness,
+  bare: Awaited<ReturnType<typeof bareServer>>,
+  auths: string[],
+  runs: Array<{ sortie: { signalId: string } }>,
+) {
+  const firstTaps = auths.filter((_, i) => i % 3 === 0);
+  const repeats: Array<{ sortie_ms: number; bare_ms: number; statuses: Record<string, number> }> = [];
+  const firsts: Array<{ sortie_ms: number; bare_ms: number; statuses: Record<string, number> }> = [];
+  for (const run of runs) {
+    const bareAll = await runWrkBurst(h.dir, bare.server, bare.root, "s_bare", auths);
+    const again = await runWrkBurst(h.dir, h.app.server, h.url, run.sortie.signalId, auths);
+    repeats.push({ sortie_ms: Math.round(again.ms), bare_ms: Math.round(bareAll.ms), statuses: again.statuses });
+    const bareFirst = await runWrkBurst(h.dir, bare.server, bare.root, "s_bare", firstTaps);
+    const signalId = (await h.createSignal()).id;
+    await refreshTerminals(h, BURST_FIRST_ID, firstTaps.length);
+    const first = await runWrkBurst(h.dir, h.app.server, h.url, signalId, firstTaps);
+    firsts.push({ sortie_ms: Math.round(first.ms), bare_ms: Math.round(bareFirst.ms), statuses: first.statuses });
+  }
+  const ratios = (xs: typeof repeats) =>
+    spread(
+      xs.map((x) => x.sortie_ms / x.bare_ms),
+      2,
+    );
+  return {
+    repeats_only: { taps: auths.length, ratio_to_bare: ratios(repeats), runs: repeats },
+    first_taps_only: { taps: firstTaps.length, ratio_to_bare: ratios(firsts), runs: firsts },
   };
 }
