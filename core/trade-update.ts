@@ -2,6 +2,8 @@
  * Managing trades after entry (CONTRACT.md "Managing trades after entry"): what an update asks,
  * how it is validated against the signal, and what it means for one open position. Pure: no I/O.
  */
+
+import { takeProfitLeg } from "./legs.ts";
 import type { Side } from "./types.ts";
 
 export type UpdateAction = "move_sl" | "breakeven" | "move_tp" | "close";
@@ -124,8 +126,10 @@ export type PositionChange =
  * (of its leg only, when a leg is given). Modify commands carry both levels (the other unchanged).
  */
 export function changeFor(update: TradeUpdateSpec, position: OpenPosition): PositionChange | null {
-  if (update.leg !== null && update.leg !== position.leg) return null;
-  if (update.from_leg !== undefined && position.leg < update.from_leg) return null;
+  // A position's leg as stored; several terminals' legs are numbered apart (core/legs.ts).
+  const leg = takeProfitLeg(position.leg);
+  if (update.leg !== null && update.leg !== leg) return null;
+  if (update.from_leg !== undefined && leg < update.from_leg) return null;
   switch (update.action) {
     case "close":
       return { action: "close", volume: null };

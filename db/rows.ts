@@ -1,5 +1,6 @@
 import { combineLegStates } from "../core/fire-state.ts";
 import { DEFAULT_SPECS } from "../core/instruments/index.ts";
+import { LEG_BLOCK } from "../core/legs.ts";
 import type { LegState, Signal, Tier } from "../core/types.ts";
 
 /** A `signals` row as stored. */
@@ -93,7 +94,7 @@ export const FIRE_JSON = `json_object(
   'profit', f.profit, 'message', f.message, 'xp_awarded', f.xp_awarded, 'created_at', f.created_at,
   'updated_at', f.updated_at, 'closed_at', f.closed_at,
   'legs', (SELECT json_group_array(json_object(
-      'id', c.id, 'leg', c.leg, 'volume', json_extract(c.payload, '$.volume'), 'filled_volume', c.volume,
+      'id', c.id, 'leg', c.leg % ${LEG_BLOCK}, 'volume', json_extract(c.payload, '$.volume'), 'filled_volume', c.volume,
       'take_profit', json_extract(c.payload, '$.take_profit'), 'state', c.state, 'price', c.price,
       'ticket', c.ticket, 'retcode', c.retcode, 'message', c.message, 'close_price', c.close_price,
       'profit', c.profit, 'closed_at', c.closed_at, 'deliveries', c.deliveries, 'bridge_user_id', c.user_id))

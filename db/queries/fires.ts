@@ -1,3 +1,4 @@
+import { takeProfitLeg } from "../../core/legs.ts";
 import type { Sqlite } from "../index.ts";
 import { FIRE_JSON, type FireView, parseFire } from "../rows.ts";
 
@@ -67,7 +68,7 @@ export const freshView = (fire: NewFire, commands: NewCommand[]): FireView => ({
   closed_at: null,
   legs: commands.map((c) => ({
     id: c.id,
-    leg: c.leg,
+    leg: takeProfitLeg(c.leg),
     volume: c.volume,
     take_profit: c.take_profit,
     state: "queued",

@@ -225,6 +225,74 @@ describe("several terminals per trader", () => {
     expect(total.xp).toBe(10);
   }, 60_000);
 
+  it("applies a leg's update to that leg on every terminal: leg n is each terminal's n-th take-profit", async () => {
+    const first = await paper(h, await h.linkBridge(TRADER), "first", { currency: "USD", balance: 10_000 }, [
+      spec("EURUSD"),
+    ]);
+    papers.push(first);
+    const second = await paper(h, (await link("Second")).token, "second", { currency: "USD", balance: 10_000 }, [
+      spec("EURUSD"),
+    ]);
+    papers.push(second);
+    await waitFor(
+      async () => {
+        const res = (await api("GET", "/api/me/terminals")).json() as { terminals: Array<{ online: boolean }> };
+        return res.terminals.filter((t) => t.online).length === 2 ? true : null;
+      },
+      10_000,
+      "two terminals online",
+    );
+    const signal = await h.createSignal({ take_profit: [1.089, 1.091] });
+    const fired = await h.fire(TRADER, signal.id);
+    expect(fired.statusCode, fired.body).toBe(202);
+    const fireId = (fired.json() as { fire: { id: string } }).fire.id;
+    const targets = (p: PaperTerminal) =>
+      p
+        .positions()
+        .map((x) => x.take_profit)
+        .sort();
+    await waitFor(() => (first.positions().length === 2 && second.positions().length === 2 ? true : null), 10_000);
+    const fire = await waitFor(
+      async () => {
+        const f = (await api("GET", `/api/missions/${signal.id}`)).json() as {
+          fire: { legs: Array<{ leg: number; state: string }> };
+        };
+        return f.fire.legs.every((l) => l.state === "filled") ? f.fire : null;
+      },
+      10_000,
+      "four legs filled",
+    );
+    // The API numbers legs by take-profit on each terminal, as the terminals' own commands do.
+    expect(fire.legs.map((l) => l.leg)).toEqual([1, 2, 1, 2]);
+
+    // An admin moves leg 1's target: both terminals' first legs, and no other.
+    const moved = await h.app.inject({
+      method: "POST",
+      url: `/api/signals/${signal.id}/updates`,
+      headers: h.admin,
+      payload: { action: "move_tp", leg: 1, take_profit: 1.088 },
+    });
+    expect(moved.statusCode, moved.body).toBe(201);
+    expect(moved.json().update).toMatchObject({ positions: 2, skipped: 0 });
+    for (const p of [first, second]) {
+      expect(await waitFor(() => (targets(p)[0] === 1.088 ? targets(p) : null), 10_000, "leg 1 moved")).toEqual([
+        1.088, 1.091,
+      ]);
+    }
+
+    // The trader closes leg 2: on both terminals.
+    const closed = await api("POST", `/api/fires/${fireId}/manage`, { action: "close", leg: 2 });
+    expect(closed.statusCode, closed.body).toBe(202);
+    expect(closed.json().request).toMatchObject({ action: "close", positions: 2 });
+    for (const p of [first, second]) {
+      await waitFor(() => (p.positions().length === 1 ? true : null), 10_000, "leg 2 closed");
+      expect(targets(p)).toEqual([1.088]);
+    }
+    // What the trader's Mini App lists as open: leg 1 on each terminal.
+    const timeline = (await api("GET", `/api/fires/${fireId}/positions`)).json() as { open: Array<{ leg: number }> };
+    expect(timeline.open.map((o) => o.leg)).toEqual([1, 1]);
+  }, 60_000);
+
   it("gives each terminal's token only its own commands, and refuses a result for another terminal's", async () => {
     const firstToken = await h.linkBridge(TRADER);
     const second = await link("Second");

@@ -1,5 +1,6 @@
 import type { ClosedReport, CommandResult } from "../../../bridge/protocol.ts";
 import { closedAction, resultAction } from "../../../core/leg-reports.ts";
+import { takeProfitLeg } from "../../../core/legs.ts";
 import { FILLED_RETCODES, retcodeMessage } from "../../../core/retcodes.ts";
 import { XP_RULES } from "../../../core/xp.ts";
 import type { Store } from "../../../db/store.ts";
@@ -97,7 +98,7 @@ export function createReports(deps: {
       await store.transaction(async () => {
         // A close made by a `close` command reports that command's id: it closes the leg it managed.
         const row = await ownCommand(userId, (await positionOfClose(store, body.id))?.position_of ?? body.id);
-        if (row.leg === 1 && body.profit > 0)
+        if (takeProfitLeg(row.leg) === 1 && body.profit > 0)
           tp1SignalId = (await store.fires.findFireById(row.fire_id))?.signal_id ?? null;
         const action = closedAction(row.state, row.held_close !== null);
         if (typeof action === "object") throw ApiError.from(action);

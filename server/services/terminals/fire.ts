@@ -1,16 +1,10 @@
 import type { BridgeCommand } from "../../../bridge/protocol.ts";
+import { storedLeg } from "../../../core/legs.ts";
 import type { NewCommand } from "../../../db/queries/fires.ts";
 import type { FireTerminal } from "../../../db/queries/terminals.ts";
 import { buildOpenCommands } from "../fire.ts";
 import type { MissionView } from "../missions.ts";
 import type { TerminalMission } from "./mission.ts";
-
-/**
- * Legs of terminal k (0-based, in the trader's order) are stored as leg `k × LEG_BLOCK + n`:
- * `bridge_commands` keeps one row per (fire, leg), and a terminal's own commands still say leg n
- * (the protocol is unchanged per terminal).
- */
-export const LEG_BLOCK = 100;
 
 export interface TerminalFire {
   brokerSymbol: string;
@@ -57,7 +51,7 @@ export function terminalFire(fireId: string, mission: MissionView, nowMs: number
       out.commands.push(c);
       out.rows.push({
         id: c.id,
-        leg: position * LEG_BLOCK + c.leg,
+        leg: storedLeg(position, c.leg), // its own commands say leg n (core/legs.ts)
         payload: JSON.stringify(c),
         volume: c.volume,
         take_profit: c.take_profit,

@@ -1,4 +1,5 @@
 import type { CloseCommand, ModifyCommand } from "../../../bridge/protocol.ts";
+import { takeProfitLeg } from "../../../core/legs.ts";
 import { changeFor, speaksManage, type TradeUpdateSpec } from "../../../core/trade-update.ts";
 import type { Signal } from "../../../core/types.ts";
 import type { OpenPositionRow, TradeUpdateRow } from "../../../db/queries/updates/index.ts";
@@ -26,7 +27,7 @@ export async function issue(
     const base = {
       id,
       fire_id: position.fire_id,
-      leg: position.leg,
+      leg: takeProfitLeg(position.leg), // as the terminal's open command said it (core/legs.ts)
       symbol: position.symbol,
       position_of: position.position_of,
     };

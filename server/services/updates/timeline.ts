@@ -1,3 +1,4 @@
+import { takeProfitLeg } from "../../../core/legs.ts";
 import { speaksManage } from "../../../core/trade-update.ts";
 import type { Store } from "../../../db/store.ts";
 import { notFound } from "../../errors.ts";
@@ -54,7 +55,7 @@ export async function fireTimeline(store: Store, userId: number, fireId: string)
         timeline.push({
           at: event.at,
           kind: "rejected",
-          leg: command.leg,
+          leg: takeProfitLeg(command.leg),
           text: `${command.action === "close" ? "Close" : "Change"} refused: ${data.plain_message ?? ""}`,
         });
       } else if (command.action === "close") {
@@ -65,7 +66,7 @@ export async function fireTimeline(store: Store, userId: number, fireId: string)
           timeline.push({
             at: event.at,
             kind: "partial_close",
-            leg: command.leg,
+            leg: takeProfitLeg(command.leg),
             text: `Closed ${volume} lots at ${data.price}`,
           });
         }
@@ -76,7 +77,7 @@ export async function fireTimeline(store: Store, userId: number, fireId: string)
           kind === "target_moved"
             ? `Target → ${command.take_profit}`
             : `Stop → ${command.stop_loss}${update?.action === "breakeven" ? " (breakeven)" : ""}`;
-        timeline.push({ at: event.at, kind, leg: command.leg, text });
+        timeline.push({ at: event.at, kind, leg: takeProfitLeg(command.leg), text });
       }
     } else if (event.type === "manage.queued" || event.type === "update.queued") {
       timeline.push({
@@ -94,7 +95,7 @@ export async function fireTimeline(store: Store, userId: number, fireId: string)
     protocol,
     manageable: speaksManage(protocol),
     open: (await store.updates.listOpenPositionsOfFire(fireId)).map((p) => ({
-      leg: p.leg,
+      leg: takeProfitLeg(p.leg),
       position_of: p.position_of,
       fill_price: p.fill_price,
       stop_loss: p.stop_loss,

@@ -1,3 +1,4 @@
+import { takeProfitLeg } from "../../../core/legs.ts";
 import type { PositionCommandRow, TradeUpdateRow, UpdateProgress } from "../../../db/queries/updates/index.ts";
 import type { Store } from "../../../db/store.ts";
 
@@ -56,7 +57,7 @@ export function commandView(row: PositionCommandRow): PositionCommandView {
     id: row.id,
     update_id: row.update_id,
     fire_id: row.fire_id,
-    leg: row.leg,
+    leg: takeProfitLeg(row.leg),
     action: row.action,
     position_of: row.position_of,
     stop_loss: row.stop_loss,

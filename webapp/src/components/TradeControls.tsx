@@ -38,6 +38,8 @@ export function TradeControls({ fire, signal, digits }: Props) {
   if (!data) return null;
 
   const open = data.open;
+  // Leg n of every terminal closes together ("leg 1" is each terminal's first take-profit).
+  const legs = [...new Set(open.map((p) => p.leg))];
   const stopPrice = Number(stopText.replace(",", "."));
   const stopValid = stopText !== "" && Number.isFinite(stopPrice) && stopPrice > 0;
   const stopPips = stopValid ? Math.abs(signal.entry - stopPrice) / pipSize(digits) : null;
@@ -106,17 +108,17 @@ export function TradeControls({ fire, signal, digits }: Props) {
               Close all
             </button>
           </div>
-          {open.length > 1 && (
+          {legs.length > 1 && (
             <div class="trade-row">
-              {open.map((p) => (
+              {legs.map((leg) => (
                 <button
-                  key={p.leg}
+                  key={leg}
                   type="button"
                   class="btn"
-                  data-testid={`trade-close-leg-${p.leg}`}
-                  onClick={() => setPending({ action: "close", leg: p.leg })}
+                  data-testid={`trade-close-leg-${leg}`}
+                  onClick={() => setPending({ action: "close", leg })}
                 >
-                  Close leg {p.leg}
+                  Close leg {leg}
                 </button>
               ))}
             </div>
