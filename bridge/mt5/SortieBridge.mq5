@@ -11,7 +11,7 @@
 //| tests (README: "Editing the EA so both compilers accept it").     |
 //+------------------------------------------------------------------+
 #property copyright   "Sortie"
-#property version     "1.10"
+#property version     "1.11"
 #property description "Sortie bridge (protocol 1.1): executes Sortie trade commands exactly once, manages their positions and reports results, closed positions and account data."
 #property description "HTTP transport: add the server URL under Tools > Options > Expert Advisors > Allow WebRequest for listed URL."
 

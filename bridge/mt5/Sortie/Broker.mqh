@@ -414,6 +414,7 @@ ulong DeviationPoints(const SortieCommand &cmd, const double point)
 
 void FillFromResult(ExecRecord &rec, const MqlTradeResult &result, const double requestedPrice, const double lots)
   {
+   g_lastDeal = result.deal;
    ulong positionId = result.order;   // the opening order's ticket is the new position's identifier
    double price = result.price;
    double volume = result.volume;

@@ -82,6 +82,8 @@ struct ExecRecord
    string            message;
    datetime          updated;   // UTC
    bool              closed;    // closed message already queued
+   double            closed_volume;   // the volume and profit that closed message reported
+   double            closed_profit;
    string            kind;      // open | manage (modify/close: no position of its own to report)
   };
 
@@ -106,6 +108,7 @@ int      g_maxRetries       = 3;
 int      g_waitSeconds      = 4;
 datetime g_nextHeartbeat    = 0;
 datetime g_nextClosedScan   = 0;
+ulong    g_lastDeal         = 0;   // the deal of the last order filled (FillFromResult)
 datetime g_pollBackoffUntil = 0;
 int      g_pollFailures     = 0;
 long     g_serverOffset     = 0;   // broker server time minus UTC, seconds

@@ -234,6 +234,10 @@ void FinishCommand(ExecRecord &rec, const SortieCommand &cmd)
    if(!SaveRecord(rec))
       Log("WARNING: could not write the result of " + rec.id + " to " + EXECUTED_FILE);
    QueueResult(rec);
+   string action = cmd.action;
+   StringToLower(action);
+   if(rec.kind == "manage" && action == "close" && rec.status == "filled")
+      ReportLegClosed(cmd.position_of, rec.volume);   // after the close's result, as on hedging accounts
    string what = cmd.side + " " + JsonNum(cmd.volume, 8) + " " + cmd.symbol;
    if(rec.kind != "open")
       what = cmd.action + " " + cmd.symbol + " position of " + cmd.position_of;

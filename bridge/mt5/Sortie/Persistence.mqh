@@ -105,7 +105,8 @@ int SplitLines(const string text, string &lines[])
 //| sortie/executed.txt, append-only, one event per line:            |
 //|   R <id> <status> <retcode> <ticket> <price> <volume> <symbol>   |
 //|     <unix utc> <message>           (tab separated)               |
-//|   C <id> <unix utc>                (closed message queued)       |
+//|   C <id> <unix utc> <volume> <profit>  (closed message queued;   |
+//|     volume and profit: what it reported; older stores lack them) |
 //| The last R line of an id wins.                                   |
 //+------------------------------------------------------------------+
 int FindRecord(const string id)
@@ -128,6 +129,8 @@ void InitRecord(ExecRecord &r, const string id, const string symbol)
    r.message = "";
    r.updated = NowUtc();
    r.closed = false;
+   r.closed_volume = 0;
+   r.closed_profit = 0;
    r.kind = "open";
   }
 
@@ -160,7 +163,8 @@ string RecordLine(const ExecRecord &r)
 
 string ClosedLine(const ExecRecord &r)
   {
-   return "C\t" + r.id + "\t" + IntegerToString((long)NowUtc());
+   return "C\t" + r.id + "\t" + IntegerToString((long)NowUtc()) + "\t" + DoubleToString(r.closed_volume, 8) + "\t" +
+          DoubleToString(r.closed_profit, 8);
   }
 
 // Updates memory and appends the record to disk (flushed). Returns whether the disk write worked.
@@ -192,7 +196,11 @@ void ApplyStoreLine(const string line)
          r.kind = f[10];   // stores written by EA 1.0 have no kind: all opens
       int idx = FindRecord(r.id);
       if(idx >= 0)
+        {
          r.closed = g_records[idx].closed;
+         r.closed_volume = g_records[idx].closed_volume;
+         r.closed_profit = g_records[idx].closed_profit;
+        }
       PutRecordInMemory(r);
       return;
      }
@@ -200,7 +208,14 @@ void ApplyStoreLine(const string line)
      {
       int idx = FindRecord(f[1]);
       if(idx >= 0)
+        {
          g_records[idx].closed = true;
+         if(n >= 5)
+           {
+            g_records[idx].closed_volume = StringToDouble(f[3]);
+            g_records[idx].closed_profit = StringToDouble(f[4]);
+           }
+        }
      }
   }
 

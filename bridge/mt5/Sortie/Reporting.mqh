@@ -105,6 +105,28 @@ bool IsPositionOpen(const ulong positionId)
    return false;
   }
 
+// Queues the closed message of the open command g_records[idx] and records it (with the volume and
+// profit it reports) so it is sent once. closedAt is the trade server's time.
+void QueueClosed(const int idx, const ulong positionId, const double closePrice, const double net,
+                 const datetime closedAt, const double volume)
+  {
+   string body = "{\"id\":" + JsonString(g_records[idx].id) +
+                 ",\"ticket\":" + IntegerToString((long)positionId) +
+                 ",\"close_price\":" + JsonNum(closePrice, PriceDigits(g_records[idx].symbol)) +
+                 ",\"profit\":" + JsonNum(net, 2) +
+                 ",\"closed_at\":" + JsonString(IsoUtc(ServerToUtc(closedAt))) +
+                 ",\"volume\":" + JsonNum(volume, 8) +
+                 ",\"currency\":" + JsonString(AccountInfoString(ACCOUNT_CURRENCY)) + "}";
+   Enqueue("closed", g_records[idx].id, body);
+   g_records[idx].closed = true;
+   g_records[idx].closed_volume = volume;
+   g_records[idx].closed_profit = net;
+   AppendLine(EXECUTED_FILE, ClosedLine(g_records[idx]));
+   Log("position " + IntegerToString((long)positionId) + " of command " + g_records[idx].id + " closed @ " +
+       JsonNum(closePrice, PriceDigits(g_records[idx].symbol)) + ", profit " + JsonNum(net, 2) + " " +
+       AccountInfoString(ACCOUNT_CURRENCY));
+  }
+
 // Queues the closed message once the position is fully closed. profit = profit + swap +
 // commission summed over all deals of the position (the opening commission included).
 void CheckRecordClosed(const int idx)
@@ -146,26 +168,78 @@ void CheckRecordClosed(const int idx)
    if(inVolume > 0 && outVolume < inVolume - 1e-8)
       return;   // partly closed
    // On a netting account several commands (the legs of a fire) build one position: each is
-   // reported with its share of the volume and profit, so Sortie counts the position once.
+   // reported with its share of the volume and profit, so Sortie counts the position once. Legs
+   // already reported (closed on their own by ReportLegClosed, or earlier in this scan) keep what
+   // they reported: the others share the rest.
+   for(int j = 0; j < ArraySize(g_records); j++)
+      if(j != idx && g_records[j].ticket == positionId && g_records[j].kind == "open" && g_records[j].closed)
+        {
+         inVolume -= g_records[j].closed_volume;
+         net -= g_records[j].closed_profit;
+        }
    double own = g_records[idx].volume;
    if(own > 0 && inVolume > own + 1e-8)
      {
       net = net * own / inVolume;
       outVolume = own;
      }
-   string body = "{\"id\":" + JsonString(g_records[idx].id) +
-                 ",\"ticket\":" + IntegerToString((long)positionId) +
-                 ",\"close_price\":" + JsonNum(closePrice, PriceDigits(g_records[idx].symbol)) +
-                 ",\"profit\":" + JsonNum(net, 2) +
-                 ",\"closed_at\":" + JsonString(IsoUtc(ServerToUtc(closedAt))) +
-                 ",\"volume\":" + JsonNum(outVolume, 8) +
-                 ",\"currency\":" + JsonString(AccountInfoString(ACCOUNT_CURRENCY)) + "}";
-   Enqueue("closed", g_records[idx].id, body);
-   g_records[idx].closed = true;
-   AppendLine(EXECUTED_FILE, ClosedLine(g_records[idx]));
-   Log("position " + IntegerToString((long)positionId) + " of command " + g_records[idx].id + " closed @ " +
-       JsonNum(closePrice, PriceDigits(g_records[idx].symbol)) + ", profit " + JsonNum(net, 2) + " " +
-       AccountInfoString(ACCOUNT_CURRENCY));
+   else
+      if(own > 0)
+         outVolume = own;
+   QueueClosed(idx, positionId, closePrice, net, closedAt, outVolume);
+  }
+
+// The exit deal of `volume` on the position: the last deal the EA made when it is one, else the
+// position's latest exit of that volume. 0 when the history does not have it (yet).
+ulong ExitDeal(const ulong positionId, const double volume)
+  {
+   if(g_lastDeal > 0 && HistoryDealSelect(g_lastDeal) &&
+      (ulong)HistoryDealGetInteger(g_lastDeal, DEAL_POSITION_ID) == positionId)
+      return g_lastDeal;
+   if(!HistorySelectByPosition((long)positionId))
+      return 0;
+   ulong found = 0;
+   long latest = -1;
+   for(int i = 0; i < HistoryDealsTotal(); i++)
+     {
+      ulong deal = HistoryDealGetTicket(i);
+      if(deal == 0)
+         continue;
+      long entry = HistoryDealGetInteger(deal, DEAL_ENTRY);
+      if(entry != DEAL_ENTRY_OUT && entry != DEAL_ENTRY_OUT_BY)
+         continue;
+      if(MathAbs(HistoryDealGetDouble(deal, DEAL_VOLUME) - volume) > 1e-8)
+         continue;
+      long msc = HistoryDealGetInteger(deal, DEAL_TIME_MSC);
+      if(msc >= latest)
+        {
+         latest = msc;
+         found = deal;
+        }
+     }
+   return found;
+  }
+
+// Netting accounts: a close command took one leg's whole volume out of a position that the other
+// legs still hold. The position stays open, so CheckRecordClosed would report this leg only when
+// the last leg goes, and with a share of the whole position's profit: report it now, from its
+// own closing deal (CONTRACT.md: a close also produces the usual closed message).
+void ReportLegClosed(const string openId, const double closedVolume)
+  {
+   int idx = FindRecord(openId);
+   if(idx < 0 || g_records[idx].closed || g_records[idx].ticket == 0 || g_records[idx].kind != "open")
+      return;
+   ulong positionId = g_records[idx].ticket;
+   double own = g_records[idx].volume;
+   if(!IsPositionOpen(positionId) || closedVolume < own - 1e-8)
+      return;   // the whole position closed (the next scan reports it), or only part of this leg
+   ulong deal = ExitDeal(positionId, closedVolume);
+   if(deal == 0)
+      return;   // not in the history yet: the leg is reported when the position closes
+   double net = HistoryDealGetDouble(deal, DEAL_PROFIT) + HistoryDealGetDouble(deal, DEAL_SWAP) +
+                HistoryDealGetDouble(deal, DEAL_COMMISSION);
+   QueueClosed(idx, positionId, HistoryDealGetDouble(deal, DEAL_PRICE), net,
+               (datetime)HistoryDealGetInteger(deal, DEAL_TIME), own);
   }
 
 // A position with our magic number whose id the store does not know (e.g. executed.txt was

@@ -189,7 +189,7 @@ describe.each(["http", "file"] as const)("trade management with the EA binary ov
     expect(closes(restarted)).toHaveLength(1);
   }, 180_000);
 
-  it("on a netting account, closing leg 1 closes only that leg's volume of the shared position", async () => {
+  it("on a netting account, closing leg 1 closes only that leg's volume of the shared position, and reports that leg closed at once", async () => {
     const t = await trader({ account: "netting" });
     const { signalId, fires } = await fireTwoLegs([t]);
     expect(brokerPositions(t.dir).map((p) => [p.volume, p.price])).toEqual([[0.5, 1.085]]);
@@ -200,16 +200,36 @@ describe.each(["http", "file"] as const)("trade management with the EA binary ov
     await waitFor(applied, 60_000, "close applied");
     expect(closes(t.ea).map((o) => [o.side, o.volume])).toEqual([["SELL", 0.25]]);
     expect(brokerPositions(t.dir).map((p) => p.volume)).toEqual([0.25]);
+    // The position stays open for leg 2, and leg 1 is closed in Sortie now, from its own deal:
+    // +20 pips x $10 x 0.25 lots at the bid of 1.087.
+    const legOneClosed = await settledMission(h, t.userId, signalId, (f) => f.legs[0]!.state === "closed", 30_000);
+    expect(
+      legOneClosed.fire.legs.map((l: { state: string; close_price: number | null; profit: number | null }) => [
+        l.state,
+        l.close_price,
+        l.profit,
+      ]),
+    ).toEqual([
+      ["closed", 1.087, 50],
+      ["filled", null, null],
+    ]);
+    expect(legOneClosed.fire.state).toBe("filled");
 
+    // A terminal restart keeps what leg 1 reported (executed.txt), and leg 2 closes 10 pips
+    // higher: its own +30 pips, not a share of the whole position's profit.
+    await t.ea.stop();
+    const restarted = await t.start();
+    await quote(h, t, 1.088, 1.0881);
     const rest = await api("POST", `/api/fires/${fires.get(t)}/manage`, asUser(t, "rest"), { action: "close" });
     expect(rest.body.request).toMatchObject({ positions: 1 });
     const closed = await settledMission(h, t.userId, signalId, (f) => f.state === "closed", 60_000);
-    expect(closes(t.ea).map((o) => [o.side, o.volume])).toEqual([
-      ["SELL", 0.25],
-      ["SELL", 0.25],
-    ]);
+    expect(closes(restarted).map((o) => [o.side, o.volume])).toEqual([["SELL", 0.25]]);
     expect(brokerPositions(t.dir)).toEqual([]);
-    // +20 pips x $10 x 0.25 lots on each leg, counted once.
-    expect(closed.fire.profit).toBe(100);
+    // +30 pips x $10 x 0.25 lots on leg 2; the position's 125 counted once.
+    expect(closed.fire.legs.map((l: { close_price: number; profit: number }) => [l.close_price, l.profit])).toEqual([
+      [1.087, 50],
+      [1.088, 75],
+    ]);
+    expect(closed.fire.profit).toBe(125);
   }, 120_000);
 });
