@@ -4,7 +4,7 @@ import { roleAllows } from "../../core/roles.ts";
 import { utcDayStartMs } from "../../core/tiers.ts";
 import { tradeAllowedOf } from "../../db/rows.ts";
 import { hashToken, newBridgeToken } from "../auth/tokens.ts";
-import { forbidden, notFound } from "../errors.ts";
+import { badRequest, forbidden, notFound } from "../errors.ts";
 import { BridgeStatusSchema, errorResponses, FireSchema, SignalSchema, StatsSchema, UserSchema } from "../schemas.ts";
 import { statsFor } from "../services/stats.ts";
 import type { App, RouteDeps } from "./types.ts";
@@ -94,6 +94,11 @@ export function meRoutes(app: App, { ctx, auth, userLimit }: RouteDeps): void {
     },
     async (req) => {
       const c = caller(req);
+      // Unknown fields are removed by validation (server/validation.ts): a body left with nothing
+      // to change is a mistake the client should hear about, not a silent 200.
+      if (req.body.risk_percent === undefined && req.body.weekly_summary === undefined) {
+        throw badRequest("Nothing to change: send risk_percent (0.1–10) or weekly_summary (true or false)");
+      }
       if (req.body.weekly_summary !== undefined) {
         await store.trackRecord.setWeeklySummary(c.userId, req.body.weekly_summary);
       }

@@ -1,6 +1,6 @@
 import { Type } from "typebox";
 import { ALLOCATION_MAX, ALLOCATION_MIN } from "../../core/terminals.ts";
-import { forbidden } from "../errors.ts";
+import { badRequest, forbidden } from "../errors.ts";
 import { ID_PATTERN } from "../ids.ts";
 import { errorResponses } from "../schemas.ts";
 import type { App, RouteDeps } from "./types.ts";
@@ -97,6 +97,9 @@ export function terminalRoutes(app: App, { ctx, auth, userLimit }: RouteDeps): v
     },
     async (req) => {
       const { name, allocation, enabled } = req.body;
+      if (name === undefined && allocation === undefined && enabled === undefined) {
+        throw badRequest("Nothing to change: send name, allocation (0–5) or enabled (true or false)");
+      }
       const change = {
         ...(name === undefined ? {} : { name: name.trim() }),
         ...(allocation === undefined ? {} : { allocation }),

@@ -29,6 +29,21 @@ describe("me, stats and missions routes", () => {
       expect(res.json().error.code).toBe("BAD_REQUEST");
     }
     expect((await h.store.users.findUser(501))?.risk_percent).toBe(1.5);
+    // A body with nothing it can change (empty, or only fields a trader cannot set) says so.
+    for (const payload of [{}, { tier: "APEX" }]) {
+      const res = await h.app.inject({
+        method: "PATCH",
+        url: "/api/me",
+        headers: { authorization: h.tma(501) },
+        payload,
+      });
+      expect(res.statusCode).toBe(400);
+      expect(res.json().error).toMatchObject({
+        code: "BAD_REQUEST",
+        message: expect.stringMatching(/nothing to change/i),
+      });
+    }
+    expect((await h.store.users.findUser(501))?.tier).toBe("NIBBLER");
   });
 
   it("a mission is personalised at request time and a new risk % gives new lots", async () => {

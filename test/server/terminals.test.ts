@@ -329,6 +329,9 @@ describe("several terminals per trader", () => {
 
     // Unlinked: the token stops working; a terminal id of another trader is not found.
     expect((await api("PATCH", `/api/me/terminals/${second.id}`, { name: "x" }, OTHER)).statusCode).toBe(404);
+    const empty = await api("PATCH", `/api/me/terminals/${second.id}`, {});
+    expect(empty.statusCode).toBe(400);
+    expect(empty.json().error.message).toMatch(/nothing to change/i);
     expect((await api("DELETE", `/api/me/terminals/${second.id}`)).json()).toEqual({ unlinked: true });
     const after = await h.app.inject({
       method: "GET",
