@@ -39,10 +39,17 @@ class FieldError extends Error {
   }
 }
 
+/**
+ * The highest price a signal or an update may carry: far above any instrument's (BTCJPY is ~1.5e7),
+ * and low enough that rounding to the symbol's digits stays finite (1e308 × 10^5 is Infinity).
+ */
+export const MAX_PRICE = 1e9;
+
 function price(value: unknown, field: string): number {
   const n = typeof value === "string" && value.trim() !== "" ? Number(value) : value;
   if (typeof n !== "number" || !Number.isFinite(n)) throw new FieldError(field, `${field} must be a number`);
   if (n <= 0) throw new FieldError(field, `${field} must be greater than 0`);
+  if (n > MAX_PRICE) throw new FieldError(field, `${field} must be at most ${MAX_PRICE.toLocaleString("en-US")}`);
   return n;
 }
 

@@ -4,6 +4,7 @@
  */
 
 import { takeProfitLeg } from "./legs.ts";
+import { MAX_PRICE } from "./signal.ts";
 import type { Side } from "./types.ts";
 
 export type UpdateAction = "move_sl" | "breakeven" | "move_tp" | "close";
@@ -42,7 +43,7 @@ export interface UpdateTarget {
 const fail = (field: string, message: string): UpdateValidation => ({ ok: false, field, message });
 
 function positivePrice(value: unknown): number | null {
-  return typeof value === "number" && Number.isFinite(value) && value > 0 ? value : null;
+  return typeof value === "number" && Number.isFinite(value) && value > 0 && value <= MAX_PRICE ? value : null;
 }
 
 /**
@@ -75,7 +76,7 @@ export function validateUpdate(input: UpdateInput, target: UpdateTarget): Update
   switch (spec.action) {
     case "move_sl": {
       const stop = positivePrice(input.stop_loss);
-      if (stop === null) return fail("stop_loss", "stop_loss must be a price greater than 0");
+      if (stop === null) return fail("stop_loss", `stop_loss must be a price greater than 0 and at most ${MAX_PRICE}`);
       if (buy ? stop > target.entry : stop < target.entry) {
         return fail(
           "stop_loss",
@@ -88,7 +89,8 @@ export function validateUpdate(input: UpdateInput, target: UpdateTarget): Update
     case "move_tp": {
       if (leg === null) return fail("leg", "move_tp needs the leg whose take_profit moves");
       const tp = positivePrice(input.take_profit);
-      if (tp === null) return fail("take_profit", "take_profit must be a price greater than 0");
+      if (tp === null)
+        return fail("take_profit", `take_profit must be a price greater than 0 and at most ${MAX_PRICE}`);
       if (buy ? !(tp > target.entry) : !(tp < target.entry)) {
         return fail(
           "take_profit",

@@ -7,7 +7,7 @@ import Fastify, { type FastifyServerOptions } from "fastify";
 import { createAuth } from "./auth/index.ts";
 import type { AppContext } from "./context.ts";
 import { createDrain } from "./drain.ts";
-import { frameworkErrorHandler, installErrorHandler } from "./error-handler.ts";
+import { clientErrorHandler, frameworkErrorHandler, installErrorHandler } from "./error-handler.ts";
 import { createSseBroker, type SseOptions } from "./events/sse.ts";
 import { installHotRouteLogging, SortieLogController } from "./logging.ts";
 import { installMetrics, type Metrics, metricsFor } from "./metrics.ts";
@@ -158,6 +158,7 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
     return503OnClosing: true,
     forceCloseConnections: "idle",
     frameworkErrors: frameworkErrorHandler,
+    clientErrorHandler,
     routerOptions: { maxParamLength: 200, ignoreTrailingSlash: false },
   }).withTypeProvider<TypeBoxTypeProvider>();
 

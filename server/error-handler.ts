@@ -1,3 +1,5 @@
+import { STATUS_CODES } from "node:http";
+import type { Socket } from "node:net";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { ApiError } from "./errors.ts";
 import { type DbHealth, isDbWriteFailure } from "./services/db-health.ts";
@@ -82,4 +84,27 @@ export function frameworkErrorHandler(err: FastifyError, _req: FastifyRequest, r
   const message =
     err.code === "FST_ERR_MAX_PARAM_LENGTH" ? "A path segment is too long" : "The URL is not validly encoded";
   void reply.status(400).send({ error: { code: "BAD_REQUEST", message } });
+}
+
+/**
+ * Requests Node's HTTP parser refuses before Fastify sees them (a malformed request line or
+ * header, conflicting Content-Length and Transfer-Encoding, headers over Node's 16 KB) get an
+ * answer in our error shape, as every other non-2xx does, and the connection is closed.
+ */
+export function clientErrorHandler(err: Error & { code?: string }, socket: Socket): void {
+  if (err.code === "ECONNRESET" || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const tooLarge = err.code === "HPE_HEADER_OVERFLOW";
+  const status = tooLarge ? 431 : 400;
+  const body = JSON.stringify({
+    error: tooLarge
+      ? { code: "HEADERS_TOO_LARGE", message: "The request's headers are too large (16 KB at most in all)" }
+      : { code: "BAD_REQUEST", message: "The request is not valid HTTP" },
+  });
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }

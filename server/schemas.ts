@@ -218,7 +218,7 @@ export const SignalInputSchema = Type.Object({
   pattern: Type.Optional(Nullable(Type.String({ maxLength: 64 }))),
   session: Type.Optional(Nullable(Type.String({ maxLength: 64 }))),
   min_tier: Type.Optional(Tier),
-  idempotency_key: Type.Optional(Type.String({ maxLength: 128 })),
+  idempotency_key: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
   breakeven_after_tp1: Type.Optional(Type.Boolean()),
   /** ISO time, future, ≤ 7 days: the signal stays `scheduled` (not public) until then. */
   publish_at: Type.Optional(Type.String({ maxLength: 64 })),

@@ -75,3 +75,10 @@ export function installJsonParser(app: FastifyInstance): void {
     });
   });
 }
+
+/**
+ * The `Idempotency-Key` header's key: 1–128 characters, else none (an empty or oversized header
+ * is treated as absent, never stored as a key that would match every other empty one).
+ */
+export const idempotencyKeyHeader = (header: unknown): string | null =>
+  typeof header === "string" && header.length > 0 && header.length <= 128 ? header : null;

@@ -4,6 +4,7 @@ import { signalStatus } from "../../core/signal.ts";
 import { actorOf } from "../auth/index.ts";
 import { forbidden, notFound } from "../errors.ts";
 import { errorResponses, SignalIdParams, SignalInputSchema, SignalSchema, SignalWithCount } from "../schemas.ts";
+import { idempotencyKeyHeader } from "../validation.ts";
 import type { App, RouteDeps } from "./types.ts";
 
 /** Signals: list, one, fire count (traders); create and cancel (admins). */
@@ -113,8 +114,7 @@ export function signalRoutes(app: App, { ctx, auth, userLimit }: RouteDeps): voi
     },
     async (req, reply) => {
       const { idempotency_key, ...input } = req.body;
-      const headerKey = req.headers["idempotency-key"];
-      const key = idempotency_key ?? (typeof headerKey === "string" && headerKey.length <= 128 ? headerKey : null);
+      const key = idempotency_key ?? idempotencyKeyHeader(req.headers["idempotency-key"]);
       const { signal, created } = await signals.create(input, {
         source: "api",
         actor: actorOf(req.caller),

@@ -3,6 +3,7 @@ import { actorOf } from "../auth/index.ts";
 import { forbidden } from "../errors.ts";
 import { errorResponses, IdParam, SignalIdParams } from "../schemas.ts";
 import { fireTimeline } from "../services/updates/timeline.ts";
+import { idempotencyKeyHeader } from "../validation.ts";
 import type { App, RouteDeps } from "./types.ts";
 import { IntOrNull, NumOrNull, PositionCommand, StrOrNull, UpdateSchema } from "./update-schemas.ts";
 
@@ -14,9 +15,6 @@ const UpdateBody = Type.Object({
   leg: Type.Optional(Type.Number()),
   note: Type.Optional(Type.Union([Type.String({ maxLength: 5000 }), Type.Null()])),
 });
-
-const idempotencyKey = (header: unknown) =>
-  typeof header === "string" && header.length > 0 && header.length <= 128 ? header : null;
 
 /** Managing trades after entry: admin updates of a signal, a trader's requests on their own fire. */
 export function updateRoutes(app: App, { ctx, auth, userLimit, sse }: RouteDeps): void {
@@ -53,7 +51,7 @@ export function updateRoutes(app: App, { ctx, auth, userLimit, sse }: RouteDeps)
       const { update, created } = await updates.create(req.params.signalId, req.body, {
         source: "api",
         actor: actorOf(req.caller),
-        idempotencyKey: idempotencyKey(req.headers["idempotency-key"]),
+        idempotencyKey: idempotencyKeyHeader(req.headers["idempotency-key"]),
       });
       reply.status(created ? 201 : 200);
       return { update };
@@ -93,7 +91,7 @@ export function updateRoutes(app: App, { ctx, auth, userLimit, sse }: RouteDeps)
     },
     async (req, reply) => {
       if (req.caller?.kind !== "user") throw forbidden("Trades belong to Telegram users");
-      const key = idempotencyKey(req.headers["idempotency-key"]);
+      const key = idempotencyKeyHeader(req.headers["idempotency-key"]);
       const { update, created } = await updates.manage(req.caller.userId, req.params.fireId, req.body, key);
       reply.status(created ? 202 : 200);
       return { request: update };

@@ -76,7 +76,7 @@ export function createSignalService(deps: { store: Store; hub: Hub; clock: Clock
           createHash("sha256")
             .update(stableStringify(options.dedupBody) ?? "")
             .digest("hex");
-    const key = options.idempotencyKey ?? null;
+    const key = options.idempotencyKey || null; // "" is no key: stored, it would match every other ""
     const sinceMs = nowMs - DEDUP_WINDOW_MS;
     const result = await store.transaction(async (): Promise<{ signal: Signal | StagedSignal; created: boolean }> => {
       // Copies of one alert delivered at once take turns here (the key first, then the body, always

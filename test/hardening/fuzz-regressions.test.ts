@@ -1,3 +1,4 @@
+import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signalBody } from "../support/bodies.ts";
 import { type Harness, HOOK_SECRET, startHarness } from "../support/harness.ts";
@@ -7,7 +8,7 @@ describe("fuzz regressions", () => {
   let h: Harness;
   let token: string;
   beforeAll(async () => {
-    h = await startHarness();
+    h = await startHarness({ listen: true });
     token = await h.linkBridge(8);
     await h.heartbeat(token);
   });
@@ -19,6 +20,9 @@ describe("fuzz regressions", () => {
     expect(res.statusCode, res.body).toBe(status);
     expect(JSON.parse(res.body)).toMatchObject({ error: { code, message: expect.any(String) } });
   };
+  /** A signal body valid but for `fields`. */
+  const valid = (fields: Record<string, unknown>) =>
+    signalBody({ expires_at: new Date(Date.now() + 3_600_000).toISOString(), ...fields });
   const json = (body: string) => ({ "content-type": "application/json", authorization: `Bearer ${token}`, body });
 
   it("a malformed percent-encoding or an over-long segment answers in our error shape, never echoing the path", async () => {
@@ -164,5 +168,88 @@ describe("fuzz regressions", () => {
       const res = await h.app.inject({ method: "GET", url, headers: { authorization: h.tma(82) } });
       expect(res.statusCode, res.body).toBe(200);
     }
+  });
+  it("a price too large to round (1e308) is a 400 naming the field, and nothing is stored (was: Infinity stored, missions 500, a take-profit of 0 sent to a terminal)", async () => {
+    const before = (await h.store.query("SELECT COUNT(*) AS n FROM signals", []))[0] as { n: number | string };
+    for (const [field, body] of [
+      ["stop_loss", valid({ side: "SELL", entry: 1.085, stop_loss: 1e308, take_profit: [1.08] })],
+      ["take_profit", valid({ take_profit: [1e308] })],
+      ["entry", valid({ entry: "1e308" })],
+    ] as const) {
+      const res = await h.app.inject({ method: "POST", url: "/api/signals", headers: h.admin, payload: body });
+      expectError(res, 400);
+      expect(res.json().error.field).toBe(field);
+    }
+    const hook = await h.app.inject({
+      method: "POST",
+      url: `/hooks/signal/${HOOK_SECRET}`,
+      payload: { ticker: "EURUSD", action: "buy", price: 1.085, stop: 1.083, tp: 1e308, idempotency_key: "huge-tp" },
+    });
+    expectError(hook, 400);
+    const after = (await h.store.query("SELECT COUNT(*) AS n FROM signals", []))[0] as { n: number | string };
+    expect(Number(after.n)).toBe(Number(before.n));
+    // A trade update's price too.
+    const signal = await h.createSignal();
+    const update = await h.app.inject({
+      method: "POST",
+      url: `/api/signals/${signal.id}/updates`,
+      headers: h.admin,
+      payload: { action: "move_sl", stop_loss: 1e308 },
+    });
+    expectError(update, 400);
+  });
+
+  it('an empty idempotency key is a 400 in the body and no key in the header (was: stored as "", every later one 500)', async () => {
+    const res = await h.app.inject({
+      method: "POST",
+      url: "/api/signals",
+      headers: h.admin,
+      payload: valid({ idempotency_key: "" }),
+    });
+    expectError(res, 400);
+    expect(res.json().error.field).toBe("idempotency_key");
+    for (const publish of [false, true]) {
+      const body = signalBody({
+        expires_at: new Date(Date.now() + 7_200_000).toISOString(),
+        ...(publish ? { publish_at: new Date(Date.now() + 3_600_000).toISOString() } : {}),
+      });
+      for (let i = 0; i < 2; i++) {
+        const created = await h.app.inject({
+          method: "POST",
+          url: "/api/signals",
+          headers: { ...h.admin, "idempotency-key": "" },
+          payload: { ...body, entry: 1.085 + i * 0.0001 },
+        });
+        expect(created.statusCode, created.body).toBe(201);
+      }
+    }
+  });
+
+  it("a request that is not valid HTTP, or whose headers are too large, is answered in our error shape", async () => {
+    const port = new URL(h.url).port;
+    const raw = (request: string) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = connect(Number(port), "127.0.0.1");
+        let answer = "";
+        socket.on("data", (chunk) => {
+          answer += chunk.toString("utf8");
+        });
+        socket.on("end", () => resolve(answer));
+        socket.on("error", reject);
+        socket.write(request);
+      });
+    const bodyOf = (answer: string) => JSON.parse(answer.slice(answer.indexOf("\r\n\r\n") + 4));
+    for (const request of [
+      "GARBAGE\r\n\r\n",
+      "POST /api/fire HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n{}",
+    ]) {
+      const answer = await raw(request);
+      expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+      expect(bodyOf(answer)).toMatchObject({ error: { code: "BAD_REQUEST", message: expect.any(String) } });
+    }
+    const big = await raw(`GET /health HTTP/1.1\r\nHost: x\r\nAuthorization: tma ${"x".repeat(100_000)}\r\n\r\n`);
+    expect(big).toMatch(/^HTTP\/1\.1 431 /);
+    expect(bodyOf(big)).toMatchObject({ error: { code: "HEADERS_TOO_LARGE" } });
+    expect((await fetch(`${h.url}/health`)).status).toBe(200);
   });
 });
