@@ -32,14 +32,23 @@ const REFUSAL_WORD: Record<string, string> = { rejected: "rejected", failed: "fa
 const reasonOf = (leg: Leg, fire: FireView) =>
   escapeHtml(leg.message ?? fire.message ?? "no reason given by the terminal");
 
+/** "Leg 2" or, on a fire over several terminals, "FTMO · Leg 2" (each terminal has a leg 2). */
+function legName(fire: FireView, leg: Leg): string {
+  const terminal =
+    fire.terminals && fire.terminals.length > 1
+      ? fire.terminals.find((t) => t.bridge_user_id !== undefined && t.bridge_user_id === leg.bridge_user_id)
+      : undefined;
+  return terminal ? `${escapeHtml(terminal.name)} · Leg ${leg.leg}` : `Leg ${leg.leg}`;
+}
+
 /** "Leg 2 (TP 1.092): 0.47 lots at 1.0852" or "Leg 3 (TP 1.095): ❌ rejected — not enough money". */
 function legLine(fire: FireView, leg: Leg): string {
-  const target = leg.take_profit === null ? "" : ` (TP ${priceText(fire.symbol, leg.take_profit)})`;
+  const name = `${legName(fire, leg)}${leg.take_profit === null ? "" : ` (TP ${priceText(fire.symbol, leg.take_profit)})`}`;
   if (FILLED_STATES.has(leg.state)) {
-    return `Leg ${leg.leg}${target}: ${filledLots(leg)} lots at <code>${priceText(fire.symbol, leg.price)}</code>`;
+    return `${name}: ${filledLots(leg)} lots at <code>${priceText(fire.symbol, leg.price)}</code>`;
   }
-  if (leg.state === "queued" || leg.state === "delivered") return `Leg ${leg.leg}${target}: ⏳ no answer yet`;
-  return `Leg ${leg.leg}${target}: ❌ ${REFUSAL_WORD[leg.state] ?? leg.state} — ${reasonOf(leg, fire)}`;
+  if (leg.state === "queued" || leg.state === "delivered") return `${name}: ⏳ no answer yet`;
+  return `${name}: ❌ ${REFUSAL_WORD[leg.state] ?? leg.state} — ${reasonOf(leg, fire)}`;
 }
 
 /**
@@ -96,7 +105,7 @@ export function closedText(fire: FireView, currency: string | null, xpGained: nu
     closed.length > 1
       ? closed.map(
           (l) =>
-            `Leg ${l.leg}: ${filledLots(l)} lots closed at <code>${priceText(fire.symbol, l.close_price)}</code> · ${signedMoney(l.profit ?? 0, currency)}`,
+            `${legName(fire, l)}: ${filledLots(l)} lots closed at <code>${priceText(fire.symbol, l.close_price)}</code> · ${signedMoney(l.profit ?? 0, currency)}`,
         )
       : [];
   return [

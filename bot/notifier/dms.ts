@@ -13,16 +13,19 @@ const PENDING = new Set(["queued", "delivered"]);
 /** How long the fill report waits for a fire's last legs once one answered (default 15 s). */
 export const FILL_REPORT_WAIT_MS = 15_000;
 
-/** Fires whose fill report went out, with the legs it covered (the oldest forgotten past `max`). */
+/**
+ * Fires whose fill report went out, with the legs it covered by id (a leg's number repeats across
+ * a trader's terminals), the oldest forgotten past `max`.
+ */
 class ReportedLegs {
-  private readonly legs = new Map<string, Set<number>>();
+  private readonly legs = new Map<string, Set<string>>();
   constructor(private readonly max: number) {}
-  get(fireId: string): ReadonlySet<number> | undefined {
+  get(fireId: string): ReadonlySet<string> | undefined {
     return this.legs.get(fireId);
   }
-  add(fireId: string, legs: readonly number[]): void {
-    const set = this.legs.get(fireId) ?? new Set<number>();
-    for (const leg of legs) set.add(leg);
+  add(fireId: string, legIds: readonly string[]): void {
+    const set = this.legs.get(fireId) ?? new Set<string>();
+    for (const id of legIds) set.add(id);
     if (!this.legs.has(fireId) && this.legs.size >= this.max) {
       const oldest = this.legs.keys().next();
       if (!oldest.done) this.legs.delete(oldest.value);
@@ -111,11 +114,11 @@ export function createDms(deps: {
     if (timer) clearTimeout(timer);
     waiting.delete(fire.id);
     const done = reported.get(fire.id);
-    const fresh = fire.legs.filter((l) => !PENDING.has(l.state) && !done?.has(l.leg));
+    const fresh = fire.legs.filter((l) => !PENDING.has(l.state) && !done?.has(l.id));
     if (fresh.length === 0) return;
     reported.add(
       fire.id,
-      fresh.map((l) => l.leg),
+      fresh.map((l) => l.id),
     );
     if (done) dm(fire.user_id, () => lateLegsText(fire, fresh), missionButton(fire));
     else dm(fire.user_id, () => fillReportText(fire), missionButton(fire));
@@ -124,7 +127,7 @@ export function createDms(deps: {
   /** One fill report per fire: when every leg answered, or after a short wait for the rest. */
   function legsAnswered(fire: FireView): void {
     const done = reported.get(fire.id);
-    const fresh = fire.legs.filter((l) => !PENDING.has(l.state) && !done?.has(l.leg));
+    const fresh = fire.legs.filter((l) => !PENDING.has(l.state) && !done?.has(l.id));
     if (fresh.length === 0) return;
     if (fire.legs.every((l) => !PENDING.has(l.state))) {
       reportFills(fire);

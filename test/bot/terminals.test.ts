@@ -77,6 +77,47 @@ describe("several terminals in the bot", () => {
     expect(world.telegram.callsOf("sendMessage").filter((c) => Number(c.payload.chat_id) < 0)).toEqual([]);
   });
 
+  it("a terminal that answers after the fill report gets its own update (its legs share numbers with the others')", async () => {
+    world = await botWorld({ env: { ALERT_CHAT_IDS: "" }, bot: { fillReportWaitMs: 200 } });
+    await onlineTrader(world, TRADER_ID);
+    await world.send(TRADER_ID, "/link FTMO");
+    const ftmo = await bridgeRowOf(world, world.lastTo(TRADER_ID));
+    await world.app.bridge.heartbeat(ftmo, {
+      account: { login: 7, server: "FTMO-Demo", currency: "USD", balance: 10_000, equity: 10_000, trade_allowed: true },
+    });
+    const { signal } = await world.app.signals.create(signalInput({ take_profit: [1.089] }), {
+      source: "api",
+      actor: "t",
+    });
+    await world.app.fires.fire(TRADER_ID, signal.id);
+    const [mine] = (await world.app.bridge.takeCommands(TRADER_ID)) as BridgeCommand[];
+    const [theirs] = (await world.app.bridge.takeCommands(ftmo)) as BridgeCommand[];
+    expect([mine!.leg, theirs!.leg]).toEqual([1, 1]);
+    await world.app.bridge.submitResult(TRADER_ID, {
+      id: mine!.id,
+      status: "filled",
+      retcode: 10009,
+      ticket: 1,
+      price: 1.08512,
+      volume: mine!.volume,
+    });
+    await world.telegram.waitFor(() => world.sentTo(TRADER_ID).some((t) => t.includes("Partly filled")), 10_000);
+    const before = world.sentTo(TRADER_ID).length;
+    await world.app.bridge.submitResult(ftmo, {
+      id: theirs!.id,
+      status: "filled",
+      retcode: 10009,
+      ticket: 2,
+      price: 1.08514,
+      volume: theirs!.volume,
+    });
+    await world.sortie.notifier.idle();
+    await world.telegram.waitFor(() => world.sentTo(TRADER_ID).length === before + 1, 10_000);
+    expect(world.lastTo(TRADER_ID)).toMatch(
+      /^ℹ️ <b>Update<\/b> — EURUSD BUY\nFTMO · Leg 1 \(TP 1\.089\): 0\.5 lots at <code>1\.08514<\/code>/,
+    );
+  });
+
   it("tells the trader which terminal went offline and came back; the others keep firing", async () => {
     world = await botWorld({ env: { ALERT_CHAT_IDS: "" } });
     await onlineTrader(world, TRADER_ID);

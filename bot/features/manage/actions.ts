@@ -1,3 +1,4 @@
+import { takeProfitLeg } from "../../../core/legs.ts";
 /**
  * The bot's trade-management actions, shared by admins (a signal's update, every open position)
  * and traders (their own fire): button data, the confirm step's text, and running the action.
@@ -99,7 +100,7 @@ export async function confirmStep(
     choice.scope === "s"
       ? await app.store.updates.listOpenPositionsOfSignal(signal.id)
       : await app.store.updates.listOpenPositionsOfFire(choice.id);
-  const affected = open.filter((p) => checked.value.leg === null || p.leg === checked.value.leg).length;
+  const affected = open.filter((p) => checked.value.leg === null || takeProfitLeg(p.leg) === checked.value.leg).length;
   const whose = choice.scope === "s" ? "open positions of every trader" : "of your open positions";
   return {
     html: [

@@ -1,3 +1,4 @@
+import { takeProfitLeg } from "../../../core/legs.ts";
 import type { AppContext } from "../../../server/context.ts";
 import { escapeHtml } from "../../format/common.ts";
 import type { Button } from "../../messenger.ts";
@@ -8,7 +9,7 @@ export async function openTrades(app: AppContext, userId: number): Promise<{ lin
   const byFire = new Map<string, Array<{ leg: number; fill: number; stop: number; target: number | null }>>();
   for (const p of await app.store.updates.listOpenPositionsOfUser(userId)) {
     const legs = byFire.get(p.fire_id) ?? [];
-    legs.push({ leg: p.leg, fill: p.fill_price, stop: p.stop_loss, target: p.take_profit });
+    legs.push({ leg: takeProfitLeg(p.leg), fill: p.fill_price, stop: p.stop_loss, target: p.take_profit });
     byFire.set(p.fire_id, legs);
   }
   if (byFire.size === 0) return { lines: [], buttons: [] };
@@ -25,7 +26,7 @@ export async function openTrades(app: AppContext, userId: number): Promise<{ lin
       ...actionButtons(
         "f",
         fireId,
-        legs.map((l) => l.leg),
+        [...new Set(legs.map((l) => l.leg))], // leg n of each terminal is one button
       ),
     );
   }
