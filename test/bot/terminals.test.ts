@@ -10,6 +10,17 @@ const bridgeRowOf = async (world: BotWorld, text: string) => {
   return (await world.store.users.findUserIdByTokenHash(hashToken(token)))!;
 };
 
+/** The terminal behind bridge row `userId` reports `command` filled. */
+const fill = (world: BotWorld, userId: number, command: BridgeCommand, ticket: number, price: number) =>
+  world.app.bridge.submitResult(userId, {
+    id: command.id,
+    status: "filled",
+    retcode: 10009,
+    ticket,
+    price,
+    volume: command.volume,
+  });
+
 describe("several terminals in the bot", () => {
   let world: BotWorld;
   afterEach(async () => world?.close());
@@ -54,14 +65,7 @@ describe("several terminals in the bot", () => {
     const [mine] = (await world.app.bridge.takeCommands(TRADER_ID)) as BridgeCommand[];
     const [theirs] = (await world.app.bridge.takeCommands(ftmo)) as BridgeCommand[];
     expect(await world.app.bridge.takeCommands(spare)).toEqual([]);
-    await world.app.bridge.submitResult(TRADER_ID, {
-      id: mine!.id,
-      status: "filled",
-      retcode: 10009,
-      ticket: 1,
-      price: 1.08512,
-      volume: mine!.volume,
-    });
+    await fill(world, TRADER_ID, mine!, 1, 1.08512);
     await world.app.bridge.submitResult(ftmo, {
       id: theirs!.id,
       status: "rejected",
@@ -93,24 +97,10 @@ describe("several terminals in the bot", () => {
     const [mine] = (await world.app.bridge.takeCommands(TRADER_ID)) as BridgeCommand[];
     const [theirs] = (await world.app.bridge.takeCommands(ftmo)) as BridgeCommand[];
     expect([mine!.leg, theirs!.leg]).toEqual([1, 1]);
-    await world.app.bridge.submitResult(TRADER_ID, {
-      id: mine!.id,
-      status: "filled",
-      retcode: 10009,
-      ticket: 1,
-      price: 1.08512,
-      volume: mine!.volume,
-    });
+    await fill(world, TRADER_ID, mine!, 1, 1.08512);
     await world.telegram.waitFor(() => world.sentTo(TRADER_ID).some((t) => t.includes("Partly filled")), 10_000);
     const before = world.sentTo(TRADER_ID).length;
-    await world.app.bridge.submitResult(ftmo, {
-      id: theirs!.id,
-      status: "filled",
-      retcode: 10009,
-      ticket: 2,
-      price: 1.08514,
-      volume: theirs!.volume,
-    });
+    await fill(world, ftmo, theirs!, 2, 1.08514);
     await world.sortie.notifier.idle();
     await world.telegram.waitFor(() => world.sentTo(TRADER_ID).length === before + 1, 10_000);
     expect(world.lastTo(TRADER_ID)).toMatch(
