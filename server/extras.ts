@@ -119,6 +119,7 @@ export async function startExtras(
     if (!(await ctx.store.bot.isLinked(config.bridgeDirUserId))) {
       await ctx.store.users.setBridgeTokenHash(config.bridgeDirUserId, hashToken(newBridgeToken()), now);
     }
+    await ctx.terminals.ensureFirst(config.bridgeDirUserId);
     await transport.start();
     stops.push(() => transport.stop());
   }

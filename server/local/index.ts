@@ -218,6 +218,7 @@ export function createLocalMode(
         // A fresh token per start: the paper terminal is ours, so it is handed over directly.
         const token = newBridgeToken();
         await store.users.setBridgeTokenHash(t.id, hashToken(token), new Date(clock.now()).toISOString());
+        await ctx.terminals.ensureFirst(t.id); // as POST /api/me/bridge-token: the trader's first terminal
         ctx.hub.emit("user.updated", { user_id: t.id });
         await startTerminal(t, token);
       }

@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createPaperTerminal, createStaticFeed, type PaperTerminal } from "../../bridge/paper/index.ts";
 import type { HeartbeatSymbol } from "../../bridge/protocol.ts";
+import { hashToken, newBridgeToken } from "../../server/auth/tokens.ts";
 import { type Harness, startHarness } from "../support/harness.ts";
 import { spec } from "../support/paper.ts";
 import { waitFor } from "../support/wait.ts";
@@ -342,6 +343,19 @@ describe("several terminals per trader", () => {
     const names = ((await api("GET", "/api/me/terminals")).json() as { terminals: Array<{ name: string }> }).terminals;
     expect(names.map((t) => t.name)).toEqual(["MT5"]);
   }, 30_000);
+
+  it("lists a token issued without its terminal row (an older database, local mode's demo) as the first terminal", async () => {
+    const now = new Date().toISOString();
+    await h.store.users.ensureUser({ id: OTHER }, now);
+    await h.store.users.setBridgeTokenHash(OTHER, hashToken(newBridgeToken()), now);
+    expect(await h.store.terminals.listTerminals(OTHER)).toEqual([]);
+    const res = await api("GET", "/api/me/terminals", undefined, OTHER);
+    expect(res.statusCode, res.body).toBe(200);
+    const { terminals } = res.json() as { terminals: Array<{ name: string; first: boolean; allocation: number }> };
+    expect(terminals.map((t) => [t.name, t.first, t.allocation])).toEqual([["MT5", true, 1]]);
+    // Listed twice, still one.
+    expect((await api("GET", "/api/me/terminals", undefined, OTHER)).json().terminals).toHaveLength(1);
+  });
 
   it("refuses a fire with BRIDGE_OFFLINE when none of the terminals is online, and validates fields", async () => {
     await link("Only", 1);

@@ -197,7 +197,13 @@ export function createTerminalService(deps: { store: Store; clock: Clock; config
     async views(userId: number): Promise<TerminalView[]> {
       const stats = await store.terminals.terminalStats(userId);
       // Read fresh: the cached list is for names and settings, not liveness or balances.
-      const rows = await store.terminals.listTerminals(userId);
+      let rows = await store.terminals.listTerminals(userId);
+      // A token issued without its terminal row (a database from before several terminals, or
+      // another path): that token is the trader's first terminal, so it is listed as one.
+      if (!rows.some((t) => t.bridge_user_id === userId) && (await store.terminals.hasBridgeToken(userId))) {
+        await this.ensureFirst(userId);
+        rows = await store.terminals.listTerminals(userId);
+      }
       return Promise.all(rows.map((row) => this.view(row, stats)));
     },
   };
