@@ -3,6 +3,7 @@ import { firesLeftToday, tierRule, utcDayStartMs } from "../../core/tiers.ts";
 import type { Config } from "../../server/config/index.ts";
 import type { BotContext } from "../context.ts";
 import { duration, escapeHtml, signedMoney, utcTime } from "../format/common.ts";
+import { lotsOf } from "../format/dm.ts";
 import { appLink } from "../links.ts";
 import { openTrades } from "./manage/open-trades.ts";
 
@@ -127,7 +128,7 @@ traderFeature.command("trades", async (ctx) => {
   const lines = fires.map((f) => {
     const result =
       f.profit !== null ? ` · ${signedMoney(f.profit, currency)}` : f.message ? ` · ${escapeHtml(f.message)}` : "";
-    return `• ${escapeHtml(f.symbol)} ${f.side} ${f.lots} lots — <b>${f.state}</b>${result} (${utcTime(f.created_at)})`;
+    return `• ${escapeHtml(f.symbol)} ${f.side} ${lotsOf(f)} lots — <b>${f.state}</b>${result} (${utcTime(f.created_at)})`;
   });
   const open = await openTrades(ctx.app, ctx.from.id);
   await ctx.reply(["📜 <b>Recent trades</b>", ...lines, ...open.lines].join("\n"), {

@@ -16,6 +16,12 @@ const sumLots = (legs: readonly Leg[], lots: (leg: Leg) => number) =>
     legs.reduce((sum, leg) => sum + lots(leg), 0),
     8,
   );
+/** The lots a fire actually holds or held: its filled legs' volumes once any filled, else the planned lots. */
+export function lotsOf(fire: FireView): number {
+  const filled = fire.legs.filter((l) => FILLED_STATES.has(l.state));
+  return filled.length > 0 ? sumLots(filled, filledLots) : fire.lots;
+}
+
 /** A price at the symbol's digits, without trailing zeros (1.0852, 150.123). */
 const priceText = (symbol: string, value: number | null) =>
   value === null ? "market" : String(roundTo(value, DEFAULT_SPECS.get(symbol)?.digits ?? 8));

@@ -100,12 +100,17 @@ describe("several terminals in the bot", () => {
     await fill(world, TRADER_ID, mine!, 1, 1.08512);
     await world.telegram.waitFor(() => world.sentTo(TRADER_ID).some((t) => t.includes("Partly filled")), 10_000);
     const before = world.sentTo(TRADER_ID).length;
-    await fill(world, ftmo, theirs!, 2, 1.08514);
+    await fill(world, ftmo, { ...theirs!, volume: 0.3 }, 2, 1.08514); // a partial fill
     await world.sortie.notifier.idle();
     await world.telegram.waitFor(() => world.sentTo(TRADER_ID).length === before + 1, 10_000);
     expect(world.lastTo(TRADER_ID)).toMatch(
-      /^ℹ️ <b>Update<\/b> — EURUSD BUY\nFTMO · Leg 1 \(TP 1\.089\): 0\.5 lots at <code>1\.08514<\/code>/,
+      /^ℹ️ <b>Update<\/b> — EURUSD BUY\nFTMO · Leg 1 \(TP 1\.089\): 0\.3 lots at <code>1\.08514<\/code>/,
     );
+    // /trades: the lots filled on both terminals (not the 1.0 planned), and both positions open.
+    await world.send(TRADER_ID, "/trades");
+    const trades = world.lastTo(TRADER_ID);
+    expect(trades).toContain("• EURUSD BUY 0.8 lots — <b>filled</b>");
+    expect(trades.match(/ {2}TP1: filled 1\.0851\d/g)).toHaveLength(2);
   });
 
   it("tells the trader which terminal went offline and came back; the others keep firing", async () => {

@@ -82,7 +82,7 @@ export function pgUpdateQueries(db: PgDb): StoreQueries["updates"] {
       return db.query<OpenPositionRow>(`${OPEN_POSITIONS} AND c.fire_id = $1 ORDER BY c.leg`, [fireId]);
     },
     listOpenPositionsOfUser(userId) {
-      return db.query<OpenPositionRow>(`${OPEN_POSITIONS} AND c.user_id = $1 ORDER BY f.created_ms DESC, c.leg`, [
+      return db.query<OpenPositionRow>(`${OPEN_POSITIONS} AND f.user_id = $1 ORDER BY f.created_ms DESC, c.leg`, [
         userId,
       ]);
     },

@@ -44,7 +44,8 @@ export function updateQueries(sqlite: Sqlite) {
       (SELECT update_id FROM position_commands WHERE fire_id = ?)) ORDER BY created_ms, id`);
   const openOfSignal = sqlite.prepare(`${OPEN_POSITIONS} AND f.signal_id = ? ORDER BY c.fire_id, c.leg`);
   const openOfFire = sqlite.prepare(`${OPEN_POSITIONS} AND c.fire_id = ? ORDER BY c.leg`);
-  const openOfUser = sqlite.prepare(`${OPEN_POSITIONS} AND c.user_id = ? ORDER BY f.created_ms DESC, c.leg`);
+  // The trader's own fires, on every one of their terminals (c.user_id is the terminal's bridge row).
+  const openOfUser = sqlite.prepare(`${OPEN_POSITIONS} AND f.user_id = ? ORDER BY f.created_ms DESC, c.leg`);
   const insertCommand = sqlite.prepare(`INSERT INTO position_commands (id, update_id, fire_id, user_id, leg,
       position_of, action, stop_loss, take_profit, payload, state, created_ms)
     VALUES (@id, @update_id, @fire_id, @user_id, @leg, @position_of, @action, @stop_loss, @take_profit, @payload,
