@@ -86,25 +86,40 @@ export function frameworkErrorHandler(err: FastifyError, _req: FastifyRequest, r
   void reply.status(400).send({ error: { code: "BAD_REQUEST", message } });
 }
 
+/** What a request Node's HTTP server gives up on is answered, by the error's code. */
+const CLIENT_ERRORS: Record<string, { status: number; code: string; message: string }> = {
+  ERR_HTTP_REQUEST_TIMEOUT: {
+    status: 408,
+    code: "REQUEST_TIMEOUT",
+    message: "The request took too long to arrive (30 s at most, headers within 20 s)",
+  },
+  HPE_HEADER_OVERFLOW: {
+    status: 431,
+    code: "HEADERS_TOO_LARGE",
+    message: "The request's headers are too large (16 KB at most in all)",
+  },
+};
+
 /**
- * Requests Node's HTTP parser refuses before Fastify sees them (a malformed request line or
- * header, conflicting Content-Length and Transfer-Encoding, headers over Node's 16 KB) get an
- * answer in our error shape, as every other non-2xx does, and the connection is closed.
+ * Requests Node's HTTP server gives up on before Fastify sees them (not valid HTTP, conflicting
+ * Content-Length and Transfer-Encoding, headers over Node's 16 KB, a request too slow to arrive)
+ * are answered in our error shape, as every other non-2xx is, with the status Node or Fastify would
+ * have used (400, 431, 408), and the connection is closed.
  */
 export function clientErrorHandler(err: Error & { code?: string }, socket: Socket): void {
-  if (err.code === "ECONNRESET" || !socket.writable) {
-    socket.destroy();
-    return;
+  if (err.code === "ECONNRESET" || socket.destroyed) return;
+  const known = CLIENT_ERRORS[err.code ?? ""];
+  const { status, code, message } = known ?? {
+    status: 400,
+    code: "BAD_REQUEST",
+    message: "The request is not valid HTTP",
+  };
+  const body = JSON.stringify({ error: { code, message } });
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
   }
-  const tooLarge = err.code === "HPE_HEADER_OVERFLOW";
-  const status = tooLarge ? 431 : 400;
-  const body = JSON.stringify({
-    error: tooLarge
-      ? { code: "HEADERS_TOO_LARGE", message: "The request's headers are too large (16 KB at most in all)" }
-      : { code: "BAD_REQUEST", message: "The request is not valid HTTP" },
-  });
-  socket.end(
-    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
-      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-  );
+  socket.destroy(err);
 }

@@ -37,6 +37,9 @@ describe("slow clients", () => {
         new Promise<string>((_, reject) => setTimeout(() => reject(new Error("still open after 20 s")), 20_000)),
       ]);
       expect(said).toMatch(/^HTTP\/1\.1 408/);
+      expect(JSON.parse(said.slice(said.indexOf("\r\n\r\n") + 4))).toMatchObject({
+        error: { code: "REQUEST_TIMEOUT", message: expect.any(String) },
+      });
     } finally {
       clearInterval(trickle);
       client.socket.destroy();
