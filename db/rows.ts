@@ -177,10 +177,12 @@ function terminalPart(fire: FireView, t: FireTerminalView): FireTerminalView {
   const legs = fire.legs.filter((l) => l.bridge_user_id === t.bridge_user_id);
   const filled = legs.filter((l) => l.price !== null && (l.state === "filled" || l.state === "closed"));
   const volume = filled.reduce((sum, l) => sum + (l.filled_volume ?? l.volume), 0);
+  // The terminal's fill price is its filled legs' volume-weighted average.
+  const weighted = filled.reduce((sum, l) => sum + l.price! * (l.filled_volume ?? l.volume), 0);
   return {
     ...t,
     state: combineLegStates(legs.map((l) => l.state as LegState)),
-    fill_price: filled[0]?.price ?? null,
+    fill_price: filled.length > 0 && volume > 0 ? weighted / volume : null,
     filled_volume: filled.length > 0 ? Math.round(volume * 1e8) / 1e8 : null,
     message: legs.find((l) => l.message)?.message ?? null,
   };

@@ -113,6 +113,37 @@ describe("several terminals in the bot", () => {
     expect(trades.match(/ {2}TP1: filled 1\.0851\d/g)).toHaveLength(2);
   });
 
+  it("the fill report says what each terminal filled of what it was sent, at its average price, and why a leg was refused", async () => {
+    world = await botWorld({ env: { ALERT_CHAT_IDS: "" } });
+    await onlineTrader(world, TRADER_ID);
+    await world.send(TRADER_ID, "/link FTMO");
+    const ftmo = await bridgeRowOf(world, world.lastTo(TRADER_ID));
+    await world.app.bridge.heartbeat(ftmo, {
+      account: { login: 7, server: "FTMO-Demo", currency: "USD", balance: 10_000, equity: 10_000, trade_allowed: true },
+    });
+    const { signal } = await world.app.signals.create(signalInput({ take_profit: [1.089, 1.091] }), {
+      source: "api",
+      actor: "t",
+    });
+    await world.app.fires.fire(TRADER_ID, signal.id);
+    const mine = (await world.app.bridge.takeCommands(TRADER_ID)) as BridgeCommand[];
+    const theirs = (await world.app.bridge.takeCommands(ftmo)) as BridgeCommand[];
+    expect([...mine, ...theirs].map((c) => c.volume)).toEqual([0.25, 0.25, 0.25, 0.25]);
+    await fill(world, TRADER_ID, mine[0]!, 1, 1.0851);
+    await fill(world, TRADER_ID, mine[1]!, 2, 1.0853);
+    await fill(world, ftmo, { ...theirs[0]!, volume: 0.1 }, 3, 1.08514);
+    await world.app.bridge.submitResult(ftmo, {
+      id: theirs[1]!.id,
+      status: "rejected",
+      retcode: 10019,
+      message: "not enough money",
+    });
+    await world.sortie.notifier.idle();
+    expect(world.lastTo(TRADER_ID)).toBe(
+      "⚠️ <b>Partly filled</b> — EURUSD BUY\nMT5: filled 0.50 @ 1.08520 · FTMO: filled 0.10 of 0.50 @ 1.08514 (leg 2 rejected — not enough money)",
+    );
+  });
+
   it("tells the trader which terminal went offline and came back; the others keep firing", async () => {
     world = await botWorld({ env: { ALERT_CHAT_IDS: "" } });
     await onlineTrader(world, TRADER_ID);
