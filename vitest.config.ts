@@ -26,6 +26,7 @@ const SQLITE_ONLY = [
   "test/hardening/review2/startup.test.ts", // a damaged database file (quick_check)
   "test/hardening/review2/filedrop.test.ts", // the file-drop transport alone (an in-memory service)
   "test/webapp/format.test.ts", // pure formatting, no store
+  "test/webapp/fire-plan.test.ts", // idem
 ];
 
 export default defineConfig({

@@ -111,4 +111,44 @@ describe("Mini App: several terminals in the profile (real server, paper termina
     expect(errors).toEqual([]);
     await page.context().close();
   }, 60_000);
+  it("FIRE's confirmation counts every terminal that trades: total lots and money at risk", async () => {
+    const trader = await world.server.trader(9102, 10_000); // first terminal: paper, USD 10,000
+    const res = await fetch(`${world.server.url}/api/me/terminals`, {
+      method: "POST",
+      headers: { authorization: `tma ${trader.initData}`, "content-type": "application/json" },
+      body: JSON.stringify({ name: "Second", allocation: 0.5 }),
+    });
+    const second = ((await res.json()) as { terminal: { token: string } }).terminal;
+    const paper = createPaperTerminal({
+      transport: { kind: "http", baseUrl: world.server.url, token: second.token, pollWaitS: 1 },
+      stateFile: join(world.server.harness.dir, "paper-9102-second.json"),
+      account: { login: 78, server: "Second-Demo", currency: "USD", balance: 10_000 },
+      symbols: [spec("EURUSD")],
+      prices: createStaticFeed({ EURUSD: { bid: 1.085, ask: 1.08502 } }),
+      heartbeatMs: 500,
+      retryBaseMs: 100,
+      retryMaxMs: 500,
+    });
+    await paper.start();
+    stops.push(() => paper.stop());
+    const signal = await world.server.createSignal();
+    const { page, errors } = await openApp(world.browser, world.server.url, trader, signal.id);
+    // Both terminals sized: 0.50 lots ($100) and, at half the risk, 0.25 lots ($50).
+    await page.waitForFunction(
+      () => document.querySelectorAll('[data-testid="mission-terminal"][data-state="ready"]').length === 2,
+      undefined,
+      { timeout: 15_000 },
+    );
+    expect(await page.textContent(byTest("fire-button"))).toBe("FIRE · 0.75 LOTS");
+    await page.click(byTest("fire-button"));
+    const confirm = await page.textContent(byTest("fire-confirm"));
+    expect(confirm).toContain("BUY 0.75 lots of EURUSD on MT5 0.50 · Second 0.25, risking $150.00.");
+    expect(
+      await page.evaluate(() => (window as never as { __tg: { MainButton: { text: string } } }).__tg.MainButton.text),
+    ).toBe("CONFIRM · RISK $150.00");
+    await screenshot(page, "fire-confirm-two-terminals");
+    await page.click(byTest("fire-cancel"));
+    expect(errors).toEqual([]);
+    await page.context().close();
+  }, 60_000);
 });

@@ -1,6 +1,7 @@
 import "./FirePanel.css";
 import { useEffect, useRef } from "preact/hooks";
-import { lots, money } from "../format.ts";
+import { blockLabel, firePlan } from "../fire-plan.ts";
+import { lots } from "../format.ts";
 import { useFire } from "../hooks/useFire.ts";
 import type { LiveMission } from "../hooks/useMission.ts";
 import { hideMainButton, type MainButtonState, setMainButton } from "../telegram.ts";
@@ -22,7 +23,7 @@ const IDLE_COLOR = "#3a4756";
 
 /** FIRE: the in-page button and Telegram's MainButton, one confirmation, one order, then its live state. */
 export function FirePanel({ mission, block, digits, onFire, onRefresh }: Props) {
-  const { position, user, fire } = mission;
+  const { user, fire } = mission;
   const control = useFire(mission.signal.id, fire, block !== null, (next) => {
     onFire(next);
     onRefresh();
@@ -33,8 +34,9 @@ export function FirePanel({ mission, block, digits, onFire, onRefresh }: Props) 
   useEffect(() => {
     if (phase === "confirm") panel.current?.scrollIntoView?.({ block: "center" });
   }, [phase]);
-  const risk = money(position.risk_amount, user.currency);
-  const fireLabel = `FIRE · ${lots(position.lots)} LOTS`;
+  const plan = firePlan(mission);
+  const risk = plan.risk;
+  const fireLabel = `FIRE · ${lots(plan.lots)} LOTS`;
 
   // Telegram's MainButton mirrors the in-page button.
   useEffect(() => {
@@ -42,7 +44,7 @@ export function FirePanel({ mission, block, digits, onFire, onRefresh }: Props) 
     let onClick = () => control.start();
     if (fire)
       state = { text: `ALREADY FIRED · ${fire.state.toUpperCase()}`, visible: true, enabled: false, progress: false };
-    else if (block) state = { text: block.message.slice(0, 60), visible: true, enabled: false, progress: false };
+    else if (block) state = { text: blockLabel(block), visible: true, enabled: false, progress: false };
     else if (phase === "sending") state = { text: "SENDING…", visible: true, enabled: false, progress: true };
     else if (phase === "confirm") {
       state = { text: `CONFIRM · RISK ${risk}`, visible: true, enabled: true, progress: false, color: FIRE_COLOR };
@@ -86,8 +88,14 @@ export function FirePanel({ mission, block, digits, onFire, onRefresh }: Props) 
       ) : phase === "confirm" ? (
         <div class="fire-confirm" data-testid="fire-confirm">
           <p class="fire-confirm-text">
-            {mission.signal.side} <b class="num">{lots(position.lots)}</b> lots of <b>{mission.signal.symbol}</b>,
-            risking <b class="num">{risk}</b>.
+            {mission.signal.side} <b class="num">{lots(plan.lots)}</b> lots of <b>{mission.signal.symbol}</b>
+            {plan.terminals && (
+              <>
+                {" "}
+                on <span data-testid="fire-confirm-terminals">{plan.terminals}</span>
+              </>
+            )}
+            , risking <b class="num">{risk}</b>.
           </p>
           <div class="fire-confirm-actions">
             <button type="button" class="btn" data-testid="fire-cancel" onClick={control.cancel}>
