@@ -215,6 +215,11 @@ describe("POST /api/fires/:fireId/manage", () => {
     expect(kinds.filter((k: string) => k === "opened")).toHaveLength(2);
     expect(kinds.filter((k: string) => k === "stop_moved")).toHaveLength(2);
     expect(kinds.filter((k: string) => k === "closed").length).toBeGreaterThanOrEqual(2);
+    // The trader's requests in words, prices at the symbol's digits (was: "You asked: close").
+    const texts = view.body.timeline.map((e: { text: string }) => e.text);
+    expect(texts).toContain("You asked: close leg 1");
+    expect(texts).toContain("You asked: close every leg");
+    expect(texts.filter((t: string) => /^Stop → \d\.\d{5}/.test(t))).toHaveLength(2);
     const stats = await api("GET", `/api/users/${a.id}/stats`, asUser(a.id));
     expect(stats.body.trades).toBe(1);
   }, 60_000);

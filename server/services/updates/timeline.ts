@@ -1,3 +1,4 @@
+import { DEFAULT_SPECS } from "../../../core/instruments/index.ts";
 import { takeProfitLeg } from "../../../core/legs.ts";
 import { speaksManage } from "../../../core/trade-update.ts";
 import type { Store } from "../../../db/store.ts";
@@ -13,6 +14,29 @@ interface TimelineEntry {
 
 type Data = Record<string, unknown>;
 const num = (v: unknown) => (typeof v === "number" ? v : null);
+
+/** A price at the symbol's digits, as the rest of the app shows it (1.08470, not 1.0847). */
+const priceText = (symbol: string, value: unknown) => {
+  const digits = DEFAULT_SPECS.get(symbol)?.digits;
+  return typeof value === "number" && digits !== undefined ? value.toFixed(digits) : String(value);
+};
+
+/** What a trader or an admin asked, in words: "move the stop to 1.08470", "close leg 2". */
+function askedText(symbol: string, data: Data): string {
+  const leg = num(data.leg);
+  switch (data.action) {
+    case "move_sl":
+      return `move the stop to ${priceText(symbol, data.stop_loss)}`;
+    case "breakeven":
+      return "move the stop to breakeven";
+    case "move_tp":
+      return `move ${leg === null ? "the" : `leg ${leg}'s`} target to ${priceText(symbol, data.take_profit)}`;
+    case "close":
+      return leg === null ? "close every leg" : `close leg ${leg}`;
+    default:
+      return String(data.action);
+  }
+}
 
 /**
  * One fire's life after entry for its owner: open positions with their current levels, the
@@ -75,8 +99,8 @@ export async function fireTimeline(store: Store, userId: number, fireId: string)
         const kind = update?.action === "move_tp" ? "target_moved" : "stop_moved";
         const text =
           kind === "target_moved"
-            ? `Target → ${command.take_profit}`
-            : `Stop → ${command.stop_loss}${update?.action === "breakeven" ? " (breakeven)" : ""}`;
+            ? `Target → ${priceText(fire.symbol, command.take_profit)}`
+            : `Stop → ${priceText(fire.symbol, command.stop_loss)}${update?.action === "breakeven" ? " (breakeven)" : ""}`;
         timeline.push({ at: event.at, kind, leg: takeProfitLeg(command.leg), text });
       }
     } else if (event.type === "manage.queued" || event.type === "update.queued") {
@@ -84,7 +108,7 @@ export async function fireTimeline(store: Store, userId: number, fireId: string)
         at: event.at,
         kind: "requested",
         leg: num(data.leg),
-        text: `${event.type === "manage.queued" ? "You asked" : "Admin update"}: ${String(data.action)}`,
+        text: `${event.type === "manage.queued" ? "You asked" : "Admin update"}: ${askedText(fire.symbol, data)}`,
       });
     }
   }
