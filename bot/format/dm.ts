@@ -122,6 +122,29 @@ export function closedText(fire: FireView, currency: string | null, xpGained: nu
   ].join("\n");
 }
 
+/**
+ * Legs that closed while the rest of the trade stays open: "🎯 Target hit" when each closed at its
+ * take-profit or better (within a point), else "✂️ Leg closed"; each leg's lots, price and money,
+ * and what is still open.
+ */
+export function legsClosedText(fire: FireView, legs: readonly Leg[], currency: string | null): string {
+  const point = 10 ** -(DEFAULT_SPECS.get(fire.symbol)?.digits ?? 8);
+  const buy = fire.side === "BUY";
+  const atTarget = (l: Leg) =>
+    l.take_profit !== null &&
+    l.close_price !== null &&
+    (buy ? l.close_price >= l.take_profit - point : l.close_price <= l.take_profit + point);
+  const open = fire.legs.filter((l) => l.state === "filled");
+  return [
+    `${legs.every(atTarget) ? "🎯 <b>Target hit</b>" : "✂️ <b>Leg closed</b>"} — ${escapeHtml(fire.symbol)} ${fire.side}`,
+    ...legs.map(
+      (l) =>
+        `${legName(fire, l)}${l.take_profit === null ? "" : ` (TP ${priceText(fire.symbol, l.take_profit)})`}: ${filledLots(l)} lots closed at <code>${priceText(fire.symbol, l.close_price)}</code> · ${signedMoney(l.profit ?? 0, currency)}`,
+    ),
+    ...(open.length > 0 ? [`Still open: ${sumLots(open, filledLots)} lots`] : []),
+  ].join("\n");
+}
+
 export function offlineText(lastSeenMs: number, terminalName: string | null = null): string {
   const which = terminalName === null ? "Your MT5 terminal" : `Your terminal <b>${escapeHtml(terminalName)}</b>`;
   return [

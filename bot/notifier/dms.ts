@@ -3,7 +3,7 @@ import type { FireView } from "../../db/rows.ts";
 import type { AppContext } from "../../server/context.ts";
 import type { BotLog } from "../context.ts";
 import { type Delivery, PRIORITY, type Priority } from "../delivery/index.ts";
-import { closedText, fillReportText, lateLegsText } from "../format/dm.ts";
+import { closedText, fillReportText, lateLegsText, legsClosedText } from "../format/dm.ts";
 import { missionLink } from "../links.ts";
 import { type MessageOptions, sendPayload } from "../messenger.ts";
 import type { WorkQueue } from "./queue.ts";
@@ -50,6 +50,8 @@ export function createDms(deps: {
   const { store, config } = app;
   const fillReportWaitMs = deps.fillReportWaitMs ?? FILL_REPORT_WAIT_MS;
   const reported = new ReportedLegs(10_000);
+  /** Legs whose close was told on its own, while the rest of their trade stayed open. */
+  const closedLegs = new ReportedLegs(10_000);
   /** Fires with some legs answered, waiting (at most fillReportWaitMs) for the rest. */
   const waiting = new Map<string, ReturnType<typeof setTimeout>>();
   /** Closed fires waiting for the stats event that carries their XP (emitted right after). */
@@ -148,6 +150,27 @@ export function createDms(deps: {
     waiting.set(fire.id, timer);
   }
 
+  /**
+   * A leg that closed (its target, its stop, or a close from the trader or an admin) while the
+   * trade's other legs stay open is told at once; when the last one closes, "Trade closed" tells
+   * them all.
+   */
+  function legsClosed(fire: FireView): void {
+    if (fire.state === "closed") return;
+    const done = closedLegs.get(fire.id);
+    const fresh = fire.legs.filter((l) => l.state === "closed" && !done?.has(l.id));
+    if (fresh.length === 0) return;
+    closedLegs.add(
+      fire.id,
+      fresh.map((l) => l.id),
+    );
+    dm(
+      fire.user_id,
+      async () => legsClosedText(fire, fresh, (await store.users.findUser(fire.user_id))?.currency ?? null),
+      missionButton(fire),
+    );
+  }
+
   return {
     dm,
     /** Forgets the fill reports still waiting (the notifier is stopping). */
@@ -157,6 +180,7 @@ export function createDms(deps: {
     },
     fireUpdated(fire: FireView, previousState: string): void {
       legsAnswered(fire);
+      legsClosed(fire);
       if (fire.state === previousState) return;
       if (fire.state === "closed") {
         // The fill report comes before the close, even when the close beat the wait.

@@ -193,12 +193,22 @@ describe("fill and close DMs of multi-leg fires", () => {
       ].join("\n"),
     );
 
-    // Closes report the lots that closed and their money, not the planned 0.5 lots.
+    // Leg 1 reaches its target while leg 2 stays open: told at once, not only when the trade closes.
     await world.app.bridge.submitClosed(TRADER_ID, { id: leg1!.id, ticket: 1, close_price: 1.089, profit: 64.6 });
+    await world.sortie.notifier.idle();
+    expect(world.sentTo(TRADER_ID)).toHaveLength(2);
+    expect(world.lastTo(TRADER_ID)).toBe(
+      [
+        "🎯 <b>Target hit</b> — EURUSD BUY",
+        "Leg 1 (TP 1.089): 0.17 lots closed at <code>1.089</code> · +64.60 USD",
+        "Still open: 0.17 lots",
+      ].join("\n"),
+    );
+    // Closes report the lots that closed and their money, not the planned 0.5 lots.
     await world.app.bridge.submitClosed(TRADER_ID, { id: leg2!.id, ticket: 2, close_price: 1.0834, profit: -34 });
     await world.sortie.notifier.idle();
     const closed = world.lastTo(TRADER_ID);
-    expect(world.sentTo(TRADER_ID)).toHaveLength(2);
+    expect(world.sentTo(TRADER_ID)).toHaveLength(3);
     expect(closed).toContain("🏁 <b>Trade closed</b> — EURUSD BUY 0.34 lots\n");
     expect(closed).toContain("Leg 1: 0.17 lots closed at <code>1.089</code> · +64.60 USD");
     expect(closed).toContain("Leg 2: 0.17 lots closed at <code>1.0834</code> · -34.00 USD");
