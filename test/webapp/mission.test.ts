@@ -60,6 +60,38 @@ describe("Mini App mission briefing (real server, paper terminal, headless Chrom
     await page.context().close();
   });
 
+  it("a fire that cannot reach Sortie re-reads the mission once, then says Sortie is reachable again (was: re-read in a loop until 429)", async () => {
+    const trader = await world.server.trader(7010, 10_000);
+    const signal = await world.server.createSignal();
+    const { page } = await openApp(world.browser, world.server.url, trader, signal.id);
+    await page.waitForSelector(`${byTest("live")}[data-status="live"]`);
+    const missionReads: number[] = [];
+    page.on("request", (req) => {
+      if (req.method() === "GET" && req.url().includes(`/api/missions/${signal.id}`)) missionReads.push(Date.now());
+    });
+    // The fire's request is lost on the way (the server never hears of it).
+    await page.route("**/api/fire", (route) => route.abort("connectionfailed"));
+    await page.click(byTest("fire-button"));
+    await page.click(byTest("fire-confirm-button"));
+    await page.waitForSelector(`${byTest("fire-error")}[data-code="NETWORK"]`);
+    await page.waitForTimeout(1_500);
+    expect(missionReads.length).toBeGreaterThanOrEqual(1);
+    expect(missionReads.length).toBeLessThanOrEqual(2);
+    await page.waitForFunction(() =>
+      document.querySelector('[data-testid="fire-error"]')?.textContent?.includes("Sortie is reachable again"),
+    );
+    const text = await page.textContent(byTest("fire-error"));
+    expect(text).toContain("Your order was not sent: tap Retry to send it.");
+    expect(text).not.toContain("Can't reach Sortie. Can't reach Sortie.");
+    await screenshot(page, "fire-error-back-in-touch");
+    // Retry, with the way clear: one order.
+    await page.unroute("**/api/fire");
+    await page.click(`${byTest("fire-error")} button`);
+    await page.waitForSelector(`${byTest("fire-status")}[data-state="filled"]`, { timeout: 20_000 });
+    expect(trader.terminal!.positions()).toHaveLength(1);
+    await page.context().close();
+  });
+
   it("a double tap, the MainButton and a second device all end in one order and 'already fired'", async () => {
     const trader = await world.server.trader(7003, 10_000);
     const signal = await world.server.createSignal();

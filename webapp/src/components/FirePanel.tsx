@@ -54,10 +54,23 @@ export function FirePanel({ mission, block, digits, onFire, onRefresh }: Props) 
     return setMainButton(state, fire ? () => control.start() : onClick);
   });
   useEffect(() => () => hideMainButton(), []);
-  // A refused fire usually means the mission changed (expired, terminal offline…): re-read it.
+  // A refused fire usually means the mission changed (expired, terminal offline…): re-read it, once
+  // per refusal. (With onRefresh among the effect's inputs, a new function at every render re-ran
+  // it on every render while the error showed: the page re-read the mission in a loop until the
+  // server answered 429.)
+  const refresh = useRef(onRefresh);
+  refresh.current = onRefresh;
   useEffect(() => {
-    if (error) onRefresh();
-  }, [error, onRefresh]);
+    if (error) refresh.current();
+  }, [error]);
+  // A fire that could not reach Sortie: once the mission reads again the connection is back, and
+  // the error says so (the order was not sent; Retry stays safe either way).
+  const missionAtError = useRef<LiveMission | null>(null);
+  useEffect(() => {
+    missionAtError.current = error ? mission : null;
+  }, [error]);
+  const unreachable = error !== null && (error.code === "NETWORK" || error.code === "TIMEOUT");
+  const backInTouch = unreachable && missionAtError.current !== null && missionAtError.current !== mission;
 
   return (
     <section ref={panel} class="card fire-panel" data-testid="fire-panel" data-phase={phase}>
@@ -125,7 +138,15 @@ export function FirePanel({ mission, block, digits, onFire, onRefresh }: Props) 
       {phase === "sending" && <div class="fire-progress" data-testid="fire-progress" />}
       {error && !fire && !block && (
         <div class="fire-error" role="alert" data-testid="fire-error" data-code={error.code}>
-          <b>{explain(error).title}.</b> {error.message}
+          {backInTouch ? (
+            <>
+              <b>Sortie is reachable again.</b> Your order was not sent: tap Retry to send it.
+            </>
+          ) : (
+            <>
+              <b>{explain(error).title}.</b> {explain(error).message}
+            </>
+          )}
           <button type="button" class="btn" onClick={() => void control.confirm()}>
             Retry
           </button>
