@@ -145,6 +145,15 @@ export function legsClosedText(fire: FireView, legs: readonly Leg[], currency: s
   ].join("\n");
 }
 
+/** The signal was cancelled while this trader holds a position on it: it stays open. */
+export function cancelledWhileOpenText(fire: FireView): string {
+  const open = fire.legs.filter((l) => l.state === "filled");
+  return [
+    `⛔ <b>Signal cancelled</b> — ${escapeHtml(fire.symbol)} ${fire.side}`,
+    `The desk called this trade off. Your position (${sumLots(open, filledLots)} lots) is still open: close it or keep it, in the app or with /trades.`,
+  ].join("\n");
+}
+
 export function offlineText(lastSeenMs: number, terminalName: string | null = null): string {
   const which = terminalName === null ? "Your MT5 terminal" : `Your terminal <b>${escapeHtml(terminalName)}</b>`;
   return [

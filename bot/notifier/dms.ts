@@ -3,7 +3,7 @@ import type { FireView } from "../../db/rows.ts";
 import type { AppContext } from "../../server/context.ts";
 import type { BotLog } from "../context.ts";
 import { type Delivery, PRIORITY, type Priority } from "../delivery/index.ts";
-import { closedText, fillReportText, lateLegsText, legsClosedText } from "../format/dm.ts";
+import { cancelledWhileOpenText, closedText, fillReportText, lateLegsText, legsClosedText } from "../format/dm.ts";
 import { missionLink } from "../links.ts";
 import { type MessageOptions, sendPayload } from "../messenger.ts";
 import type { WorkQueue } from "./queue.ts";
@@ -171,8 +171,21 @@ export function createDms(deps: {
     );
   }
 
+  /**
+   * A cancelled signal: each trader still holding a position on it hears that the desk called it
+   * off and that the position stays open until they close it (cancelling closes nothing).
+   */
+  async function signalCancelled(signalId: string): Promise<void> {
+    const fireIds = new Set((await store.updates.listOpenPositionsOfSignal(signalId)).map((p) => p.fire_id));
+    for (const fireId of fireIds) {
+      const fire = await store.fires.findFireById(fireId);
+      if (fire) dm(fire.user_id, () => cancelledWhileOpenText(fire), missionButton(fire));
+    }
+  }
+
   return {
     dm,
+    signalCancelled,
     /** Forgets the fill reports still waiting (the notifier is stopping). */
     stop(): void {
       for (const timer of waiting.values()) clearTimeout(timer);

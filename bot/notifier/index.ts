@@ -107,7 +107,10 @@ export function createNotifier(deps: { app: AppContext; delivery: Delivery; log:
       const { hub } = app;
       unsubscribe = [
         hub.on("signal.created", ({ signal }) => alerts.post(signal)),
-        hub.on("signal.cancelled", ({ signal }) => alerts.close(signal, "cancelled")),
+        hub.on("signal.cancelled", ({ signal }) => {
+          alerts.close(signal, "cancelled");
+          queue.run(`cancelled:${signal.id}`, () => dms.signalCancelled(signal.id));
+        }),
         hub.on("signal.expired", ({ signal }) => alerts.close(signal, "expired")),
         hub.on("fire.count", ({ signal_id, count }) => alerts.count(signal_id, count)),
         hub.on("fire.updated", ({ fire, previousState }) => dms.fireUpdated(fire, previousState)),

@@ -49,6 +49,32 @@ describe("result DMs", () => {
     expect(world.sentTo(TRADER_ID)).toHaveLength(2);
   });
 
+  it("tells a trader still holding a position that its signal was cancelled, and that the position stays open", async () => {
+    world = await botWorld({ env: { ALERT_CHAT_IDS: "" } });
+    await onlineTrader(world, TRADER_ID);
+    const command = await fireAndDeliver(world, TRADER_ID);
+    await world.app.bridge.submitResult(TRADER_ID, {
+      id: command.id,
+      status: "filled",
+      retcode: 10009,
+      ticket: 556,
+      price: 1.0852,
+      volume: command.volume,
+    });
+    await world.sortie.notifier.idle();
+    const before = world.sentTo(TRADER_ID).length;
+    const fire = (await world.store.fires.findFireById(command.fire_id))!;
+    await world.app.signals.cancel(fire.signal_id, "tg:1001");
+    await world.sortie.notifier.idle();
+    expect(world.sentTo(TRADER_ID)).toHaveLength(before + 1);
+    expect(world.lastTo(TRADER_ID)).toBe(
+      [
+        "⛔ <b>Signal cancelled</b> — EURUSD BUY",
+        `The desk called this trade off. Your position (${command.volume} lots) is still open: close it or keep it, in the app or with /trades.`,
+      ].join("\n"),
+    );
+  });
+
   it("explains a rejection in plain words", async () => {
     world = await botWorld({ env: { ALERT_CHAT_IDS: "" } });
     await onlineTrader(world, TRADER_ID);
