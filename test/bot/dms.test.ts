@@ -18,6 +18,17 @@ async function fireAndDeliver(world: BotWorld, userId: number) {
   return command!;
 }
 
+/** The terminal reports `command` filled in full at `price`. */
+const fillAt = (world: BotWorld, command: BridgeCommand, ticket: number, price: number) =>
+  world.app.bridge.submitResult(TRADER_ID, {
+    id: command.id,
+    status: "filled",
+    retcode: 10009,
+    ticket,
+    price,
+    volume: command.volume,
+  });
+
 describe("result DMs", () => {
   let world: BotWorld;
   afterEach(async () => world?.close());
@@ -26,14 +37,7 @@ describe("result DMs", () => {
     world = await botWorld({ env: { ALERT_CHAT_IDS: "" } });
     await onlineTrader(world, TRADER_ID);
     const command = await fireAndDeliver(world, TRADER_ID);
-    await world.app.bridge.submitResult(TRADER_ID, {
-      id: command.id,
-      status: "filled",
-      retcode: 10009,
-      ticket: 555,
-      price: 1.0852,
-      volume: command.volume,
-    });
+    await fillAt(world, command, 555, 1.0852);
     await world.sortie.notifier.idle();
     const filled = world.lastTo(TRADER_ID);
     expect(filled).toContain("✅ <b>Filled</b> — EURUSD BUY");
@@ -53,14 +57,7 @@ describe("result DMs", () => {
     world = await botWorld({ env: { ALERT_CHAT_IDS: "" } });
     await onlineTrader(world, TRADER_ID);
     const command = await fireAndDeliver(world, TRADER_ID);
-    await world.app.bridge.submitResult(TRADER_ID, {
-      id: command.id,
-      status: "filled",
-      retcode: 10009,
-      ticket: 556,
-      price: 1.0852,
-      volume: command.volume,
-    });
+    await fillAt(world, command, 556, 1.0852);
     await world.sortie.notifier.idle();
     const before = world.sentTo(TRADER_ID).length;
     const fire = (await world.store.fires.findFireById(command.fire_id))!;
