@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { BridgeCommand } from "../../bridge/protocol.ts";
-import { type BotWorld, botWorld, onlineTrader, signalInput, TRADER_ID } from "./harness.ts";
+import { type BotWorld, botWorld, fillCommand, onlineTrader, signalInput, TRADER_ID } from "./harness.ts";
 
 const heartbeat = async (world: BotWorld, userId: number) =>
   await world.app.bridge.heartbeat(userId, {
@@ -18,17 +18,6 @@ async function fireAndDeliver(world: BotWorld, userId: number) {
   return command!;
 }
 
-/** The terminal reports `command` filled in full at `price`. */
-const fillAt = (world: BotWorld, command: BridgeCommand, ticket: number, price: number) =>
-  world.app.bridge.submitResult(TRADER_ID, {
-    id: command.id,
-    status: "filled",
-    retcode: 10009,
-    ticket,
-    price,
-    volume: command.volume,
-  });
-
 describe("result DMs", () => {
   let world: BotWorld;
   afterEach(async () => world?.close());
@@ -37,7 +26,7 @@ describe("result DMs", () => {
     world = await botWorld({ env: { ALERT_CHAT_IDS: "" } });
     await onlineTrader(world, TRADER_ID);
     const command = await fireAndDeliver(world, TRADER_ID);
-    await fillAt(world, command, 555, 1.0852);
+    await fillCommand(world, TRADER_ID, command, 555, 1.0852);
     await world.sortie.notifier.idle();
     const filled = world.lastTo(TRADER_ID);
     expect(filled).toContain("✅ <b>Filled</b> — EURUSD BUY");
@@ -57,7 +46,7 @@ describe("result DMs", () => {
     world = await botWorld({ env: { ALERT_CHAT_IDS: "" } });
     await onlineTrader(world, TRADER_ID);
     const command = await fireAndDeliver(world, TRADER_ID);
-    await fillAt(world, command, 556, 1.0852);
+    await fillCommand(world, TRADER_ID, command, 556, 1.0852);
     await world.sortie.notifier.idle();
     const before = world.sentTo(TRADER_ID).length;
     const fire = (await world.store.fires.findFireById(command.fire_id))!;

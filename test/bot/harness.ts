@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { type CreateBotOptions, createBot } from "../../bot/index.ts";
+import type { BridgeCommand } from "../../bridge/protocol.ts";
 import { type Clock, systemClock } from "../../server/clock.ts";
 import { loadConfig } from "../../server/config/index.ts";
 import { createContext } from "../../server/context.ts";
@@ -172,5 +173,24 @@ export async function onlineTrader(world: BotWorld, userId: number, balance = 10
   await store.users.setBridgeTokenHash(userId, `hash-${userId}`, now);
   await app.bridge.heartbeat(userId, {
     account: { login: userId, server: "Demo", currency: "USD", balance, equity: balance, trade_allowed: true },
+  });
+}
+
+/** The terminal behind bridge row `userId` reports `command` filled (in full unless `volume`). */
+export function fillCommand(
+  world: BotWorld,
+  userId: number,
+  command: BridgeCommand,
+  ticket: number,
+  price: number,
+  volume = command.volume,
+) {
+  return world.app.bridge.submitResult(userId, {
+    id: command.id,
+    status: "filled",
+    retcode: 10009,
+    ticket,
+    price,
+    volume,
   });
 }

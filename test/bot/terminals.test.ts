@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { BridgeCommand } from "../../bridge/protocol.ts";
 import { hashToken } from "../../server/auth/tokens.ts";
-import { type BotWorld, botWorld, onlineTrader, signalInput, TRADER_ID } from "./harness.ts";
+import { type BotWorld, botWorld, fillCommand, onlineTrader, signalInput, TRADER_ID } from "./harness.ts";
 
 /** The bridge row behind a token shown by the bot (what the bridge's auth resolves). */
 const bridgeRowOf = async (world: BotWorld, text: string) => {
@@ -9,17 +9,6 @@ const bridgeRowOf = async (world: BotWorld, text: string) => {
   if (!token) throw new Error(`no token in ${text}`);
   return (await world.store.users.findUserIdByTokenHash(hashToken(token)))!;
 };
-
-/** The terminal behind bridge row `userId` reports `command` filled. */
-const fill = (world: BotWorld, userId: number, command: BridgeCommand, ticket: number, price: number) =>
-  world.app.bridge.submitResult(userId, {
-    id: command.id,
-    status: "filled",
-    retcode: 10009,
-    ticket,
-    price,
-    volume: command.volume,
-  });
 
 describe("several terminals in the bot", () => {
   let world: BotWorld;
@@ -65,7 +54,7 @@ describe("several terminals in the bot", () => {
     const [mine] = (await world.app.bridge.takeCommands(TRADER_ID)) as BridgeCommand[];
     const [theirs] = (await world.app.bridge.takeCommands(ftmo)) as BridgeCommand[];
     expect(await world.app.bridge.takeCommands(spare)).toEqual([]);
-    await fill(world, TRADER_ID, mine!, 1, 1.08512);
+    await fillCommand(world, TRADER_ID, mine!, 1, 1.08512);
     await world.app.bridge.submitResult(ftmo, {
       id: theirs!.id,
       status: "rejected",
@@ -97,10 +86,10 @@ describe("several terminals in the bot", () => {
     const [mine] = (await world.app.bridge.takeCommands(TRADER_ID)) as BridgeCommand[];
     const [theirs] = (await world.app.bridge.takeCommands(ftmo)) as BridgeCommand[];
     expect([mine!.leg, theirs!.leg]).toEqual([1, 1]);
-    await fill(world, TRADER_ID, mine!, 1, 1.08512);
+    await fillCommand(world, TRADER_ID, mine!, 1, 1.08512);
     await world.telegram.waitFor(() => world.sentTo(TRADER_ID).some((t) => t.includes("Partly filled")), 10_000);
     const before = world.sentTo(TRADER_ID).length;
-    await fill(world, ftmo, { ...theirs!, volume: 0.3 }, 2, 1.08514); // a partial fill
+    await fillCommand(world, ftmo, theirs!, 2, 1.08514, 0.3); // a partial fill
     await world.sortie.notifier.idle();
     await world.telegram.waitFor(() => world.sentTo(TRADER_ID).length === before + 1, 10_000);
     expect(world.lastTo(TRADER_ID)).toMatch(
@@ -129,9 +118,9 @@ describe("several terminals in the bot", () => {
     const mine = (await world.app.bridge.takeCommands(TRADER_ID)) as BridgeCommand[];
     const theirs = (await world.app.bridge.takeCommands(ftmo)) as BridgeCommand[];
     expect([...mine, ...theirs].map((c) => c.volume)).toEqual([0.25, 0.25, 0.25, 0.25]);
-    await fill(world, TRADER_ID, mine[0]!, 1, 1.0851);
-    await fill(world, TRADER_ID, mine[1]!, 2, 1.0853);
-    await fill(world, ftmo, { ...theirs[0]!, volume: 0.1 }, 3, 1.08514);
+    await fillCommand(world, TRADER_ID, mine[0]!, 1, 1.0851);
+    await fillCommand(world, TRADER_ID, mine[1]!, 2, 1.0853);
+    await fillCommand(world, ftmo, theirs[0]!, 3, 1.08514, 0.1);
     await world.app.bridge.submitResult(ftmo, {
       id: theirs[1]!.id,
       status: "rejected",
