@@ -75,14 +75,18 @@ function side(value: unknown): Side {
   throw new FieldError("side", "side must be BUY or SELL");
 }
 
+/** The furthest expiry a signal may have: a swing trade's weeks, not a typo's 99,999 days. */
+export const MAX_EXPIRY_DAYS = 90;
+
 function expiry(input: SignalInput, nowMs: number): string {
   let atMs: number;
+  let field = "expires_at";
   if (input.expires_at !== undefined && input.expires_at !== null) {
     const parsed = typeof input.expires_at === "string" ? Date.parse(input.expires_at) : Number.NaN;
     if (Number.isNaN(parsed)) throw new FieldError("expires_at", "expires_at must be an ISO-8601 date-time");
     atMs = parsed;
   } else if (input.expires_in_s !== undefined || input.expires_in_min !== undefined) {
-    const field = input.expires_in_s !== undefined ? "expires_in_s" : "expires_in_min";
+    field = input.expires_in_s !== undefined ? "expires_in_s" : "expires_in_min";
     const amount = input.expires_in_s !== undefined ? input.expires_in_s : input.expires_in_min;
     if (typeof amount !== "number" || !Number.isFinite(amount))
       throw new FieldError(field, `${field} must be a number`);
@@ -93,6 +97,9 @@ function expiry(input: SignalInput, nowMs: number): string {
     throw new FieldError("expires_at", "expires_at is required");
   }
   if (atMs <= nowMs) throw new FieldError("expires_at", "expires_at must be in the future");
+  if (atMs > nowMs + MAX_EXPIRY_DAYS * 86_400_000) {
+    throw new FieldError(field, `${field} must be at most ${MAX_EXPIRY_DAYS} days ahead`);
+  }
   return new Date(atMs).toISOString();
 }
 

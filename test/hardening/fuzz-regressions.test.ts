@@ -199,6 +199,24 @@ describe("fuzz regressions", () => {
     expectError(update, 400);
   });
 
+  it("an expiry more than 90 days ahead is a 400 naming the field (was: 99,999 days accepted)", async () => {
+    for (const [field, body] of [
+      ["expires_at", signalBody({ expires_at: new Date(Date.now() + 91 * 86_400_000).toISOString() })],
+      ["expires_in_min", signalBody({ expires_in_min: 100_000_000 })],
+    ] as const) {
+      const res = await h.app.inject({ method: "POST", url: "/api/signals", headers: h.admin, payload: body });
+      expectError(res, 400);
+      expect(res.json().error).toMatchObject({ field, message: expect.stringContaining("90 days") });
+    }
+    const ok = await h.app.inject({
+      method: "POST",
+      url: "/api/signals",
+      headers: h.admin,
+      payload: signalBody({ expires_at: new Date(Date.now() + 89 * 86_400_000).toISOString() }),
+    });
+    expect(ok.statusCode, ok.body).toBe(201);
+  });
+
   it('an empty idempotency key is a 400 in the body and no key in the header (was: stored as "", every later one 500)', async () => {
     const res = await h.app.inject({
       method: "POST",
