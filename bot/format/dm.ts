@@ -16,6 +16,16 @@ const sumLots = (legs: readonly Leg[], lots: (leg: Leg) => number) =>
     legs.reduce((sum, leg) => sum + lots(leg), 0),
     8,
   );
+/**
+ * Slippage against the signal's entry, in the trader's terms: "Slippage 1.5 pips against you",
+ * "Slippage 0.4 pips in your favour" (positive pips cost the trader), "No slippage".
+ */
+export function slippageText(pips: number): string {
+  if (pips === 0) return "No slippage";
+  const size = Math.abs(pips);
+  return `Slippage ${size} ${size === 1 ? "pip" : "pips"} ${pips > 0 ? "against you" : "in your favour"}`;
+}
+
 /** The lots a fire actually holds or held: its filled legs' volumes once any filled, else the planned lots. */
 export function lotsOf(fire: FireView): number {
   const filled = fire.legs.filter((l) => FILLED_STATES.has(l.state));
@@ -88,7 +98,7 @@ export function fillReportText(fire: FireView): string {
     `${title} — ${side}`,
     totals,
     ...(several ? fire.legs.map((leg) => legLine(fire, leg)) : []),
-    ...(fire.slippage_pips === null ? [] : [`Slippage ${fire.slippage_pips} pips`]),
+    ...(fire.slippage_pips === null ? [] : [slippageText(fire.slippage_pips)]),
   ].join("\n");
 }
 

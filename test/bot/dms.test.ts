@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { slippageText } from "../../bot/format/dm.ts";
 import type { BridgeCommand } from "../../bridge/protocol.ts";
 import { type BotWorld, botWorld, fillCommand, onlineTrader, signalInput, TRADER_ID } from "./harness.ts";
 
@@ -18,6 +19,15 @@ async function fireAndDeliver(world: BotWorld, userId: number) {
   return command!;
 }
 
+describe("slippage in the trader's terms", () => {
+  it("says which way it went (was: 'Slippage -3.4 pips' for a better fill) and counts one pip as one", () => {
+    expect(slippageText(1.5)).toBe("Slippage 1.5 pips against you");
+    expect(slippageText(-3.4)).toBe("Slippage 3.4 pips in your favour");
+    expect(slippageText(1)).toBe("Slippage 1 pip against you");
+    expect(slippageText(0)).toBe("No slippage");
+  });
+});
+
 describe("result DMs", () => {
   let world: BotWorld;
   afterEach(async () => world?.close());
@@ -31,7 +41,7 @@ describe("result DMs", () => {
     const filled = world.lastTo(TRADER_ID);
     expect(filled).toContain("✅ <b>Filled</b> — EURUSD BUY");
     expect(filled).toContain(`${command.volume} lots at <code>1.0852</code>`);
-    expect(filled).toMatch(/Slippage [\d.]+ pips/);
+    expect(filled).toContain("Slippage 2 pips against you"); // a BUY filled 2 pips above its entry
 
     await world.app.bridge.submitClosed(TRADER_ID, { id: command.id, ticket: 555, close_price: 1.089, profit: 123.4 });
     await world.sortie.notifier.idle();
@@ -201,7 +211,7 @@ describe("fill and close DMs of multi-leg fires", () => {
         "Leg 1 (TP 1.089): 0.17 lots at <code>1.0852</code>",
         "Leg 2 (TP 1.091): 0.17 lots at <code>1.0854</code>",
         `Leg 3 (TP 1.093): ❌ rejected — ${reason}`,
-        "Slippage 3 pips",
+        "Slippage 3 pips against you",
       ].join("\n"),
     );
 

@@ -101,7 +101,8 @@ export async function confirmStep(
       ? await app.store.updates.listOpenPositionsOfSignal(signal.id)
       : await app.store.updates.listOpenPositionsOfFire(choice.id);
   const affected = open.filter((p) => checked.value.leg === null || takeProfitLeg(p.leg) === checked.value.leg).length;
-  const whose = choice.scope === "s" ? "open positions of every trader" : "of your open positions";
+  const positions = affected === 1 ? "open position" : "open positions";
+  const whose = choice.scope === "s" ? `${positions} of every trader` : `of your ${positions}`;
   return {
     html: [
       `❓ <b>Confirm</b> — ${escapeHtml(signal.symbol)} ${signal.side}`,
