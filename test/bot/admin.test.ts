@@ -117,10 +117,14 @@ describe("admin commands", () => {
     expect(users).toContain("APEX: 2 users · 2 linked · 1 online");
     expect(users).toContain("Terminals online now: 1 of 2 linked");
 
+    // A further terminal of 3003's, never started: named with its trader (was: "Spare (-1)").
+    await world.app.terminals.create(3003, "Spare", 1);
     await world.send(ADMIN_ID, "/bridges");
     const bridges = world.lastTo(ADMIN_ID);
-    expect(bridges).toContain("Terminals offline</b>: 1");
-    expect(bridges).toContain("@t3004 (3004)");
-    expect(bridges).not.toContain("3003");
+    expect(bridges).toContain("Terminals offline</b>: 2");
+    expect(bridges).toContain("• @t3004 (3004) — last seen");
+    expect(bridges).toContain("• Spare of @t3003 (3003) — never connected");
+    expect(bridges).not.toContain("• @t3003");
+    expect(bridges).not.toMatch(/\(-\d+\)/);
   });
 });

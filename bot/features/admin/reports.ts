@@ -2,7 +2,7 @@ import { Composer } from "grammy";
 import { isTier, TIER_NAMES } from "../../../core/tiers.ts";
 import type { BotContext } from "../../context.ts";
 import { PRIORITY_NAMES } from "../../delivery/priorities.ts";
-import { duration, signedMoney, userLabel, utcTime } from "../../format/common.ts";
+import { duration, escapeHtml, signedMoney, userLabel, utcTime } from "../../format/common.ts";
 
 const WEEK_MS = 7 * 24 * 3600 * 1000;
 
@@ -103,10 +103,19 @@ reportsFeature.command("bridges", async (ctx) => {
     await ctx.reply("🟢 Every linked terminal is online.");
     return;
   }
-  const lines = users.map(
-    (u) =>
-      `• ${userLabel(u)} — ${u.bridge_seen_ms === null ? "never connected" : `last seen ${utcTime(u.bridge_seen_ms)} (${duration(nowMs - u.bridge_seen_ms)} ago)`}`,
-  );
+  // A trader's further terminals have rows of their own (negative ids): name the terminal and its trader.
+  const label = async (u: (typeof users)[number]) => {
+    if (u.id > 0) return userLabel(u);
+    const terminal = await app.terminals.terminalOfBridge(u.id);
+    const owner = terminal ? await app.store.users.findUser(terminal.user_id) : null;
+    return `${escapeHtml(terminal?.name ?? u.first_name ?? "a terminal")} of ${owner ? userLabel(owner) : "an unknown trader"}`;
+  };
+  const lines: string[] = [];
+  for (const u of users) {
+    lines.push(
+      `• ${await label(u)} — ${u.bridge_seen_ms === null ? "never connected" : `last seen ${utcTime(u.bridge_seen_ms)} (${duration(nowMs - u.bridge_seen_ms)} ago)`}`,
+    );
+  }
   await ctx.reply(
     [`📴 <b>Terminals offline</b>: ${total}`, ...lines, ...(total > users.length ? ["…"] : [])].join("\n"),
     { parse_mode: "HTML" },
