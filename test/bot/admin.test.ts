@@ -90,6 +90,9 @@ describe("admin commands", () => {
     expect(world.lastTo(ADMIN_ID)).toContain("No user 999");
     await world.send(ADMIN_ID, `/tier ${TRADER_ID} GOD`);
     expect(world.lastTo(ADMIN_ID)).toContain("Usage: /tier");
+    // The tier it already has: said, and not logged as a change (was: "COMMANDER → COMMANDER").
+    await world.send(ADMIN_ID, `/tier ${TRADER_ID} commander`);
+    expect(world.lastTo(ADMIN_ID)).toContain("is already COMMANDER: nothing changed.");
     const changes = await events(world, "user.tier_changed");
     expect(changes.map((e) => [e.actor, e.user_id, JSON.parse(e.data!)])).toEqual([
       [`tg:${ADMIN_ID}`, TRADER_ID, { from: "NIBBLER", to: "FANG" }],

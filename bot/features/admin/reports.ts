@@ -83,6 +83,10 @@ reportsFeature.command("tier", async (ctx) => {
     await ctx.reply(`No user ${who}. They must have opened the bot or the app once.`);
     return;
   }
+  if (user.tier === tier) {
+    await ctx.reply(`${userLabel(user)} is already ${tier}: nothing changed.`, { parse_mode: "HTML" });
+    return;
+  }
   const now = new Date(clock.now()).toISOString();
   await store.transaction(async () => {
     await store.users.setTier(user.id, tier, now);
