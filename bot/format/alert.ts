@@ -1,3 +1,4 @@
+import { DEFAULT_TIER } from "../../core/tiers.ts";
 import type { Signal } from "../../core/types.ts";
 import { escapeHtml, ratio, riskReward, utcTime } from "./common.ts";
 
@@ -15,14 +16,27 @@ export function signalLines(signal: Omit<Signal, "id" | "status" | "created_at" 
     signal.confidence === null ? null : `Confidence ${signal.confidence}%`,
     signal.shield_score === null ? null : `Quality ${signal.shield_score}/10`,
   ].filter((s) => s !== null);
+  const setup = [
+    signal.pattern ? escapeHtml(words(signal.pattern)) : null,
+    signal.session ? `${escapeHtml(words(signal.session))} session` : null,
+  ].filter((s) => s !== null);
   return [
     `${SIDE_ICON[signal.side]} <b>${escapeHtml(signal.symbol)} ${signal.side}</b>`,
     `Entry <code>${signal.entry}</code> · Stop <code>${signal.stop_loss}</code>`,
     ...tps,
     ...(quality.length > 0 ? [quality.join(" · ")] : []),
+    ...(setup.length > 0 ? [setup.join(" · ")] : []),
     ...(signal.shield_notes ? [`<i>${escapeHtml(signal.shield_notes)}</i>`] : []),
+    // Who may fire it, when not everyone: the others would only find out by tapping.
+    ...(signal.min_tier !== DEFAULT_TIER ? [`🎖 ${signal.min_tier} and above`] : []),
   ];
 }
+
+/** LIQUIDITY_SWEEP_REVERSAL → "Liquidity sweep reversal". */
+const words = (code: string) => {
+  const text = code.replace(/_/g, " ").trim().toLowerCase();
+  return text.charAt(0).toUpperCase() + text.slice(1);
+};
 
 /**
  * A group alert: the plan, quality, expiry and the live fire count. Once the signal expired or

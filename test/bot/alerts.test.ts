@@ -43,6 +43,27 @@ describe("group alerts", () => {
     expect(world.telegram.callsOf("sendMessage")).toHaveLength(0);
   });
 
+  it("shows the setup (pattern, session) and who may fire it when not every tier may", async () => {
+    world = await botWorld();
+    await world.app.signals.create(signalInput({ pattern: "BREAK_AND_RETEST", session: "LONDON", min_tier: "FANG" }), {
+      source: "api",
+      actor: "admin-token",
+    });
+    await world.app.signals.create(
+      signalInput({ symbol: "GBPUSD", entry: 1.27, stop_loss: 1.268, take_profit: [1.274] }),
+      {
+        source: "api",
+        actor: "admin-token",
+      },
+    );
+    await world.sortie.notifier.idle();
+    const [gated, open] = world.sentTo(GROUP_A);
+    expect(gated).toContain("\nBreak and retest · London session\n");
+    expect(gated).toContain("\n🎖 FANG and above\n");
+    expect(open).not.toContain("🎖");
+    expect(open).not.toContain("session");
+  });
+
   it("posts one alert per chat whose only button is a url with startapp=<signal id>", async () => {
     world = await botWorld();
     const { signal } = await world.app.signals.create(signalInput(), { source: "api", actor: "admin-token" });
