@@ -50,7 +50,7 @@ describe("Mini App mission briefing (real server, paper terminal, headless Chrom
     await page.waitForSelector(`${byTest("fire-status")}[data-state="filled"]`, { timeout: 20_000 });
     const headline = await page.textContent(byTest("fire-headline"));
     expect(headline).toBe("Filled at 1.08502"); // a BUY fills at the ask
-    expect(await page.textContent(byTest("slippage"))).toBe("slippage 0.2 pips");
+    expect(await page.textContent(byTest("slippage"))).toBe("slippage 0.2 pips against you"); // a BUY at the ask
     const haptics = await page.evaluate(() => (window as never as { __tg: { haptics: string[] } }).__tg.haptics);
     expect(haptics).toEqual(expect.arrayContaining(["impact:heavy", "notify:success"]));
     expect(trader.terminal!.positions()).toHaveLength(1);

@@ -52,6 +52,16 @@ describe("Mini App trade controls (real server, paper terminal, headless Chromiu
       byTest("position-timeline"),
       { timeout: 20_000 },
     );
+    // Leg 2 closed, leg 1 still open: the headline says what the closed leg made so far.
+    await page.waitForFunction(
+      (selector) => document.querySelector(selector)?.textContent?.includes("1 of 2 legs closed"),
+      byTest("fire-headline"),
+      { timeout: 10_000 },
+    );
+    expect(await page.textContent(byTest("fire-headline"))).toMatch(
+      /^Filled at 1\.\d{5} · 1 of 2 legs closed, [+−-]?\$\d/,
+    );
+    expect(await page.locator(".fire-step").allTextContents()).toEqual(["queued", "delivered", "filled", "closed"]);
     await screenshot(page, "trade-closed-leg", true);
     await page.locator(byTest("trade-controls")).screenshot({ path: join(SHOTS, "trade-controls.png") });
     expect(errors).toEqual([]);

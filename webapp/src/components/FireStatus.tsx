@@ -4,7 +4,7 @@ import { lots, pips, pnl, price } from "../format.ts";
 import { haptic } from "../telegram.ts";
 import type { Fire, FireState } from "../types.ts";
 
-const STEPS = ["queued", "delivered", "filled"] as const;
+const STEPS = ["queued", "delivered", "filled", "closed"] as const;
 const BAD: FireState[] = ["rejected", "failed", "expired"];
 
 function headline(fire: Fire, digits: number, currency: string | null): string {
@@ -13,8 +13,15 @@ function headline(fire: Fire, digits: number, currency: string | null): string {
       return "Queued: waiting for your terminal to pick it up.";
     case "delivered":
       return "Delivered to your terminal: placing the order…";
-    case "filled":
-      return `Filled at ${price(fire.fill_price, digits)}`;
+    case "filled": {
+      // Some legs may have closed already (a target hit, a close): what they made so far.
+      const legs = fire.legs ?? [];
+      const closed = legs.filter((l) => l.state === "closed");
+      const made = closed.reduce((sum, l) => sum + (l.profit ?? 0), 0);
+      return closed.length === 0
+        ? `Filled at ${price(fire.fill_price, digits)}`
+        : `Filled at ${price(fire.fill_price, digits)} · ${closed.length} of ${legs.length} legs closed, ${pnl(made, currency)}`;
+    }
     case "rejected":
       return `Rejected: ${fire.message ?? "the broker refused the order."}`;
     case "failed":
@@ -26,7 +33,13 @@ function headline(fire: Fire, digits: number, currency: string | null): string {
   }
 }
 
-/** The fire's live state: a queued → delivered → filled track, or the plain reason it did not fill. */
+/** Slippage against the signal's entry in the trader's terms (positive pips cost the trader). */
+function slippage(value: number): string {
+  if (value === 0) return "no slippage";
+  return `slippage ${pips(Math.abs(value))} ${value > 0 ? "against you" : "in your favour"}`;
+}
+
+/** The fire's live state: a queued → delivered → filled → closed track, or the plain reason it did not fill. */
 export function FireStatus({ fire, digits, currency }: { fire: Fire; digits: number; currency: string | null }) {
   const previous = useRef(fire.state);
   useEffect(() => {
@@ -37,10 +50,12 @@ export function FireStatus({ fire, digits, currency }: { fire: Fire; digits: num
   }, [fire.state]);
 
   const bad = BAD.includes(fire.state);
+  // A fire that did not fill ends at its reason, in place of "filled" (and has no "closed" step).
+  const steps: readonly string[] = bad ? [STEPS[0], STEPS[1], fire.state] : STEPS;
   // How many steps are done: a rejection or failure came back from the terminal, so it was delivered.
   const reached =
     fire.state === "closed"
-      ? 3
+      ? 4
       : fire.state === "expired"
         ? 1
         : bad
@@ -49,14 +64,13 @@ export function FireStatus({ fire, digits, currency }: { fire: Fire; digits: num
   return (
     <div class={`fire-status fire-status-${fire.state}`} data-testid="fire-status" data-state={fire.state}>
       <ol class="fire-track">
-        {STEPS.map((step, index) => {
-          const last = index === STEPS.length - 1;
-          const label = last && bad ? fire.state : step;
-          const cls = last && bad ? "bad" : index < reached ? "done" : index === reached ? "next" : "";
+        {steps.map((step, index) => {
+          const cls =
+            bad && index === steps.length - 1 ? "bad" : index < reached ? "done" : index === reached ? "next" : "";
           return (
             <li key={step} class={`fire-step ${cls}`}>
               <span class="fire-step-dot" />
-              {label}
+              {step}
             </li>
           );
         })}
@@ -68,8 +82,8 @@ export function FireStatus({ fire, digits, currency }: { fire: Fire; digits: num
         <span>
           {fire.side} {lots(fire.lots)} lots
         </span>
-        {fire.slippage_pips !== null && <span data-testid="slippage">slippage {pips(fire.slippage_pips)}</span>}
-        {fire.latency_ms != null && <span>{Math.round(fire.latency_ms)} ms</span>}
+        {fire.slippage_pips !== null && <span data-testid="slippage">{slippage(fire.slippage_pips)}</span>}
+        {fire.latency_ms != null && <span>at your terminal in {Math.round(fire.latency_ms)} ms</span>}
         {fire.state === "closed" && fire.profit !== null && <span>P&L {pnl(fire.profit, currency)}</span>}
       </div>
       {(fire.legs?.length ?? 0) > 1 && (
