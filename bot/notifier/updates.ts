@@ -13,10 +13,18 @@ import { failureKind, type Messenger } from "../messenger.ts";
 import type { Dms } from "./dms.ts";
 import type { WorkQueue } from "./queue.ts";
 
-/** `html` (a group alert) with the signal's latest update after entry under it, when it has one. */
+/** How many of a signal's updates its group alert lists (the latest ones). */
+const ALERT_UPDATE_LINES = 5;
+
+/** `html` (a group alert) with the signal's updates after entry under it (the latest few), when it has any. */
 export async function withLatestUpdate(store: Store, signalId: string, html: string): Promise<string> {
-  const latest = (await store.updates.listSignalUpdates(signalId)).at(-1);
-  return latest ? `${html}\n${updateLine(await updateView(store, latest))}` : html;
+  // Every update, oldest first (the last few): a stop moved stays on the alert when a later update
+  // closes a leg, rather than the alert's Stop line being all it shows.
+  const updates = await store.updates.listSignalUpdates(signalId);
+  if (updates.length === 0) return html;
+  const shown = updates.slice(-ALERT_UPDATE_LINES);
+  const lines = await Promise.all(shown.map(async (u) => updateLine(await updateView(store, u))));
+  return [html, ...(updates.length > shown.length ? ["…"] : []), ...lines].join("\n");
 }
 
 /**

@@ -136,6 +136,13 @@ describe("bot: updates after entry", () => {
       leg: 2,
       positions: 1,
     });
+    // The group alert lists both updates: the stop moved stays on it after the close.
+    await world.sortie.notifier.idle();
+    const alert = world.telegram
+      .callsOf("editMessageText")
+      .filter((c) => Number(c.payload.chat_id) === GROUP_A)
+      .at(-1)!;
+    expect(String(alert.payload.text)).toMatch(/\n🛡 Stop → 1\.0842 · \d\d:\d\d UTC\n✖ Closed TP2 · \d\d:\d\d UTC$/);
     await world.send(ADMIN_ID, "/update nonsense");
     expect(world.lastTo(ADMIN_ID)).toContain("Usage: /update");
     await world.send(3101, `/update ${signal.id} breakeven`);
