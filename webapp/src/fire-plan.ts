@@ -20,7 +20,8 @@ export function blockLabel(block: Block): string {
   if (label) return label;
   if (block.message.length <= 60) return block.message;
   const cut = block.message.slice(0, 59);
-  return `${cut.slice(0, cut.lastIndexOf(" ") > 30 ? cut.lastIndexOf(" ") : 59).trimEnd()}…`;
+  const space = cut.lastIndexOf(" ");
+  return `${(space > 30 ? cut.slice(0, space) : cut).trimEnd()}…`;
 }
 
 /**

@@ -5,6 +5,7 @@ import type {
   TradeUpdateRow,
   UpdateProgress,
 } from "../../queries/updates/index.ts";
+import { progressOf } from "../../queries/updates/rows.ts";
 import type { StoreQueries } from "../../store.ts";
 import type { PgDb } from "../connection.ts";
 
@@ -175,21 +176,12 @@ export function pgUpdateQueries(db: PgDb): StoreQueries["updates"] {
       );
     },
     async progress(updateId) {
-      const out: UpdateProgress = {
-        queued: 0,
-        delivered: 0,
-        applied: 0,
-        rejected: 0,
-        failed: 0,
-        superseded: 0,
-        skipped: 0,
-      };
-      const rows = await db.query<{ state: keyof UpdateProgress; n: number }>(
-        "SELECT state, COUNT(*) AS n FROM position_commands WHERE update_id = $1 GROUP BY state",
-        [updateId],
+      return progressOf(
+        await db.query<{ state: keyof UpdateProgress; n: number }>(
+          "SELECT state, COUNT(*) AS n FROM position_commands WHERE update_id = $1 GROUP BY state",
+          [updateId],
+        ),
       );
-      for (const r of rows) out[r.state] = r.n;
-      return out;
     },
     async setProtocol(userId, protocol) {
       await db.run("UPDATE users SET bridge_protocol = $1 WHERE id = $2 AND bridge_protocol IS DISTINCT FROM $1", [

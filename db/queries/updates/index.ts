@@ -1,19 +1,14 @@
 import type { Sqlite } from "../../index.ts";
-import type {
-  OpenPositionRow,
-  PositionCommandRow,
-  PositionCommandState,
-  TradeUpdateRow,
-  UpdateProgress,
+import {
+  type OpenPositionRow,
+  type PositionCommandRow,
+  type PositionCommandState,
+  progressOf,
+  type TradeUpdateRow,
+  type UpdateProgress,
 } from "./rows.ts";
 
-export type {
-  OpenPositionRow,
-  PositionCommandRow,
-  PositionCommandState,
-  TradeUpdateRow,
-  UpdateProgress,
-} from "./rows.ts";
+export type * from "./rows.ts";
 
 const PENDING = "('queued', 'delivered')";
 // The levels a position has now: those of its latest modify that was not refused, else the open order's.
@@ -160,17 +155,7 @@ export function updateQueries(sqlite: Sqlite) {
       return commandsOfFire.all(fireId) as PositionCommandRow[];
     },
     progress(updateId: string): UpdateProgress {
-      const out: UpdateProgress = {
-        queued: 0,
-        delivered: 0,
-        applied: 0,
-        rejected: 0,
-        failed: 0,
-        superseded: 0,
-        skipped: 0,
-      };
-      for (const r of progress.all(updateId) as Array<{ state: keyof UpdateProgress; n: number }>) out[r.state] = r.n;
-      return out;
+      return progressOf(progress.all(updateId) as Array<{ state: keyof UpdateProgress; n: number }>);
     },
     /** Records the protocol a terminal's heartbeat announced ("1" when it announced none). */
     setProtocol(userId: number, protocol: string): void {

@@ -76,3 +76,18 @@ export interface UpdateProgress {
   superseded: number;
   skipped: number;
 }
+
+/** An update's progress from its commands counted by state (states without commands count 0). */
+export function progressOf(counts: ReadonlyArray<{ state: keyof UpdateProgress; n: number | string }>): UpdateProgress {
+  const out: UpdateProgress = {
+    queued: 0,
+    delivered: 0,
+    applied: 0,
+    rejected: 0,
+    failed: 0,
+    superseded: 0,
+    skipped: 0,
+  };
+  for (const r of counts) out[r.state] = Number(r.n);
+  return out;
+}

@@ -56,7 +56,6 @@ export function useFire(
     cancel() {
       if (!inFlight.current) setPhase("idle");
     },
-
     async confirm() {
       if (inFlight.current || refuseSecondTap() || blocked) return;
       inFlight.current = true;
