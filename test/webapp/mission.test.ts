@@ -1,7 +1,8 @@
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import type { Fire, Mission } from "../../webapp/src/types.ts";
-import { byTest, openApp, screenshot } from "./support/browser.ts";
+import { waitFor } from "../support/wait.ts";
+import { byTest, hapticsWith, openApp, screenshot } from "./support/browser.ts";
 import { webappWorld } from "./support/world.ts";
 
 const world = webappWorld();
@@ -51,12 +52,54 @@ describe("Mini App mission briefing (real server, paper terminal, headless Chrom
     const headline = await page.textContent(byTest("fire-headline"));
     expect(headline).toBe("Filled at 1.08502"); // a BUY fills at the ask
     expect(await page.textContent(byTest("slippage"))).toBe("slippage 0.2 pips against you"); // a BUY at the ask
-    const haptics = await page.evaluate(() => (window as never as { __tg: { haptics: string[] } }).__tg.haptics);
-    expect(haptics).toEqual(expect.arrayContaining(["impact:heavy", "notify:success"]));
+    const haptics = await hapticsWith(page, "notify:success");
+    expect(haptics).toEqual(["impact:medium", "impact:heavy", "notify:success"]);
     expect(trader.terminal!.positions()).toHaveLength(1);
     await page.locator(byTest("fire-panel")).scrollIntoViewIfNeeded();
     await screenshot(page, "fire-filled");
     expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it("a fire whose answer was lost, seen next already filled, still buzzes success (was: no haptic)", async () => {
+    const trader = await world.server.trader(7011, 10_000);
+    const signal = await world.server.createSignal();
+    // No live stream (a network that drops it), and the fire's answer is lost on the way back after
+    // the server made the fire and the terminal filled it: the page first sees the fire at "filled".
+    const { page, errors } = await openApp(world.browser, world.server.url, trader, signal.id, async (p) => {
+      await p.route("**/api/events**", (route) => route.abort("connectionfailed"));
+    });
+    await page.route("**/api/fire", async (route) => {
+      await route.fetch();
+      await waitFor(() => trader.terminal!.positions().length === 1, 10_000, "the paper terminal's fill");
+      await route.abort("connectionfailed");
+    });
+    await page.waitForSelector(byTest("briefing"));
+    await page.click(byTest("fire-button"));
+    await page.click(byTest("fire-confirm-button"));
+    await page.waitForSelector(`${byTest("fire-status")}[data-state="filled"]`, { timeout: 20_000 });
+    const haptics = await hapticsWith(page, "notify:success");
+    expect(haptics).toEqual(["impact:medium", "impact:heavy", "notify:error", "notify:success"]);
+    expect(trader.terminal!.positions()).toHaveLength(1);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it("a mission opened on a fire already filled does not buzz", async () => {
+    const trader = await world.server.trader(7012, 10_000);
+    const signal = await world.server.createSignal();
+    const fired = await fetch(`${world.server.url}/api/fire`, {
+      method: "POST",
+      headers: { authorization: `tma ${trader.initData}`, "content-type": "application/json" },
+      body: JSON.stringify({ signal_id: signal.id }),
+    });
+    expect(fired.status).toBe(202);
+    await waitFor(() => trader.terminal!.positions().length === 1, 10_000, "the paper terminal's fill");
+    const { page } = await openApp(world.browser, world.server.url, trader, signal.id);
+    await page.waitForSelector(`${byTest("fire-status")}[data-state="filled"]`, { timeout: 20_000 });
+    await page.waitForTimeout(300);
+    const haptics = await page.evaluate(() => (window as never as { __tg: { haptics: string[] } }).__tg.haptics);
+    expect(haptics).toEqual([]);
     await page.context().close();
   });
 

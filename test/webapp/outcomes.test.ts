@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Fire, Mission } from "../../webapp/src/types.ts";
-import { byTest, openApp, screenshot } from "./support/browser.ts";
+import { byTest, hapticsWith, openApp, screenshot } from "./support/browser.ts";
 import { webappWorld } from "./support/world.ts";
 
 const world = webappWorld();
@@ -21,8 +21,7 @@ describe("Mini App outcomes (real server, paper terminal, headless Chromium)", (
     expect(fire.state).toBe("rejected");
     expect(await page.textContent(byTest("fire-headline"))).toBe(`Rejected: ${fire.message}`);
     expect(fire.message).toContain("not enough money");
-    const haptics = await page.evaluate(() => (window as never as { __tg: { haptics: string[] } }).__tg.haptics);
-    expect(haptics).toContain("notify:error");
+    expect(await hapticsWith(page, "notify:error")).toEqual(["impact:medium", "impact:heavy", "notify:error"]);
     await page.locator(byTest("fire-panel")).scrollIntoViewIfNeeded();
     await screenshot(page, "fire-rejected");
     await page.context().close();

@@ -41,3 +41,16 @@ export async function screenshot(page: Page, name: string, fullPage = false): Pr
 }
 
 export const byTest = (id: string) => `[data-testid="${id}"]`;
+
+/**
+ * The haptics the app has asked Telegram for, once `expected` is among them. A haptic comes from
+ * an effect that runs after the render it belongs to (under load, a moment after the DOM shows it).
+ */
+export async function hapticsWith(page: Page, expected: string): Promise<string[]> {
+  const read = () => (window as never as { __tg: { haptics: string[] } }).__tg.haptics;
+  await page.waitForFunction(
+    (wanted) => (window as never as { __tg: { haptics: string[] } }).__tg.haptics.includes(wanted),
+    expected,
+  );
+  return page.evaluate(read);
+}

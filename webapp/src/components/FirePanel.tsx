@@ -76,7 +76,7 @@ export function FirePanel({ mission, block, digits, onFire, onRefresh }: Props) 
     <section ref={panel} class="card fire-panel" data-testid="fire-panel" data-phase={phase}>
       {fire ? (
         <>
-          <FireStatus fire={fire} digits={digits} currency={user.currency} />
+          <FireStatus fire={fire} digits={digits} currency={user.currency} fresh={control.sentHere} />
           <button type="button" class="fire-btn fire-btn-done" data-testid="fire-button" onClick={control.start}>
             ✓ Already fired
           </button>

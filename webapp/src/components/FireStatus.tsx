@@ -39,9 +39,20 @@ function slippage(value: number): string {
   return `slippage ${pips(Math.abs(value))} ${value > 0 ? "against you" : "in your favour"}`;
 }
 
+interface Props {
+  fire: Fire;
+  digits: number;
+  currency: string | null;
+  /** The fire was sent from this page (not found already made when the page opened). */
+  fresh: boolean;
+}
+
 /** The fire's live state: a queued → delivered → filled → closed track, or the plain reason it did not fill. */
-export function FireStatus({ fire, digits, currency }: { fire: Fire; digits: number; currency: string | null }) {
-  const previous = useRef(fire.state);
+export function FireStatus({ fire, digits, currency, fresh }: Props) {
+  // A fire sent from this page is news from its first state: the stream can bring "filled" before
+  // the POST's own answer, and the status then first shows at "filled" (no change to notify of).
+  // A fire the page found already made notifies only of later changes.
+  const previous = useRef<FireState | null>(fresh ? null : fire.state);
   useEffect(() => {
     if (previous.current === fire.state) return;
     previous.current = fire.state;

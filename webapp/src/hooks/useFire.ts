@@ -11,6 +11,8 @@ export interface FireControl {
   error: ApiError | null;
   /** True once a tap found the mission already fired (here or on another device). */
   alreadyFired: boolean;
+  /** True once this page has sent the fire (its state changes are news to the trader here). */
+  sentHere: boolean;
   start(): void;
   cancel(): void;
   confirm(): Promise<void>;
@@ -34,6 +36,7 @@ export function useFire(
   const inFlight = useRef(false);
   const fired = useRef(false);
   fired.current ||= fire !== null;
+  const sent = useRef(false);
 
   function refuseSecondTap(): boolean {
     if (!fired.current) return false;
@@ -47,6 +50,7 @@ export function useFire(
     phase,
     error,
     alreadyFired,
+    sentHere: sent.current,
     start() {
       if (inFlight.current || refuseSecondTap() || blocked) return;
       setError(null);
@@ -59,6 +63,7 @@ export function useFire(
     async confirm() {
       if (inFlight.current || refuseSecondTap() || blocked) return;
       inFlight.current = true;
+      sent.current = true;
       setPhase("sending");
       setError(null);
       haptic.impact("heavy");
