@@ -35,6 +35,9 @@ export function updateReply(update: UpdateView, signal: Signal): string {
   ].join("\n");
 }
 
+/** " on <b>FTMO</b>" for a trader with several terminals (each gets its own DM), else nothing. */
+const onTerminal = (name: string | null) => (name === null ? "" : ` on <b>${escapeHtml(name)}</b>`);
+
 function commandLine(command: PositionCommandView): string {
   const what =
     command.action === "close"
@@ -46,19 +49,24 @@ function commandLine(command: PositionCommandView): string {
 }
 
 /** One DM per affected trader: what their own terminal did with the update. */
-export function settledText(update: UpdateView, signal: Signal, commands: PositionCommandView[]): string {
+export function settledText(
+  update: UpdateView,
+  signal: Signal,
+  commands: PositionCommandView[],
+  terminalName: string | null = null,
+): string {
   const applied = commands.filter((c) => c.state === "applied").length;
   const head = applied === commands.length ? "✅" : applied === 0 ? "⚠️" : "🟡";
   return [
-    `${head} <b>${escapeHtml(signal.symbol)} ${signal.side}</b> — ${updateSummary(update)}`,
+    `${head} <b>${escapeHtml(signal.symbol)} ${signal.side}</b>${onTerminal(terminalName)} — ${updateSummary(update)}`,
     ...commands.map(commandLine),
   ].join("\n");
 }
 
 /** To a trader whose terminal runs an EA that cannot apply updates (protocol 1). */
-export function eaTooOldText(update: UpdateView, signal: Signal): string {
+export function eaTooOldText(update: UpdateView, signal: Signal, terminalName: string | null = null): string {
   return [
-    `⚠️ <b>${escapeHtml(signal.symbol)} ${signal.side}</b> — ${updateSummary(update)}`,
+    `⚠️ <b>${escapeHtml(signal.symbol)} ${signal.side}</b>${onTerminal(terminalName)} — ${updateSummary(update)}`,
     "Your terminal did <b>not</b> apply this update: its Sortie EA is too old to change open trades.",
     "Install the latest SortieBridge EA (/link shows how), or change the trade in MetaTrader yourself.",
   ].join("\n");

@@ -17,10 +17,7 @@ export function createReadiness(deps: { app: AppContext; dms: Dms }) {
   const queries = store.bot;
   const staleMs = config.heartbeatStaleS * 1000;
   /** A trader with several terminals is told which one (null: their only terminal). */
-  const terminalName = async (bridgeUserId: number): Promise<string | null> => {
-    const terminal = await app.terminals.terminalOfBridge(bridgeUserId);
-    return terminal && (await app.terminals.listFor(terminal.user_id)).length > 1 ? terminal.name : null;
-  };
+  const terminalName = (bridgeUserId: number) => app.terminals.nameIfSeveral(bridgeUserId);
 
   return {
     async check(): Promise<void> {

@@ -78,7 +78,13 @@ export function createUpdateNotices(deps: {
           }
         }
       });
-      for (const userId of skippedUsers) dms.dm(userId, () => eaTooOldText(update, signal), {}, PRIORITY.update);
+      for (const userId of skippedUsers)
+        dms.dm(
+          userId,
+          async () => eaTooOldText(update, signal, await app.terminals.nameIfSeveral(userId)),
+          {},
+          PRIORITY.update,
+        );
     },
 
     settled(updateId: string, userId: number, commands: PositionCommandView[]): void {
@@ -89,7 +95,9 @@ export function createUpdateNotices(deps: {
           const row = await store.updates.findUpdate(updateId);
           const signal = row ? await store.signals.findSignal(row.signal_id) : null;
           if (!row || !signal) return null;
-          return settledText(await updateView(store, row), signal, commands);
+          // A trader with several terminals gets one of these per terminal: each names its own.
+          const terminal = await app.terminals.nameIfSeveral(userId);
+          return settledText(await updateView(store, row), signal, commands, terminal);
         },
         {},
         PRIORITY.update,

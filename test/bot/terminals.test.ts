@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import type { BridgeCommand } from "../../bridge/protocol.ts";
+import type { BridgeCommand, ModifyCommand } from "../../bridge/protocol.ts";
 import { hashToken } from "../../server/auth/tokens.ts";
 import { type BotWorld, botWorld, fillCommand, onlineTrader, signalInput, TRADER_ID } from "./harness.ts";
 
@@ -9,6 +9,22 @@ const bridgeRowOf = async (world: BotWorld, text: string) => {
   if (!token) throw new Error(`no token in ${text}`);
   return (await world.store.users.findUserIdByTokenHash(hashToken(token)))!;
 };
+
+/** /link `name`, then that terminal's first heartbeat (protocol 1 unless given): its bridge row. */
+async function linkTerminal(
+  world: BotWorld,
+  name: string,
+  account: { login: number; server: string; currency: string; balance: number },
+  protocol?: string,
+): Promise<number> {
+  await world.send(TRADER_ID, `/link ${name}`);
+  const row = await bridgeRowOf(world, world.lastTo(TRADER_ID));
+  await world.app.bridge.heartbeat(row, {
+    ...(protocol ? { protocol } : {}),
+    account: { ...account, equity: account.balance, trade_allowed: true },
+  });
+  return row;
+}
 
 describe("several terminals in the bot", () => {
   let world: BotWorld;
@@ -73,11 +89,7 @@ describe("several terminals in the bot", () => {
   it("a terminal that answers after the fill report gets its own update (its legs share numbers with the others')", async () => {
     world = await botWorld({ env: { ALERT_CHAT_IDS: "" }, bot: { fillReportWaitMs: 200 } });
     await onlineTrader(world, TRADER_ID);
-    await world.send(TRADER_ID, "/link FTMO");
-    const ftmo = await bridgeRowOf(world, world.lastTo(TRADER_ID));
-    await world.app.bridge.heartbeat(ftmo, {
-      account: { login: 7, server: "FTMO-Demo", currency: "USD", balance: 10_000, equity: 10_000, trade_allowed: true },
-    });
+    const ftmo = await linkTerminal(world, "FTMO", { login: 7, server: "FTMO-Demo", currency: "USD", balance: 10_000 });
     const { signal } = await world.app.signals.create(signalInput({ take_profit: [1.089] }), {
       source: "api",
       actor: "t",
@@ -105,11 +117,7 @@ describe("several terminals in the bot", () => {
   it("the fill report says what each terminal filled of what it was sent, at its average price, and why a leg was refused", async () => {
     world = await botWorld({ env: { ALERT_CHAT_IDS: "" } });
     await onlineTrader(world, TRADER_ID);
-    await world.send(TRADER_ID, "/link FTMO");
-    const ftmo = await bridgeRowOf(world, world.lastTo(TRADER_ID));
-    await world.app.bridge.heartbeat(ftmo, {
-      account: { login: 7, server: "FTMO-Demo", currency: "USD", balance: 10_000, equity: 10_000, trade_allowed: true },
-    });
+    const ftmo = await linkTerminal(world, "FTMO", { login: 7, server: "FTMO-Demo", currency: "USD", balance: 10_000 });
     const { signal } = await world.app.signals.create(signalInput({ take_profit: [1.089, 1.091] }), {
       source: "api",
       actor: "t",
@@ -131,6 +139,63 @@ describe("several terminals in the bot", () => {
     expect(world.lastTo(TRADER_ID)).toBe(
       "⚠️ <b>Partly filled</b> — EURUSD BUY\nMT5: filled 0.50 @ 1.08520 · FTMO: filled 0.10 of 0.50 @ 1.08514 (leg 2 rejected — not enough money)",
     );
+  });
+
+  it("an update's DM names the terminal it is about: one per terminal, each saying what that one did", async () => {
+    world = await botWorld({ env: { ALERT_CHAT_IDS: "" } });
+    await onlineTrader(world, TRADER_ID);
+    await world.app.bridge.heartbeat(TRADER_ID, {
+      protocol: "1.1",
+      account: { login: 1, server: "Demo", currency: "USD", balance: 10_000, equity: 10_000, trade_allowed: true },
+    });
+    const ftmo = await linkTerminal(
+      world,
+      "FTMO",
+      { login: 7, server: "FTMO-Demo", currency: "USD", balance: 10_000 },
+      "1.1",
+    );
+    // "Old" runs an EA from before updates after entry (protocol 1): it cannot change the trade.
+    const old = await linkTerminal(world, "Old", { login: 8, server: "Demo", currency: "USD", balance: 10_000 });
+    const { signal } = await world.app.signals.create(signalInput({ take_profit: [1.089] }), {
+      source: "api",
+      actor: "t",
+    });
+    await world.app.fires.fire(TRADER_ID, signal.id);
+    for (const [row, ticket] of [
+      [TRADER_ID, 1],
+      [ftmo, 2],
+      [old, 3],
+    ] as const) {
+      const [command] = (await world.app.bridge.takeCommands(row)) as BridgeCommand[];
+      await fillCommand(world, row, command!, ticket, 1.08512);
+    }
+    await world.sortie.notifier.idle();
+
+    await world.app.updates.create(signal.id, { action: "breakeven" }, { source: "api", actor: "t" });
+    const [mine] = (await world.app.bridge.takeCommands(TRADER_ID)) as ModifyCommand[];
+    const [theirs] = (await world.app.bridge.takeCommands(ftmo)) as ModifyCommand[];
+    expect(await world.app.bridge.takeCommands(old)).toEqual([]);
+    await world.app.bridge.submitResult(TRADER_ID, { id: mine!.id, status: "filled", retcode: 10009 });
+    await world.app.bridge.submitResult(ftmo, {
+      id: theirs!.id,
+      status: "rejected",
+      retcode: 10016,
+      message: "invalid stops",
+    });
+    await world.sortie.notifier.idle();
+    // The outbox may join DMs queued together into one message (blank line between): read them as notes.
+    const notes = world
+      .sentTo(TRADER_ID)
+      .flatMap((t) => t.split("\n\n"))
+      .filter((t) => t.includes("Stop → breakeven"));
+    expect(notes).toHaveLength(3);
+    expect(notes).toContain(
+      "✅ <b>EURUSD BUY</b> on <b>MT5</b> — 🛡 Stop → breakeven\n✅ TP1 leg: stop 1.08512 · target 1.089",
+    );
+    expect(notes).toContain(
+      "⚠️ <b>EURUSD BUY</b> on <b>FTMO</b> — 🛡 Stop → breakeven\n⚠️ TP1 leg: not changed — invalid stops",
+    );
+    expect(notes.find((t) => t.includes("EA is too old"))).toMatch(/^⚠️ <b>EURUSD BUY<\/b> on <b>Old<\/b> — /);
   });
 
   it("tells the trader which terminal went offline and came back; the others keep firing", async () => {

@@ -91,6 +91,12 @@ export function createTerminalService(deps: { store: Store; clock: Clock; config
       return (await listFor(owner)).find((t) => t.bridge_user_id === bridgeUserId) ?? null;
     },
 
+    /** The terminal's name when its trader has several (a DM about it says which), else null. */
+    async nameIfSeveral(bridgeUserId: number): Promise<string | null> {
+      const terminal = await this.terminalOfBridge(bridgeUserId);
+      return terminal && (await listFor(terminal.user_id)).length > 1 ? terminal.name : null;
+    },
+
     /** After the single-token flow issued a token: that row is the trader's first terminal. */
     async ensureFirst(userId: number): Promise<void> {
       if ((await listFor(userId)).some((t) => t.bridge_user_id === userId)) return;
