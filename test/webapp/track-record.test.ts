@@ -21,7 +21,7 @@ describe("track record in Chromium: the Mini App's Stats screen and the public p
    * BUY at 1.08502 → TP 1.0890 (+1.99 R), BUY at 1.08902 → stop 1.0870 (−1.01 R), SELL at 1.08698 → TP 1.0830
    * (+1.99 R): 2.97 R in all, 2 wins of 3.
    */
-  async function tradeThree(trader: Trader) {
+  async function tradeThree(trader: Trader, count = 3) {
     const { server } = world;
     const steps: Array<{ body: Record<string, unknown>; at: [number, number]; exit: [number, number] }> = [
       { body: {}, at: [1.085, 1.08502], exit: [1.089, 1.08902] },
@@ -36,7 +36,7 @@ describe("track record in Chromium: the Mini App's Stats screen and the public p
         exit: [1.0828, 1.083],
       },
     ];
-    for (const [i, step] of steps.entries()) {
+    for (const [i, step] of steps.slice(0, count).entries()) {
       server.prices.set!("EURUSD", ...step.at);
       const signal = await server.createSignal(step.body);
       const fired = await fetch(`${server.url}/api/fire`, {
@@ -72,6 +72,9 @@ describe("track record in Chromium: the Mini App's Stats screen and the public p
     expect(await page.textContent(byTest("perf-win-rate"))).toBe("67%");
     expect(await page.textContent(byTest("perf-symbols"))).toContain("EURUSD");
     expect(await page.textContent(byTest("perf-extremes"))).toContain(`EURUSD +${perf.best!.r}R`);
+    expect(await page.getAttribute(byTest("perf-best"), "class")).toBe("num pos");
+    expect(await page.textContent(byTest("perf-worst"))).toBe(`EURUSD −${Math.abs(perf.worst!.r)}R`);
+    expect(await page.getAttribute(byTest("perf-worst"), "class")).toBe("num neg");
     await page.waitForTimeout(300); // let the canvases finish their first paint for the screenshot
     await screenshot(page, "stats-screen", true);
     // The tab bar is fixed at the bottom: centre the histogram so its R axis shows in the viewport shot.
@@ -84,6 +87,20 @@ describe("track record in Chromium: the Mini App's Stats screen and the public p
     await page.waitForSelector(`${byTest("weekly-toggle")}:not(:checked):not(:disabled)`);
     const me = await world.server.api<{ settings: { weekly_summary: boolean } }>(trader, "/api/me");
     expect(me.settings.weekly_summary).toBe(false);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it("a trader whose only trade won sees that worst trade in green, not red", async () => {
+    const trader = await world.server.trader(17_003, 10_000);
+    await tradeThree(trader, 1);
+    const perf = await world.server.api<Performance>(trader, `/api/users/${trader.user.id}/performance`);
+    expect(perf.worst!.r).toBeGreaterThan(0);
+    const { page, errors } = await openApp(world.browser, world.server.url, trader);
+    await page.click("nav >> text=Stats");
+    await page.waitForSelector(byTest("perf-worst"));
+    expect(await page.textContent(byTest("perf-worst"))).toBe(`EURUSD +${perf.worst!.r}R`);
+    expect(await page.getAttribute(byTest("perf-worst"), "class")).toBe("num pos");
     expect(errors).toEqual([]);
     await page.context().close();
   });

@@ -121,11 +121,16 @@ function PerformanceView({ perf }: { perf: Performance }) {
           <section class="card perf-extremes" data-testid="perf-extremes">
             <div>
               <span class="hint stats-label">Best trade</span>
-              <b class="num pos">{perf.best ? `${perf.best.symbol} ${rText(perf.best.r)}` : "—"}</b>
+              <b class={`num ${tone(perf.best?.r ?? null)}`} data-testid="perf-best">
+                {perf.best ? `${perf.best.symbol} ${rText(perf.best.r)}` : "—"}
+              </b>
             </div>
             <div>
               <span class="hint stats-label">Worst trade</span>
-              <b class="num neg">{perf.worst ? `${perf.worst.symbol} ${rText(perf.worst.r)}` : "—"}</b>
+              {/* A trader whose every trade won has a worst trade that won too: coloured by its sign. */}
+              <b class={`num ${tone(perf.worst?.r ?? null)}`} data-testid="perf-worst">
+                {perf.worst ? `${perf.worst.symbol} ${rText(perf.worst.r)}` : "—"}
+              </b>
             </div>
           </section>
         </>
