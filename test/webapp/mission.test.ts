@@ -2,7 +2,7 @@ import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import type { Fire, Mission } from "../../webapp/src/types.ts";
 import { waitFor } from "../support/wait.ts";
-import { byTest, hapticsWith, openApp, screenshot } from "./support/browser.ts";
+import { byTest, hapticsWith, openApp, screenshot, telegramValue } from "./support/browser.ts";
 import { webappWorld } from "./support/world.ts";
 
 const world = webappWorld();
@@ -41,10 +41,7 @@ describe("Mini App mission briefing (real server, paper terminal, headless Chrom
     const confirm = await page.textContent(byTest("fire-confirm"));
     expect(confirm).toContain("0.50 lots of EURUSD");
     expect(confirm).toContain("$100.00");
-    const mainButton = await page.evaluate(
-      () => (window as never as { __tg: { MainButton: { text: string } } }).__tg.MainButton.text,
-    );
-    expect(mainButton).toBe("CONFIRM · RISK $100.00");
+    expect(await telegramValue(page, "MainButton.text", "CONFIRM · RISK $100.00")).toBe("CONFIRM · RISK $100.00");
     await screenshot(page, "fire-confirm");
 
     await page.click(byTest("fire-confirm-button"));
@@ -208,10 +205,7 @@ describe("Mini App mission briefing (real server, paper terminal, headless Chrom
     expect(await page.isDisabled(byTest("fire-button"))).toBe(true);
     expect(await page.textContent(byTest("fire-block"))).toBe(mission.fire_block!.message);
     expect(await page.textContent(byTest("mission-status"))).toBe("EXPIRED");
-    const mainButton = await page.evaluate(
-      () => (window as never as { __tg: { MainButton: { isActive: boolean } } }).__tg.MainButton,
-    );
-    expect(mainButton.isActive).toBe(false);
+    expect(await telegramValue(page, "MainButton.isActive", false)).toBe(false);
     await page.locator(byTest("fire-panel")).scrollIntoViewIfNeeded();
     await screenshot(page, "mission-expired");
     expect(trader.terminal!.executedIds()).toHaveLength(0);

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { Mission } from "../../webapp/src/types.ts";
-import { byTest, openApp, screenshot } from "./support/browser.ts";
+import { byTest, openApp, screenshot, telegramValue } from "./support/browser.ts";
 import { webappWorld } from "./support/world.ts";
 
 const world = webappWorld();
@@ -28,10 +28,7 @@ describe("Mini App screens (real server, paper terminal, headless Chromium)", ()
     expect(await page.textContent(byTest("lots"))).toBe(mission.position.lots.toFixed(2));
     expect(await page.textContent(byTest("risk-amount"))).toBe("$200.00");
     // Telegram's BackButton walks back through the screens.
-    const back = await page.evaluate(
-      () => (window as never as { __tg: { BackButton: { isVisible: boolean } } }).__tg.BackButton,
-    );
-    expect(back.isVisible).toBe(true);
+    expect(await telegramValue(page, "BackButton.isVisible", true)).toBe(true);
     expect(errors).toEqual([]);
     await page.context().close();
   });

@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { createPaperTerminal, createStaticFeed } from "../../bridge/paper/index.ts";
 import type { Mission } from "../../webapp/src/types.ts";
 import { spec } from "../support/paper.ts";
-import { byTest, openApp, screenshot } from "./support/browser.ts";
+import { byTest, openApp, screenshot, telegramValue } from "./support/browser.ts";
 import { webappWorld } from "./support/world.ts";
 
 const world = webappWorld();
@@ -143,9 +143,7 @@ describe("Mini App: several terminals in the profile (real server, paper termina
     await page.click(byTest("fire-button"));
     const confirm = await page.textContent(byTest("fire-confirm"));
     expect(confirm).toContain("BUY 0.75 lots of EURUSD on MT5 0.50 · Second 0.25, risking $150.00.");
-    expect(
-      await page.evaluate(() => (window as never as { __tg: { MainButton: { text: string } } }).__tg.MainButton.text),
-    ).toBe("CONFIRM · RISK $150.00");
+    expect(await telegramValue(page, "MainButton.text", "CONFIRM · RISK $150.00")).toBe("CONFIRM · RISK $150.00");
     await screenshot(page, "fire-confirm-two-terminals");
     await page.click(byTest("fire-cancel"));
     expect(errors).toEqual([]);

@@ -54,3 +54,17 @@ export async function hapticsWith(page: Page, expected: string): Promise<string[
   );
   return page.evaluate(read);
 }
+
+/**
+ * What the Telegram stub holds at `path` (for example "MainButton.text"), once it equals `expected`
+ * or after `timeoutMs`, whichever comes first: the app sets the MainButton and the BackButton from
+ * effects that run after the render, so a read right after the DOM changed can see the old value.
+ * Assert on the result; a value that never came shows as the difference.
+ */
+export async function telegramValue(page: Page, path: string, expected: unknown, timeoutMs = 5_000): Promise<unknown> {
+  const expression = `window.__tg.${path}`;
+  const equal = `JSON.stringify(${expression}) === ${JSON.stringify(JSON.stringify(expected))}`;
+  // A value that never came: the read below returns what is there, and the caller's assertion names it.
+  await page.waitForFunction(equal, undefined, { timeout: timeoutMs }).catch(() => undefined);
+  return page.evaluate(expression);
+}
