@@ -30,7 +30,7 @@ describe("/signal wizard", () => {
     world = await botWorld();
     await world.send(ADMIN_ID, "/signal");
     expect(world.sentTo(ADMIN_ID)).toEqual([
-      "🧭 New signal. Answer each question, or /cancel at any time.",
+      "🧭 New signal. Answer each question: /back returns to the one before, /cancel stops.",
       "1/11 Symbol? (e.g. EURUSD, XAUUSD, or any symbol a linked terminal reports)",
     ]);
     await answer(...HAPPY);
@@ -208,13 +208,17 @@ describe("/signal wizard optional steps", () => {
       "wiz:ans:min_tier:COMMANDER",
       "wiz:ans:min_tier:APEX",
       "wiz:ans:min_tier:skip",
+      "wiz:ans:min_tier:back",
     ]);
     // A tap on an earlier question's Skip does not answer this one.
     await world.tap(ADMIN_ID, "wiz:ans:shield_score:skip");
     expect(world.lastTo(ADMIN_ID)).toMatch(/^9\/11 /);
     await world.tap(ADMIN_ID, "wiz:ans:min_tier:skip");
     expect(world.lastTo(ADMIN_ID)).toMatch(/^10\/11 Confidence/);
-    expect(lastButtons()).toEqual([{ text: "Skip", callback_data: "wiz:ans:confidence:skip" }]);
+    expect(lastButtons()).toEqual([
+      { text: "Skip", callback_data: "wiz:ans:confidence:skip" },
+      { text: "⬅ Back", callback_data: "wiz:ans:confidence:back" },
+    ]);
     await world.tap(ADMIN_ID, "wiz:ans:confidence:skip");
     expect(world.lastTo(ADMIN_ID)).toMatch(/^11\/11 Pattern/);
     await world.tap(ADMIN_ID, "wiz:ans:pattern:skip");
@@ -223,6 +227,37 @@ describe("/signal wizard optional steps", () => {
     await world.tap(ADMIN_ID, "wiz:confirm", ADMIN_ID, previewId);
     const [created] = await world.store.signals.listSignals("all", Date.now(), 10);
     expect(created?.signal).toMatchObject({ min_tier: "NIBBLER", confidence: null, pattern: null, shield_score: 8.5 });
+  });
+
+  it("/back and the ⬅ Back button return to the question before; the new answer replaces the old one", async () => {
+    world = await botWorld();
+    await world.send(ADMIN_ID, "/signal");
+    // The first question has no Back button, and /back there says so.
+    expect(lastButtons()).toEqual([]);
+    await world.send(ADMIN_ID, "/back");
+    expect(world.lastTo(ADMIN_ID)).toBe(
+      "This is the first question: answer it, or /cancel.\n1/11 Symbol? (e.g. EURUSD, XAUUSD, or any symbol a linked terminal reports)",
+    );
+    await world.send(ADMIN_ID, "gbpusd");
+    expect(world.lastTo(ADMIN_ID)).toMatch(/^2\/11 Side\?/);
+    expect(lastButtons()).toEqual([{ text: "⬅ Back", callback_data: "wiz:ans:side:back" }]);
+    await world.tap(ADMIN_ID, "wiz:ans:side:back");
+    expect(world.lastTo(ADMIN_ID)).toMatch(/^1\/11 Symbol\?/);
+    for (const text of ["eurusd", "buy", "1.0850"]) await world.send(ADMIN_ID, text);
+    expect(world.lastTo(ADMIN_ID)).toMatch(/^4\/11 Stop loss/);
+    await world.tap(ADMIN_ID, "wiz:ans:side:back"); // an earlier question's Back: nothing happens
+    expect(world.lastTo(ADMIN_ID)).toMatch(/^4\/11 /);
+    await world.send(ADMIN_ID, "/back");
+    expect(world.lastTo(ADMIN_ID)).toMatch(/^3\/11 Entry price\?/);
+    for (const text of HAPPY.slice(2)) await world.send(ADMIN_ID, text);
+    expect(world.lastTo(ADMIN_ID)).toContain("Preview");
+    expect(world.lastTo(ADMIN_ID)).toContain("EURUSD BUY");
+    await world.tap(ADMIN_ID, "wiz:confirm", ADMIN_ID, world.telegram.callsOf("sendMessage").length);
+    const [created] = await world.store.signals.listSignals("all", Date.now(), 10);
+    expect(created?.signal).toMatchObject({ symbol: "EURUSD", side: "BUY", entry: 1.085, stop_loss: 1.083 });
+    // Outside the wizard, /back has nothing to go back to.
+    await world.send(ADMIN_ID, "/back");
+    expect(world.lastTo(ADMIN_ID)).toBe("Nothing to go back to: /back works inside the /signal wizard.");
   });
 
   it("takes the tier from its button", async () => {

@@ -20,16 +20,31 @@ import {
 import { answerData, checkStep, type Draft, STEPS, toInput, validateDraft } from "./steps.ts";
 
 const WIZARD_ID = "signal";
+/** The answer a question's ⬅ Back button carries. */
+const BACK = "back";
 /** An abandoned wizard ends on the next update after this long. */
 const MAX_WAIT_MS = 30 * 60 * 1000;
 
+/** "/back" typed, or the ⬅ Back button under a question: to the question before. */
+const isBack = (text: string) => /^\/back(@\w+)?$/i.test(text);
+
 /**
- * Asks one question until core accepts the answer. Other commands pass through to the bot
- * (so /signals still works mid-wizard); /cancel ends the wizard (returns false).
+ * Asks one question until core accepts the answer ("answered"). Other commands pass through to the
+ * bot (so /signals still works mid-wizard); /back goes to the question before ("back"), /cancel
+ * ends the wizard ("cancel").
  */
-async function ask(conversation: WizardConversation, ctx: WizardContext, draft: Draft, index: number) {
+async function ask(
+  conversation: WizardConversation,
+  ctx: WizardContext,
+  draft: Draft,
+  index: number,
+): Promise<"answered" | "back" | "cancel"> {
   const step = STEPS[index]!;
-  const buttons = step.buttons ? { reply_markup: { inline_keyboard: step.buttons } } : {};
+  const rows = [
+    ...(step.buttons ?? []),
+    ...(index > 0 ? [[{ text: "⬅ Back", callback_data: answerData(step.key, BACK) }]] : []),
+  ];
+  const buttons = rows.length > 0 ? { reply_markup: { inline_keyboard: rows } } : {};
   const ownButton = answerData(step.key, "");
   await ctx.reply(step.prompt, buttons);
   for (;;) {
@@ -41,14 +56,19 @@ async function ask(conversation: WizardConversation, ctx: WizardContext, draft: 
     const tapped = answer.callbackQuery?.data;
     if (tapped) await answer.answerCallbackQuery();
     const text = tapped ? tapped.slice(ownButton.length) : (answer.message?.text ?? "").trim();
-    if (isCancel(text)) return false;
+    if (isCancel(text)) return "cancel";
+    if (tapped ? text === BACK : isBack(text)) {
+      if (index > 0) return "back";
+      await answer.reply(`This is the first question: answer it, or /cancel.\n${step.prompt}`, buttons);
+      continue;
+    }
     if (text.startsWith("/")) await conversation.skip({ next: true });
     step.apply(draft, text);
     // Checked against the database too: a symbol any linked terminal reported is accepted.
     const error = await conversation.external(async (outer) =>
       checkStep(step, draft, outer.app.clock.now(), await symbolLookup(outer.app.store, toInput(draft).symbol)),
     );
-    if (!error) return true;
+    if (!error) return "answered";
     await answer.reply(`❗ ${error}\n${step.prompt}`, buttons);
   }
 }
@@ -61,12 +81,14 @@ async function ask(conversation: WizardConversation, ctx: WizardContext, draft: 
  */
 async function signalWizard(conversation: WizardConversation, ctx: WizardContext) {
   const draft: Draft = {};
-  await ctx.reply("🧭 New signal. Answer each question, or /cancel at any time.");
-  for (let i = 0; i < STEPS.length; i++) {
-    if (!(await ask(conversation, ctx, draft, i))) {
+  await ctx.reply("🧭 New signal. Answer each question: /back returns to the one before, /cancel stops.");
+  for (let i = 0; i < STEPS.length; ) {
+    const asked = await ask(conversation, ctx, draft, i);
+    if (asked === "cancel") {
       await ctx.reply("Signal wizard cancelled. Nothing was created.");
       return;
     }
+    i += asked === "back" ? -1 : 1;
   }
   const checked = await conversation.external(async (outer) =>
     validateDraft(draft, outer.app.clock.now(), await symbolLookup(outer.app.store, toInput(draft).symbol)),
@@ -189,5 +211,6 @@ wizardFeature.command("signal", async (ctx) => {
 });
 
 wizardFeature.command("cancel", (ctx) => ctx.reply("Nothing to cancel."));
+wizardFeature.command("back", (ctx) => ctx.reply("Nothing to go back to: /back works inside the /signal wizard."));
 
 wizardFeature.callbackQuery(/^wiz:/, (ctx) => ctx.answerCallbackQuery({ text: "This preview is no longer active." }));
