@@ -16,7 +16,7 @@ const nullableScalar = <T>(type: "number" | "string" | "integer") => Type.Unsafe
 const nullableObject = <T extends ReturnType<typeof Type.Object>>(t: T) =>
   Type.Unsafe<Static<T> | null>({ ...t, type: ["object", "null"] });
 export const Num = Type.Number();
-const NumOrNull = nullableScalar<number>("number");
+export const NumOrNull = nullableScalar<number>("number");
 const StrOrNull = nullableScalar<string>("string");
 const IntOrNull = nullableScalar<number>("integer");
 

@@ -5,8 +5,17 @@ import { utcDayStartMs } from "../../core/tiers.ts";
 import { tradeAllowedOf } from "../../db/rows.ts";
 import { hashToken, newBridgeToken } from "../auth/tokens.ts";
 import { badRequest, forbidden, notFound } from "../errors.ts";
-import { BridgeStatusSchema, errorResponses, FireSchema, SignalSchema, StatsSchema, UserSchema } from "../schemas.ts";
+import {
+  BridgeStatusSchema,
+  errorResponses,
+  FireSchema,
+  NumOrNull,
+  SignalSchema,
+  StatsSchema,
+  UserSchema,
+} from "../schemas.ts";
 import { statsFor } from "../services/stats.ts";
+import { withOpenRisk } from "../services/updates/open-risk.ts";
 import type { App, RouteDeps } from "./types.ts";
 
 const MeSchema = Type.Object({
@@ -155,7 +164,11 @@ export function meRoutes(app: App, { ctx, auth, userLimit }: RouteDeps): void {
         response: {
           200: Type.Object({
             fires: Type.Array(
-              Type.Object({ ...FireSchema.properties, signal: Type.Union([SignalSchema, Type.Null()]) }),
+              Type.Object({
+                ...FireSchema.properties,
+                open_risk: Type.Optional(NumOrNull),
+                signal: Type.Union([SignalSchema, Type.Null()]),
+              }),
             ),
           }),
           ...errorResponses(400, 401, 429),
@@ -164,7 +177,11 @@ export function meRoutes(app: App, { ctx, auth, userLimit }: RouteDeps): void {
     },
     async (req) => {
       const c = caller(req);
-      const fires = await store.fires.listFiresByUser(c.userId, req.query.limit ?? 50);
+      const fires = await withOpenRisk(
+        store,
+        c.userId,
+        await store.fires.listFiresByUser(c.userId, req.query.limit ?? 50),
+      );
       const withSignals = [];
       for (const f of fires)
         withSignals.push({ ...f, signal: (await ctx.missions.findSignal(f.signal_id))?.signal ?? null });

@@ -167,6 +167,49 @@ describe("POST /api/signals/:id/updates", () => {
   });
 });
 
+describe("GET /api/me/fires: open_risk follows the stops", () => {
+  it("is the sized risk at the fill, less once the stop moves up, 0 at breakeven; a closed fire has none", async () => {
+    h = await startHarness({ listen: true });
+    const a = await trader(1101, 1.08502);
+    const { signalId } = await fireAll([a]);
+    const openRisk = async () => {
+      const res = await api("GET", "/api/me/fires", asUser(1101));
+      expect(res.status).toBe(200);
+      return res.body.fires[0] as { state: string; lots: number; risk_amount: number; open_risk?: number | null };
+    };
+    const applied = async (n: number) =>
+      waitFor(
+        async () =>
+          (
+            (await h.store.query("SELECT COUNT(*) AS n FROM position_commands WHERE state = 'applied'"))[0] as {
+              n: number;
+            }
+          ).n === n,
+        10_000,
+        `${n} applied`,
+      );
+    // $10,000 at 1 % over a 20-pip stop: 0.50 lots risking $100. Filled at 1.08502 (the ask), the
+    // stop at 1.0830 is 20.2 pips away: $101.
+    expect(await openRisk()).toMatchObject({ state: "filled", lots: 0.5, risk_amount: 100, open_risk: 101 });
+    a.setPrice(1.087, 1.0871);
+    const moved = await api("POST", `/api/signals/${signalId}/updates`, asAdmin(), {
+      action: "move_sl",
+      stop_loss: 1.084,
+    });
+    expect(moved.status).toBe(201);
+    await applied(2);
+    expect((await openRisk()).open_risk).toBe(51); // 10.2 pips × $10 × 0.5 lots
+    const be = await api("POST", `/api/signals/${signalId}/updates`, asAdmin(), { action: "breakeven" });
+    expect(be.status).toBe(201);
+    await applied(4);
+    expect((await openRisk()).open_risk).toBe(0);
+    const closed = await api("POST", `/api/signals/${signalId}/updates`, asAdmin(), { action: "close" });
+    expect(closed.status).toBe(201);
+    await waitFor(async () => (await openRisk()).state === "closed", 10_000, "the fire closed");
+    expect((await openRisk()).open_risk).toBeUndefined();
+  });
+});
+
 describe("POST /api/fires/:fireId/manage", () => {
   it("manages only the caller's own positions: 404 for another's fire, EA_TOO_OLD, NOTHING_OPEN", async () => {
     h = await startHarness({ listen: true });

@@ -26,6 +26,12 @@ describe("Mini App trade controls (real server, paper terminal, headless Chromiu
     const { page, errors } = await openApp(world.browser, world.server.url, trader, signal.id);
     await page.waitForSelector(byTest("trade-controls"), { timeout: 20_000 });
     expect(await page.textContent(byTest("trade-leg-1"))).toContain("stop 1.08300");
+    // The risk dashboard: 0.50 lots filled at 1.08502 with the stop at 1.0830 (20.2 pips × $5) = $101.
+    await page.waitForFunction(
+      (selector) => document.querySelector(selector)?.textContent === "open · 0.50 lots · $101.00 at risk",
+      byTest("open-risk"),
+      { timeout: 10_000 },
+    );
     await page.fill(byTest("trade-sl-input"), "1.0840");
     expect(await page.textContent(byTest("trade-sl-pips"))).toBe("10.0 pips from entry");
     await page.fill(byTest("trade-sl-input"), "");
@@ -41,6 +47,12 @@ describe("Mini App trade controls (real server, paper terminal, headless Chromiu
       { timeout: 20_000 },
     );
     expect(await page.textContent(byTest("trade-leg-1"))).toContain("stop 1.08502");
+    // The stops at the fill: nothing at risk any more (was: still "$101.00 at risk", as sized at entry).
+    await page.waitForFunction(
+      (selector) => document.querySelector(selector)?.textContent === "open · 0.50 lots · nothing at risk",
+      byTest("open-risk"),
+      { timeout: 10_000 },
+    );
     const stops = trader.terminal!.positions().map((p) => p.stop_loss);
     expect(stops).toEqual([1.08502, 1.08502]);
     await screenshot(page, "trade-breakeven", true);

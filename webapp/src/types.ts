@@ -73,6 +73,8 @@ export interface Fire {
   side: Side;
   /** Money the fire's lots risk at the stop, as sized when fired. */
   risk_amount?: number | null;
+  /** A filled fire's money at risk at the stops its positions have now (GET /api/me/fires): 0 at breakeven. */
+  open_risk?: number | null;
   legs?: Leg[];
   fill_price: number | null;
   slippage_pips: number | null;

@@ -14,6 +14,8 @@ const payloadNumber = (key: string) => `(c.payload::json ->> '${key}')::double p
 // The levels a position has now: those of its latest modify that was not refused, else the open order's.
 const OPEN_POSITIONS = `SELECT c.id AS position_of, c.fire_id, c.user_id, c.leg, f.broker_symbol AS symbol, f.side,
     coalesce(c.price, ${payloadNumber("entry")}) AS fill_price,
+    coalesce(c.volume, ${payloadNumber("volume")}) AS volume, ${payloadNumber("entry")} AS entry,
+    ${payloadNumber("stop_loss")} AS opened_stop,
     CASE WHEN m.id IS NULL THEN ${payloadNumber("stop_loss")} ELSE m.stop_loss END AS stop_loss,
     CASE WHEN m.id IS NULL THEN ${payloadNumber("take_profit")} ELSE m.take_profit END AS take_profit,
     u.bridge_protocol AS protocol

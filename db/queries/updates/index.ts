@@ -14,6 +14,8 @@ const PENDING = "('queued', 'delivered')";
 // The levels a position has now: those of its latest modify that was not refused, else the open order's.
 const OPEN_POSITIONS = `SELECT c.id AS position_of, c.fire_id, c.user_id, c.leg, f.broker_symbol AS symbol, f.side,
     coalesce(c.price, json_extract(c.payload, '$.entry')) AS fill_price,
+    coalesce(c.volume, json_extract(c.payload, '$.volume')) AS volume, json_extract(c.payload, '$.entry') AS entry,
+    json_extract(c.payload, '$.stop_loss') AS opened_stop,
     CASE WHEN m.id IS NULL THEN json_extract(c.payload, '$.stop_loss') ELSE m.stop_loss END AS stop_loss,
     CASE WHEN m.id IS NULL THEN json_extract(c.payload, '$.take_profit') ELSE m.take_profit END AS take_profit,
     u.bridge_protocol AS protocol

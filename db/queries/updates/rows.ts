@@ -61,6 +61,12 @@ export interface OpenPositionRow {
   symbol: string;
   side: "BUY" | "SELL";
   fill_price: number;
+  /** Lots filled (what is open). */
+  volume: number;
+  /** The signal's entry and stop the position was opened with (what the fire was sized on). */
+  entry: number;
+  opened_stop: number;
+  /** The stop and target it has now (its latest modify not refused, else the open order's). */
   stop_loss: number;
   take_profit: number | null;
   protocol: string | null;

@@ -1,6 +1,7 @@
 import "./RiskDashboard.css";
 import { useServices } from "../context.ts";
 import { lots, money, percent } from "../format.ts";
+import { useLiveEvent } from "../hooks/useLive.ts";
 import type { LiveMission } from "../hooks/useMission.ts";
 import { useResource } from "../hooks/useResource.ts";
 
@@ -11,9 +12,12 @@ export function RiskDashboard({ mission }: { mission: LiveMission }) {
   const { api } = useServices();
   const { user, position } = mission;
   const history = useResource(`open:${mission.fire?.state ?? "none"}`, () => api.fires(50));
+  // A stop moved (breakeven, a trader's own move) changes what is at risk: read the fires again.
+  useLiveEvent("position_update", () => void history.reload(true));
   const open = (history.data ?? []).filter((fire) => OPEN_STATES.has(fire.state));
   const openLots = open.reduce((sum, fire) => sum + fire.lots, 0);
-  const openRisk = open.reduce((sum, fire) => sum + (fire.risk_amount ?? 0), 0);
+  // A filled fire's risk at the stops it has now; one not yet filled risks what it was sized to.
+  const openRisk = open.reduce((sum, fire) => sum + (fire.open_risk ?? fire.risk_amount ?? 0), 0);
   const riskPct = user.balance ? (position.risk_amount / user.balance) * 100 : null;
   const limit = user.daily_limit;
   const left = user.fires_left_today;
@@ -34,8 +38,13 @@ export function RiskDashboard({ mission }: { mission: LiveMission }) {
           <div class="num risk-big" data-testid="open-exposure">
             {history.data ? open.length : "…"}
           </div>
-          <div class="hint risk-label">
-            open · {lots(openLots)} lots{openRisk > 0 ? ` · ${money(openRisk, user.currency)} at risk` : ""}
+          <div class="hint risk-label" data-testid="open-risk">
+            open · {lots(openLots)} lots
+            {open.length === 0
+              ? ""
+              : openRisk > 0
+                ? ` · ${money(openRisk, user.currency)} at risk`
+                : " · nothing at risk"}
           </div>
         </div>
         <div class="risk-tile">
