@@ -88,16 +88,18 @@ describe("Mini App screens (real server, paper terminal, headless Chromium)", ()
 
   it("on a wide window (Telegram Desktop) the tabs and the top bar line up with the screen's column", async () => {
     const trader = await world.server.trader(9004);
-    const { page, errors } = await openApp(world.browser, world.server.url, trader);
+    const signal = await world.server.createSignal();
+    // Opened on a mission: five tabs (Mission, Signals, History, Stats, Profile).
+    const { page, errors } = await openApp(world.browser, world.server.url, trader, signal.id);
     await page.setViewportSize({ width: 1280, height: 800 });
-    await page.waitForSelector(".screen-title");
+    await page.waitForSelector(byTest("briefing"));
     const box = async (selector: string) => (await page.locator(selector).first().boundingBox())!;
     const screen = await box(".screen");
     expect(screen.width).toBe(640);
     const tabs = await page.locator(".tab").evaluateAll((els) => els.map((el) => el.getBoundingClientRect().toJSON()));
-    expect(tabs).toHaveLength(4);
+    expect(tabs).toHaveLength(5);
     expect(tabs[0].left).toBeGreaterThanOrEqual(screen.x);
-    expect(tabs[3].right).toBeLessThanOrEqual(screen.x + screen.width);
+    expect(tabs[4].right).toBeLessThanOrEqual(screen.x + screen.width);
     const brand = await box(".brand");
     expect(brand.x).toBeGreaterThanOrEqual(screen.x);
     await screenshot(page, "wide-window");
