@@ -59,6 +59,11 @@ async function bridgeTokenOwner(ctx: AppContext, req: FastifyRequest): Promise<n
   return bridgeTokenUser(ctx.store, req, header.slice(7).trim());
 }
 
+/** A route's own say in the limits (its `config`): `addressLimit: false` leaves it out of the per-address count. */
+export interface RouteLimits {
+  addressLimit?: boolean;
+}
+
 /**
  * Installs the request limits (one `onRequest` hook for every route, the 404s included) and
  * returns the per-user check run after auth.
@@ -70,7 +75,8 @@ async function bridgeTokenOwner(ctx: AppContext, req: FastifyRequest): Promise<n
  *   the address (hundreds of terminals share a NAT or proxy, an EA makes ~18 requests a minute);
  *   without a valid token, per address as everything else;
  * - after auth, `RATE_LIMIT_PER_MIN` per Telegram user (`checkUser`, `userLimit`).
- * A limit of 0 is off. Each group counts in a map of its own, bounded by MEMORY_BOUNDS.
+ * A limit of 0 is off. Each group counts in a map of its own, bounded by MEMORY_BOUNDS. A route
+ * whose config says `addressLimit: false` is not counted (local mode's Bot API: see its route).
  */
 export function installRateLimits(app: App, ctx: AppContext) {
   const { config, memory } = ctx;
@@ -106,6 +112,10 @@ export function installRateLimits(app: App, ctx: AppContext) {
     // Callback style: a request that needs no lookup is checked without a promise.
     app.addHook("onRequest", (req: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
       const url = req.routeOptions.url;
+      if ((req.routeOptions.config as RouteLimits | undefined)?.addressLimit === false) {
+        done();
+        return;
+      }
       if (url?.startsWith("/bridge/")) {
         bridgeLimit(req, reply).then(() => done(), done);
         return;

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { Type } from "typebox";
 import { ApiError, badRequest, notFound } from "../../errors.ts";
 import { SSE_HEADERS } from "../../events/sse.ts";
+import type { RouteLimits } from "../../rate-limits.ts";
 import type { App } from "../../routes/types.ts";
 import { errorResponses } from "../../schemas.ts";
 import { BotApiError, type ConsoleEvent, type LocalTelegram } from "../telegram/index.ts";
@@ -47,7 +48,13 @@ export function consoleRoutes(app: App, deps: ConsoleDeps): void {
     `${BOT_API_PREFIX}/:bot/:method`,
     // No response schema: answers are Telegram's own JSON ({ok, result} or {ok: false, error_code,
     // description}), and an unparsable body still gets the app's usual 400 from its error handler.
-    { schema: { hide: true, params: Type.Object({ bot: Type.String(), method: Type.String() }) } },
+    {
+      schema: { hide: true, params: Type.Object({ bot: Type.String(), method: Type.String() }) },
+      // The in-process bot's own calls (start-up, alerts, edits, DMs) come from 127.0.0.1: counted per
+      // address, they spent the RATE_LIMIT_IP_PER_MIN budget of every client on this machine, and a
+      // client that had spent it got the bot's alerts refused. A wrong token still answers 401.
+      config: { addressLimit: false } satisfies RouteLimits,
+    },
     async (req, reply) => {
       if (req.params.bot !== `bot${deps.botToken}`) {
         return reply.code(401).send({ ok: false, error_code: 401, description: "Unauthorized" });

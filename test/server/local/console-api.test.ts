@@ -246,3 +246,37 @@ describe("/link as a demo trader in the console", () => {
     );
   });
 });
+
+describe("local mode's Bot API and the per-address limit", () => {
+  it("the in-process bot's own calls do not spend 127.0.0.1's RATE_LIMIT_IP_PER_MIN (was: 7 of 10 left at start, fewer after an alert)", async () => {
+    const world = await startLocalWorld({ demo: false, env: { RATE_LIMIT_IP_PER_MIN: "10", RATE_LIMIT_PER_MIN: "0" } });
+    try {
+      const { harness } = world;
+      const alerts: ConsoleEvent[] = [];
+      world.local.telegram.subscribe((e) => {
+        if (e.type === "message" && e.message.chat.id === DEMO_GROUP.id) alerts.push(e);
+      });
+      // A signal through the service (no HTTP of ours): the bot posts its alert over the local Bot API.
+      await harness.ctx.signals.create(
+        {
+          symbol: "EURUSD",
+          side: "BUY",
+          entry: 1.085,
+          stop_loss: 1.083,
+          take_profit: [1.089],
+          expires_in_min: 30,
+        },
+        { source: "api", actor: "test" },
+      );
+      await waitFor(() => alerts.length > 0, 10_000, "the group alert");
+      const statuses: number[] = [];
+      for (let i = 0; i < 11; i++) statuses.push((await fetch(`${harness.url}/api/signals?status=active`)).status);
+      expect(statuses).toEqual([...Array(10).fill(401), 429]);
+      // A wrong bot token is still refused.
+      const wrong = await postJson(`${harness.url}/local/telegram/bot1:wrong/getMe`, {});
+      expect(wrong.status).toBe(401);
+    } finally {
+      await world.close();
+    }
+  });
+});

@@ -15,13 +15,15 @@ export interface LocalWorld {
   close(): Promise<void>;
 }
 
-export async function startLocalWorld(options: { distDir?: string; demo?: boolean } = {}): Promise<LocalWorld> {
+export async function startLocalWorld(
+  options: { distDir?: string; demo?: boolean; env?: Record<string, string> } = {},
+): Promise<LocalWorld> {
   const logs: string[] = [];
   let local: ReturnType<typeof createLocalMode> | null = null;
   const harness = await startHarness({
     listen: true,
     sweeper: true,
-    env: { BOT_TOKEN: "", DEMO: options.demo === false ? "0" : "1" },
+    env: { BOT_TOKEN: "", DEMO: options.demo === false ? "0" : "1", ...options.env },
     app: {
       ...(options.distDir ? { distDir: options.distDir } : {}),
       plugins: [
