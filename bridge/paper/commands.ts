@@ -29,7 +29,7 @@ export interface Knobs {
 export interface CommandDeps {
   state: () => PaperState;
   save: () => void;
-  specs: Map<string, HeartbeatSymbol>;
+  specs: { get(name: string): HeartbeatSymbol | undefined };
   quoteOf: (symbol: string) => Quote | undefined;
   now: () => number;
   knobs: Knobs;

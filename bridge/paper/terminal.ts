@@ -1,5 +1,5 @@
 /** The paper terminal: a TypeScript stand-in for the Sortie MQL5 EA, over either transport. */
-import type { CommandResult, Heartbeat } from "../protocol.ts";
+import type { CommandResult, Heartbeat, HeartbeatSymbol } from "../protocol.ts";
 import { createCommandHandler, type Knobs } from "./commands.ts";
 import { createEmitter } from "./events.ts";
 import type { Quote } from "./feed.ts";
@@ -27,7 +27,7 @@ export function createPaperTerminal(options: PaperTerminalOptions): PaperTermina
   const now = options.now ?? Date.now;
   const retryBaseMs = options.retryBaseMs ?? 500;
   const retryMaxMs = options.retryMaxMs ?? 10_000;
-  const specs = new Map(options.symbols.map((spec) => [spec.name, spec]));
+  const reported = new Map(options.symbols.map((spec) => [spec.name, spec]));
   const overrides = new Map<string, Quote>();
   const events = createEmitter<PaperEvents>(log);
   const knobs: Knobs = {
@@ -46,6 +46,14 @@ export function createPaperTerminal(options: PaperTerminalOptions): PaperTermina
 
   const save = () => saveState(options.stateFile, state);
   const quoteOf = (symbol: string) => overrides.get(symbol) ?? options.prices.get(symbol);
+  /** A symbol's spec now: its tick value at the current quote when `tickValueAt` is given. */
+  const specs = {
+    get(name: string): HeartbeatSymbol | undefined {
+      const spec = reported.get(name);
+      const quote = spec && options.tickValueAt ? quoteOf(name) : undefined;
+      return spec && quote ? { ...spec, tick_value: options.tickValueAt!(spec, quote) } : spec;
+    },
+  };
   const isoNow = () => new Date(now()).toISOString();
 
   function report(current: Run, result: CommandResult): void {
@@ -93,7 +101,8 @@ export function createPaperTerminal(options: PaperTerminalOptions): PaperTermina
     const equity = Math.round((state.balance + floatingMoney) * 100) / 100;
     const account = { login, server, currency, balance: state.balance, equity, trade_allowed: knobs.tradeAllowed };
     const protocol = options.protocol ?? "1.1";
-    return { ...(protocol === "1" ? {} : { protocol }), account, symbols: options.symbols, prices };
+    const symbols = options.symbols.map((spec) => specs.get(spec.name) ?? spec);
+    return { ...(protocol === "1" ? {} : { protocol }), account, symbols, prices };
   }
 
   async function heartbeatLoop(current: Run): Promise<void> {

@@ -1,6 +1,6 @@
 /** Public types of the paper terminal. */
 import type { ClosedReport, CommandResult, HeartbeatSymbol, TerminalCommand } from "../protocol.ts";
-import type { PriceFeed } from "./feed.ts";
+import type { PriceFeed, Quote } from "./feed.ts";
 
 export type PaperTransport =
   | { kind: "http"; baseUrl: string; token: string; pollWaitS?: number }
@@ -25,6 +25,11 @@ export interface PaperTerminalOptions {
   /** Broker symbol specs, with the broker's names (e.g. "EURUSD.m"). */
   symbols: HeartbeatSymbol[];
   prices: PriceFeed;
+  /**
+   * A symbol's tick value at a quote, as MT5 recomputes it when the profit currency is not the
+   * account's (USDJPY on a USD account: tick_size × contract_size / price). Default: the spec's own.
+   */
+  tickValueAt?: (spec: HeartbeatSymbol, quote: Quote) => number;
   /** Protocol announced in heartbeats: "1.1" (default) understands modify/close; "1" is an old EA. */
   protocol?: "1" | "1.1";
   /** Default 5000. */

@@ -27,7 +27,8 @@ export const DEMO_PRICES: Record<string, Quote> = {
 const fx = (name: string, jpy = false): HeartbeatSymbol => ({
   name,
   tick_size: jpy ? 0.001 : 0.00001,
-  // For a USD account: EURUSD/GBPUSD ticks are $1 per lot; USDJPY's is 100 JPY ≈ $0.667 at 150.
+  // For a USD account: EURUSD/GBPUSD ticks are $1 per lot; USDJPY's is 100 JPY, $0.667 at 150
+  // (the terminal reports it at the current price: demoTickValue).
   tick_value: jpy ? 100 / 150 : 1,
   volume_min: 0.01,
   volume_step: 0.01,
@@ -35,6 +36,17 @@ const fx = (name: string, jpy = false): HeartbeatSymbol => ({
   contract_size: 100_000,
   digits: jpy ? 3 : 5,
 });
+
+/**
+ * A demo symbol's tick value in the USD account at `quote`, as MT5 reports it: USDJPY's profit is
+ * in JPY, so its tick (100 JPY a lot) is worth 100 / price dollars and moves with the price; the
+ * others' profit is in USD already.
+ */
+export function demoTickValue(spec: HeartbeatSymbol, quote: Quote): number {
+  if (!spec.name.startsWith("USD")) return spec.tick_value;
+  const mid = (quote.bid + quote.ask) / 2;
+  return (spec.tick_size * spec.contract_size) / mid;
+}
 
 /** The demo broker's symbol specs (as an MT5 terminal would report them). */
 export const DEMO_SYMBOLS: HeartbeatSymbol[] = [

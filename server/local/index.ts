@@ -18,6 +18,7 @@ import {
   DEMO_SYMBOLS,
   DEMO_TRADERS,
   demoSignal,
+  demoTickValue,
 } from "./demo.ts";
 import { feedLocalEngine, localDraftRoutes } from "./engine.ts";
 import { demoLink, localPage, miniAppTarget } from "./page.ts";
@@ -86,6 +87,7 @@ export function createLocalMode(
       account: { login: t.id, server: "Sortie-Paper", currency: "USD", balance: t.balance },
       symbols: DEMO_SYMBOLS,
       prices: feed,
+      tickValueAt: demoTickValue,
       heartbeatMs: 5000,
       log: (line) => (line.includes("error") ? log(`[paper ${t.first_name}] ${line}`) : undefined),
     });

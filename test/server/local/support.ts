@@ -11,6 +11,8 @@ import { type Harness, startHarness } from "../../support/harness.ts";
 export interface LocalWorld {
   harness: Harness;
   local: ReturnType<typeof createLocalMode>;
+  /** The market the demo terminals trade on (static: `set` moves a symbol). */
+  feed: ReturnType<typeof createStaticFeed>;
   logs: string[];
   close(): Promise<void>;
 }
@@ -20,6 +22,7 @@ export async function startLocalWorld(
 ): Promise<LocalWorld> {
   const logs: string[] = [];
   let local: ReturnType<typeof createLocalMode> | null = null;
+  const feed = createStaticFeed(DEMO_PRICES);
   const harness = await startHarness({
     listen: true,
     sweeper: true,
@@ -29,7 +32,7 @@ export async function startLocalWorld(
       plugins: [
         (app, deps) => {
           local = createLocalMode(deps.ctx, (line) => logs.push(line), {
-            feed: createStaticFeed(DEMO_PRICES),
+            feed,
             signalEveryMs: 3600_000,
           });
           local.plugin(app);
@@ -43,6 +46,7 @@ export async function startLocalWorld(
   return {
     harness,
     local: started,
+    feed,
     logs,
     async close() {
       await started.stop();
