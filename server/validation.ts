@@ -1,6 +1,6 @@
 import { Ajv } from "ajv";
 import addFormats from "ajv-formats";
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import { ApiError } from "./errors.ts";
 
 /**
@@ -52,9 +52,14 @@ function nulPath(value: unknown, path: string, depth = 0): string | null {
  * 500 (found by fuzzing). Deeper than 64 levels the walk stops: schemas never nest that deep.
  */
 export function installJsonParser(app: FastifyInstance): void {
-  const parse = app.getDefaultJsonParser("error", "error");
   app.removeContentTypeParser("application/json");
-  app.addContentTypeParser("application/json", { parseAs: "string" }, (req, body, done) => {
+  app.addContentTypeParser("application/json", { parseAs: "string" }, checkedJsonParser(app));
+}
+
+/** The JSON body parser with those checks, for a scope that reads other content types as JSON too. */
+export function checkedJsonParser(app: FastifyInstance): ContentTypeParserFunction {
+  const parse = app.getDefaultJsonParser("error", "error");
+  return (req, body, done) => {
     // Many clients send `Content-Type: application/json` with no body on POSTs that take none
     // (cancel, bridge-token): that is no body, not bad JSON. Routes that need a body still 400.
     if ((body as string).trim() === "") return done(null, undefined);
@@ -73,8 +78,14 @@ export function installJsonParser(app: FastifyInstance): void {
       }
       done(null, value);
     });
-  });
+  };
 }
+
+type ContentTypeParserFunction = (
+  req: FastifyRequest,
+  body: string | Buffer,
+  done: (err: Error | null, body?: unknown) => void,
+) => void;
 
 /**
  * The `Idempotency-Key` header's key: 1–128 characters, else none (an empty or oversized header

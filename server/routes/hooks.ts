@@ -4,6 +4,7 @@ import { Type } from "typebox";
 import { safeEqual } from "../auth/tokens.ts";
 import { ApiError, badRequest, notFound } from "../errors.ts";
 import { errorResponses, SignalSchema } from "../schemas.ts";
+import { checkedJsonParser } from "../validation.ts";
 import { isUpdateAlert, updateFromHook } from "./hook-updates.ts";
 import type { App, RouteDeps } from "./types.ts";
 import { UpdateSchema } from "./update-schemas.ts";
@@ -43,11 +44,38 @@ export function hookToSignalInput(body: HookBody) {
   };
 }
 
-/** `POST /hooks/signal/:secret`: create a signal from a TradingView-style JSON alert, deduplicated. */
-export function hookRoutes(app: App, { ctx }: RouteDeps): void {
+/**
+ * `POST /hooks/signal/:secret`: create a signal from a TradingView-style JSON alert, deduplicated.
+ * The body is read as JSON whatever its content type says: TradingView sends `text/plain` for a
+ * message it does not take for JSON, and other alert senders send JSON as `text/plain` or with no
+ * content type at all. A body that is not a JSON object is a 400 saying so.
+ */
+export function hookRoutes(app: App, deps: RouteDeps): void {
+  app.register(async (scope) => {
+    // The app's own JSON parser (prototype poisoning, NUL and ±Infinity refused) for every type.
+    const parser = checkedJsonParser(scope);
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser(["application/json", "text/plain"], { parseAs: "string" }, parser);
+    scope.addContentTypeParser("*", { parseAs: "string" }, parser);
+    hookRoute(scope as App, deps);
+  });
+}
+
+function hookRoute(app: App, { ctx }: RouteDeps): void {
   app.post(
     "/hooks/signal/:secret",
     {
+      // Wrong or disabled secret answers 404, as if the hook did not exist: nothing to probe (and
+      // before the body is read, so whatever it holds).
+      onRequest: async (req) => {
+        const secret = ctx.config.signalHookSecret;
+        if (!secret || !safeEqual((req.params as { secret: string }).secret, secret)) throw notFound("Hook");
+      },
+      preValidation: async (req) => {
+        const body = req.body;
+        if (typeof body !== "object" || body === null || Array.isArray(body))
+          throw badRequest("Body must be a JSON object");
+      },
       schema: {
         tags: ["admin"],
         params: Type.Object({ secret: Type.String({ maxLength: 256 }) }),
@@ -63,12 +91,7 @@ export function hookRoutes(app: App, { ctx }: RouteDeps): void {
       },
     },
     async (req, reply) => {
-      const secret = ctx.config.signalHookSecret;
-      // Wrong or disabled secret answers 404, as if the hook did not exist: nothing to probe.
-      if (!secret || !safeEqual(req.params.secret, secret)) throw notFound("Hook");
       const body = req.body as HookBody;
-      if (typeof body !== "object" || body === null || Array.isArray(body))
-        throw badRequest("Body must be a JSON object");
       if (isUpdateAlert(body)) {
         // Redelivered alerts (same body) make one update; the key is the body's hash.
         const hash = createHash("sha256")

@@ -225,6 +225,46 @@ describe("signals routes", () => {
     expect([single.statusCode, single.json().take_profit]).toEqual([201, [1.275]]);
   });
 
+  it("webhook: reads the body as JSON whatever its content type; anything else is a 400 saying so", async () => {
+    const alert = { symbol: "EURUSD", side: "BUY", entry: 1.0861, stop_loss: 1.0841, take_profit: [1.0901] };
+    const post = (body: string, headers: Record<string, string>, secret = HOOK_SECRET) =>
+      h.app.inject({ method: "POST", url: `/hooks/signal/${secret}`, payload: body, headers });
+    // JSON sent as text/plain (an alert sender's default), and with no content type at all.
+    const plain = await post(JSON.stringify(alert), { "content-type": "text/plain" });
+    expect(plain.statusCode).toBe(201);
+    expect(plain.json()).toMatchObject({ symbol: "EURUSD", entry: 1.0861, source: "webhook" });
+    const untyped = await post(JSON.stringify({ ...alert, entry: 1.0862 }), {});
+    expect(untyped.statusCode).toBe(201);
+    // TradingView's own plain-text message (not JSON), then JSON that is not an object, or nothing.
+    const text = await post("BUY EURUSD now", { "content-type": "text/plain" });
+    expect([text.statusCode, text.json().error]).toEqual([
+      400,
+      { code: "BAD_REQUEST", message: "Body is not valid JSON" },
+    ]);
+    for (const body of ["[1, 2]", '"EURUSD"', ""]) {
+      const res = await post(body, { "content-type": "text/plain" });
+      expect([res.statusCode, res.json().error]).toEqual([
+        400,
+        { code: "BAD_REQUEST", message: "Body must be a JSON object" },
+      ]);
+    }
+    // The app's JSON checks hold for every content type: a NUL in text names its field.
+    const nul = await post('{"symbol":"EURUSD","notes":"a\\u0000b"}', { "content-type": "text/plain" });
+    expect([nul.statusCode, nul.json().error.message]).toEqual([
+      400,
+      "notes: text must not contain NUL (\\u0000) characters",
+    ]);
+    // A wrong secret is a 404 whatever the body.
+    const wrong = await post("not json", { "content-type": "text/plain" }, "wrong-secret");
+    expect(wrong.statusCode).toBe(404);
+    // Too big for an alert: 413 in the error shape.
+    const huge = await post(JSON.stringify({ ...alert, notes: "x".repeat(300_000) }), {
+      "content-type": "application/json",
+    });
+    expect(huge.statusCode).toBe(413);
+    expect(huge.json().error).toBeDefined();
+  });
+
   it("serves the OpenAPI document and unknown routes in the error shape", async () => {
     const docs = await h.app.inject({ method: "GET", url: "/docs/json" });
     expect(docs.statusCode).toBe(200);
