@@ -1,6 +1,6 @@
 import { Ajv } from "ajv";
 import addFormats from "ajv-formats";
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyBodyParser, FastifyInstance } from "fastify";
 import { ApiError } from "./errors.ts";
 
 /**
@@ -57,16 +57,16 @@ export function installJsonParser(app: FastifyInstance): void {
 }
 
 /** The JSON body parser with those checks, for a scope that reads other content types as JSON too. */
-export function checkedJsonParser(app: FastifyInstance): ContentTypeParserFunction {
+export function checkedJsonParser(app: FastifyInstance): FastifyBodyParser<string> {
   const parse = app.getDefaultJsonParser("error", "error");
   return (req, body, done) => {
     // Many clients send `Content-Type: application/json` with no body on POSTs that take none
     // (cancel, bridge-token): that is no body, not bad JSON. Routes that need a body still 400.
-    if ((body as string).trim() === "") return done(null, undefined);
-    parse(req, body as string, (err, value) => {
+    if (body.trim() === "") return done(null, undefined);
+    parse(req, body, (err, value) => {
       if (err) return done(err, undefined);
       // JSON can only carry a NUL escaped, so the walk runs only when the text has that escape.
-      const nul = (body as string).includes("\\u0000") ? nulPath(value, "") : null;
+      const nul = body.includes("\\u0000") ? nulPath(value, "") : null;
       if (nul !== null) {
         return done(new ApiError("BAD_REQUEST", `${nul}: text must not contain NUL (\\u0000) characters`), undefined);
       }
@@ -80,12 +80,6 @@ export function checkedJsonParser(app: FastifyInstance): ContentTypeParserFuncti
     });
   };
 }
-
-type ContentTypeParserFunction = (
-  req: FastifyRequest,
-  body: string | Buffer,
-  done: (err: Error | null, body?: unknown) => void,
-) => void;
 
 /**
  * The `Idempotency-Key` header's key: 1–128 characters, else none (an empty or oversized header

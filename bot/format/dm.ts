@@ -57,9 +57,13 @@ function legName(fire: FireView, leg: Leg): string {
   return terminal ? `${escapeHtml(terminal.name)} · Leg ${leg.leg}` : `Leg ${leg.leg}`;
 }
 
+/** "Leg 2 (TP 1.092)", "FTMO · Leg 2 (TP 1.092)", or the name alone for a leg without a target. */
+const legTitle = (fire: FireView, leg: Leg) =>
+  `${legName(fire, leg)}${leg.take_profit === null ? "" : ` (TP ${priceText(fire.symbol, leg.take_profit)})`}`;
+
 /** "Leg 2 (TP 1.092): 0.47 lots at 1.0852" or "Leg 3 (TP 1.095): ❌ rejected — not enough money". */
 function legLine(fire: FireView, leg: Leg): string {
-  const name = `${legName(fire, leg)}${leg.take_profit === null ? "" : ` (TP ${priceText(fire.symbol, leg.take_profit)})`}`;
+  const name = legTitle(fire, leg);
   if (FILLED_STATES.has(leg.state)) {
     return `${name}: ${filledLots(leg)} lots at <code>${priceText(fire.symbol, leg.price)}</code>`;
   }
@@ -149,7 +153,7 @@ export function legsClosedText(fire: FireView, legs: readonly Leg[], currency: s
     `${legs.every(atTarget) ? "🎯 <b>Target hit</b>" : "✂️ <b>Leg closed</b>"} — ${escapeHtml(fire.symbol)} ${fire.side}`,
     ...legs.map(
       (l) =>
-        `${legName(fire, l)}${l.take_profit === null ? "" : ` (TP ${priceText(fire.symbol, l.take_profit)})`}: ${filledLots(l)} lots closed at <code>${priceText(fire.symbol, l.close_price)}</code> · ${signedMoney(l.profit ?? 0, currency)}`,
+        `${legTitle(fire, l)}: ${filledLots(l)} lots closed at <code>${priceText(fire.symbol, l.close_price)}</code> · ${signedMoney(l.profit ?? 0, currency)}`,
     ),
     ...(open.length > 0 ? [`Still open: ${sumLots(open, filledLots)} lots`] : []),
   ].join("\n");

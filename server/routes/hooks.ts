@@ -52,11 +52,9 @@ export function hookToSignalInput(body: HookBody) {
  */
 export function hookRoutes(app: App, deps: RouteDeps): void {
   app.register(async (scope) => {
-    // The app's own JSON parser (prototype poisoning, NUL and ±Infinity refused) for every type.
-    const parser = checkedJsonParser(scope);
+    // The app's own JSON parser (prototype poisoning, NUL and ±Infinity refused), for every type.
     scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser(["application/json", "text/plain"], { parseAs: "string" }, parser);
-    scope.addContentTypeParser("*", { parseAs: "string" }, parser);
+    scope.addContentTypeParser("*", { parseAs: "string" }, checkedJsonParser(scope));
     hookRoute(scope as App, deps);
   });
 }

@@ -1,8 +1,8 @@
-import { takeProfitLeg } from "../../../core/legs.ts";
 /**
  * The bot's trade-management actions, shared by admins (a signal's update, every open position)
  * and traders (their own fire): button data, the confirm step's text, and running the action.
  */
+import { takeProfitLeg } from "../../../core/legs.ts";
 import { validateUpdate } from "../../../core/trade-update.ts";
 import type { Signal } from "../../../core/types.ts";
 import type { AppContext } from "../../../server/context.ts";

@@ -47,12 +47,8 @@ export const byTest = (id: string) => `[data-testid="${id}"]`;
  * an effect that runs after the render it belongs to (under load, a moment after the DOM shows it).
  */
 export async function hapticsWith(page: Page, expected: string): Promise<string[]> {
-  const read = () => (window as never as { __tg: { haptics: string[] } }).__tg.haptics;
-  await page.waitForFunction(
-    (wanted) => (window as never as { __tg: { haptics: string[] } }).__tg.haptics.includes(wanted),
-    expected,
-  );
-  return page.evaluate(read);
+  await page.waitForFunction(`window.__tg.haptics.includes(${JSON.stringify(expected)})`);
+  return page.evaluate("window.__tg.haptics") as Promise<string[]>;
 }
 
 /**
