@@ -111,8 +111,9 @@ export function installRateLimits(app: App, ctx: AppContext) {
   if (ipMax > 0 || bridgeMax > 0) {
     // Callback style: a request that needs no lookup is checked without a promise.
     app.addHook("onRequest", (req: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
-      const url = req.routeOptions.url;
-      if ((req.routeOptions.config as RouteLimits | undefined)?.addressLimit === false) {
+      // routeOptions is a getter that builds a new object on every read: read it once.
+      const { url, config } = req.routeOptions;
+      if ((config as RouteLimits | undefined)?.addressLimit === false) {
         done();
         return;
       }
