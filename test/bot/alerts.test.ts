@@ -57,7 +57,11 @@ describe("group alerts", () => {
       },
     );
     await world.sortie.notifier.idle();
-    const [gated, open] = world.sentTo(GROUP_A);
+    // The two alerts go out on their own queues: either may come first.
+    const sent = world.sentTo(GROUP_A);
+    expect(sent).toHaveLength(2);
+    const gated = sent.find((t) => t.includes("EURUSD"))!;
+    const open = sent.find((t) => t.includes("GBPUSD"))!;
     expect(gated).toContain("\nBreak and retest · London session\n");
     expect(gated).toContain("\n🎖 FANG and above\n");
     expect(open).not.toContain("🎖");

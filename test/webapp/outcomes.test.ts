@@ -42,6 +42,12 @@ describe("Mini App outcomes (real server, paper terminal, headless Chromium)", (
     expect(res.status).toBe(200);
     await page.waitForSelector(`${byTest("fire-block")}[data-code="SIGNAL_CANCELLED"]`, { timeout: 10_000 });
     const mission = await world.server.api<Mission>(trader, `/api/missions/${signal.id}`);
+    // The live event disables FIRE at once; the server's own reason arrives with the re-read after it.
+    await page.waitForFunction(
+      ({ selector, text }) => document.querySelector(selector)?.textContent === text,
+      { selector: byTest("fire-block"), text: mission.fire_block!.message },
+      { timeout: 10_000 },
+    );
     expect(await page.textContent(byTest("mission-status"))).toBe("CANCELLED");
     expect(await page.textContent(byTest("fire-block"))).toBe(mission.fire_block!.message);
     expect(await page.isDisabled(byTest("fire-button"))).toBe(true);
