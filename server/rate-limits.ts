@@ -18,8 +18,8 @@ const MINUTE_MS = 60_000;
  * promise-based store, header writes and per-request key generators took about 7 % of the
  * server's CPU on a Mini App read, which this synchronous counter does for a map lookup.
  */
-export class WindowCounter {
-  readonly buckets: BoundedMap<string, { start: number; count: number }>;
+export class WindowCounter<K = string> {
+  readonly buckets: BoundedMap<K, { start: number; count: number }>;
 
   constructor(
     bound: number,
@@ -30,7 +30,7 @@ export class WindowCounter {
   }
 
   /** Counts one request of `key`: 0 when allowed, else the seconds until its window ends. */
-  hit(key: string, max: number): number {
+  hit(key: K, max: number): number {
     const nowMs = this.now();
     const bucket = this.buckets.get(key);
     if (bucket === undefined || bucket.start + this.windowMs <= nowMs) {
@@ -87,7 +87,9 @@ export function installRateLimits(app: App, ctx: AppContext) {
   const perAddress = new WindowCounter(bound);
   const perHealthAddress = new WindowCounter(bound);
   const perToken = new WindowCounter(bound);
-  const perUser = new WindowCounter(bound);
+  // A user's bucket is keyed by their id (a number: no key string built per request), a caller
+  // without a user's by `ip:<address>`.
+  const perUser = new WindowCounter<number | string>(bound);
   memory.track("rateLimitAddresses", perAddress.buckets, bound);
   memory.track("rateLimitHealth", perHealthAddress.buckets, bound);
   memory.track("rateLimitTokens", perToken.buckets, bound);
@@ -130,7 +132,7 @@ export function installRateLimits(app: App, ctx: AppContext) {
   /** Throws RATE_LIMITED when the signed-in caller is over the per-user limit (else per address). */
   function checkUser(req: FastifyRequest, reply: FastifyReply): void {
     if (userMax <= 0) return;
-    const key = req.caller?.kind === "user" ? `u:${req.caller.userId}` : `ip:${req.ip}`;
+    const key = req.caller?.kind === "user" ? req.caller.userId : `ip:${req.ip}`;
     const wait = perUser.hit(key, userMax);
     if (wait > 0) throw refuse(reply, wait);
   }

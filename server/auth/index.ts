@@ -36,7 +36,8 @@ function credentials(req: FastifyRequest): { scheme: string; value: string } | n
  */
 export function createAuth(app: FastifyInstance, ctx: AppContext) {
   const { config, store, clock, memory } = ctx;
-  const verify = createInitDataVerifier({
+  type UserCaller = Extract<Caller, { kind: "user" }>;
+  const verify = createInitDataVerifier<UserCaller>({
     token: config.signingToken,
     maxAgeS: config.initDataMaxAgeS,
     now: () => clock.now(),
@@ -51,16 +52,25 @@ export function createAuth(app: FastifyInstance, ctx: AppContext) {
   app.decorateRequest("caller", null);
   app.decorateRequest("bridgeUserId", null);
 
-  type UserCaller = Extract<Caller, { kind: "user" }>;
-
-  /** The caller a valid initData names; a user seen for the first time is stored first (a promise). */
+  /**
+   * The caller a valid initData names; a user seen for the first time is stored first (a promise).
+   * The caller is kept with the remembered initData string once the user's row exists (roles come
+   * from the config, and no one changes a caller), so the Mini App's next requests with the same
+   * string reuse it.
+   */
   function tmaCaller(value: string): UserCaller | Promise<UserCaller> {
-    const user = verify(value);
+    const verified = verify(value);
+    if (verified.memo !== undefined) return verified.memo;
+    const { user } = verified;
     const role = roleOf(user.id);
     const caller: UserCaller = { kind: "user", userId: user.id, admin: roleAllows(role, "admin"), role, user };
-    if (knownUsers.has(user.id)) return caller;
+    if (knownUsers.has(user.id)) {
+      verified.memo = caller;
+      return caller;
+    }
     return store.users.ensureUser(user, new Date(clock.now()).toISOString()).then(() => {
       knownUsers.add(user.id);
+      verified.memo = caller;
       return caller;
     });
   }

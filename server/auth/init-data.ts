@@ -17,19 +17,30 @@ export interface TelegramUser {
 }
 
 /**
+ * A verified initData string, as remembered: its user and sign-in time, and a slot for what the
+ * caller of `verify` builds from it (auth keeps the request's caller there, so a string seen again
+ * costs one map lookup).
+ */
+export interface VerifiedInitData<T> {
+  readonly user: TelegramUser;
+  readonly authDateS: number;
+  memo: T | undefined;
+}
+
+/**
  * Validates Mini App initData with Telegram's HMAC-SHA256 scheme (secret key =
  * HMAC_SHA256("WebAppData", bot token); https://core.telegram.org/bots/webapps#validating-data-received-via-the-mini-app)
  * and checks `auth_date` against our injected clock. Validated strings are remembered briefly
  * (bounded map) so a busy Mini App does not pay an HMAC per request; age is re-checked every time.
  */
-export function createInitDataVerifier(opts: {
+export function createInitDataVerifier<T = never>(opts: {
   token: string;
   maxAgeS: number;
   now: () => number;
   cacheSize?: number;
 }) {
   // Forgetting an initData string costs one HMAC again when it comes back.
-  const cache = new BoundedMap<string, { user: TelegramUser; authDateS: number }>(opts.cacheSize ?? 10_000);
+  const cache = new BoundedMap<string, VerifiedInitData<T>>(opts.cacheSize ?? 10_000);
   // HMAC_SHA256("WebAppData", token) once, not once per initData checked.
   const secret = new Uint8Array(hashToken(opts.token)).buffer;
 
@@ -39,11 +50,11 @@ export function createInitDataVerifier(opts: {
     if (ageS < -300) throw unauthorized("initData auth_date is in the future");
   }
 
-  function verify(raw: string): TelegramUser {
+  function verify(raw: string): VerifiedInitData<T> {
     const cached = cache.get(raw);
     if (cached) {
       checkAge(cached.authDateS);
-      return cached.user;
+      return cached;
     }
     try {
       // Age is checked below against our clock; the library's own check would use Date.now().
@@ -67,8 +78,9 @@ export function createInitDataVerifier(opts: {
     if (!user || typeof user.id !== "number" || !Number.isSafeInteger(user.id) || user.id <= 0) {
       throw unauthorized("initData carries no user");
     }
-    cache.set(raw, { user, authDateS });
-    return user;
+    const verified: VerifiedInitData<T> = { user, authDateS, memo: undefined };
+    cache.set(raw, verified);
+    return verified;
   }
   /** The remembered strings (for the memory report). */
   verify.cache = cache as { readonly size: number };

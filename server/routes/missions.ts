@@ -1,7 +1,6 @@
 import type { FastifyReply } from "fastify";
 import { Type } from "typebox";
 import type { Signal } from "../../core/types.ts";
-import type { MissionOverlayRow } from "../../db/queries/users.ts";
 import { forbidden, notFound } from "../errors.ts";
 import { errorResponses, MissionSchema, SignalIdParams, SignalSchema } from "../schemas.ts";
 import type { MissionView } from "../services/missions.ts";
@@ -46,10 +45,10 @@ export function missionRoutes(app: App, { ctx, auth, userLimit }: RouteDeps): vo
   const personalSerializer = serializer();
   /**
    * Likewise the user's steady part (their overlay, sizing, note, links: about half the rest) is
-   * serialised once per overlay row and signal object (the mission service replaces the row when
-   * the user's data changes) and joined with the live part, serialised on every answer.
+   * serialised once per cached overlay and signal object (the mission service replaces the overlay
+   * when the user's data changes), kept with the overlay, and joined with the live part,
+   * serialised on every answer.
    */
-  const steadyJson = new WeakMap<MissionOverlayRow, { signal: Signal; json: string }>();
   const liveSerializer = serializer();
   const steadySerializer = serializer();
 
@@ -60,10 +59,11 @@ export function missionRoutes(app: App, { ctx, auth, userLimit }: RouteDeps): vo
     if ("terminal_plans" in mission && (mission as TerminalMission).terminal_plans.length > 0) {
       return personalSerializer(reply, PersonalPartSchema)(mission).slice(1, -1);
     }
-    let steady = steadyJson.get(mission.overlay_row);
+    const { overlay } = mission;
+    let steady = overlay.steadyJson;
     if (steady?.signal !== mission.signal) {
       steady = { signal: mission.signal, json: steadySerializer(reply, SteadyPartSchema)(mission) };
-      steadyJson.set(mission.overlay_row, steady);
+      overlay.steadyJson = steady;
     }
     // Both are objects with a required first member, never `{}`.
     return `${liveSerializer(reply, LivePartSchema)(mission).slice(1, -1)},${steady.json.slice(1, -1)}`;

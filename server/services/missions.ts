@@ -20,11 +20,26 @@ export type MissionView = Mission<FireView> & {
   /** The broker's spec of this symbol from the user's terminal (internal: not in the response schema). */
   terminal_spec: TerminalSymbolSpec | null;
   /**
-   * The cached overlay row it was built from (internal): its user, sizing, note and links stay
-   * the same as long as this row and the signal object do, so their JSON can be kept with it.
+   * The cached overlay it was built from (internal): its user, sizing, note and links stay the
+   * same as long as its row and the signal object do, so their JSON can be kept with it.
    */
-  overlay_row: MissionOverlayRow;
+  overlay: CachedOverlay;
 };
+
+/**
+ * One user's overlay row for one signal, cached while current, and what is worked out from it
+ * with one signal object: kept here, with the row, so a warm read looks up nothing else (both are
+ * replaced when the row or the signal object is).
+ */
+export interface CachedOverlay {
+  readonly version: number;
+  readonly dayStart: number;
+  readonly row: MissionOverlayRow;
+  /** The row's sizing of the signal (a pure function of the two). */
+  position?: { signal: Signal; position: Position };
+  /** The mission's steady part as JSON (server/routes/missions.ts). */
+  steadyJson?: { signal: Signal; json: string };
+}
 
 /**
  * Missions computed on request from one signal and one overlay, each read through a small
@@ -41,9 +56,7 @@ export function createMissionService(deps: {
   const { store, config, clock, hub, memory } = deps;
   const { bounds } = memory;
   const signals = new BoundedMap<string, { signal: Signal; fireCount: number }>(bounds.signals);
-  const overlays = new BoundedMap<string, { version: number; dayStart: number; row: MissionOverlayRow }>(
-    bounds.overlays,
-  );
+  const overlays = new BoundedMap<string, CachedOverlay>(bounds.overlays);
   /**
    * The version of each user's data: a process-wide count taken at their last change. A user whose
    * entry was forgotten (bound reached) reads as `forgottenUpTo`, the highest version forgotten so
@@ -103,36 +116,34 @@ export function createMissionService(deps: {
   }
 
   /** The user's overlay for this signal when the cached one is still current, else undefined. */
-  function cachedOverlay(userId: number, signal: Signal, nowMs: number): MissionOverlayRow | undefined {
+  function cachedOverlay(userId: number, signal: Signal, nowMs: number): CachedOverlay | undefined {
     const cached = overlays.get(`${userId}:${signal.id}`);
-    if (cached && cached.version === versionOf(userId) && cached.dayStart === dayStartOf(nowMs)) return cached.row;
+    if (cached && cached.version === versionOf(userId) && cached.dayStart === dayStartOf(nowMs)) return cached;
     return undefined;
   }
 
-  async function readOverlay(userId: number, signal: Signal, nowMs: number): Promise<MissionOverlayRow> {
+  async function readOverlay(userId: number, signal: Signal, nowMs: number): Promise<CachedOverlay> {
     const version = versionOf(userId);
     const dayStart = dayStartOf(nowMs);
     const row = await store.users.findMissionOverlay(userId, signal.id, signal.symbol, dayStart);
     if (!row) throw notFound("User");
-    overlays.set(`${userId}:${signal.id}`, { version, dayStart, row });
-    return row;
+    const cached: CachedOverlay = { version, dayStart, row };
+    overlays.set(`${userId}:${signal.id}`, cached);
+    return cached;
   }
 
-  /**
-   * Each cached overlay's sizing of its signal: a pure function of the two, so it is computed once
-   * per overlay row and signal object (both replaced when they change) and forgotten with the row.
-   */
-  const positions = new WeakMap<MissionOverlayRow, { signal: Signal; position: Position }>();
-  function positionOf(row: MissionOverlayRow, signal: Signal): Position {
-    const known = positions.get(row);
-    if (known?.signal === signal) return known.position;
+  /** The overlay's sizing of the signal: computed once per cached row and signal object. */
+  function positionOf(overlay: CachedOverlay, signal: Signal): Position {
+    if (overlay.position?.signal === signal) return overlay.position.position;
+    const { row } = overlay;
     const position = positionFor(signal, row.user, row.terminalSpec, row.rates);
-    positions.set(row, { signal, position });
+    overlay.position = { signal, position };
     return position;
   }
 
-  /** One user's mission from the cached signal and their overlay row (the builder: once per second). */
-  function build(entry: { signal: Signal; fireCount: number }, row: MissionOverlayRow, nowMs: number): MissionView {
+  /** One user's mission from the cached signal and their overlay (the builder: once per second). */
+  function build(entry: { signal: Signal; fireCount: number }, overlay: CachedOverlay, nowMs: number): MissionView {
+    const { row } = overlay;
     const signalId = entry.signal.id;
     const second = Math.floor(nowMs / 1000);
     let builder = builderFor.get(signalId);
@@ -147,19 +158,19 @@ export function createMissionService(deps: {
       fire: row.fire,
       fireCount: entry.fireCount,
       firesToday: row.firesToday,
-      position: positionOf(row, entry.signal),
+      position: positionOf(overlay, entry.signal),
       bridge: { linked: row.linked, lastSeenMs: row.user.bridge_seen_ms, tradeAllowed: tradeAllowedOf(row.user) },
     }) as MissionView;
     mission.note = row.note?.text ?? null;
     mission.note_updated_at = row.note?.updated_at ?? null;
     mission.links = config.warRoomLinks;
     mission.terminal_spec = row.terminalSpec;
-    mission.overlay_row = row;
+    mission.overlay = overlay;
     return mission;
   }
 
   async function overlayRow(userId: number, signal: Signal, nowMs: number): Promise<MissionOverlayRow> {
-    return cachedOverlay(userId, signal, nowMs) ?? readOverlay(userId, signal, nowMs);
+    return (cachedOverlay(userId, signal, nowMs) ?? (await readOverlay(userId, signal, nowMs))).row;
   }
 
   return {
@@ -182,8 +193,9 @@ export function createMissionService(deps: {
       const nowMs = clock.now();
       const entry = signals.get(signalId) ?? (await loadSignal(signalId));
       if (!entry) throw notFound("Signal");
-      const row = cachedOverlay(userId, entry.signal, nowMs) ?? (await readOverlay(userId, entry.signal, nowMs));
-      const mission = build(entry, row, nowMs);
+      const overlay = cachedOverlay(userId, entry.signal, nowMs) ?? (await readOverlay(userId, entry.signal, nowMs));
+      const { row } = overlay;
+      const mission = build(entry, overlay, nowMs);
       if (row.terminals.length === 0) return mission;
       return withTerminals(
         mission,
@@ -201,11 +213,12 @@ export function createMissionService(deps: {
     cachedMission(userId: number, signalId: string): MissionView | undefined {
       const nowMs = clock.now();
       const entry = signals.get(signalId);
-      const row = entry && cachedOverlay(userId, entry.signal, nowMs);
-      if (!entry || !row) return undefined;
-      if (row.terminals.length === 0) return build(entry, row, nowMs);
-      return ownTerminalOnly(row.terminals, userId)
-        ? withOwnTerminal(build(entry, row, nowMs), row.terminals[0]!)
+      const overlay = entry && cachedOverlay(userId, entry.signal, nowMs);
+      if (!entry || !overlay) return undefined;
+      const { terminals } = overlay.row;
+      if (terminals.length === 0) return build(entry, overlay, nowMs);
+      return ownTerminalOnly(terminals, userId)
+        ? withOwnTerminal(build(entry, overlay, nowMs), terminals[0]!)
         : undefined;
     },
   };
