@@ -1,4 +1,5 @@
 import { Type } from "typebox";
+import { answerWithTurn } from "../answer-in-turn.ts";
 import { forbidden } from "../errors.ts";
 import { errorResponses, FireSchema, IdParam } from "../schemas.ts";
 import type { App, RouteDeps } from "./types.ts";
@@ -28,6 +29,7 @@ export function fireRoutes(app: App, { ctx, auth, checkUserLimit }: RouteDeps): 
           done(refused);
         },
       ],
+      onSend: answerWithTurn,
       schema: {
         tags: ["missions"],
         body: Type.Object({
@@ -47,12 +49,13 @@ export function fireRoutes(app: App, { ctx, auth, checkUserLimit }: RouteDeps): 
       // A remembered fire (most taps of a burst) is answered in this turn, without a promise.
       const known = ctx.fires.knownFire(req.caller.userId, signalId, bodyUserId);
       if (known) {
-        reply.status(200).send({ fire: known, duplicate: true });
-        return;
+        reply.status(200);
+        return { fire: known, duplicate: true };
       }
       return ctx.fires.newTap(req.caller.userId, signalId).then((outcome) => {
         // 202 `{fire}`, or 200 `{fire, duplicate: true}` for a tap that joined one in flight.
-        reply.status(outcome.duplicate ? 200 : 202).send(outcome);
+        reply.status(outcome.duplicate ? 200 : 202);
+        return outcome;
       });
     },
   );

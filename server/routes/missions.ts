@@ -1,6 +1,7 @@
 import type { FastifyReply } from "fastify";
 import { Type } from "typebox";
 import type { Signal } from "../../core/types.ts";
+import { answerWithTurn } from "../answer-in-turn.ts";
 import { forbidden, notFound } from "../errors.ts";
 import { errorResponses, MissionSchema, SignalIdParams, SignalSchema } from "../schemas.ts";
 import type { MissionView } from "../services/missions.ts";
@@ -69,15 +70,15 @@ export function missionRoutes(app: App, { ctx, auth, userLimit }: RouteDeps): vo
     return `${liveSerializer(reply, LivePartSchema)(mission).slice(1, -1)},${steady.json.slice(1, -1)}`;
   };
 
-  /** Sent as text already JSON: Fastify does not serialise it again. */
-  const send = (reply: FastifyReply, mission: MissionView): void => {
+  /** The answer, as text already JSON: Fastify does not serialise it again. */
+  const answer = (reply: FastifyReply, mission: MissionView): string => {
     let shared = signalJson.get(mission.signal);
     if (shared === undefined) {
       shared = signalSerializer(reply, SignalSchema)(mission.signal);
       signalJson.set(mission.signal, shared);
     }
     reply.type("application/json; charset=utf-8");
-    reply.send(`{"signal":${shared},${personalMembers(reply, mission)}}` as never);
+    return `{"signal":${shared},${personalMembers(reply, mission)}}`;
   };
 
   app.get(
@@ -85,6 +86,7 @@ export function missionRoutes(app: App, { ctx, auth, userLimit }: RouteDeps): vo
     {
       // Callback-style hooks: a known user's read passes both without a promise.
       preValidation: [auth.userHook, userLimit],
+      onSend: answerWithTurn,
       schema: {
         tags: ["missions"],
         params: SignalIdParams,
@@ -94,14 +96,12 @@ export function missionRoutes(app: App, { ctx, auth, userLimit }: RouteDeps): vo
     (req, reply) => {
       if (req.caller?.kind !== "user") throw forbidden("Missions belong to Telegram users");
       // Warm (signal and overlay cached): answered in this turn, no promise; else read first.
+      // The answer is JSON text, not the object the response schema types.
       const ready = missions.cachedMission(req.caller.userId, req.params.signalId);
-      if (ready) {
-        send(reply, ready);
-        return;
-      }
-      return missions.missionFor(req.caller.userId, req.params.signalId).then((mission) => {
-        send(reply, mission);
-      });
+      if (ready) return answer(reply, ready) as never;
+      return missions
+        .missionFor(req.caller.userId, req.params.signalId)
+        .then((mission) => answer(reply, mission) as never);
     },
   );
 
