@@ -4,7 +4,7 @@ import type { DoneFuncWithErrOrRes, FastifyReply, FastifyRequest } from "fastify
  * A hot route's `onSend` hook: its answer waits for the event loop's check phase, and leaves with
  * every other answer the same turn of the loop produced, after the turn's requests are all read.
  *
- * Why (BENCHMARKS.md, 2026-11-30): written at once, each answer of a busy route left ~20 µs after
+ * Why (BENCHMARKS.md, 2026-11-30): written at once, each answer of a busy route left ~30 µs after
  * the one before, enough for the client (wrk in the benchmark; in production, the reverse proxy)
  * to read it and go back to sleep, so nearly every write also paid in the kernel for waking the
  * client up. On these machines (2 vCPUs of a shared host) that was about a third of the server's

@@ -46,7 +46,7 @@ export function fireRoutes(app: App, { ctx, auth, checkUserLimit }: RouteDeps): 
     (req, reply) => {
       if (req.caller?.kind !== "user") throw forbidden("Fires belong to Telegram users");
       const { signal_id: signalId, user_id: bodyUserId } = req.body;
-      // A remembered fire (most taps of a burst) is answered in this turn, without a promise.
+      // A remembered fire (most taps of a burst) is answered without a promise.
       const known = ctx.fires.knownFire(req.caller.userId, signalId, bodyUserId);
       if (known) {
         reply.status(200);

@@ -95,7 +95,7 @@ export function missionRoutes(app: App, { ctx, auth, userLimit }: RouteDeps): vo
     },
     (req, reply) => {
       if (req.caller?.kind !== "user") throw forbidden("Missions belong to Telegram users");
-      // Warm (signal and overlay cached): answered in this turn, no promise; else read first.
+      // Warm (signal and overlay cached): built in this turn, no promise; else read first.
       // The answer is JSON text, not the object the response schema types.
       const ready = missions.cachedMission(req.caller.userId, req.params.signalId);
       if (ready) return answer(reply, ready) as never;
