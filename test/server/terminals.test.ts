@@ -235,13 +235,17 @@ describe("several terminals per trader", () => {
       spec("EURUSD"),
     ]);
     papers.push(second);
+    // Online and with their balances: a terminal's poll can mark it online before its first
+    // heartbeat (the balance) arrives, and a fire then skips it as "Balance unknown".
     await waitFor(
       async () => {
-        const res = (await api("GET", "/api/me/terminals")).json() as { terminals: Array<{ online: boolean }> };
-        return res.terminals.filter((t) => t.online).length === 2 ? true : null;
+        const res = (await api("GET", "/api/me/terminals")).json() as {
+          terminals: Array<{ online: boolean; account: { balance: number | null } | null }>;
+        };
+        return res.terminals.filter((t) => t.online && t.account?.balance != null).length === 2 ? true : null;
       },
       10_000,
-      "two terminals online",
+      "two terminals online with their balances",
     );
     const signal = await h.createSignal({ take_profit: [1.089, 1.091] });
     const fired = await h.fire(TRADER, signal.id);
